@@ -1,0 +1,176 @@
+// Package campaign holds the domain types shared by every layer of dvcbot:
+// hamlets, officers, households, guidance records and the facts recorded
+// about them. It has no I/O and depends only on the standard library.
+package campaign
+
+import "time"
+
+// Role is what a registered person may do. Stored as a string so that the
+// values never change meaning when code is reordered.
+type Role string
+
+// The roles a person can hold.
+const (
+	RoleOfficer Role = "officer" // reports guided households
+	RoleLeader  Role = "leader"  // hamlet head: reports, and sees the hamlet's figures
+	RoleAdmin   Role = "admin"   // Culture–Society Office: everything
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	return r == RoleOfficer || r == RoleLeader || r == RoleAdmin
+}
+
+// Label is the role's Vietnamese name for messages.
+func (r Role) Label() string {
+	switch r {
+	case RoleLeader:
+		return "trưởng ấp"
+	case RoleAdmin:
+		return "quản trị"
+	default:
+		return "cán bộ ấp"
+	}
+}
+
+// Hamlet is one ấp taking part in the campaign.
+type Hamlet struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Households int    `json:"households"`
+}
+
+// Procedure is one online public service in the catalogue.
+type Procedure struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// OtherProcedureID is the catalogue id of "Khác" (free text).
+const OtherProcedureID = "khac"
+
+// Officer is a registered Telegram user: officer, leader or admin.
+type Officer struct {
+	TelegramID  int64     `json:"telegram_id"`
+	FullName    string    `json:"full_name"`
+	HamletID    string    `json:"hamlet_id"` // empty for admins from config
+	Role        Role      `json:"role"`
+	Active      bool      `json:"active"`
+	Unreachable bool      `json:"unreachable"` // the user blocked the bot
+	JoinedAt    time.Time `json:"joined_at"`
+}
+
+// Invite is a single-use join code created by an admin.
+type Invite struct {
+	Code      string    `json:"code"`
+	HamletID  string    `json:"hamlet_id"`
+	Role      Role      `json:"role"`
+	CreatedBy int64     `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	UsedBy    int64     `json:"used_by,omitempty"`
+	UsedAt    time.Time `json:"used_at,omitempty"`
+}
+
+// Household is a family identified within the campaign by its normalised
+// phone number.
+type Household struct {
+	ID        uint64    `json:"id"`
+	HamletID  string    `json:"hamlet_id"`
+	HeadName  string    `json:"head_name"`
+	Address   string    `json:"address"`
+	Phone     string    `json:"phone"` // normalised, 0xxxxxxxxx
+	CreatedBy int64     `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	// SelfAble is set when the household was recorded as already able to
+	// file online on its own (counts for coverage, not for daily targets).
+	SelfAble   bool      `json:"self_able,omitempty"`
+	SelfAbleBy int64     `json:"self_able_by,omitempty"`
+	SelfAbleAt time.Time `json:"self_able_at,omitempty"`
+}
+
+// GuidanceStatus says whether a guidance record counts.
+type GuidanceStatus string
+
+// Guidance record statuses.
+const (
+	GuidanceActive    GuidanceStatus = "active"
+	GuidanceRetracted GuidanceStatus = "retracted"
+)
+
+// CheckStatus is the spot-check state of a guidance record.
+type CheckStatus string
+
+// Spot-check states.
+const (
+	CheckNone        CheckStatus = ""            // not checked
+	CheckPassed      CheckStatus = "passed"      // Đạt
+	CheckFailed      CheckStatus = "failed"      // Không đạt
+	CheckUnreachable CheckStatus = "unreachable" // Chưa liên lạc được
+)
+
+// Label is the check status in Vietnamese.
+func (c CheckStatus) Label() string {
+	switch c {
+	case CheckPassed:
+		return "Đạt"
+	case CheckFailed:
+		return "Không đạt"
+	case CheckUnreachable:
+		return "Chưa liên lạc được"
+	default:
+		return "Chưa kiểm tra"
+	}
+}
+
+// Guidance is one visit in which an officer guided a household through one
+// or more online procedures: the campaign's evidence record.
+type Guidance struct {
+	ID             uint64         `json:"id"`
+	HouseholdID    uint64         `json:"household_id"`
+	HamletID       string         `json:"hamlet_id"`
+	OfficerID      int64          `json:"officer_id"`
+	At             time.Time      `json:"at"`
+	Procedures     []string       `json:"procedures"`
+	OtherProcedure string         `json:"other_procedure,omitempty"`
+	DossierCode    string         `json:"dossier_code,omitempty"`
+	PhotoFileIDs   []string       `json:"photo_file_ids,omitempty"`
+	Status         GuidanceStatus `json:"status"`
+	RetractedAt    time.Time      `json:"retracted_at,omitempty"`
+	Check          CheckStatus    `json:"check,omitempty"`
+	CheckReason    string         `json:"check_reason,omitempty"`
+	CheckedBy      int64          `json:"checked_by,omitempty"`
+	CheckedAt      time.Time      `json:"checked_at,omitempty"`
+}
+
+// Counts reports whether the record counts towards any figure.
+func (g Guidance) Counts() bool { return g.Status == GuidanceActive }
+
+// ExclusionKind says what an exclusion applies to.
+type ExclusionKind string
+
+// Exclusion kinds.
+const (
+	ExcludeOfficer ExclusionKind = "officer"
+	ExcludeHamlet  ExclusionKind = "hamlet"
+)
+
+// Exclusion removes an officer or a hamlet from every award, with a reason
+// (discipline, investigation, inspection, complaint).
+type Exclusion struct {
+	Kind   ExclusionKind `json:"kind"`
+	Target string        `json:"target"` // hamlet id, or officer Telegram id in decimal
+	Reason string        `json:"reason"`
+	By     int64         `json:"by"`
+	At     time.Time     `json:"at"`
+}
+
+// AuditEntry is one line of the append-only audit log.
+type AuditEntry struct {
+	Seq    uint64    `json:"seq"`
+	At     time.Time `json:"at"`
+	Actor  int64     `json:"actor"`
+	Action string    `json:"action"`
+	Before string    `json:"before,omitempty"` // JSON of the state before
+	After  string    `json:"after,omitempty"`  // JSON of the state after
+}

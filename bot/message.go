@@ -45,6 +45,9 @@ type Reply struct {
 	// Bulk marks scheduled posts (reminders, leaderboards) which yield
 	// to interactive replies at the rate limiter.
 	Bulk bool
+	// EditMessageID, when set, replaces the text and keyboard of that
+	// earlier message (e.g. ticking a choice) instead of sending a new one.
+	EditMessageID int
 	// Group marks a post to the leaders' group (the terminal shows it as such).
 	Group bool
 }

@@ -27,10 +27,22 @@ func (r Role) Label() string {
 	case RoleLeader:
 		return "trưởng ấp"
 	case RoleAdmin:
-		return "quản trị"
+		return "quản trị viên"
 	default:
 		return "cán bộ ấp"
 	}
+}
+
+// At names the role in a hamlet without repeating "ấp": "cán bộ ấp Bãi Nhà",
+// "trưởng ấp Bãi Nhà", "quản trị viên (ấp Bãi Nhà)".
+func (r Role) At(hamlet string) string {
+	if hamlet == "" {
+		return r.Label()
+	}
+	if r == RoleAdmin {
+		return r.Label() + " (ấp " + hamlet + ")"
+	}
+	return r.Label() + " " + hamlet
 }
 
 // Hamlet is one ấp taking part in the campaign.

@@ -395,3 +395,14 @@ func (t *Tx) Reindex() error {
 	}
 	return nil
 }
+
+// OfficerHouseholds counts the distinct households an officer guided (active records).
+func (t *Tx) OfficerHouseholds(officer int64) int {
+	n := 0
+	prefix := i64(officer)
+	c := t.tx.Bucket(bAggOH).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		n++
+	}
+	return n
+}

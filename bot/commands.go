@@ -1,0 +1,147 @@
+package bot
+
+import (
+	"strings"
+
+	"dvcbot/campaign"
+)
+
+// access says who may run a command.
+type access int
+
+const (
+	anyone   access = iota // even people not registered yet
+	member                 // any registered person
+	reporter               // registered with a hamlet (officers, leaders, admins attached to a hamlet)
+	leader                 // hamlet leaders (their hamlet) and admins
+	admin                  // Culture–Society Office only
+)
+
+// command is one row of the authorization table.
+type command struct {
+	name    string
+	desc    string // menu description (Vietnamese)
+	usage   string // example for /giup
+	access  access
+	private bool // handles personal data: private chat only
+	menu    bool // shown in Telegram's command menu
+	run     func(c *cx, args string) error
+}
+
+// registerCommands builds the one table that decides every command.
+func (e *Engine) registerCommands() {
+	e.cmds = map[string]*command{}
+	for _, cmd := range []*command{
+		{name: "start", desc: "Bắt đầu / tham gia bằng đường dẫn mời", access: anyone, run: (*cx).cmdStart},
+		{name: "baocao", desc: "Báo cáo hộ vừa được hướng dẫn", usage: "/baocao Nguyễn Văn An; Tổ 3, ấp Bãi Nhà; 0912345678; khai sinh, thường trú", access: reporter, private: true, menu: true, run: (*cx).cmdReport},
+		{name: "huy", desc: "Hủy thao tác đang làm", usage: "/huy", access: anyone, menu: true, run: (*cx).cmdCancel},
+		{name: "toi", desc: "Kết quả của tôi và của ấp hôm nay", usage: "/toi", access: member, menu: true, run: (*cx).cmdMe},
+		{name: "giup", desc: "Hướng dẫn sử dụng", usage: "/giup", access: anyone, menu: true, run: (*cx).cmdHelp},
+		{name: "moi", desc: "Tạo đường dẫn mời cán bộ (quản trị)", usage: "/moi bai-nha hoặc /moi bai-nha truong_ap", access: admin, private: true, menu: true, run: (*cx).cmdInvite},
+	} {
+		e.cmds[cmd.name] = cmd
+		e.order = append(e.order, cmd.name)
+	}
+	// English and unaccented aliases that officers type.
+	for alias, name := range map[string]string{"help": "giup", "report_household": "baocao", "cancel": "huy", "me": "toi"} {
+		if c, ok := e.cmds[name]; ok {
+			e.cmds[alias] = c
+		}
+	}
+}
+
+// allowed reports whether the current user may run cmd.
+func (c *cx) allowed(cmd *command) bool {
+	switch cmd.access {
+	case anyone:
+		return true
+	case member:
+		return c.known
+	case reporter:
+		return c.known && c.who.HamletID != ""
+	case leader:
+		return c.known && (c.who.Role == campaign.RoleLeader || c.who.Role == campaign.RoleAdmin)
+	case admin:
+		return c.known && c.who.Role == campaign.RoleAdmin
+	}
+	return false
+}
+
+func (c *cx) runCommand(name, args string) error {
+	cmd, ok := c.e.cmds[name]
+	if !ok {
+		if !c.in.Private {
+			return nil // another bot's command in a group
+		}
+		c.reply(msgUnknownCommand(name))
+		return nil
+	}
+	if !c.allowed(cmd) {
+		switch {
+		case !c.known:
+			c.reply(msgNotRegistered)
+		case cmd.access == reporter:
+			c.reply(msgNeedHamlet)
+		default:
+			c.reply(msgRefused(cmd))
+		}
+		return nil
+	}
+	if cmd.private && !c.in.Private {
+		c.replies = append(c.replies, Reply{ChatID: c.in.ChatID, Text: msgPrivateOnly,
+			Buttons: [][]Button{{{Text: "Mở tin nhắn riêng với bot", URL: c.e.deepLink(privateStart(name))}}}})
+		return nil
+	}
+	return cmd.run(c, args)
+}
+
+// privateStart is the deep-link payload that opens a private chat and runs a command.
+func privateStart(name string) string {
+	if name == "baocao" {
+		return "baocao"
+	}
+	return "giup"
+}
+
+func (e *Engine) deepLink(payload string) string {
+	return "https://t.me/" + strings.TrimPrefix(e.set.BotUsername(), "@") + "?start=" + payload
+}
+
+func (c *cx) cmdHelp(string) error {
+	var b strings.Builder
+	b.WriteString("<b>Hướng dẫn sử dụng bot " + esc(c.e.set.CampaignName) + "</b>\n")
+	if !c.known {
+		b.WriteString("\n" + msgNotRegistered)
+		c.reply(b.String())
+		return nil
+	}
+	b.WriteString("Anh/chị là <b>" + esc(c.who.Role.At(c.hamletName())) + "</b>.\n")
+	for _, name := range c.e.order {
+		cmd := c.e.cmds[name]
+		if cmd.name == "start" || !c.allowed(cmd) {
+			continue
+		}
+		b.WriteString("\n/" + cmd.name + " — " + esc(cmd.desc))
+		if cmd.usage != "" && cmd.usage != "/"+cmd.name {
+			b.WriteString("\n   Ví dụ: <code>" + esc(cmd.usage) + "</code>")
+		}
+	}
+	if c.allowed(c.e.cmds["baocao"]) {
+		b.WriteString("\n\nBáo cáo nhanh một dòng: họ tên; địa chỉ; số điện thoại; thủ tục (phân cách bằng dấu chấm phẩy hoặc |). Thủ tục gõ có dấu hay không dấu đều được, ví dụ «khai sinh», «thuong tru», «ly lich tu phap».\nDanh sách thủ tục:\n")
+		for i, p := range c.e.set.Procedures {
+			b.WriteString(itoa(i+1) + ". " + esc(p.Name) + "\n")
+		}
+	}
+	c.reply(strings.TrimRight(b.String(), "\n"))
+	return nil
+}
+
+func (c *cx) cmdCancel(string) error {
+	if c.s.State == "" {
+		c.reply("Không có thao tác nào đang làm dở. Gõ /baocao để báo cáo hộ vừa hướng dẫn.")
+		return nil
+	}
+	c.s.State, c.s.Draft, c.s.Invite = "", Draft{}, ""
+	c.reply("Đã hủy. Thông tin vừa nhập chưa được lưu. Gõ /baocao khi cần báo cáo lại.")
+	return nil
+}

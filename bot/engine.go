@@ -1,0 +1,365 @@
+// Package bot is dvcbot's conversation engine: it turns what a user did in a
+// chat (an Input) into stored records and replies, independent of any chat
+// transport. Transports (Telegram in bot/telegram, the terminal in
+// bot/console) translate their own updates to Inputs and send the Replies.
+//
+// Each Input is handled in one bbolt transaction (group-committed with
+// concurrent inputs through store.DB.Batch): the conversation state, the
+// records it creates and the processed update id are stored together, and
+// the replies are returned only after the commit, so "đã lưu" is never said
+// of something that is not on disk, and a re-delivered update is applied
+// at most once.
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"dvcbot/campaign"
+	"dvcbot/intake"
+	"dvcbot/store"
+)
+
+// Settings are the parts of configuration the engine needs.
+type Settings struct {
+	CampaignName string
+	Start, End   time.Time // campaign dates (local midnight)
+	Location     *time.Location
+	DailyTarget  int
+	Procedures   []campaign.Procedure
+	AdminIDs     []int64
+	GroupChatID  int64
+	InviteTTL    time.Duration
+	// BotUsername returns the bot's @username for deep links (known only
+	// once the transport has called getMe).
+	BotUsername func() string
+}
+
+// Engine handles inputs from every chat.
+type Engine struct {
+	db    *store.DB
+	set   Settings
+	now   func() time.Time
+	log   *slog.Logger
+	cmds  map[string]*command
+	order []string
+	// newCode returns a fresh random invite code.
+	newCode func() string
+}
+
+// Option changes an Engine built by New.
+type Option func(*Engine)
+
+// WithClock injects the clock (tests walk through days with it).
+func WithClock(now func() time.Time) Option { return func(e *Engine) { e.now = now } }
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
+
+// WithCodes injects the invite code generator (tests use fixed codes).
+func WithCodes(f func() string) Option { return func(e *Engine) { e.newCode = f } }
+
+// New returns an engine over an open store.
+func New(db *store.DB, set Settings, opts ...Option) *Engine {
+	e := &Engine{db: db, set: set, now: time.Now, log: slog.New(slog.DiscardHandler), newCode: randomCode}
+	if e.set.Location == nil {
+		e.set.Location = time.UTC
+	}
+	if e.set.DailyTarget < 1 {
+		e.set.DailyTarget = 1
+	}
+	if e.set.InviteTTL <= 0 {
+		e.set.InviteTTL = 7 * 24 * time.Hour
+	}
+	if e.set.BotUsername == nil {
+		e.set.BotUsername = func() string { return "dvcbot" }
+	}
+	for _, o := range opts {
+		o(e)
+	}
+	e.registerCommands()
+	return e
+}
+
+// randomCode is a single-use invite code: 16 characters of base64url,
+// valid as a Telegram start parameter (A-Za-z0-9_-, at most 64).
+func randomCode() string {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err)) // never fails on Linux
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Commands is the command menu registered with the transport.
+func (e *Engine) Commands() []Command {
+	var out []Command
+	for _, name := range e.order {
+		c := e.cmds[name]
+		if c.menu {
+			out = append(out, Command{Name: c.name, Description: c.desc})
+		}
+	}
+	return out
+}
+
+// Session is one user's conversation state in one chat, stored as JSON.
+// States are strings so that stored sessions survive code changes.
+type Session struct {
+	State   string    `json:"state,omitempty"`
+	Invite  string    `json:"invite,omitempty"`
+	Draft   Draft     `json:"draft,omitempty"`
+	Choices []Button  `json:"choices,omitempty"` // the keyboard last offered
+	Last    uint64    `json:"last,omitempty"`    // last saved record, for photos sent right after
+	LastAt  time.Time `json:"last_at,omitempty"`
+	Updated time.Time `json:"updated,omitempty"`
+}
+
+// Draft is a report being collected step by step.
+type Draft struct {
+	Name        string   `json:"name,omitempty"`
+	Address     string   `json:"address,omitempty"`
+	Phone       string   `json:"phone,omitempty"`
+	HouseholdID uint64   `json:"household_id,omitempty"`
+	Procedures  []string `json:"procedures,omitempty"`
+	Other       string   `json:"other,omitempty"`
+	Dossier     string   `json:"dossier,omitempty"`
+	Photos      []string `json:"photos,omitempty"`
+	Editing     bool     `json:"editing,omitempty"` // return to the summary after this step
+	Warned      string   `json:"warned,omitempty"`  // phone whose other-hamlet warning was accepted
+}
+
+// cx is everything one step can see and do.
+type cx struct {
+	e       *Engine
+	tx      *store.Tx
+	in      Input
+	now     time.Time
+	today   store.Day
+	who     campaign.Officer
+	known   bool // registered (or an admin from configuration)
+	s       *Session
+	replies []Reply
+}
+
+func (c *cx) reply(text string, buttons ...[]Button) {
+	c.replies = append(c.replies, Reply{ChatID: c.in.ChatID, Text: text, Buttons: buttons})
+}
+
+func lastKeyboard(rs []Reply) [][]Button {
+	for i := len(rs) - 1; i >= 0; i-- {
+		if len(rs[i].Buttons) > 0 {
+			return rs[i].Buttons
+		}
+	}
+	return nil
+}
+
+func flatten(rows [][]Button) []Button {
+	var out []Button
+	for _, r := range rows {
+		for _, b := range r {
+			if b.Data != "" {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+}
+
+// Handle applies one input and returns the replies once it is stored.
+func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var replies []Reply
+	err := e.db.Batch(func(tx *store.Tx) error {
+		replies = nil // Batch may run this more than once
+		if in.UpdateID != 0 && tx.Processed(in.UpdateID) {
+			return nil
+		}
+		out, err := e.step(tx, in)
+		if err != nil {
+			return err
+		}
+		if in.UpdateID != 0 {
+			if err := tx.MarkProcessed(in.UpdateID); err != nil {
+				return err
+			}
+		}
+		replies = out
+		return nil
+	})
+	if err != nil {
+		e.log.Error("handle update failed", "update", in.UpdateID, "chat", in.ChatID, "err", err)
+		return []Reply{{ChatID: in.ChatID, Text: msgInternalError}}, nil
+	}
+	return replies, nil
+}
+
+// step runs inside the write transaction.
+func (e *Engine) step(tx *store.Tx, in Input) ([]Reply, error) {
+	now := tx.Now()
+	c := &cx{e: e, tx: tx, in: in, now: now, today: store.DayOf(now, e.set.Location), s: &Session{}}
+	if raw := tx.Session(in.ChatID, in.UserID); raw != nil {
+		if err := json.Unmarshal(raw, c.s); err != nil {
+			e.log.Warn("unreadable session reset", "chat", in.ChatID, "err", err)
+			*c.s = Session{}
+		}
+	}
+	o, err := tx.Officer(in.UserID)
+	switch {
+	case err == nil:
+		c.who, c.known = o, o.Active
+	case errors.Is(err, store.ErrNotFound):
+	default:
+		return nil, err
+	}
+	if e.isConfigAdmin(in.UserID) {
+		if !c.known {
+			c.who = campaign.Officer{TelegramID: in.UserID, Role: campaign.RoleAdmin, Active: true}
+		}
+		c.who.Role, c.known = campaign.RoleAdmin, true
+	}
+	if c.known && c.who.Unreachable {
+		// The user wrote to us again: they unblocked the bot.
+		c.who.Unreachable = false
+		if err := tx.PutOfficer(c.who, in.UserID, "officer.reachable"); err != nil {
+			return nil, err
+		}
+	}
+	before := c.s.State
+	if err := c.dispatch(); err != nil {
+		return nil, err
+	}
+	// Typed answers match the keyboard last offered; a step without one
+	// forgets the old keyboard, a reply without buttons in the same step keeps it.
+	if kb := lastKeyboard(c.replies); kb != nil {
+		c.s.Choices = flatten(kb)
+	} else if c.s.State != before || c.s.State == "" {
+		c.s.Choices = nil
+	}
+	c.s.Updated = now
+	var raw []byte
+	if c.s.State != "" || c.s.Last != 0 {
+		if raw, err = json.Marshal(c.s); err != nil {
+			return nil, fmt.Errorf("bot: encode session: %w", err)
+		}
+	}
+	if err := tx.PutSession(in.ChatID, in.UserID, raw); err != nil {
+		return nil, err
+	}
+	return c.replies, nil
+}
+
+func (e *Engine) isConfigAdmin(id int64) bool {
+	for _, a := range e.set.AdminIDs {
+		if a == id {
+			return true
+		}
+	}
+	return false
+}
+
+// dispatch routes the input: commands first, then button presses and
+// answers to the current step.
+func (c *cx) dispatch() error {
+	text := intake.CleanText(c.in.Text)
+	if c.in.Callback != nil {
+		return c.onCallback(c.in.Callback.Data)
+	}
+	if strings.HasPrefix(text, "/") {
+		name, args := splitCommand(text)
+		return c.runCommand(name, args)
+	}
+	if !c.in.Private {
+		return nil // the bot does not read ordinary group talk
+	}
+	if !c.known && c.s.State != stateJoinName {
+		c.reply(msgNotRegistered)
+		return nil
+	}
+	if c.in.PhotoFileID != "" {
+		return c.onPhoto()
+	}
+	if c.in.ContactPhone != "" && c.s.State == stateReportPhone {
+		text = c.in.ContactPhone
+	}
+	// A typed number or label answers the keyboard last offered.
+	if b, ok := matchChoice(text, c.s.Choices); ok && c.s.State != stateReportProcs {
+		return c.onCallback(b.Data)
+	}
+	if h, ok := stateHandlers[c.s.State]; ok {
+		return h(c, text)
+	}
+	c.reply(msgIdle)
+	return nil
+}
+
+// splitCommand separates "/cmd@bot args" into "cmd" and "args".
+func splitCommand(text string) (string, string) {
+	name, args, _ := strings.Cut(text[1:], " ")
+	name, _, _ = strings.Cut(name, "@")
+	return strings.ToLower(name), strings.TrimSpace(args)
+}
+
+// matchChoice matches typed text against offered buttons: by 1-based
+// number or by the label without diacritics and symbols.
+func matchChoice(text string, choices []Button) (Button, bool) {
+	if len(choices) == 0 || text == "" {
+		return Button{}, false
+	}
+	var n int
+	if _, err := fmt.Sscanf(text, "%d", &n); err == nil && fmt.Sprint(n) == text {
+		if n >= 1 && n <= len(choices) {
+			return choices[n-1], true
+		}
+		return Button{}, false
+	}
+	want := labelKey(text)
+	if want == "" {
+		return Button{}, false
+	}
+	for _, b := range choices {
+		if labelKey(b.Text) == want {
+			return b, true
+		}
+	}
+	return Button{}, false
+}
+
+// labelKey folds a label for comparison, dropping emoji and punctuation.
+func labelKey(s string) string {
+	f := intake.Fold(s)
+	var b strings.Builder
+	for _, r := range f {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == ' ' {
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// onCallback handles a button press (or a typed choice).
+func (c *cx) onCallback(data string) error {
+	kind, arg, _ := strings.Cut(data, ":")
+	if kind == "cmd" {
+		return c.runCommand(arg, "")
+	}
+	if !c.known {
+		c.reply(msgNotRegistered)
+		return nil
+	}
+	if h, ok := callbackHandlers[kind]; ok {
+		return h(c, arg)
+	}
+	c.reply(msgStaleButton)
+	return nil
+}

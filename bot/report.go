@@ -1,0 +1,670 @@
+package bot
+
+import (
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"dvcbot/campaign"
+	"dvcbot/intake"
+	"dvcbot/store"
+)
+
+// Report conversation states.
+const (
+	stateReportName      = "report_name"
+	stateReportAddress   = "report_address"
+	stateReportPhone     = "report_phone"
+	stateReportKnown     = "report_known"     // phone known in the hamlet: add to that household?
+	stateReportElsewhere = "report_elsewhere" // phone known in another hamlet: go on?
+	stateReportProcs     = "report_procs"
+	stateReportOther     = "report_other"
+	stateReportDossier   = "report_dossier"
+	stateReportConfirm   = "report_confirm"
+	stateReportEdit      = "report_edit"
+)
+
+// undoWindow is how long an officer may undo their own report.
+const undoWindow = 24 * time.Hour
+
+// photoWindow is how long after saving a photo still joins that report.
+const photoWindow = 30 * time.Minute
+
+var stateHandlers map[string]func(*cx, string) error
+
+var callbackHandlers map[string]func(*cx, string) error
+
+func init() {
+	stateHandlers = map[string]func(*cx, string) error{
+		stateJoinName:        (*cx).onJoinName,
+		stateReportName:      (*cx).onName,
+		stateReportAddress:   (*cx).onAddress,
+		stateReportPhone:     (*cx).onPhone,
+		stateReportProcs:     (*cx).onProcsText,
+		stateReportOther:     (*cx).onOther,
+		stateReportDossier:   (*cx).onDossier,
+		stateReportKnown:     func(c *cx, _ string) error { c.askAgain(); return nil },
+		stateReportElsewhere: func(c *cx, _ string) error { c.askAgain(); return nil },
+		stateReportConfirm:   func(c *cx, _ string) error { c.askAgain(); return nil },
+		stateReportEdit:      func(c *cx, _ string) error { c.askAgain(); return nil },
+	}
+	callbackHandlers = map[string]func(*cx, string) error{
+		"r":    (*cx).onReportButton,
+		"p":    (*cx).onProcButton,
+		"undo": (*cx).onUndo,
+	}
+}
+
+var cancelRow = []Button{{Text: "❌ Hủy", Data: "r:cancel"}}
+
+// cmdReport starts the step-by-step report, or saves a one-line report.
+func (c *cx) cmdReport(args string) error {
+	if args != "" {
+		return c.oneLine(args)
+	}
+	c.s.State, c.s.Draft = stateReportName, Draft{}
+	c.reply("📝 <b>Báo cáo hộ được hướng dẫn</b> (bước 1/5)\nHọ và tên <b>chủ hộ</b>?", cancelRow)
+	return nil
+}
+
+// askAgain repeats the question of the current step.
+func (c *cx) askAgain() {
+	switch c.s.State {
+	case stateReportName:
+		c.reply("Họ và tên <b>chủ hộ</b>?", cancelRow)
+	case stateReportAddress:
+		c.reply("(bước 2/5) <b>Địa chỉ</b> của hộ (số nhà, tổ, ấp)?", cancelRow)
+	case stateReportPhone:
+		c.reply("(bước 3/5) <b>Số điện thoại</b> của hộ?", cancelRow)
+	case stateReportProcs:
+		c.askProcs(0)
+	case stateReportOther:
+		c.reply("Thủ tục «Khác» là thủ tục gì? Gõ tên thủ tục (tối đa 200 ký tự).", cancelRow)
+	case stateReportDossier:
+		c.reply("(bước 5/5) <b>Mã hồ sơ</b> trên Cổng Dịch vụ công (nếu có). Không có thì bấm «Bỏ qua».",
+			[]Button{{Text: "Bỏ qua", Data: "r:skip"}}, cancelRow)
+	case stateReportKnown, stateReportElsewhere:
+		c.askPhoneConflict()
+	case stateReportConfirm:
+		c.showSummary()
+	case stateReportEdit:
+		c.reply("Anh/chị muốn sửa mục nào?",
+			[]Button{{Text: "Họ tên", Data: "r:f_name"}, {Text: "Địa chỉ", Data: "r:f_address"}},
+			[]Button{{Text: "Số điện thoại", Data: "r:f_phone"}, {Text: "Thủ tục", Data: "r:f_procs"}},
+			[]Button{{Text: "Mã hồ sơ", Data: "r:f_dossier"}, {Text: "↩️ Quay lại", Data: "r:back"}})
+	}
+}
+
+// next moves to state (or back to the summary when editing one field).
+func (c *cx) next(state string) {
+	if c.s.Draft.Editing && state != stateReportOther && state != stateReportKnown && state != stateReportElsewhere {
+		c.s.Draft.Editing = false
+		state = stateReportConfirm
+	}
+	c.s.State = state
+	c.askAgain()
+}
+
+func (c *cx) onName(text string) error {
+	name, err := intake.NormalizeName(text)
+	if err != nil {
+		c.reply(userError(err)+"\n\nHọ và tên <b>chủ hộ</b>?", cancelRow)
+		return nil
+	}
+	c.s.Draft.Name = name
+	c.next(stateReportAddress)
+	return nil
+}
+
+func (c *cx) onAddress(text string) error {
+	addr, err := intake.NormalizeAddress(text)
+	if err != nil {
+		c.reply(userError(err)+"\n\n<b>Địa chỉ</b> của hộ (số nhà, tổ, ấp)?", cancelRow)
+		return nil
+	}
+	c.s.Draft.Address = addr
+	c.next(stateReportPhone)
+	return nil
+}
+
+func (c *cx) onPhone(text string) error {
+	phone, err := intake.NormalizePhone(text)
+	if err != nil {
+		c.reply(userError(err)+"\n\n<b>Số điện thoại</b> của hộ?", cancelRow)
+		return nil
+	}
+	d := &c.s.Draft
+	d.Phone, d.HouseholdID = phone, 0
+	hh, err := c.tx.HouseholdByPhone(c.who.HamletID, phone)
+	switch {
+	case err == nil:
+		d.HouseholdID = hh.ID
+		c.s.State = stateReportKnown
+		c.askPhoneConflict()
+		return nil
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	others, err := c.tx.HouseholdsByPhone(phone)
+	if err != nil {
+		return err
+	}
+	if len(others) > 0 && d.Warned != phone {
+		c.s.State = stateReportElsewhere
+		c.askPhoneConflict()
+		return nil
+	}
+	c.next(stateReportProcs)
+	return nil
+}
+
+// askPhoneConflict asks what to do with a phone already in the campaign.
+func (c *cx) askPhoneConflict() {
+	d := c.s.Draft
+	if c.s.State == stateReportKnown {
+		hh, err := c.tx.Household(d.HouseholdID)
+		if err != nil {
+			c.s.State = stateReportPhone
+			c.askAgain()
+			return
+		}
+		c.reply("ℹ️ Số "+intake.FormatPhone(d.Phone)+" đã có trong ấp: hộ <b>"+esc(hh.HeadName)+"</b>, "+esc(hh.Address)+
+			".\nGhi thêm thủ tục lần này cho hộ đó?",
+			[]Button{{Text: "✅ Đúng, ghi cho hộ này", Data: "r:known_yes"}},
+			[]Button{{Text: "✏️ Nhập số khác", Data: "r:phone_again"}}, cancelRow)
+		return
+	}
+	others, _ := c.tx.HouseholdsByPhone(d.Phone)
+	names := make([]string, 0, len(others))
+	for _, o := range others {
+		if h, err := c.tx.Hamlet(o.HamletID); err == nil {
+			names = append(names, h.Name)
+		}
+	}
+	c.reply("⚠️ Số "+intake.FormatPhone(d.Phone)+" đã được báo cáo ở ấp <b>"+esc(strings.Join(names, ", "))+
+		"</b>. Nếu hộ này thật sự ở ấp mình (ví dụ đã chuyển về), anh/chị vẫn có thể tiếp tục.",
+		[]Button{{Text: "Vẫn tiếp tục", Data: "r:else_yes"}},
+		[]Button{{Text: "✏️ Nhập số khác", Data: "r:phone_again"}}, cancelRow)
+}
+
+// askProcs shows the catalogue as toggles; editID edits the earlier keyboard.
+func (c *cx) askProcs(editID int) {
+	chosen := map[string]bool{}
+	for _, p := range c.s.Draft.Procedures {
+		chosen[p] = true
+	}
+	var rows [][]Button
+	var list strings.Builder
+	for i, p := range c.e.set.Procedures {
+		mark := ""
+		if chosen[p.ID] {
+			mark = "✓ "
+		}
+		rows = append(rows, []Button{{Text: mark + p.Name, Data: "p:" + p.ID}})
+		list.WriteString("\n" + itoa(i+1) + ". " + mark + esc(p.Name))
+	}
+	rows = append(rows, []Button{{Text: "➡️ Xong", Data: "p:done"}}, cancelRow)
+	text := "(bước 4/5) <b>Thủ tục</b> đã hướng dẫn — chọn một hoặc nhiều, rồi bấm «Xong». Có thể gõ số hoặc tên, cách nhau dấu phẩy (ví dụ: <code>1, 2</code> hoặc <code>khai sinh, thuong tru</code>)." + list.String()
+	if editID != 0 {
+		c.replies = append(c.replies, Reply{ChatID: c.in.ChatID, Text: text, Buttons: rows, EditMessageID: editID})
+		return
+	}
+	c.reply(text, rows...)
+}
+
+func (c *cx) onProcButton(arg string) error {
+	if c.s.State != stateReportProcs {
+		c.reply(msgStaleButton)
+		return nil
+	}
+	if arg == "done" {
+		return c.procsDone()
+	}
+	if _, ok := c.procedure(arg); !ok {
+		c.reply(msgStaleButton)
+		return nil
+	}
+	d := &c.s.Draft
+	found := false
+	for i, p := range d.Procedures {
+		if p == arg {
+			d.Procedures = append(d.Procedures[:i:i], d.Procedures[i+1:]...)
+			found = true
+			break
+		}
+	}
+	if !found {
+		d.Procedures = append(d.Procedures, arg)
+	}
+	edit := 0
+	if c.in.Callback != nil {
+		edit = c.in.Callback.MessageID
+	}
+	c.askProcs(edit)
+	return nil
+}
+
+func (c *cx) procedure(id string) (campaign.Procedure, bool) {
+	for _, p := range c.e.set.Procedures {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return campaign.Procedure{}, false
+}
+
+// onProcsText takes procedures typed as numbers or names.
+func (c *cx) onProcsText(text string) error {
+	if k := labelKey(text); k == "xong" || k == "done" || k == "tiep" {
+		return c.procsDone()
+	}
+	if k := labelKey(text); k == "huy" {
+		return c.cmdCancel("")
+	}
+	var picked []string
+	other := ""
+	for _, tok := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == '+' || r == '|' }) {
+		tok = strings.TrimSpace(tok)
+		if tok == "" {
+			continue
+		}
+		// "1 3 5" typed with spaces.
+		if nums := strings.Fields(tok); len(nums) > 1 && allDigits(nums) {
+			for _, n := range nums {
+				ms := intake.MatchProcedures(c.e.set.Procedures, n)
+				if len(ms) != 1 {
+					c.reply("❌ Không có thủ tục số "+esc(n)+". Hãy chọn số từ 1 đến "+itoa(len(c.e.set.Procedures))+".", cancelRow)
+					return nil
+				}
+				picked = append(picked, ms[0].ID)
+			}
+			continue
+		}
+		ms := intake.MatchProcedures(c.e.set.Procedures, tok)
+		switch {
+		case len(ms) == 1:
+			picked = append(picked, ms[0].ID)
+		case len(ms) == 0:
+			if f := intake.Fold(tok); strings.HasPrefix(f, "khac") {
+				picked = append(picked, campaign.OtherProcedureID)
+				other = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(tok[len(strings.Fields(tok)[0]):]), ":-– "))
+				continue
+			}
+			c.reply("❌ Không tìm thấy thủ tục «"+esc(tok)+"». Gõ số thứ tự trong danh sách, hoặc bấm chọn.", cancelRow)
+			return nil
+		default:
+			var names []string
+			for _, m := range ms {
+				names = append(names, "• "+esc(m.Name))
+			}
+			c.reply("❓ «"+esc(tok)+"» khớp với nhiều thủ tục:\n"+strings.Join(names, "\n")+"\nHãy gõ rõ hơn hoặc gõ số thứ tự.", cancelRow)
+			return nil
+		}
+	}
+	if len(picked) == 0 {
+		c.askProcs(0)
+		return nil
+	}
+	c.s.Draft.Procedures = dedupeStrings(append(c.s.Draft.Procedures, picked...))
+	if other != "" {
+		c.s.Draft.Other = limitRunes(other, 200)
+	}
+	return c.procsDone()
+}
+
+func allDigits(ss []string) bool {
+	for _, s := range ss {
+		for _, r := range s {
+			if r < '0' || r > '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func dedupeStrings(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func limitRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+func (c *cx) procsDone() error {
+	d := &c.s.Draft
+	if len(d.Procedures) == 0 {
+		c.reply("Anh/chị chưa chọn thủ tục nào. Hãy chọn ít nhất một thủ tục rồi bấm «Xong».")
+		c.askProcs(0)
+		return nil
+	}
+	hasOther := false
+	for _, p := range d.Procedures {
+		hasOther = hasOther || p == campaign.OtherProcedureID
+	}
+	if !hasOther {
+		d.Other = ""
+	}
+	if hasOther && d.Other == "" {
+		c.s.State = stateReportOther
+		c.askAgain()
+		return nil
+	}
+	c.next(stateReportDossier)
+	return nil
+}
+
+func (c *cx) onOther(text string) error {
+	if text == "" || utf8.RuneCountInString(text) > 200 {
+		c.reply("❌ Tên thủ tục khác cần từ 1 đến 200 ký tự. Vui lòng gõ lại.", cancelRow)
+		return nil
+	}
+	c.s.Draft.Other = text
+	c.next(stateReportDossier)
+	return nil
+}
+
+func (c *cx) onDossier(text string) error {
+	code, ok := dossierCode(text)
+	if !ok {
+		c.reply("❌ Mã hồ sơ chỉ gồm chữ không dấu, số và các dấu . - / _ (từ 4 đến 50 ký tự, có chữ số), ví dụ <code>G22.115-260502-0001</code>. Gõ lại, hoặc bấm «Bỏ qua».",
+			[]Button{{Text: "Bỏ qua", Data: "r:skip"}}, cancelRow)
+		return nil
+	}
+	c.s.Draft.Dossier = code
+	c.next(stateReportConfirm)
+	return nil
+}
+
+func dossierCode(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 4 || len(s) > 50 || !strings.ContainsAny(s, "0123456789") {
+		return "", false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-/_", r)) {
+			return "", false
+		}
+	}
+	return strings.ToUpper(s), true
+}
+
+func (c *cx) procedureNames(ids []string, other string) string {
+	var names []string
+	for _, id := range ids {
+		p, ok := c.procedure(id)
+		if !ok {
+			names = append(names, esc(id))
+			continue
+		}
+		if id == campaign.OtherProcedureID && other != "" {
+			names = append(names, esc(p.Name)+": "+esc(other))
+			continue
+		}
+		names = append(names, esc(p.Name))
+	}
+	return strings.Join(names, "; ")
+}
+
+func (c *cx) showSummary() {
+	d := c.s.Draft
+	var b strings.Builder
+	b.WriteString("<b>Kiểm tra lại báo cáo</b>\n")
+	b.WriteString("Chủ hộ: <b>" + esc(d.Name) + "</b>\n")
+	b.WriteString("Địa chỉ: " + esc(d.Address) + "\n")
+	b.WriteString("Điện thoại: " + intake.FormatPhone(d.Phone) + "\n")
+	b.WriteString("Thủ tục: " + c.procedureNames(d.Procedures, d.Other) + "\n")
+	if d.Dossier != "" {
+		b.WriteString("Mã hồ sơ: " + esc(d.Dossier) + "\n")
+	}
+	if n := len(d.Photos); n > 0 {
+		b.WriteString("Ảnh minh chứng: " + itoa(n) + " ảnh\n")
+	}
+	if w := c.duplicateWarning(d); w != "" {
+		b.WriteString(w + "\n")
+	}
+	b.WriteString("\nThông tin đúng chưa?")
+	c.reply(b.String(), []Button{{Text: "✅ Lưu", Data: "r:save"}, {Text: "✏️ Sửa", Data: "r:edit"}, {Text: "❌ Hủy", Data: "r:cancel"}})
+}
+
+// duplicateWarning flags a household of the same name and address with
+// another phone: likely the same family, worth a look, not a refusal.
+func (c *cx) duplicateWarning(d Draft) string {
+	if d.HouseholdID != 0 {
+		return ""
+	}
+	same, err := c.tx.HouseholdsByName(c.who.HamletID, intake.Fold(d.Name))
+	if err != nil {
+		return ""
+	}
+	for _, h := range same {
+		if h.Phone != d.Phone && intake.Fold(h.Address) == intake.Fold(d.Address) {
+			return "⚠️ Ấp đã có hộ cùng tên và địa chỉ với số " + intake.FormatPhone(h.Phone) + " — có thể trùng hộ. Nếu đúng là hộ đó, bấm «Sửa» và nhập số cũ."
+		}
+	}
+	return ""
+}
+
+func (c *cx) onReportButton(arg string) error {
+	if arg == "cancel" {
+		return c.cmdCancel("")
+	}
+	want := map[string]string{"save": stateReportConfirm, "edit": stateReportConfirm, "skip": stateReportDossier,
+		"known_yes": stateReportKnown, "else_yes": stateReportElsewhere, "back": stateReportEdit}
+	if st, ok := want[arg]; ok && c.s.State != st {
+		c.reply(msgStaleButton)
+		return nil
+	}
+	if strings.HasPrefix(arg, "f_") && c.s.State != stateReportEdit {
+		c.reply(msgStaleButton)
+		return nil
+	}
+	if arg == "phone_again" && c.s.State != stateReportKnown && c.s.State != stateReportElsewhere {
+		c.reply(msgStaleButton)
+		return nil
+	}
+	d := &c.s.Draft
+	switch arg {
+	case "save":
+		return c.saveDraft()
+	case "edit":
+		c.s.State = stateReportEdit
+		c.askAgain()
+	case "back":
+		c.s.State = stateReportConfirm
+		c.askAgain()
+	case "skip":
+		d.Dossier = ""
+		c.next(stateReportConfirm)
+	case "known_yes":
+		c.next(stateReportProcs)
+	case "else_yes":
+		d.Warned = d.Phone
+		c.next(stateReportProcs)
+	case "phone_again":
+		d.Phone, d.HouseholdID = "", 0
+		c.s.State = stateReportPhone
+		c.askAgain()
+	case "f_name", "f_address", "f_phone", "f_procs", "f_dossier":
+		d.Editing = true
+		c.s.State = map[string]string{"f_name": stateReportName, "f_address": stateReportAddress, "f_phone": stateReportPhone,
+			"f_procs": stateReportProcs, "f_dossier": stateReportDossier}[arg]
+		c.askAgain()
+	default:
+		c.reply(msgStaleButton)
+	}
+	return nil
+}
+
+// saveDraft stores the report collected step by step.
+func (c *cx) saveDraft() error {
+	d := c.s.Draft
+	if d.Name == "" || d.Address == "" || d.Phone == "" || len(d.Procedures) == 0 {
+		c.reply("Báo cáo còn thiếu thông tin nên chưa lưu được. Gõ /baocao để làm lại.")
+		c.s.State, c.s.Draft = "", Draft{}
+		return nil
+	}
+	g, hh, created, err := c.saveReport(d)
+	if err != nil {
+		return err
+	}
+	c.s.State, c.s.Draft = "", Draft{}
+	c.s.Last, c.s.LastAt = g.ID, c.now
+	c.confirmSaved(g, hh, created, "")
+	return nil
+}
+
+// saveReport creates the household if new and the guidance record.
+func (c *cx) saveReport(d Draft) (campaign.Guidance, campaign.Household, bool, error) {
+	var hh campaign.Household
+	var err error
+	created := false
+	if d.HouseholdID != 0 {
+		hh, err = c.tx.Household(d.HouseholdID)
+	} else {
+		hh, err = c.tx.HouseholdByPhone(c.who.HamletID, d.Phone)
+		if errors.Is(err, store.ErrNotFound) {
+			hh, err = c.tx.AddHousehold(campaign.Household{HamletID: c.who.HamletID, HeadName: d.Name, Address: d.Address,
+				Phone: d.Phone, CreatedBy: c.in.UserID}, intake.Fold(d.Name))
+			created = true
+		}
+	}
+	if err != nil {
+		return campaign.Guidance{}, hh, false, err
+	}
+	g, err := c.tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hh.HamletID, OfficerID: c.in.UserID,
+		Procedures: d.Procedures, OtherProcedure: d.Other, DossierCode: d.Dossier, PhotoFileIDs: d.Photos})
+	return g, hh, created, err
+}
+
+// confirmSaved answers a saved report with the hamlet's status today and an undo button.
+func (c *cx) confirmSaved(g campaign.Guidance, hh campaign.Household, created bool, warning string) {
+	var b strings.Builder
+	b.WriteString("✅ <b>Đã lưu</b> báo cáo số " + itoa(int(g.ID)) + ": hộ <b>" + esc(hh.HeadName) + "</b> — " + c.procedureNames(g.Procedures, g.OtherProcedure) + ".")
+	if !created {
+		b.WriteString("\n(Ghi thêm cho hộ đã có trong ấp.)")
+	}
+	if warning != "" {
+		b.WriteString("\n" + warning)
+	}
+	b.WriteString("\n" + c.hamletToday())
+	b.WriteString("\nCó ảnh minh chứng thì gửi ngay trong 30 phút. Báo cáo nhầm? Bấm «Hoàn tác» (trong 24 giờ).")
+	c.reply(b.String(), []Button{{Text: "↩️ Hoàn tác", Data: "undo:" + itoa(int(g.ID))}})
+}
+
+// hamletToday says whether the officer's hamlet met today's target.
+func (c *cx) hamletToday() string {
+	h, err := c.tx.Hamlet(c.who.HamletID)
+	if err != nil {
+		return ""
+	}
+	n := c.tx.HamletDay(h.ID, c.today).Households
+	if n >= c.e.set.DailyTarget {
+		return "Hôm nay ấp " + esc(h.Name) + " đã hướng dẫn " + itoa(n) + " hộ — <b>đạt</b> chỉ tiêu ngày ✓"
+	}
+	return "Hôm nay ấp " + esc(h.Name) + " đã hướng dẫn " + itoa(n) + " hộ — còn thiếu " + itoa(c.e.set.DailyTarget-n) + " hộ để đạt chỉ tiêu ngày."
+}
+
+// oneLine saves "/baocao họ tên; địa chỉ; điện thoại; thủ tục, …" at once.
+func (c *cx) oneLine(args string) error {
+	line, err := intake.ParseLine(args, c.e.set.Procedures)
+	if err != nil {
+		c.reply(userError(err) + "\n\nMẫu báo cáo một dòng:\n<code>" + esc(intake.LineExample) + "</code>\nHoặc gõ /baocao (không kèm gì) để được hỏi từng bước.")
+		return nil
+	}
+	d := Draft{Name: line.Name, Address: line.Address, Phone: line.Phone, Other: line.Other}
+	for _, p := range line.Procedures {
+		d.Procedures = append(d.Procedures, p.ID)
+	}
+	warning := ""
+	if hh, err := c.tx.HouseholdByPhone(c.who.HamletID, d.Phone); err == nil {
+		d.HouseholdID = hh.ID
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	} else if others, err := c.tx.HouseholdsByPhone(d.Phone); err != nil {
+		return err
+	} else if len(others) > 0 {
+		warning = "⚠️ Số này cũng đã được báo cáo ở ấp khác. Nếu nhầm, bấm «Hoàn tác»."
+	} else {
+		warning = c.duplicateWarning(d)
+	}
+	g, hh, created, err := c.saveReport(d)
+	if err != nil {
+		return err
+	}
+	c.s.Last, c.s.LastAt = g.ID, c.now
+	c.confirmSaved(g, hh, created, warning)
+	return nil
+}
+
+// onUndo retracts the officer's own record within the undo window.
+func (c *cx) onUndo(arg string) error {
+	var id uint64
+	for _, r := range arg {
+		if r < '0' || r > '9' {
+			c.reply(msgStaleButton)
+			return nil
+		}
+		id = id*10 + uint64(r-'0')
+	}
+	g, err := c.tx.Guidance(id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && g.OfficerID != c.in.UserID) {
+		c.reply("Không tìm thấy báo cáo này trong các báo cáo của anh/chị.")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if g.Status == campaign.GuidanceRetracted {
+		c.reply("Báo cáo số " + itoa(int(id)) + " đã được hoàn tác trước đó.")
+		return nil
+	}
+	if c.now.Sub(g.At) > undoWindow {
+		c.reply("Báo cáo số " + itoa(int(id)) + " đã quá 24 giờ nên không tự hoàn tác được. Vui lòng báo quản trị viên để điều chỉnh.")
+		return nil
+	}
+	if _, err := c.tx.RetractGuidance(id, c.in.UserID); err != nil {
+		return err
+	}
+	if c.s.Last == id {
+		c.s.Last = 0
+	}
+	c.reply("↩️ Đã hoàn tác báo cáo số " + itoa(int(id)) + ". Báo cáo này không còn được tính.\n" + c.hamletToday())
+	return nil
+}
+
+// onPhoto keeps a photo as evidence of the report in progress or just saved.
+func (c *cx) onPhoto() error {
+	if strings.HasPrefix(c.s.State, "report_") {
+		if len(c.s.Draft.Photos) >= 10 {
+			c.reply("Mỗi báo cáo lưu tối đa 10 ảnh. Ảnh này không được lưu thêm.")
+			return nil
+		}
+		c.s.Draft.Photos = append(c.s.Draft.Photos, c.in.PhotoFileID)
+		c.reply("📷 Đã nhận ảnh minh chứng; ảnh sẽ được lưu cùng báo cáo. Tiếp tục trả lời câu hỏi ở trên nhé.")
+		return nil
+	}
+	if c.s.Last != 0 && c.now.Sub(c.s.LastAt) <= photoWindow {
+		g, err := c.tx.Guidance(c.s.Last)
+		if err == nil && g.OfficerID == c.in.UserID && g.Counts() && len(g.PhotoFileIDs) < 10 {
+			if err := c.tx.AddPhoto(g.ID, c.in.PhotoFileID, c.in.UserID); err != nil {
+				return err
+			}
+			c.reply("📷 Đã lưu ảnh minh chứng vào báo cáo số " + itoa(int(g.ID)) + ".")
+			return nil
+		}
+	}
+	c.reply("Ảnh chỉ được lưu kèm một báo cáo. Gõ /baocao rồi gửi ảnh trong lúc báo cáo (hoặc trong 30 phút sau khi lưu).")
+	return nil
+}

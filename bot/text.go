@@ -1,0 +1,58 @@
+package bot
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"dvcbot/intake"
+)
+
+// Messages used in more than one place.
+const (
+	msgInternalError = "⚠️ Xin lỗi, hệ thống đang gặp sự cố nên thao tác vừa rồi <b>chưa được lưu</b>. Vui lòng gửi lại sau ít phút; nếu vẫn lỗi, báo cho quản trị viên."
+	msgNotRegistered = "Anh/chị chưa đăng ký sử dụng bot. Để tham gia, xin quản trị viên (Phòng Văn hóa – Xã hội) gửi đường dẫn mời, rồi bấm vào đường dẫn đó."
+	msgIdle          = "Bot chưa hiểu tin nhắn này. Sau khi hướng dẫn một hộ, gõ /baocao để báo cáo; gõ /toi để xem kết quả; gõ /giup để xem hướng dẫn."
+	msgStaleButton   = "Nút này thuộc một thao tác đã xong hoặc đã hủy. Gõ /baocao để báo cáo mới, hoặc /giup để xem hướng dẫn."
+	msgNeedHamlet    = "Anh/chị chưa được gắn với ấp nào nên chưa báo cáo được. Vui lòng xin quản trị viên gửi đường dẫn mời của ấp mình."
+	msgPrivateOnly   = "Để bảo vệ thông tin cá nhân của người dân, việc này chỉ làm trong tin nhắn riêng với bot. Bấm nút dưới đây để mở."
+)
+
+func msgUnknownCommand(name string) string {
+	return "Không có lệnh /" + esc(name) + ". Gõ /giup để xem các lệnh dùng được."
+}
+
+func msgRefused(cmd *command) string {
+	who := "quản trị viên (Phòng Văn hóa – Xã hội)"
+	if cmd.access == leader {
+		who = "trưởng ấp và quản trị viên"
+	}
+	return "Lệnh /" + cmd.name + " chỉ dành cho " + who + ". Gõ /giup để xem các lệnh của anh/chị."
+}
+
+// esc escapes user text for Telegram's HTML parse mode.
+func esc(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
+}
+
+// userError is the Vietnamese sentence of an input error.
+func userError(err error) string {
+	var fe *intake.FieldError
+	if errors.As(err, &fe) {
+		return "❌ " + esc(fe.Message)
+	}
+	var ae *intake.AmbiguousError
+	if errors.As(err, &ae) {
+		return "❌ " + esc(ae.Error())
+	}
+	return "❌ " + esc(err.Error())
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func fmtDate(t time.Time, loc *time.Location) string { return t.In(loc).Format("02/01/2006") }
+
+func fmtDateTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("15:04 02/01/2006")
+}

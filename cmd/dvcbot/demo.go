@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"dvcbot/bot"
+	"dvcbot/bot/console"
+	"dvcbot/campaign"
+	"dvcbot/config"
+	"dvcbot/store"
+)
+
+// demoUser is the person at the terminal: an admin and an officer of the first hamlet.
+const demoUser int64 = 100001
+
+func (e env) demo(ctx context.Context, args []string) error {
+	fs := e.flags("demo")
+	path := fs.String("store", filepath.Join(os.TempDir(), "dvcbot-demo", "dvcbot-demo.db"), "bbolt data file for the demo")
+	fresh := fs.Bool("fresh", false, "start from an empty data file")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%v: %w", err, errUsage)
+	}
+	cfg := config.Sample()
+	cfg.Store.Path = *path
+	cfg.Telegram.AdminIDs = []int64{demoUser}
+	cfg.Telegram.GroupChatID = -100
+	if err := cfg.Validate(false); err != nil {
+		return fmt.Errorf("embedded sample configuration: %w", err)
+	}
+	if *fresh {
+		if err := os.Remove(*path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	db, err := openStore(cfg, time.Now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	first := cfg.Hamlets[0]
+	if err := db.Update(func(tx *store.Tx) error {
+		if _, err := tx.Officer(demoUser); err == nil {
+			return nil
+		}
+		return tx.PutOfficer(campaign.Officer{TelegramID: demoUser, FullName: "Người Dùng Thử", HamletID: first.ID,
+			Role: campaign.RoleAdmin, Active: true, JoinedAt: time.Now()}, demoUser, "officer.demo")
+	}); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	logger := newLogger(e.stderr, false, cfg.Log.SlogLevel())
+	eng := bot.New(db, engineSettings(cfg, func() string { return "dvc_kienhai_bot" }), bot.WithLogger(logger))
+	fmt.Fprintf(e.stdout, "dvcbot demo — %s\nDữ liệu lưu tại: %s\nAnh/chị là quản trị viên và cán bộ ấp %s. Gõ /giup để xem các lệnh, /baocao để báo cáo; Ctrl+D để thoát.\n",
+		cfg.Campaign.Name, *path, first.Name)
+	con := &console.Console{In: e.stdin, Out: e.stdout, UserID: demoUser, FileDir: filepath.Join(filepath.Dir(*path), "files")}
+	return con.Run(ctx, eng)
+}
+
+func (e env) serve(ctx context.Context, args []string) error {
+	return errors.New("serve: not wired yet")
+}

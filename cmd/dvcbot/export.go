@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"dvcbot/export"
+	"dvcbot/store"
+)
+
+func (e env) export(ctx context.Context, args []string) error {
+	fs := e.flags("export")
+	path := fs.String("config", "", "configuration file (YAML)")
+	from := fs.String("from", "", "first day YYYY-MM-DD (default: campaign start)")
+	to := fs.String("to", "", "last day YYYY-MM-DD, inclusive (default: campaign end)")
+	hamlet := fs.String("hamlet", "", "only this hamlet id")
+	format := fs.String("format", "csv", "csv or xlsx")
+	out := fs.String("out", "", "output file (default: standard output)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%v: %w", err, errUsage)
+	}
+	cfg, err := e.loadConfig(*path, false)
+	if err != nil {
+		return err
+	}
+	loc := cfg.Campaign.Location
+	start, end := cfg.Campaign.Start, cfg.Campaign.End.AddDate(0, 0, 1)
+	if *from != "" {
+		if start, err = time.ParseInLocation("2006-01-02", *from, loc); err != nil {
+			return fmt.Errorf("--from %q: want YYYY-MM-DD: %w", *from, errUsage)
+		}
+	}
+	if *to != "" {
+		t, err := time.ParseInLocation("2006-01-02", *to, loc)
+		if err != nil {
+			return fmt.Errorf("--to %q: want YYYY-MM-DD: %w", *to, errUsage)
+		}
+		end = t.AddDate(0, 0, 1)
+	}
+	if *hamlet != "" {
+		if _, ok := cfg.Hamlet(*hamlet); !ok {
+			return fmt.Errorf("--hamlet %q: no such hamlet in the configuration", *hamlet)
+		}
+	}
+	*format = strings.ToLower(*format)
+	if *format != "csv" && *format != "xlsx" {
+		return fmt.Errorf("--format %q: want csv or xlsx: %w", *format, errUsage)
+	}
+	db, closeDB, err := store.OpenReadOnly(cfg.Store.Path, store.Options{Location: loc})
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+
+	var w io.Writer = e.stdout
+	var f *os.File
+	if *out != "" {
+		if f, err = os.OpenFile(*out, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		defer f.Close()
+		w = f
+	}
+	names := map[string]string{}
+	for _, p := range cfg.Procedures {
+		names[p.ID] = p.Name
+	}
+	n := 0
+	err = db.View(func(tx *store.Tx) error {
+		rows := evidenceRows(tx, start, end, *hamlet, &n)
+		if *format == "csv" {
+			return export.WriteCSV(w, loc, rows)
+		}
+		return export.WriteXLSX(w, loc, rows, names)
+	})
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if f != nil {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "Exported %d records to %s.\n", n, *out)
+	}
+	_ = ctx
+	return nil
+}
+
+// evidenceRows streams the store's evidence as export rows, counting them in n.
+func evidenceRows(tx *store.Tx, from, to time.Time, hamlet string, n *int) export.RowSource {
+	return func(yield func(export.EvidenceRow) error) error {
+		return tx.EachEvidence(from, to, hamlet, func(ev store.Evidence) error {
+			*n++
+			return yield(export.EvidenceRow{
+				HamletID: ev.Hamlet.ID, HamletName: ev.Hamlet.Name,
+				HouseholdName: ev.Household.HeadName, Address: ev.Household.Address, Phone: ev.Household.Phone,
+				Procedures: ev.Guidance.Procedures, OtherProcedure: ev.Guidance.OtherProcedure,
+				OfficerName: ev.Officer.FullName, OfficerTelegramID: ev.Guidance.OfficerID,
+				ReportedAt: ev.Guidance.At, Check: ev.Guidance.Check,
+			})
+		})
+	}
+}

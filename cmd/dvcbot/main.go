@@ -1,0 +1,183 @@
+// Command dvcbot runs the campaign bot and its tools.
+//
+//	dvcbot demo [--store FILE] [--fresh]    the whole product in the terminal, no token needed
+//	dvcbot serve --config FILE              the bot on Telegram
+//	dvcbot check-config --config FILE       validate a configuration
+//	dvcbot export --config FILE --format csv|xlsx [--from D] [--to D] [--hamlet ID] [--out FILE]
+//	dvcbot reindex --config FILE            rebuild aggregates from the records
+//	dvcbot sample-config                    print the sample configuration
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"dvcbot/bot"
+	"dvcbot/config"
+	"dvcbot/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ()); err != nil {
+		fmt.Fprintln(os.Stderr, "dvcbot:", err)
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+const usage = `dvcbot — bot của phong trào "Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến"
+
+Cách dùng:
+  dvcbot demo [--store FILE] [--fresh]      chạy thử toàn bộ trong cửa sổ dòng lệnh (không cần token)
+  dvcbot serve --config FILE                chạy bot trên Telegram
+  dvcbot check-config --config FILE         kiểm tra tệp cấu hình
+  dvcbot export --config FILE --format csv|xlsx [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--hamlet ID] [--out FILE]
+  dvcbot reindex --config FILE              tính lại số liệu tổng hợp từ các bản ghi
+  dvcbot sample-config                      in cấu hình mẫu
+`
+
+// env is the process environment handed to run (tests pass their own).
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	vars           []string
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, vars []string) error {
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr, vars: vars}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("no command given: %w", errUsage)
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "demo":
+		return e.demo(ctx, rest)
+	case "serve":
+		return e.serve(ctx, rest)
+	case "check-config":
+		return e.checkConfig(rest)
+	case "export":
+		return e.export(ctx, rest)
+	case "reindex":
+		return e.reindex(rest)
+	case "sample-config":
+		_, err := stdout.Write(config.SampleYAML())
+		return err
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q: %w", cmd, errUsage)
+}
+
+func (e env) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// loadConfig reads and validates a configuration file (the embedded sample when path is empty).
+func (e env) loadConfig(path string, forServe bool) (*config.Config, error) {
+	cfg, err := config.Load(path, e.vars)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(forServe); err != nil {
+		return nil, fmt.Errorf("configuration is not valid:\n%w", err)
+	}
+	return cfg, nil
+}
+
+func (e env) checkConfig(args []string) error {
+	fs := e.flags("check-config")
+	path := fs.String("config", "", "configuration file (YAML)")
+	serve := fs.Bool("serve", true, "also require what serve needs (token)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%v: %w", err, errUsage)
+	}
+	if *path == "" {
+		return fmt.Errorf("check-config needs --config FILE: %w", errUsage)
+	}
+	cfg, err := e.loadConfig(*path, *serve)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: OK — %d hamlets, %d procedures, campaign %s to %s (%s)\n", *path, len(cfg.Hamlets), len(cfg.Procedures),
+		cfg.Campaign.Start.Format("2006-01-02"), cfg.Campaign.End.Format("2006-01-02"), cfg.Campaign.Timezone)
+	return nil
+}
+
+// openStore opens the data file and syncs the configured hamlets into it.
+func openStore(cfg *config.Config, now func() time.Time) (*store.DB, error) {
+	db, err := store.Open(cfg.Store.Path, store.Options{Now: now, Location: cfg.Campaign.Location})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Update(func(tx *store.Tx) error { return tx.SyncHamlets(cfg.Hamlets) }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sync hamlets: %w", err)
+	}
+	return db, nil
+}
+
+// engineSettings maps configuration to the engine's settings.
+func engineSettings(cfg *config.Config, username func() string) bot.Settings {
+	return bot.Settings{
+		CampaignName: cfg.Campaign.Name,
+		Start:        cfg.Campaign.Start,
+		End:          cfg.Campaign.End,
+		Location:     cfg.Campaign.Location,
+		DailyTarget:  cfg.Campaign.DailyTarget,
+		Procedures:   cfg.Procedures,
+		AdminIDs:     cfg.Telegram.AdminIDs,
+		GroupChatID:  cfg.Telegram.GroupChatID,
+		InviteTTL:    cfg.Invite.TTL,
+		BotUsername:  username,
+	}
+}
+
+func (e env) reindex(args []string) error {
+	fs := e.flags("reindex")
+	path := fs.String("config", "", "configuration file (YAML)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%v: %w", err, errUsage)
+	}
+	cfg, err := e.loadConfig(*path, false)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(cfg, time.Now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	if err := db.Update(func(tx *store.Tx) error { return tx.Reindex() }); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "Aggregates rebuilt from the records in %s.\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func newLogger(w io.Writer, json bool, level slog.Level) *slog.Logger {
+	if json {
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,338 @@
+package scoring
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// HamletCandidate is a hamlet in an award list, selected or not, with why.
+type HamletCandidate struct {
+	// Rank is the 1-based place among those selected; 0 when not selected.
+	Rank  int
+	Stats HamletStats
+	// Reasons say in Vietnamese why the hamlet is selected (its figures) or
+	// why not ("độ phủ 91,2% < 95%", "đang bị loại trừ: …").
+	Reasons []string
+	// Tie is set on a hamlet left out by the cap although it equals the last
+	// selected one on every ranking figure: only the final tie-break (id)
+	// separated them, and the council may want to decide.
+	Tie bool
+}
+
+// Reason is the reasons joined with "; ".
+func (c HamletCandidate) Reason() string { return strings.Join(c.Reasons, "; ") }
+
+// OfficerCandidate is an officer in the individual award list, selected or
+// not, with why.
+type OfficerCandidate struct {
+	Rank    int // 1-based place among those selected; 0 when not selected
+	Stats   OfficerStats
+	Reasons []string
+	Tie     bool // left out by the cap while equal to the last selected on every figure
+}
+
+// Reason is the reasons joined with "; ".
+func (c OfficerCandidate) Reason() string { return strings.Join(c.Reasons, "; ") }
+
+// NotSelected lists everyone left out of each award, with the reasons:
+// first those eligible but beyond the cap (in ranking order), then the
+// ineligible ones.
+type NotSelected struct {
+	Collectives []HamletCandidate
+	Special     []HamletCandidate
+	Individuals []OfficerCandidate
+}
+
+// Awards are the award candidates as of a day.
+type Awards struct {
+	At          Date
+	Collectives []HamletCandidate  // at most MaxCollectives, ranked
+	Individuals []OfficerCandidate // at most MaxIndividuals, ranked
+	Special     []HamletCandidate  // at most SpecialPrizes, ranked
+	NotSelected NotSelected
+}
+
+// Candidates draws up the award lists as of day at, over the campaign up to
+// that day.
+//
+//   - Collectives (at most MaxCollectives): coverage at or above the
+//     threshold, no failed spot check, not excluded; ranked by coverage,
+//     then days met, then the earlier day the threshold was reached, then id.
+//   - Individuals (at most MaxIndividuals): at least one household guided,
+//     no failed spot check on their own records, not excluded; ranked by
+//     distinct households guided, then days active, then name, then id.
+//   - Special prizes (SpecialPrizes): special-prize progress above 0, no
+//     failed spot check, not excluded; ranked by progress, then days met,
+//     then id.
+//
+// A failed spot check excludes both the record's hamlet and the officer who
+// reported it; an excluded officer does not exclude their hamlet. A hamlet
+// may win a collective award and a special prize.
+func Candidates(f Facts, p Params, at Date) Awards {
+	e := newEnv(p)
+	campaign := p.Campaign()
+	hs := computeHamlets(f, e, campaign, at)
+	os := computeOfficers(f, e, campaign, at)
+	threshold := ThresholdPercent(p.CoverageThreshold)
+	a := Awards{At: at}
+	a.Collectives, a.NotSelected.Collectives = collectives(hs, e, threshold)
+	a.Special, a.NotSelected.Special = special(hs, e)
+	a.Individuals, a.NotSelected.Individuals = individuals(os, e)
+	return a
+}
+
+func collectives(hs []HamletStats, e env, threshold string) (sel, not []HamletCandidate) {
+	merit := func(a, b *HamletStats) int {
+		if c := coverageOf(b).cmp(coverageOf(a)); c != 0 {
+			return c
+		}
+		if c := cmpInt(b.DaysMet, a.DaysMet); c != 0 {
+			return c
+		}
+		return a.ReachedOn.Compare(b.ReachedOn)
+	}
+	var ok, bad []HamletCandidate
+	for _, s := range hs {
+		why := hamletBars(s)
+		switch {
+		case s.Hamlet.Households <= 0:
+			why = append(why, "chưa khai báo số hộ của ấp")
+		case !s.CoverageMet():
+			why = append(why, "độ phủ "+PercentOf(s.Able, s.Hamlet.Households)+" < "+threshold)
+		}
+		if len(why) > 0 {
+			bad = append(bad, HamletCandidate{Stats: s, Reasons: why})
+			continue
+		}
+		ok = append(ok, HamletCandidate{Stats: s, Reasons: []string{
+			"độ phủ " + PercentOf(s.Able, s.Hamlet.Households) + " ≥ " + threshold +
+				" (đạt từ ngày " + s.ReachedOn.String() + ")",
+			daysMetText(s),
+		}})
+		if r := passedText(s.Checks); r != "" {
+			ok[len(ok)-1].Reasons = append(ok[len(ok)-1].Reasons, r)
+		}
+	}
+	byMerit := func(a, b HamletCandidate) int {
+		if c := merit(&a.Stats, &b.Stats); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Stats.Hamlet.ID, b.Stats.Hamlet.ID)
+	}
+	slices.SortFunc(ok, byMerit)
+	slices.SortFunc(bad, byMerit)
+	return capHamlets(ok, bad, e.p.MaxCollectives, "tập thể", func(a, b *HamletStats) bool { return merit(a, b) == 0 })
+}
+
+func special(hs []HamletStats, e env) (sel, not []HamletCandidate) {
+	merit := func(a, b *HamletStats) int {
+		if c := progressOf(b).cmp(progressOf(a)); c != 0 {
+			return c
+		}
+		return cmpInt(b.DaysMet, a.DaysMet)
+	}
+	var ok, bad []HamletCandidate
+	for _, s := range hs {
+		why := hamletBars(s)
+		switch {
+		case s.Hamlet.Households <= 0:
+			why = append(why, "chưa khai báo số hộ của ấp")
+		case s.SpecialDone == 0 && s.HouseholdsGuided == 0:
+			why = append(why, "chưa hướng dẫn hộ nào")
+		case s.SpecialDone == 0:
+			why = append(why, "chưa có hộ nào được hướng dẫn đủ "+strconv.Itoa(s.K)+" thủ tục")
+		}
+		if len(why) > 0 {
+			bad = append(bad, HamletCandidate{Stats: s, Reasons: why})
+			continue
+		}
+		size := "ấp dưới " + Number(e.p.SpecialHouseholdThreshold) + " hộ"
+		if s.K == 1 {
+			size = "ấp từ " + Number(e.p.SpecialHouseholdThreshold) + " hộ trở lên"
+		}
+		c := HamletCandidate{Stats: s, Reasons: []string{
+			PercentOf(s.SpecialDone, s.Hamlet.Households) + " số hộ (" + Number(s.SpecialDone) + "/" +
+				Number(s.Hamlet.Households) + ") đã được hướng dẫn đủ " + strconv.Itoa(s.K) + " thủ tục (" + size + ")",
+			daysMetText(s),
+		}}
+		if r := passedText(s.Checks); r != "" {
+			c.Reasons = append(c.Reasons, r)
+		}
+		ok = append(ok, c)
+	}
+	byMerit := func(a, b HamletCandidate) int {
+		if c := merit(&a.Stats, &b.Stats); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Stats.Hamlet.ID, b.Stats.Hamlet.ID)
+	}
+	slices.SortFunc(ok, byMerit)
+	slices.SortFunc(bad, byMerit)
+	return capHamlets(ok, bad, e.p.SpecialPrizes, "giải đặc biệt", func(a, b *HamletStats) bool { return merit(a, b) == 0 })
+}
+
+// capHamlets keeps the first max of ok, moving the rest (marked) ahead of bad.
+func capHamlets(ok, bad []HamletCandidate, limit int, what string, tie func(a, b *HamletStats) bool) (sel, not []HamletCandidate) {
+	n := min(limit, len(ok))
+	sel = ok[:n:n]
+	for i := range sel {
+		sel[i].Rank = i + 1
+	}
+	not = make([]HamletCandidate, 0, len(ok)-n+len(bad))
+	for _, c := range ok[n:] {
+		c.Reasons = []string{capText(limit, what)}
+		c.Tie = n > 0 && tie(&sel[n-1].Stats, &c.Stats)
+		not = append(not, c)
+	}
+	return sel, append(not, bad...)
+}
+
+func individuals(os []OfficerStats, e env) (sel, not []OfficerCandidate) {
+	keys := make([]string, len(os))
+	var ok, bad []int
+	for i := range os {
+		if os[i].Eligible() && os[i].Households > 0 {
+			ok = append(ok, i)
+		} else {
+			bad = append(bad, i)
+		}
+	}
+	for _, i := range ok {
+		keys[i] = nameKey(os[i].Officer.DisplayName())
+	}
+	merit := func(a, b *OfficerStats) int {
+		if c := cmpInt(b.Households, a.Households); c != 0 {
+			return c
+		}
+		return cmpInt(b.DaysActive, a.DaysActive)
+	}
+	slices.SortFunc(ok, func(i, j int) int {
+		if c := merit(&os[i], &os[j]); c != 0 {
+			return c
+		}
+		if c := strings.Compare(keys[i], keys[j]); c != 0 {
+			return c
+		}
+		return cmpInt64(os[i].Officer.ID, os[j].Officer.ID)
+	})
+	// The ineligible are listed by the same figures, then by id (their names
+	// decide nothing).
+	slices.SortFunc(bad, func(i, j int) int {
+		if c := merit(&os[i], &os[j]); c != 0 {
+			return c
+		}
+		return cmpInt64(os[i].Officer.ID, os[j].Officer.ID)
+	})
+
+	limit := e.p.MaxIndividuals
+	n := min(limit, len(ok))
+	sel = make([]OfficerCandidate, n)
+	for r, i := range ok[:n] {
+		s := os[i]
+		why := []string{
+			"hướng dẫn " + Number(s.Households) + " hộ",
+			Number(s.DaysActive) + " ngày có báo cáo",
+		}
+		if t := passedText(s.Checks); t != "" {
+			why = append(why, t)
+		}
+		sel[r] = OfficerCandidate{Rank: r + 1, Stats: s, Reasons: why}
+	}
+	not = make([]OfficerCandidate, 0, len(os)-n)
+	capped := []string{capText(limit, "cá nhân")}
+	for _, i := range ok[n:] {
+		c := OfficerCandidate{Stats: os[i], Reasons: capped}
+		c.Tie = n > 0 && merit(&sel[n-1].Stats, &os[i]) == 0
+		not = append(not, c)
+	}
+	none := []string{"chưa hướng dẫn hộ nào"}
+	for _, i := range bad {
+		s := os[i]
+		var why []string
+		for _, x := range s.Exclusions {
+			why = append(why, exclusionText(x))
+		}
+		if len(s.FailedChecks) > 0 {
+			why = append(why, failedText(s.FailedChecks))
+		}
+		if s.Households == 0 {
+			if why == nil {
+				why = none
+			} else {
+				why = append(why, none[0])
+			}
+		}
+		not = append(not, OfficerCandidate{Stats: s, Reasons: why})
+	}
+	return sel, not
+}
+
+// hamletBars are the reasons that bar a hamlet from every award.
+func hamletBars(s HamletStats) []string {
+	var why []string
+	for _, x := range s.Exclusions {
+		why = append(why, exclusionText(x))
+	}
+	if len(s.FailedChecks) > 0 {
+		why = append(why, failedText(s.FailedChecks))
+	}
+	return why
+}
+
+func exclusionText(x Exclusion) string {
+	if r := strings.TrimSpace(x.Reason); r != "" {
+		return "đang bị loại trừ: " + r
+	}
+	return "đang bị loại trừ"
+}
+
+// failedText names the days of failed spot checks: up to three, then how
+// many more.
+func failedText(cs []Check) string {
+	var days []Date
+	for _, c := range cs {
+		if !c.Date.IsZero() && !slices.Contains(days, c.Date) {
+			days = append(days, c.Date)
+		}
+	}
+	slices.SortFunc(days, Date.Compare)
+	const s = "kiểm tra ngẫu nhiên không đạt"
+	switch n := len(days); {
+	case n == 0:
+		return s
+	case n == 1:
+		return s + " ngày " + days[0].String()
+	case n <= 3:
+		return s + " ngày " + joinDates(days[:n-1]) + " và " + days[n-1].String()
+	default:
+		return s + " ngày " + joinDates(days[:3]) + " và " + strconv.Itoa(n-3) + " ngày khác"
+	}
+}
+
+func joinDates(ds []Date) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = d.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+func capText(limit int, what string) string {
+	if limit <= 0 {
+		return "kế hoạch không có suất " + what
+	}
+	return fmt.Sprintf("ngoài %d %s dẫn đầu", limit, what)
+}
+
+func daysMetText(s HamletStats) string {
+	return Number(s.DaysMet) + "/" + Number(s.DaysElapsed) + " ngày đạt chỉ tiêu"
+}
+
+func passedText(c CheckCounts) string {
+	if c.Passed == 0 {
+		return ""
+	}
+	return "kiểm tra ngẫu nhiên: " + Number(c.Passed) + " lần đạt"
+}

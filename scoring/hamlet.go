@@ -1,0 +1,342 @@
+package scoring
+
+import (
+	"slices"
+	"strconv"
+)
+
+// CheckCounts counts spot-check results.
+type CheckCounts struct {
+	Passed, Failed, Unreachable int
+}
+
+// HamletStats are one hamlet's figures for a period, as of a day.
+//
+// Period sums count days from Period.From to the earlier of Period.To and
+// At. Streaks, households, coverage and the special prize count the whole
+// campaign up to At.
+type HamletStats struct {
+	Hamlet Hamlet
+	Period Period // the period asked for, clipped to the campaign
+	At     Date   // the as-of day: nothing dated later counts
+
+	// GuidedInPeriod sums the households guided each day of the period: a
+	// household guided on two days counts twice.
+	GuidedInPeriod int
+	// NewGuided counts distinct households first guided in the period.
+	NewGuided int
+	// DaysMet counts the period's working days (days off excluded) on which
+	// at least DailyTarget households were guided.
+	DaysMet int
+	// DaysElapsed counts the period's working days up to At.
+	DaysElapsed int
+
+	GuidedToday int  // households guided on day At
+	MetToday    bool // GuidedToday reached the daily target
+
+	// CurrentStreak counts consecutive met working days ending on At, or
+	// ending the working day before At when At is not met yet: the streak
+	// does not drop to 0 at midnight, only once a day passes unmet. Days off
+	// neither break nor lengthen a streak.
+	CurrentStreak int
+	LongestStreak int // the longest run of met working days up to At
+
+	HouseholdsGuided int // distinct households guided up to At
+	SelfAble         int // households recorded as already able and not guided
+	Able             int // HouseholdsGuided + SelfAble
+	// Coverage is Able ÷ Households, clamped to [0, 1]; 0 without households.
+	Coverage float64
+	// ReachedOn is the day coverage first reached the threshold; zero when
+	// it has not (so coverage meets the threshold exactly when it is set).
+	ReachedOn Date
+
+	K               int     // procedures each household needs for the special prize
+	SpecialDone     int     // households with at least K distinct procedures guided
+	SpecialProgress float64 // SpecialDone ÷ Households, clamped to [0, 1]
+
+	Checks       CheckCounts
+	FailedChecks []Check // failed spot checks on the hamlet's records, by date
+	Exclusions   []Exclusion
+	Excluded     bool // an exclusion of the hamlet is in force on At
+}
+
+// CoverageMet reports whether the hamlet's coverage reaches the threshold.
+func (s HamletStats) CoverageMet() bool { return !s.ReachedOn.IsZero() }
+
+// Eligible reports whether no failed check and no exclusion stands in the
+// hamlet's way to an award.
+func (s HamletStats) Eligible() bool { return !s.Excluded && len(s.FailedChecks) == 0 }
+
+// Hamlets computes the figures of every hamlet in f.Hamlets (in that order)
+// for period as of day at. Facts about unknown hamlets are ignored.
+func Hamlets(f Facts, p Params, period Period, at Date) []HamletStats {
+	return computeHamlets(f, newEnv(p), period, at)
+}
+
+type dayRow struct{ day, n int32 }
+
+func computeHamlets(f Facts, e env, period Period, at Date) []HamletStats {
+	out := make([]HamletStats, len(f.Hamlets))
+	idx := make(map[string]int32, len(f.Hamlets))
+	atN := at.days()
+	cp, pFrom, pTo := e.clip(period, atN)
+	elapsed := e.workdays(pFrom, pTo)
+	for i, h := range f.Hamlets {
+		if _, dup := idx[h.ID]; !dup {
+			idx[h.ID] = int32(i)
+		}
+		k := e.p.RequiredProcedures(h.Households)
+		out[i] = HamletStats{Hamlet: h, Period: cp, At: at, DaysElapsed: elapsed, K: k}
+	}
+	if len(out) == 0 {
+		return out
+	}
+
+	hamletDays(f.HamletDays, idx, out, e, atN, pFrom, pTo)
+	households(f.Households, idx, out, e, at, pFrom, pTo)
+
+	for _, c := range f.Checks {
+		if !c.Date.IsZero() && c.Date.After(at) {
+			continue
+		}
+		i, ok := idx[c.HamletID]
+		if !ok {
+			continue
+		}
+		s := &out[i]
+		countCheck(&s.Checks, &s.FailedChecks, c)
+	}
+	for _, x := range f.Exclusions {
+		if x.Kind != ExcludeHamlet || !x.InForce(at) {
+			continue
+		}
+		if i, ok := idx[x.Target]; ok {
+			out[i].Exclusions = append(out[i].Exclusions, x)
+			out[i].Excluded = true
+		}
+	}
+	for i := range out {
+		s := &out[i]
+		slices.SortStableFunc(s.FailedChecks, func(a, b Check) int { return a.Date.Compare(b.Date) })
+		s.MetToday = s.GuidedToday >= e.p.DailyTarget
+		s.Coverage = ratio(s.Able, s.Hamlet.Households)
+		s.SpecialProgress = ratio(s.SpecialDone, s.Hamlet.Households)
+	}
+	return out
+}
+
+// hamletDays fills the day-based figures: period sums, days met, streaks.
+func hamletDays(rows []HamletDay, idx map[string]int32, out []HamletStats, e env, atN, pFrom, pTo int) {
+	// Group the rows by hamlet (counting sort), keeping those up to At.
+	which := make([]int32, len(rows))
+	dayOf := make([]int32, len(rows))
+	start := make([]int32, len(out)+1)
+	for r, hd := range rows {
+		which[r] = -1
+		if hd.Date.IsZero() || hd.Households <= 0 {
+			continue
+		}
+		day := hd.Date.days()
+		if day > atN {
+			continue
+		}
+		i, ok := idx[hd.HamletID]
+		if !ok {
+			continue
+		}
+		which[r], dayOf[r] = i, int32(day)
+		start[i+1]++
+	}
+	for i := range out {
+		start[i+1] += start[i]
+	}
+	grouped := make([]dayRow, start[len(out)])
+	next := slices.Clone(start[:len(out)])
+	for r, hd := range rows {
+		i := which[r]
+		if i < 0 {
+			continue
+		}
+		grouped[next[i]] = dayRow{dayOf[r], int32(hd.Households)}
+		next[i]++
+	}
+
+	target := e.p.DailyTarget
+	cur := e.end // the day the current streak is measured to
+	if atN < cur {
+		cur = atN
+	}
+	grace := cur == atN && !e.isOff(cur) // At may still be met later today
+	curW := e.workIndex(cur)
+
+	for i := range out {
+		g := grouped[start[i]:start[i+1]]
+		if !slices.IsSortedFunc(g, func(a, b dayRow) int { return int(a.day - b.day) }) {
+			slices.SortFunc(g, func(a, b dayRow) int { return int(a.day - b.day) })
+		}
+		s := &out[i]
+		run, lastW := 0, -1<<62
+		for j := 0; j < len(g); {
+			day, n := int(g[j].day), int(g[j].n)
+			for j++; j < len(g) && int(g[j].day) == day; j++ {
+				n += int(g[j].n)
+			}
+			if day == atN {
+				s.GuidedToday += n
+			}
+			if day < e.start || day > e.end {
+				continue
+			}
+			inPeriod := day >= pFrom && day <= pTo
+			if inPeriod {
+				s.GuidedInPeriod += n
+			}
+			if n < target || e.isOff(day) {
+				continue
+			}
+			if inPeriod {
+				s.DaysMet++
+			}
+			w := e.workIndex(day)
+			if w == lastW+1 {
+				run++
+			} else {
+				run = 1
+			}
+			lastW = w
+			s.LongestStreak = max(s.LongestStreak, run)
+		}
+		if cur >= e.start && (lastW == curW || (grace && lastW == curW-1)) {
+			s.CurrentStreak = run
+		}
+	}
+}
+
+// households fills guided, able, coverage date and special-prize figures.
+func households(hs []Household, idx map[string]int32, out []HamletStats, e env, at Date, pFrom, pTo int) {
+	ableDay := make([]int32, len(hs))
+	which := make([]int32, len(hs))
+	for r := range hs {
+		h := &hs[r]
+		which[r] = -1
+		i, ok := idx[h.HamletID]
+		if !ok {
+			continue
+		}
+		s := &out[i]
+		guided := !h.GuidedFrom.IsZero() && !h.GuidedFrom.After(at)
+		self := !h.SelfAbleFrom.IsZero() && !h.SelfAbleFrom.After(at)
+		switch {
+		case guided:
+			s.HouseholdsGuided++
+			if g := h.GuidedFrom.days(); g >= pFrom && g <= pTo {
+				s.NewGuided++
+			}
+		case self:
+			s.SelfAble++
+		}
+		if guided || self {
+			s.Able++
+			d := h.GuidedFrom
+			if !guided || (self && h.SelfAbleFrom.Before(h.GuidedFrom)) {
+				d = h.SelfAbleFrom
+			}
+			ableDay[r] = int32(d.days())
+			which[r] = i
+		}
+		done := 0
+		for _, pd := range h.ProcedureDates {
+			if !pd.IsZero() && !pd.After(at) {
+				done++
+			}
+		}
+		if done >= s.K {
+			s.SpecialDone++
+		}
+	}
+
+	// The day coverage first reached the threshold is the day the needed-th
+	// household became able. Only hamlets that reached it need the dates.
+	need := make([]int, len(out))
+	start := make([]int32, len(out)+1)
+	for i := range out {
+		s := &out[i]
+		if e.meetsCoverage(s.Able, s.Hamlet.Households) {
+			need[i] = e.needed(s.Hamlet.Households)
+			start[i+1] = int32(s.Able)
+		}
+	}
+	for i := range out {
+		start[i+1] += start[i]
+	}
+	if start[len(out)] == 0 {
+		return
+	}
+	days := make([]int32, start[len(out)])
+	next := slices.Clone(start[:len(out)])
+	for r, i := range which {
+		if i < 0 || need[i] == 0 {
+			continue
+		}
+		days[next[i]] = ableDay[r]
+		next[i]++
+	}
+	for i := range out {
+		if need[i] == 0 {
+			continue
+		}
+		d := days[start[i]:start[i+1]]
+		slices.Sort(d)
+		out[i].ReachedOn = fromDays(int(d[need[i]-1]))
+	}
+}
+
+func countCheck(c *CheckCounts, failed *[]Check, ch Check) {
+	switch ch.Status {
+	case CheckPassed:
+		c.Passed++
+	case CheckFailed:
+		c.Failed++
+		*failed = append(*failed, ch)
+	case CheckUnreachable:
+		c.Unreachable++
+	}
+}
+
+// ratio is num ÷ den clamped to [0, 1]; 0 when den is not positive.
+func ratio(num, den int) float64 {
+	if den <= 0 || num <= 0 {
+		return 0
+	}
+	if num >= den {
+		return 1
+	}
+	return float64(num) / float64(den)
+}
+
+// fraction is num ÷ den clamped to [0, 1], kept exact for comparisons.
+type fraction struct{ num, den int64 }
+
+func fractionOf(num, den int) fraction {
+	if den <= 0 || num <= 0 {
+		return fraction{0, 1}
+	}
+	if num > den {
+		num = den
+	}
+	return fraction{int64(num), int64(den)}
+}
+
+// cmp compares two fractions exactly.
+func (a fraction) cmp(b fraction) int {
+	x, y := a.num*b.den, b.num*a.den
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+func officerKey(id int64) string { return strconv.FormatInt(id, 10) }

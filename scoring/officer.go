@@ -1,0 +1,143 @@
+package scoring
+
+import (
+	"slices"
+	"strconv"
+)
+
+// OfficerStats are one officer's figures for a period, as of a day.
+type OfficerStats struct {
+	Officer Officer
+	Period  Period // the period asked for, clipped to the campaign
+	At      Date   // the as-of day: nothing dated later counts
+
+	// Households counts the distinct households this officer guided up to
+	// At (the figure individual awards rank by).
+	Households int
+	// NewHouseholds counts distinct households this officer first guided
+	// within the period.
+	NewHouseholds int
+	// GuidedInPeriod sums the households guided each day of the period: a
+	// household guided on two days counts twice.
+	GuidedInPeriod int
+	Procedures     int // procedures guided in the period
+	DaysActive     int // days in the period with at least one record
+
+	TotalProcedures int // procedures guided up to At
+	TotalDaysActive int // days with at least one record up to At
+
+	Checks       CheckCounts
+	FailedChecks []Check // failed spot checks on records this officer reported, by date
+	Exclusions   []Exclusion
+	Excluded     bool // an exclusion of the officer is in force on At
+}
+
+// Eligible reports whether no failed check and no exclusion stands in the
+// officer's way to an award.
+func (s OfficerStats) Eligible() bool { return !s.Excluded && len(s.FailedChecks) == 0 }
+
+// DisplayName is the officer's name, or "Cán bộ #id" when the store has
+// none (a record by an officer no longer registered).
+func (o Officer) DisplayName() string {
+	if o.Name != "" {
+		return o.Name
+	}
+	return "Cán bộ #" + strconv.FormatInt(o.ID, 10)
+}
+
+// Officers computes the figures of every officer in f.Officers (in that
+// order), followed by officers who appear only in records or checks (by
+// id, with an empty name and Active false), for period as of day at.
+func Officers(f Facts, p Params, period Period, at Date) []OfficerStats {
+	return computeOfficers(f, newEnv(p), period, at)
+}
+
+func computeOfficers(f Facts, e env, period Period, at Date) []OfficerStats {
+	atN := at.days()
+	cp, pFrom, pTo := e.clip(period, atN)
+	out := make([]OfficerStats, 0, len(f.Officers))
+	idx := make(map[int64]int32, len(f.Officers))
+	for _, o := range f.Officers {
+		if _, dup := idx[o.ID]; dup {
+			continue
+		}
+		idx[o.ID] = int32(len(out))
+		out = append(out, OfficerStats{Officer: o, Period: cp, At: at})
+	}
+	known := len(out)
+	get := func(id int64) *OfficerStats {
+		i, ok := idx[id]
+		if !ok {
+			i = int32(len(out))
+			idx[id] = i
+			out = append(out, OfficerStats{Officer: Officer{ID: id}, Period: cp, At: at})
+		}
+		return &out[i]
+	}
+
+	for _, d := range f.OfficerDays {
+		if d.Date.IsZero() || (d.Households <= 0 && d.Procedures <= 0) {
+			continue
+		}
+		day := d.Date.days()
+		if day > atN {
+			continue
+		}
+		s := get(d.OfficerID)
+		s.TotalProcedures += d.Procedures
+		s.TotalDaysActive++
+		if day >= pFrom && day <= pTo {
+			s.GuidedInPeriod += d.Households
+			s.Procedures += d.Procedures
+			s.DaysActive++
+		}
+	}
+	for _, oh := range f.OfficerHouseholds {
+		if oh.First.IsZero() || oh.First.After(at) {
+			continue
+		}
+		s := get(oh.OfficerID)
+		s.Households++
+		if day := oh.First.days(); day >= pFrom && day <= pTo {
+			s.NewHouseholds++
+		}
+	}
+	for _, c := range f.Checks {
+		if !c.Date.IsZero() && c.Date.After(at) {
+			continue
+		}
+		s := get(c.OfficerID)
+		countCheck(&s.Checks, &s.FailedChecks, c)
+	}
+	for _, x := range f.Exclusions {
+		if x.Kind != ExcludeOfficer || !x.InForce(at) {
+			continue
+		}
+		id, err := strconv.ParseInt(x.Target, 10, 64)
+		if err != nil {
+			continue
+		}
+		if i, ok := idx[id]; ok {
+			out[i].Exclusions = append(out[i].Exclusions, x)
+			out[i].Excluded = true
+		}
+	}
+	extra := out[known:]
+	slices.SortFunc(extra, func(a, b OfficerStats) int { return cmpInt64(a.Officer.ID, b.Officer.ID) })
+	for i := range out {
+		if len(out[i].FailedChecks) > 1 {
+			slices.SortStableFunc(out[i].FailedChecks, func(a, b Check) int { return a.Date.Compare(b.Date) })
+		}
+	}
+	return out
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

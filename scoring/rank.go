@@ -1,0 +1,121 @@
+package scoring
+
+import (
+	"slices"
+	"strings"
+)
+
+// HamletRank is one line of the daily hamlet leaderboard.
+type HamletRank struct {
+	// Rank is 1-based; hamlets equal on coverage, streak and households
+	// guided today share a rank (1, 2, 2, 4) and are listed by name.
+	Rank int
+	HamletStats
+}
+
+// Leaderboard ranks every hamlet for day today: coverage (the campaign's
+// goal) first, then the current streak (steady daily work), then the
+// households guided today, then name in Vietnamese order. Whether today is
+// met is shown, not ranked: a hamlet near 95% does not fall below one that
+// has barely started just because it has not reported yet this morning.
+func Leaderboard(f Facts, p Params, today Date) []HamletRank {
+	stats := Hamlets(f, p, Day(today), today)
+	keys := make([]string, len(stats))
+	for i := range stats {
+		keys[i] = nameKey(stats[i].Hamlet.Name)
+	}
+	order := make([]int, len(stats))
+	for i := range order {
+		order[i] = i
+	}
+	merit := func(a, b *HamletStats) int {
+		if c := coverageOf(b).cmp(coverageOf(a)); c != 0 {
+			return c
+		}
+		if c := cmpInt(b.CurrentStreak, a.CurrentStreak); c != 0 {
+			return c
+		}
+		return cmpInt(b.GuidedToday, a.GuidedToday)
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		if c := merit(&stats[i], &stats[j]); c != 0 {
+			return c
+		}
+		if c := strings.Compare(keys[i], keys[j]); c != 0 {
+			return c
+		}
+		if c := strings.Compare(stats[i].Hamlet.Name, stats[j].Hamlet.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(stats[i].Hamlet.ID, stats[j].Hamlet.ID)
+	})
+	out := make([]HamletRank, len(order))
+	for n, i := range order {
+		r := n + 1
+		if n > 0 && merit(&stats[order[n-1]], &stats[i]) == 0 {
+			r = out[n-1].Rank
+		}
+		out[n] = HamletRank{Rank: r, HamletStats: stats[i]}
+	}
+	return out
+}
+
+// OfficerRank is one line of an officer leaderboard.
+type OfficerRank struct {
+	// Rank is 1-based; officers equal on households guided and days active
+	// share a rank and are listed by name.
+	Rank int
+	OfficerStats
+}
+
+// TopOfficers is the n officers who guided the most households in period
+// (GuidedInPeriod), then with the most days active, then by name, counting
+// facts up to period.To. Officers who guided nobody in the period are left
+// out. Exclusions and failed checks do not hide anyone here: this shows
+// work done, awards are decided by Candidates.
+func TopOfficers(f Facts, p Params, period Period, n int) []OfficerRank {
+	if n <= 0 {
+		return nil
+	}
+	stats := Officers(f, p, period, period.To)
+	active := stats[:0]
+	for _, s := range stats {
+		if s.GuidedInPeriod > 0 {
+			active = append(active, s)
+		}
+	}
+	merit := func(a, b *OfficerStats) int {
+		if c := cmpInt(b.GuidedInPeriod, a.GuidedInPeriod); c != 0 {
+			return c
+		}
+		return cmpInt(b.DaysActive, a.DaysActive)
+	}
+	keys := make(map[int64]string, len(active))
+	for _, s := range active {
+		keys[s.Officer.ID] = nameKey(s.Officer.DisplayName())
+	}
+	slices.SortFunc(active, func(a, b OfficerStats) int {
+		if c := merit(&a, &b); c != 0 {
+			return c
+		}
+		if c := strings.Compare(keys[a.Officer.ID], keys[b.Officer.ID]); c != 0 {
+			return c
+		}
+		return cmpInt64(a.Officer.ID, b.Officer.ID)
+	})
+	if len(active) > n {
+		active = active[:n]
+	}
+	out := make([]OfficerRank, len(active))
+	for i := range active {
+		r := i + 1
+		if i > 0 && merit(&active[i-1], &active[i]) == 0 {
+			r = out[i-1].Rank
+		}
+		out[i] = OfficerRank{Rank: r, OfficerStats: active[i]}
+	}
+	return out
+}
+
+func coverageOf(s *HamletStats) fraction { return fractionOf(s.Able, s.Hamlet.Households) }
+func progressOf(s *HamletStats) fraction { return fractionOf(s.SpecialDone, s.Hamlet.Households) }

@@ -26,12 +26,12 @@ func figOf(s HamletStats) hfig {
 func TestHamletFigures(t *testing.T) {
 	small := []Hamlet{{ID: "a", Name: "Ấp A", Households: 100}}
 	tests := []struct {
-		name    string
-		w       world
-		params  func(*Params)
-		period  Period
-		at      Date
-		want    hfig
+		name   string
+		w      world
+		params func(*Params)
+		period Period
+		at     Date
+		want   hfig
 	}{
 		{
 			name:   "one household a day for a week",
@@ -44,13 +44,13 @@ func TestHamletFigures(t *testing.T) {
 			name:   "today not met yet keeps yesterday's streak",
 			w:      world{hamlets: small, recs: daily("h", "a", 1, may(1), may(6))},
 			period: Month(2026, time.May), at: may(7),
-			want:   hfig{guidedInPeriod: 6, newGuided: 6, daysMet: 6, daysElapsed: 7, cur: 6, longest: 6, guided: 6, able: 6, k: 2},
+			want: hfig{guidedInPeriod: 6, newGuided: 6, daysMet: 6, daysElapsed: 7, cur: 6, longest: 6, guided: 6, able: 6, k: 2},
 		},
 		{
 			name:   "a whole day missed breaks the streak",
 			w:      world{hamlets: small, recs: daily("h", "a", 1, may(1), may(5))},
 			period: Month(2026, time.May), at: may(7),
-			want:   hfig{guidedInPeriod: 5, newGuided: 5, daysMet: 5, daysElapsed: 7, cur: 0, longest: 5, guided: 5, able: 5, k: 2},
+			want: hfig{guidedInPeriod: 5, newGuided: 5, daysMet: 5, daysElapsed: 7, cur: 0, longest: 5, guided: 5, able: 5, k: 2},
 		},
 		{
 			name:   "a gap in the middle: current and longest differ",
@@ -80,21 +80,21 @@ func TestHamletFigures(t *testing.T) {
 			w:      world{hamlets: small, recs: daily("h", "a", 1, may(1), may(6))},
 			params: func(p *Params) { p.DaysOff = []Date{may(7)} },
 			period: Month(2026, time.May), at: may(7),
-			want:   hfig{guidedInPeriod: 6, newGuided: 6, daysMet: 6, daysElapsed: 6, cur: 6, longest: 6, guided: 6, able: 6, k: 2},
+			want: hfig{guidedInPeriod: 6, newGuided: 6, daysMet: 6, daysElapsed: 6, cur: 6, longest: 6, guided: 6, able: 6, k: 2},
 		},
 		{
 			name:   "today is a day off after a missed day: no streak",
 			w:      world{hamlets: small, recs: daily("h", "a", 1, may(1), may(5))},
 			params: func(p *Params) { p.DaysOff = []Date{may(7)} },
 			period: Month(2026, time.May), at: may(7),
-			want:   hfig{guidedInPeriod: 5, newGuided: 5, daysMet: 5, daysElapsed: 6, cur: 0, longest: 5, guided: 5, able: 5, k: 2},
+			want: hfig{guidedInPeriod: 5, newGuided: 5, daysMet: 5, daysElapsed: 6, cur: 0, longest: 5, guided: 5, able: 5, k: 2},
 		},
 		{
 			name:   "yesterday was off and today is not met yet: the streak stands",
 			w:      world{hamlets: small, recs: daily("h", "a", 1, may(1), may(5))},
 			params: func(p *Params) { p.DaysOff = []Date{may(6)} },
 			period: Month(2026, time.May), at: may(7),
-			want:   hfig{guidedInPeriod: 5, newGuided: 5, daysMet: 5, daysElapsed: 6, cur: 5, longest: 5, guided: 5, able: 5, k: 2},
+			want: hfig{guidedInPeriod: 5, newGuided: 5, daysMet: 5, daysElapsed: 6, cur: 5, longest: 5, guided: 5, able: 5, k: 2},
 		},
 		{
 			name: "a daily target of 2 distinct households",
@@ -149,7 +149,7 @@ func TestHamletFigures(t *testing.T) {
 				self:    selfAble("s", "a", 4, may(3)),
 			},
 			period: Day(may(3)), at: may(3),
-			want:   hfig{daysElapsed: 1, self: 4, able: 4, k: 2},
+			want: hfig{daysElapsed: 1, self: 4, able: 4, k: 2},
 		},
 		{
 			name:   "94,99% has not reached the threshold",
@@ -194,13 +194,13 @@ func TestHamletFigures(t *testing.T) {
 			name:   "before the campaign starts nothing has elapsed",
 			w:      world{hamlets: small},
 			period: Year(2026), at: d(2025, 12, 31),
-			want:   hfig{k: 2},
+			want: hfig{k: 2},
 		},
 		{
 			name:   "after the campaign ends the last streak stands",
 			w:      world{hamlets: small, recs: daily("h", "a", 1, d(2026, 12, 25), d(2026, 12, 31))},
 			period: Year(2026), at: d(2027, 1, 5),
-			want:   hfig{guidedInPeriod: 7, newGuided: 7, daysMet: 7, daysElapsed: 365, cur: 7, longest: 7, guided: 7, able: 7, k: 2},
+			want: hfig{guidedInPeriod: 7, newGuided: 7, daysMet: 7, daysElapsed: 365, cur: 7, longest: 7, guided: 7, able: 7, k: 2},
 		},
 		{
 			name:   "records outside the campaign count for ability, not for days",

@@ -37,6 +37,8 @@ func (e *Engine) registerCommands() {
 		{name: "huy", desc: "Hủy thao tác đang làm", usage: "/huy", access: anyone, menu: true, run: (*cx).cmdCancel},
 		{name: "toi", desc: "Kết quả của tôi và của ấp hôm nay", usage: "/toi", access: member, menu: true, run: (*cx).cmdMe},
 		{name: "giup", desc: "Hướng dẫn sử dụng", usage: "/giup", access: anyone, menu: true, run: (*cx).cmdHelp},
+		{name: "xephang", desc: "Bảng xếp hạng các ấp hôm nay", usage: "/xephang", access: member, menu: true, run: (*cx).cmdRanking},
+		{name: "khenthuong", desc: "Danh sách đề nghị khen thưởng (quản trị)", usage: "/khenthuong hoặc /khenthuong 30/06/2026", access: admin, private: true, menu: true, run: (*cx).cmdAwards},
 		{name: "moi", desc: "Tạo đường dẫn mời cán bộ (quản trị)", usage: "/moi bai-nha hoặc /moi bai-nha truong_ap", access: admin, private: true, menu: true, run: (*cx).cmdInvite},
 	} {
 		e.cmds[cmd.name] = cmd

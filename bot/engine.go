@@ -24,6 +24,7 @@ import (
 
 	"dvcbot/campaign"
 	"dvcbot/intake"
+	"dvcbot/scoring"
 	"dvcbot/store"
 )
 
@@ -37,6 +38,8 @@ type Settings struct {
 	AdminIDs     []int64
 	GroupChatID  int64
 	InviteTTL    time.Duration
+	// Params are the scoring rules (targets, thresholds, caps).
+	Params scoring.Params
 	// BotUsername returns the bot's @username for deep links (known only
 	// once the transport has called getMe).
 	BotUsername func() string
@@ -77,6 +80,10 @@ func New(db *store.DB, set Settings, opts ...Option) *Engine {
 	}
 	if e.set.InviteTTL <= 0 {
 		e.set.InviteTTL = 7 * 24 * time.Hour
+	}
+	if e.set.Params.CampaignStart.IsZero() {
+		e.set.Params = scoring.DefaultParams()
+		e.set.Params.DailyTarget = e.set.DailyTarget
 	}
 	if e.set.BotUsername == nil {
 		e.set.BotUsername = func() string { return "dvcbot" }

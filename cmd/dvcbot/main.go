@@ -22,6 +22,7 @@ import (
 
 	"dvcbot/bot"
 	"dvcbot/config"
+	"dvcbot/scoring"
 	"dvcbot/store"
 )
 
@@ -149,7 +150,27 @@ func engineSettings(cfg *config.Config, username func() string) bot.Settings {
 		GroupChatID:  cfg.Telegram.GroupChatID,
 		InviteTTL:    cfg.Invite.TTL,
 		BotUsername:  username,
+		Params:       scoringParams(cfg),
 	}
+}
+
+// scoringParams maps configuration to the scoring rules.
+func scoringParams(cfg *config.Config) scoring.Params {
+	loc := cfg.Campaign.Location
+	p := scoring.Params{
+		CampaignStart:             scoring.DateOf(cfg.Campaign.Start, loc),
+		CampaignEnd:               scoring.DateOf(cfg.Campaign.End, loc),
+		DailyTarget:               cfg.Campaign.DailyTarget,
+		CoverageThreshold:         cfg.Awards.CoverageThreshold,
+		SpecialHouseholdThreshold: cfg.Awards.SpecialHouseholdThreshold,
+		MaxCollectives:            cfg.Awards.MaxCollectives,
+		MaxIndividuals:            cfg.Awards.MaxIndividuals,
+		SpecialPrizes:             cfg.Awards.SpecialPrizes,
+	}
+	for _, d := range cfg.Campaign.DaysOff {
+		p.DaysOff = append(p.DaysOff, scoring.DateOf(d, loc))
+	}
+	return p
 }
 
 func (e env) reindex(args []string) error {

@@ -100,14 +100,14 @@ func collectives(hs []HamletStats, e env, threshold string) (sel, not []HamletCa
 		case s.Hamlet.Households <= 0:
 			why = append(why, "chưa khai báo số hộ của ấp")
 		case !s.CoverageMet():
-			why = append(why, "độ phủ "+PercentOf(s.Able, s.Hamlet.Households)+" < "+threshold)
+			why = append(why, "độ phủ "+coverageText(s)+" < "+threshold)
 		}
 		if len(why) > 0 {
 			bad = append(bad, HamletCandidate{Stats: s, Reasons: why})
 			continue
 		}
 		ok = append(ok, HamletCandidate{Stats: s, Reasons: []string{
-			"độ phủ " + PercentOf(s.Able, s.Hamlet.Households) + " ≥ " + threshold +
+			"độ phủ " + coverageText(s) + " ≥ " + threshold +
 				" (đạt từ ngày " + s.ReachedOn.String() + ")",
 			daysMetText(s),
 		}})
@@ -153,7 +153,7 @@ func special(hs []HamletStats, e env) (sel, not []HamletCandidate) {
 			size = "ấp từ " + Number(e.p.SpecialHouseholdThreshold) + " hộ trở lên"
 		}
 		c := HamletCandidate{Stats: s, Reasons: []string{
-			PercentOf(s.SpecialDone, s.Hamlet.Households) + " số hộ (" + Number(s.SpecialDone) + "/" +
+			PercentOf(min(s.SpecialDone, s.Hamlet.Households), s.Hamlet.Households) + " số hộ (" + Number(s.SpecialDone) + "/" +
 				Number(s.Hamlet.Households) + ") đã được hướng dẫn đủ " + strconv.Itoa(s.K) + " thủ tục (" + size + ")",
 			daysMetText(s),
 		}}
@@ -335,4 +335,9 @@ func passedText(c CheckCounts) string {
 		return ""
 	}
 	return "kiểm tra ngẫu nhiên: " + Number(c.Passed) + " lần đạt"
+}
+
+// coverageText is the hamlet's coverage as shown, never above 100%.
+func coverageText(s HamletStats) string {
+	return PercentOf(min(s.Able, s.Hamlet.Households), s.Hamlet.Households)
 }

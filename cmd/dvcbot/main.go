@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	_ "time/tzdata" // Asia/Ho_Chi_Minh even in a minimal image without zoneinfo
 
 	"dvcbot/bot"
 	"dvcbot/config"

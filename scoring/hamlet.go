@@ -23,7 +23,8 @@ type HamletStats struct {
 	// GuidedInPeriod sums the households guided each day of the period: a
 	// household guided on two days counts twice.
 	GuidedInPeriod int
-	// NewGuided counts distinct households first guided in the period.
+	// NewGuided counts distinct households first guided in the period (a
+	// household guided before the period is not new).
 	NewGuided int
 	// DaysMet counts the period's working days (days off excluded) on which
 	// at least DailyTarget households were guided.

@@ -15,7 +15,7 @@ type OfficerStats struct {
 	// At (the figure individual awards rank by).
 	Households int
 	// NewHouseholds counts distinct households this officer first guided
-	// within the period.
+	// within the period (a household guided before the period is not new).
 	NewHouseholds int
 	// GuidedInPeriod sums the households guided each day of the period: a
 	// household guided on two days counts twice.

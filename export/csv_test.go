@@ -1,0 +1,223 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func TestWriteCSVGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, vn(t), SliceRows(sampleRows())); err != nil {
+		t.Fatalf("WriteCSV: %v", err)
+	}
+	golden := filepath.Join("testdata", "evidence.csv.golden")
+	if *update {
+		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("read golden file (run go test ./export -run Golden -update to create it): %v", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("CSV differs from %s (rerun with -update if the change is intended)\n got:\n%s\nwant:\n%s", golden, buf.Bytes(), want)
+	}
+}
+
+func TestWriteCSVReadBack(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, vn(t), SliceRows(sampleRows())); err != nil {
+		t.Fatalf("WriteCSV: %v", err)
+	}
+	if bytes.HasPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")) {
+		t.Error("CSV starts with a byte-order mark; machine readers expect the header first")
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatalf("read CSV back: %v", err)
+	}
+	if got, want := strings.Join(recs[0], ","), "hamlet_id,hamlet_name,household_name,address,phone,procedures,officer_name,officer_telegram_id,reported_at"; got != want {
+		t.Errorf("header = %q, want %q", got, want)
+	}
+	if len(recs) != 4 {
+		t.Fatalf("got %d records, want header + 3", len(recs))
+	}
+	tests := []struct {
+		name     string
+		rec, col int
+		want     string
+	}{
+		{"hamlet id", 1, 0, "hon-tre"},
+		{"hamlet name with diacritics", 1, 1, "Ấp Hòn Tre"},
+		{"household name with diacritics", 1, 2, "Nguyễn Thị Ánh Tuyết"},
+		{"address with commas", 1, 3, "Tổ 3, ấp Bãi Nhà, đặc khu Kiên Hải"},
+		{"phone keeps its leading zero", 1, 4, "0912345678"},
+		{"procedures ids joined by +", 1, 5, "khai_sinh+thuong_tru"},
+		{"officer", 1, 6, "Trần Văn Đức"},
+		{"officer telegram id", 1, 7, "123456789"},
+		{"reported_at in local time", 1, 8, "2026-05-02T08:15:00+07:00"},
+		{"address with quotes", 2, 3, `Số 12, đường "Bãi Bấc", ấp Lại Sơn`},
+		{"other procedure is its id only", 2, 5, "khac"},
+		{"large telegram id", 2, 7, "7012345678"},
+		{"late evening stays on its local day", 2, 8, "2026-12-31T23:59:00+07:00"},
+		{"formula-like address neutralised", 3, 3, `'=HYPERLINK("http://x","bấm")`},
+		{"formula-like officer neutralised", 3, 6, "'@Nguyễn Hữu Phước"},
+		{"midnight UTC is morning local", 3, 8, "2026-01-01T07:00:00+07:00"},
+	}
+	for _, tt := range tests {
+		if got := recs[tt.rec][tt.col]; got != tt.want {
+			t.Errorf("%s: record %d column %s = %q, want %q", tt.name, tt.rec, recs[0][tt.col], got, tt.want)
+		}
+	}
+}
+
+func TestNeutralize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"=1+1", "'=1+1"},
+		{"+84912345678", "'+84912345678"},
+		{"-2+3", "'-2+3"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\t=1", "'\t=1"},
+		{"\r=1", "'\r=1"},
+		{"＝1+1", "'＝1+1"},
+		{"＋1", "'＋1"},
+		{"－1", "'－1"},
+		{"＠x", "'＠x"},
+		{`=HYPERLINK("http://evil","bấm")`, `'=HYPERLINK("http://evil","bấm")`},
+		// Left alone:
+		{"", ""},
+		{"0912345678", "0912345678"},
+		{"khai_sinh+thuong_tru", "khai_sinh+thuong_tru"},
+		{"Nguyễn Văn An", "Nguyễn Văn An"},
+		{"Tổ 3 - ấp Bãi Nhà", "Tổ 3 - ấp Bãi Nhà"},
+		{"a@b.vn", "a@b.vn"},
+		{" =1", " =1"},
+		{"'=1", "'=1"},
+		{"Đỗ", "Đỗ"},
+	}
+	for _, tt := range tests {
+		if got := neutralize(tt.in); got != tt.want {
+			t.Errorf("neutralize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		// Through the writer, in every free-text column.
+		var buf bytes.Buffer
+		r := EvidenceRow{HamletID: tt.in, HamletName: tt.in, HouseholdName: tt.in, Address: tt.in, OfficerName: tt.in}
+		if err := WriteCSV(&buf, vn(t), SliceRows([]EvidenceRow{r})); err != nil {
+			t.Fatalf("WriteCSV(%q): %v", tt.in, err)
+		}
+		recs, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			t.Fatalf("read CSV back for %q: %v", tt.in, err)
+		}
+		for _, col := range []int{0, 1, 2, 3, 6} {
+			got := recs[1][col]
+			if got != tt.want {
+				t.Errorf("CSV column %s for %q = %q, want %q", recs[0][col], tt.in, got, tt.want)
+			}
+		}
+	}
+}
+
+type failingWriter struct{ after int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.after -= len(p); w.after < 0 {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+func TestWriteCSVErrors(t *testing.T) {
+	errSource := errors.New("bbolt cursor broke")
+	t.Run("source error is returned", func(t *testing.T) {
+		src := func(yield func(EvidenceRow) error) error {
+			if err := yield(sampleRows()[0]); err != nil {
+				return err
+			}
+			return errSource
+		}
+		if err := WriteCSV(&bytes.Buffer{}, vn(t), src); !errors.Is(err, errSource) {
+			t.Errorf("WriteCSV = %v, want %v", err, errSource)
+		}
+	})
+	t.Run("write error stops the source", func(t *testing.T) {
+		yielded := 0
+		var sawErr error
+		src := func(yield func(EvidenceRow) error) error {
+			for range 100000 {
+				yielded++
+				if err := yield(sampleRows()[0]); err != nil {
+					sawErr = err
+					return err
+				}
+			}
+			return nil
+		}
+		err := WriteCSV(&failingWriter{after: 10000}, vn(t), src)
+		if err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Fatalf("WriteCSV = %v, want the write error", err)
+		}
+		if sawErr == nil || yielded == 100000 {
+			t.Errorf("source was not stopped by the write error (yielded %d rows)", yielded)
+		}
+	})
+	t.Run("write error returned even if the source drops it", func(t *testing.T) {
+		src := func(yield func(EvidenceRow) error) error {
+			for range 100000 {
+				_ = yield(sampleRows()[0])
+			}
+			return nil
+		}
+		if err := WriteCSV(&failingWriter{after: 10000}, vn(t), src); err == nil {
+			t.Error("WriteCSV = nil, want the write error")
+		}
+	})
+	t.Run("nil location", func(t *testing.T) {
+		if err := WriteCSV(&bytes.Buffer{}, nil, nil); err == nil {
+			t.Error("WriteCSV with a nil location = nil, want an error")
+		}
+	})
+	t.Run("nil source writes the header only", func(t *testing.T) {
+		var buf bytes.Buffer
+		if err := WriteCSV(&buf, vn(t), nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := buf.String(); got != strings.Join(CSVHeader, ",")+"\n" {
+			t.Errorf("got %q", got)
+		}
+	})
+}
+
+// countingWriter counts the bytes written to it.
+type countingWriter struct{ n int }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
+
+// TestWriteCSVStreams checks the rows reach the writer while the source is
+// still producing them.
+func TestWriteCSVStreams(t *testing.T) {
+	w := &countingWriter{}
+	rows := synthRows(20000)
+	src := func(yield func(EvidenceRow) error) error {
+		i := 0
+		return rows(func(r EvidenceRow) error {
+			i++
+			if i == 10000 && w.n < 500000 {
+				t.Errorf("after 10,000 rows only %d bytes reached the writer", w.n)
+			}
+			return yield(r)
+		})
+	}
+	if err := WriteCSV(w, vn(t), src); err != nil {
+		t.Fatal(err)
+	}
+}

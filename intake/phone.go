@@ -6,15 +6,41 @@ import (
 	"unicode"
 )
 
-// oldMobilePrefixes maps the 11-digit mobile prefixes retired in 2018 to
-// their 10-digit replacements.
-var oldMobilePrefixes = map[string]string{
-	"0162": "032", "0163": "033", "0164": "034", "0165": "035",
-	"0166": "036", "0167": "037", "0168": "038", "0169": "039",
-	"0120": "070", "0121": "079", "0122": "077", "0126": "076", "0128": "078",
-	"0123": "083", "0124": "084", "0125": "085", "0127": "081", "0129": "082",
-	"0186": "056", "0188": "058",
-	"0199": "059",
+// newMobilePrefix returns the 10-digit replacement of an 11-digit mobile
+// prefix retired in 2018 (a function, not a map, so that nothing in the
+// package is mutable).
+func newMobilePrefix(old string) (string, bool) {
+	switch old {
+	case "0162", "0163", "0164", "0165", "0166", "0167", "0168", "0169":
+		return "03" + old[3:], true // 0162–0169 → 032–039
+	case "0120":
+		return "070", true
+	case "0121":
+		return "079", true
+	case "0122":
+		return "077", true
+	case "0126":
+		return "076", true
+	case "0128":
+		return "078", true
+	case "0123":
+		return "083", true
+	case "0124":
+		return "084", true
+	case "0125":
+		return "085", true
+	case "0127":
+		return "081", true
+	case "0129":
+		return "082", true
+	case "0186":
+		return "056", true
+	case "0188":
+		return "058", true
+	case "0199":
+		return "059", true
+	}
+	return "", false
 }
 
 const phoneRetry = "Số di động có 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09 (ví dụ " + PhoneExample +
@@ -99,7 +125,7 @@ func NormalizePhone(s string) (string, error) {
 		return "", fieldErr(FieldPhone, "Số máy bàn (bắt đầu bằng 02) phải có 11 chữ số gồm cả mã vùng, ví dụ 0297 3846 123; số anh/chị nhập mới có 10 chữ số. Anh/chị vui lòng kiểm tra và nhập lại.")
 	case '1':
 		if n == 11 {
-			if p, ok := oldMobilePrefixes[d[:4]]; ok {
+			if p, ok := newMobilePrefix(d[:4]); ok {
 				return p + d[4:], nil
 			}
 			return "", fieldErr(FieldPhone, fmt.Sprintf("Đầu số cũ %s không có trong bảng chuyển đổi sang số di động 10 chữ số. %s", d[:4], phoneRetry))

@@ -93,7 +93,8 @@ func collectives(hs []HamletStats, e env, threshold string) (sel, not []HamletCa
 		}
 		return a.ReachedOn.Compare(b.ReachedOn)
 	}
-	var ok, bad []HamletCandidate
+	ok := make([]HamletCandidate, 0, len(hs))
+	bad := make([]HamletCandidate, 0, len(hs))
 	for _, s := range hs {
 		why := hamletBars(s)
 		switch {
@@ -133,7 +134,8 @@ func special(hs []HamletStats, e env) (sel, not []HamletCandidate) {
 		}
 		return cmpInt(b.DaysMet, a.DaysMet)
 	}
-	var ok, bad []HamletCandidate
+	ok := make([]HamletCandidate, 0, len(hs))
+	bad := make([]HamletCandidate, 0, len(hs))
 	for _, s := range hs {
 		why := hamletBars(s)
 		switch {
@@ -190,8 +192,8 @@ func capHamlets(ok, bad []HamletCandidate, limit int, what string, tie func(a, b
 }
 
 func individuals(os []OfficerStats, e env) (sel, not []OfficerCandidate) {
-	keys := make([]string, len(os))
-	var ok, bad []int
+	ok := make([]int, 0, len(os))
+	bad := make([]int, 0, len(os))
 	for i := range os {
 		if os[i].Eligible() && os[i].Households > 0 {
 			ok = append(ok, i)
@@ -199,32 +201,15 @@ func individuals(os []OfficerStats, e env) (sel, not []OfficerCandidate) {
 			bad = append(bad, i)
 		}
 	}
-	for _, i := range ok {
-		keys[i] = nameKey(os[i].Officer.DisplayName())
-	}
 	merit := func(a, b *OfficerStats) int {
 		if c := cmpInt(b.Households, a.Households); c != 0 {
 			return c
 		}
 		return cmpInt(b.DaysActive, a.DaysActive)
 	}
-	slices.SortFunc(ok, func(i, j int) int {
-		if c := merit(&os[i], &os[j]); c != 0 {
-			return c
-		}
-		if c := strings.Compare(keys[i], keys[j]); c != 0 {
-			return c
-		}
-		return cmpInt64(os[i].Officer.ID, os[j].Officer.ID)
-	})
-	// The ineligible are listed by the same figures, then by id (their names
-	// decide nothing).
-	slices.SortFunc(bad, func(i, j int) int {
-		if c := merit(&os[i], &os[j]); c != 0 {
-			return c
-		}
-		return cmpInt64(os[i].Officer.ID, os[j].Officer.ID)
-	})
+	rankOfficers(os, ok, merit, e.p.MaxIndividuals)
+	// The ineligible are listed by the same figures, then by id.
+	rankOfficers(os, bad, merit, 0)
 
 	limit := e.p.MaxIndividuals
 	n := min(limit, len(ok))
@@ -340,4 +325,74 @@ func passedText(c CheckCounts) string {
 // coverageText is the hamlet's coverage as shown, never above 100%.
 func coverageText(s HamletStats) string {
 	return PercentOf(min(s.Able, s.Hamlet.Households), s.Hamlet.Households)
+}
+
+// rankOfficers orders ids (indexes into os) by merit, then name (Vietnamese
+// order), then id. Names are compared only where they can decide the first
+// top places: officers of equal merit further down are listed by id. Ties
+// of tens of thousands of officers stay cheap: the places left in a tied
+// group are picked without sorting the whole group by name.
+func rankOfficers(os []OfficerStats, ids []int, merit func(a, b *OfficerStats) int, top int) {
+	slices.SortFunc(ids, func(i, j int) int {
+		if c := merit(&os[i], &os[j]); c != 0 {
+			return c
+		}
+		return cmpInt64(os[i].Officer.ID, os[j].Officer.ID)
+	})
+	top = min(top, len(ids))
+	for gs := 0; gs < top; {
+		ge := gs + 1
+		for ge < len(ids) && merit(&os[ids[gs]], &os[ids[ge]]) == 0 {
+			ge++
+		}
+		pickByName(os, ids[gs:ge], top-gs)
+		gs = ge
+	}
+}
+
+// pickByName moves the k first of g by name (then id) to its front, in
+// that order; the others keep their order behind them.
+func pickByName(os []OfficerStats, g []int, k int) {
+	if len(g) < 2 {
+		return
+	}
+	keys := make([]string, len(g))
+	for p, i := range g {
+		keys[p] = nameKey(os[i].Officer.DisplayName())
+	}
+	less := func(p, q int) bool {
+		if c := strings.Compare(keys[p], keys[q]); c != 0 {
+			return c < 0
+		}
+		return os[g[p]].Officer.ID < os[g[q]].Officer.ID
+	}
+	k = min(k, len(g))
+	best := make([]int, 0, k+1) // positions in g, kept sorted
+	for p := range g {
+		if len(best) == k && !less(p, best[k-1]) {
+			continue
+		}
+		at, _ := slices.BinarySearchFunc(best, p, func(b, p int) int {
+			if less(b, p) {
+				return -1
+			}
+			return 1
+		})
+		best = slices.Insert(best, at, p)
+		if len(best) > k {
+			best = best[:k]
+		}
+	}
+	chosen := make([]bool, len(g))
+	order := make([]int, 0, len(g))
+	for _, p := range best {
+		chosen[p] = true
+		order = append(order, g[p])
+	}
+	for p, i := range g {
+		if !chosen[p] {
+			order = append(order, i)
+		}
+	}
+	copy(g, order)
 }

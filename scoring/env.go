@@ -7,6 +7,9 @@ type env struct {
 	p          Params
 	start, end int   // campaign, as day numbers
 	off        []int // days off within the campaign, sorted, unique
+	// offPrefix[k] is the number of days off on or before campaign day k
+	// (start+k), so that offUpTo is a lookup; nil for very long campaigns.
+	offPrefix []int32
 	thPPM      int64 // coverage threshold in millionths
 }
 
@@ -19,11 +22,29 @@ func newEnv(p Params) env {
 	}
 	slices.Sort(e.off)
 	e.off = slices.Compact(e.off)
+	if n := e.end - e.start + 1; n > 0 && n <= 1<<16 {
+		e.offPrefix = make([]int32, n)
+		j := 0
+		for k := range e.offPrefix {
+			if j < len(e.off) && e.off[j] == e.start+k {
+				j++
+			}
+			e.offPrefix[k] = int32(j)
+		}
+	}
 	return e
 }
 
 // offUpTo is the number of days off on or before day.
 func (e env) offUpTo(day int) int {
+	switch {
+	case day < e.start:
+		return 0
+	case day > e.end:
+		return len(e.off)
+	case e.offPrefix != nil:
+		return int(e.offPrefix[day-e.start])
+	}
 	i, found := slices.BinarySearch(e.off, day)
 	if found {
 		return i + 1
@@ -32,8 +53,10 @@ func (e env) offUpTo(day int) int {
 }
 
 func (e env) isOff(day int) bool {
-	_, found := slices.BinarySearch(e.off, day)
-	return found
+	if len(e.off) == 0 || day < e.start || day > e.end {
+		return false
+	}
+	return e.offUpTo(day) != e.offUpTo(day-1)
 }
 
 // workIndex numbers the working (non-off) days consecutively: two working

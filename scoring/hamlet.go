@@ -127,13 +127,13 @@ func computeHamlets(f Facts, e env, period Period, at Date) []HamletStats {
 }
 
 // hamletDays fills the day-based figures: period sums, days met, streaks.
+// Rows usually come from the store sorted by day within each hamlet: then
+// one pass suffices. Otherwise they are grouped and sorted per hamlet.
 func hamletDays(rows []HamletDay, idx map[string]int32, out []HamletStats, e env, atN, pFrom, pTo int) {
-	// Group the rows by hamlet (counting sort), keeping those up to At.
-	which := make([]int32, len(rows))
-	dayOf := make([]int32, len(rows))
-	start := make([]int32, len(out)+1)
-	for r, hd := range rows {
-		which[r] = -1
+	w := dayWalker{e: e, out: out, accs: make([]dayAcc, len(out)), atN: atN, pFrom: pFrom, pTo: pTo}
+	look := lookup(idx)
+	sorted := true
+	for _, hd := range rows {
 		if hd.Date.IsZero() || hd.Households <= 0 {
 			continue
 		}
@@ -141,75 +141,167 @@ func hamletDays(rows []HamletDay, idx map[string]int32, out []HamletStats, e env
 		if day > atN {
 			continue
 		}
-		i, ok := idx[hd.HamletID]
+		i, ok := look(hd.HamletID)
 		if !ok {
 			continue
 		}
-		which[r], dayOf[r] = i, int32(day)
-		start[i+1]++
+		if !w.add(i, day, hd.Households) {
+			sorted = false
+			break
+		}
 	}
-	for i := range out {
-		start[i+1] += start[i]
+	if !sorted {
+		w.reset()
+		for i, g := range groupDays(rows, idx, len(out), atN) {
+			for _, r := range g {
+				w.add(int32(i), int(r.day), int(r.n))
+			}
+		}
 	}
-	grouped := make([]dayRow, start[len(out)])
-	next := slices.Clone(start[:len(out)])
+	w.finish()
+}
+
+// groupDays groups the rows up to day atN by hamlet (a counting sort), each
+// group sorted by day.
+func groupDays(rows []HamletDay, idx map[string]int32, n, atN int) [][]dayRow {
+	which := make([]int32, len(rows))
+	start := make([]int32, n+1)
+	look := lookup(idx)
 	for r, hd := range rows {
-		i := which[r]
-		if i < 0 {
+		which[r] = -1
+		if hd.Date.IsZero() || hd.Households <= 0 || hd.Date.days() > atN {
 			continue
 		}
-		grouped[next[i]] = dayRow{dayOf[r], int32(hd.Households)}
-		next[i]++
+		if i, ok := look(hd.HamletID); ok {
+			which[r] = i
+			start[i+1]++
+		}
 	}
+	for i := range n {
+		start[i+1] += start[i]
+	}
+	all := make([]dayRow, start[n])
+	next := slices.Clone(start[:n])
+	for r, hd := range rows {
+		if i := which[r]; i >= 0 {
+			all[next[i]] = dayRow{int32(hd.Date.days()), int32(hd.Households)}
+			next[i]++
+		}
+	}
+	groups := make([][]dayRow, n)
+	for i := range groups {
+		g := all[start[i]:start[i+1]]
+		slices.SortFunc(g, func(a, b dayRow) int { return int(a.day - b.day) })
+		groups[i] = g
+	}
+	return groups
+}
 
-	target := e.p.DailyTarget
-	cur := e.end // the day the current streak is measured to
-	if atN < cur {
-		cur = atN
+// dayAcc is one hamlet's running state while its days are walked in order.
+type dayAcc struct {
+	has        bool // a day is pending
+	day, n     int  // the pending day and its households so far
+	run, lastW int  // the run of met working days ending at work index lastW
+}
+
+// dayWalker walks each hamlet's days in order, adding up repeated rows of
+// the same day before judging it.
+type dayWalker struct {
+	e               env
+	out             []HamletStats
+	accs            []dayAcc
+	atN, pFrom, pTo int
+}
+
+// add records n households in hamlet i on day; false when day comes before
+// the hamlet's previous day (rows not sorted).
+func (w *dayWalker) add(i int32, day, n int) bool {
+	a := &w.accs[i]
+	if a.has {
+		switch {
+		case day == a.day:
+			a.n += n
+			return true
+		case day < a.day:
+			return false
+		}
+		w.judge(i)
 	}
-	grace := cur == atN && !e.isOff(cur) // At may still be met later today
+	a.has, a.day, a.n = true, day, n
+	return true
+}
+
+// judge counts hamlet i's pending day.
+func (w *dayWalker) judge(i int32) {
+	a, s, e := &w.accs[i], &w.out[i], w.e
+	day, n := a.day, a.n
+	a.has = false
+	if day == w.atN {
+		s.GuidedToday += n
+	}
+	if day < e.start || day > e.end {
+		return
+	}
+	inPeriod := day >= w.pFrom && day <= w.pTo
+	if inPeriod {
+		s.GuidedInPeriod += n
+	}
+	if n < e.p.DailyTarget || e.isOff(day) {
+		return
+	}
+	if inPeriod {
+		s.DaysMet++
+	}
+	wi := e.workIndex(day)
+	if a.run > 0 && wi == a.lastW+1 {
+		a.run++
+	} else {
+		a.run = 1
+	}
+	a.lastW = wi
+	s.LongestStreak = max(s.LongestStreak, a.run)
+}
+
+// finish judges the last pending days and sets the current streaks: the
+// run ending on the as-of day, or on the working day before it while the
+// as-of day is not met yet. Days off are skipped by the work index.
+func (w *dayWalker) finish() {
+	e := w.e
+	cur := min(e.end, w.atN)
+	grace := cur == w.atN && !e.isOff(cur)
 	curW := e.workIndex(cur)
+	for i := range w.accs {
+		if w.accs[i].has {
+			w.judge(int32(i))
+		}
+		a := &w.accs[i]
+		if a.run > 0 && cur >= e.start && (a.lastW == curW || (grace && a.lastW == curW-1)) {
+			w.out[i].CurrentStreak = a.run
+		}
+	}
+}
 
-	for i := range out {
-		g := grouped[start[i]:start[i+1]]
-		if !slices.IsSortedFunc(g, func(a, b dayRow) int { return int(a.day - b.day) }) {
-			slices.SortFunc(g, func(a, b dayRow) int { return int(a.day - b.day) })
+// reset forgets everything walked so far.
+func (w *dayWalker) reset() {
+	clear(w.accs)
+	for i := range w.out {
+		s := &w.out[i]
+		s.GuidedToday, s.GuidedInPeriod, s.DaysMet, s.LongestStreak, s.CurrentStreak = 0, 0, 0, 0, 0
+	}
+}
+
+// lookup is idx with a one-entry cache: the store's rows come grouped by
+// hamlet, so most lookups repeat the previous one.
+func lookup(idx map[string]int32) func(string) (int32, bool) {
+	last, lastI, lastOK := "", int32(0), false
+	primed := false
+	return func(id string) (int32, bool) {
+		if primed && id == last {
+			return lastI, lastOK
 		}
-		s := &out[i]
-		run, lastW := 0, -1<<62
-		for j := 0; j < len(g); {
-			day, n := int(g[j].day), int(g[j].n)
-			for j++; j < len(g) && int(g[j].day) == day; j++ {
-				n += int(g[j].n)
-			}
-			if day == atN {
-				s.GuidedToday += n
-			}
-			if day < e.start || day > e.end {
-				continue
-			}
-			inPeriod := day >= pFrom && day <= pTo
-			if inPeriod {
-				s.GuidedInPeriod += n
-			}
-			if n < target || e.isOff(day) {
-				continue
-			}
-			if inPeriod {
-				s.DaysMet++
-			}
-			w := e.workIndex(day)
-			if w == lastW+1 {
-				run++
-			} else {
-				run = 1
-			}
-			lastW = w
-			s.LongestStreak = max(s.LongestStreak, run)
-		}
-		if cur >= e.start && (lastW == curW || (grace && lastW == curW-1)) {
-			s.CurrentStreak = run
-		}
+		lastI, lastOK = idx[id]
+		last, primed = id, true
+		return lastI, lastOK
 	}
 }
 

@@ -65,13 +65,19 @@ func computeOfficers(f Facts, e env, period Period, at Date) []OfficerStats {
 		out = append(out, OfficerStats{Officer: o, Period: cp, At: at})
 	}
 	known := len(out)
+	// The store's rows come grouped by officer: remember the last lookup.
+	lastID, lastI := int64(0), int32(-1)
 	get := func(id int64) *OfficerStats {
+		if lastI >= 0 && id == lastID {
+			return &out[lastI]
+		}
 		i, ok := idx[id]
 		if !ok {
 			i = int32(len(out))
 			idx[id] = i
 			out = append(out, OfficerStats{Officer: Officer{ID: id}, Period: cp, At: at})
 		}
+		lastID, lastI = id, i
 		return &out[i]
 	}
 

@@ -78,10 +78,10 @@ func TopOfficers(f Facts, p Params, period Period, n int) []OfficerRank {
 		return nil
 	}
 	stats := Officers(f, p, period, period.To)
-	active := stats[:0]
-	for _, s := range stats {
-		if s.GuidedInPeriod > 0 {
-			active = append(active, s)
+	var active []int
+	for i := range stats {
+		if stats[i].GuidedInPeriod > 0 {
+			active = append(active, i)
 		}
 	}
 	merit := func(a, b *OfficerStats) int {
@@ -90,29 +90,15 @@ func TopOfficers(f Facts, p Params, period Period, n int) []OfficerRank {
 		}
 		return cmpInt(b.DaysActive, a.DaysActive)
 	}
-	keys := make(map[int64]string, len(active))
-	for _, s := range active {
-		keys[s.Officer.ID] = nameKey(s.Officer.DisplayName())
-	}
-	slices.SortFunc(active, func(a, b OfficerStats) int {
-		if c := merit(&a, &b); c != 0 {
-			return c
-		}
-		if c := strings.Compare(keys[a.Officer.ID], keys[b.Officer.ID]); c != 0 {
-			return c
-		}
-		return cmpInt64(a.Officer.ID, b.Officer.ID)
-	})
-	if len(active) > n {
-		active = active[:n]
-	}
+	rankOfficers(stats, active, merit, n)
+	active = active[:min(n, len(active))]
 	out := make([]OfficerRank, len(active))
-	for i := range active {
-		r := i + 1
-		if i > 0 && merit(&active[i-1], &active[i]) == 0 {
-			r = out[i-1].Rank
+	for k, i := range active {
+		r := k + 1
+		if k > 0 && merit(&stats[active[k-1]], &stats[i]) == 0 {
+			r = out[k-1].Rank
 		}
-		out[i] = OfficerRank{Rank: r, OfficerStats: active[i]}
+		out[k] = OfficerRank{Rank: r, OfficerStats: stats[i]}
 	}
 	return out
 }

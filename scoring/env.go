@@ -10,7 +10,7 @@ type env struct {
 	// offPrefix[k] is the number of days off on or before campaign day k
 	// (start+k), so that offUpTo is a lookup; nil for very long campaigns.
 	offPrefix []int32
-	thPPM      int64 // coverage threshold in millionths
+	thPPM     int64 // coverage threshold in millionths
 }
 
 func newEnv(p Params) env {

@@ -1,13 +1,3 @@
-// Package scoring turns the figures the store supplies (per-hamlet and
-// per-officer daily aggregates, households, spot checks, exclusions) into
-// what leaders and admins see: days met, streaks, coverage, special-prize
-// progress, leaderboards and award candidates with the reason for every
-// inclusion and exclusion.
-//
-// Everything here is a pure function: no I/O, no clock reads, standard
-// library only. Every figure is computed "as of" a local civil date: facts
-// dated after it are ignored, so the same call answers "today" and "as of
-// 30/06/2026".
 package scoring
 
 import (

@@ -308,3 +308,18 @@ func TestHamletsUnknownAndEmpty(t *testing.T) {
 		t.Errorf("over-full hamlet: %+v cov %v", figOf(s[0]), s[0].Coverage)
 	}
 }
+
+func TestSum(t *testing.T) {
+	w := world{
+		hamlets: []Hamlet{{ID: "a", Households: 10}, {ID: "b", Households: 2}, {ID: "c"}},
+		recs:    cat(many("x", "a", 1, 5, may(1), "p", "q"), many("y", "b", 1, 3, may(2), "p")),
+		checks:  []Check{{HamletID: "a", Date: may(1), Status: CheckFailed}},
+		excl:    []Exclusion{{Kind: ExcludeHamlet, Target: "c"}},
+	}
+	got := Sum(Hamlets(w.facts(), DefaultParams(), Month(2026, 5), may(2)))
+	want := Totals{Hamlets: 3, Households: 12, GuidedInPeriod: 8, NewGuided: 8, GuidedToday: 3, MetToday: 1, DaysMet: 2,
+		DaysElapsed: 6, HouseholdsGuided: 8, Able: 7, SpecialDone: 5, Coverage: 7.0 / 12, CoverageMet: 1, FailedChecks: 1, Excluded: 1}
+	if got != want {
+		t.Errorf("\n got %+v\nwant %+v", got, want)
+	}
+}

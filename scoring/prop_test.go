@@ -324,3 +324,40 @@ func TestPropNarrowedFactsGiveTheSameFigures(t *testing.T) {
 		}
 	})
 }
+
+// TestPropOrderOfFactsDoesNotMatter: the store may supply rows in any order
+// (and a hamlet's day split over two rows); the figures stay the same.
+func TestPropOrderOfFactsDoesNotMatter(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		w, p, at := genWorld(t)
+		f := w.facts()
+		g := f
+		g.HamletDays = rapid.Permutation(f.HamletDays).Draw(t, "hamletdays")
+		if len(g.HamletDays) > 0 {
+			i := rapid.IntRange(0, len(g.HamletDays)-1).Draw(t, "split")
+			if r := g.HamletDays[i]; r.Households >= 2 {
+				g.HamletDays = slices.Clone(g.HamletDays)
+				g.HamletDays[i].Households = 1
+				g.HamletDays = append(g.HamletDays, HamletDay{HamletID: r.HamletID, Date: r.Date, Households: r.Households - 1})
+			}
+		}
+		g.Households = rapid.Permutation(f.Households).Draw(t, "households")
+		g.OfficerDays = rapid.Permutation(f.OfficerDays).Draw(t, "officerdays")
+		g.OfficerHouseholds = rapid.Permutation(f.OfficerHouseholds).Draw(t, "pairs")
+		g.Checks = rapid.Permutation(f.Checks).Draw(t, "checks")
+		period := rapid.SampledFrom([]Period{p.Campaign(), Day(at), ISOWeek(at)}).Draw(t, "period")
+		a, b := Hamlets(f, p, period, at), Hamlets(g, p, period, at)
+		for i := range a {
+			if figOf(a[i]) != figOf(b[i]) || a[i].Checks != b[i].Checks {
+				t.Fatalf("%s: sorted %+v\n shuffled %+v", a[i].Hamlet.ID, figOf(a[i]), figOf(b[i]))
+			}
+		}
+		ca, cb := Candidates(f, p, at), Candidates(g, p, at)
+		if !slices.Equal(hamletLines(ca.Collectives), hamletLines(cb.Collectives)) ||
+			!slices.Equal(hamletLines(ca.Special), hamletLines(cb.Special)) ||
+			!slices.Equal(officerLines(ca.Individuals), officerLines(cb.Individuals)) ||
+			!slices.Equal(officerLines(ca.NotSelected.Individuals), officerLines(cb.NotSelected.Individuals)) {
+			t.Fatalf("candidates depend on the order of the facts")
+		}
+	})
+}

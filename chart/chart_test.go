@@ -5,6 +5,7 @@ import (
 	"flag"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
 	"os"
 	"strings"
@@ -214,27 +215,30 @@ func TestWriteSample(t *testing.T) {
 }
 
 func countColour(img image.Image, c color.RGBA) int {
+	px := toRGBA(img).Pix
 	n := 0
-	bnd := img.Bounds()
-	for y := bnd.Min.Y; y < bnd.Max.Y; y++ {
-		for x := bnd.Min.X; x < bnd.Max.X; x++ {
-			r, g, b, _ := img.At(x, y).RGBA()
-			if uint8(r>>8) == c.R && uint8(g>>8) == c.G && uint8(b>>8) == c.B {
-				n++
-			}
+	for i := 0; i+3 < len(px); i += 4 {
+		if px[i] == c.R && px[i+1] == c.G && px[i+2] == c.B {
+			n++
 		}
 	}
 	return n
 }
 
 func distinctColours(img image.Image) int {
-	seen := map[color.RGBA]bool{}
-	bnd := img.Bounds()
-	for y := bnd.Min.Y; y < bnd.Max.Y; y += 3 {
-		for x := bnd.Min.X; x < bnd.Max.X; x += 3 {
-			r, g, b, a := img.At(x, y).RGBA()
-			seen[color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), uint8(a >> 8)}] = true
-		}
+	px := toRGBA(img).Pix
+	seen := map[[4]uint8]bool{}
+	for i := 0; i+3 < len(px); i += 4 * 7 {
+		seen[[4]uint8{px[i], px[i+1], px[i+2], px[i+3]}] = true
 	}
 	return len(seen)
+}
+
+func toRGBA(img image.Image) *image.RGBA {
+	if r, ok := img.(*image.RGBA); ok {
+		return r
+	}
+	r := image.NewRGBA(img.Bounds())
+	draw.Draw(r, r.Bounds(), img, img.Bounds().Min, draw.Src)
+	return r
 }

@@ -1,0 +1,528 @@
+package dossier
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// This file holds the wording of the two documents. Paragraph spacing is
+// in twips (20 per point); 567 twips = 1 cm.
+
+const (
+	indentFirst = 567 // first-line indent of body paragraphs
+	bodyAfter   = 100 // space after a body paragraph
+)
+
+// names derived once from the input.
+type names struct {
+	zone     string // "Kiên Hải"
+	hamlet   string // "Hòn Tre"
+	board    string // "Ban Nhân dân ấp Hòn Tre"
+	campaign string // "Mỗi ngày hướng dẫn 01 gia đình …"
+	year     string // "2026", or a blank
+	period   string // " (từ ngày 01/01/2026 đến ngày 28/11/2026)", or ""
+}
+
+func namesOf(in Input) names {
+	n := names{
+		zone:     clean(in.Zone),
+		hamlet:   hamletName(in.Hamlet.Name),
+		campaign: strings.Trim(clean(in.Campaign), "\"“”"),
+		year:     blank,
+	}
+	n.board = "Ban Nhân dân ấp " + n.hamlet
+	for _, t := range []time.Time{in.Hamlet.From, in.Hamlet.To, in.Date} {
+		if !t.IsZero() {
+			n.year = fmt.Sprint(t.In(vnZone).Year())
+			break
+		}
+	}
+	h := in.Hamlet
+	switch {
+	case !h.From.IsZero() && !h.To.IsZero():
+		n.period = fmt.Sprintf(" (từ ngày %s đến ngày %s)", shortDate(h.From), shortDate(h.To))
+	case !h.To.IsZero():
+		n.period = fmt.Sprintf(" (tính đến ngày %s)", shortDate(h.To))
+	}
+	return n
+}
+
+func (n names) yearInt() int {
+	var y int
+	fmt.Sscan(n.year, &y)
+	return y
+}
+
+// header writes the two-column heading of Decree 30/2020/NĐ-CP: the
+// issuing body and the document number on the left, the national name and
+// motto and the place and date on the right.
+func header(d *document, in Input, n names, number string) error {
+	rule := func(indent int) para {
+		return para{Rule: true, IndLeft: indent, IndRight: indent, Size: 4, Align: "center", Before: 80}
+	}
+	center := func(size int, rs ...run) para {
+		return para{Runs: sized(size, rs...), Align: "center"}
+	}
+	return d.table(table{
+		Widths: []int{3555, 5800},
+		Rows: []row{
+			{Cells: []cell{
+				{Top: true, Paras: []para{
+					center(size13, txt(strings.ToUpper("Đặc khu "+n.zone))),
+					center(size13, bold("BAN NHÂN DÂN")),
+					center(size13, bold(strings.ToUpper("Ấp "+n.hamlet))),
+					rule(1150),
+				}},
+				{Top: true, Paras: []para{
+					center(size13, bold("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+					center(size14, run{Text: "Độc lập - Tự do - Hạnh phúc", Bold: true, Underline: true}),
+				}},
+			}},
+			{Cells: []cell{
+				{Paras: []para{{Runs: sized(size13, txt("Số: "+blank+"/"+number)), Align: "center", Before: 120}}},
+				{Paras: []para{{Runs: sized(size14, ital(PlaceDate(n.zone, in.Date, n.yearInt()))), Align: "center", Before: 120}}},
+			}},
+		},
+		CellMargin: 0,
+	})
+}
+
+// title writes the document's name and subject, centred, with the short
+// rule beneath.
+func title(d *document, name, subject string) {
+	d.p(para{Runs: []run{bold(name)}, Align: "center", Before: 360, KeepNext: true})
+	d.p(para{Runs: []run{bold(subject)}, Align: "center", KeepNext: true, IndLeft: 400, IndRight: 400})
+	d.p(para{Rule: true, IndLeft: 3600, IndRight: 3600, Size: 4, Align: "center", Before: 40})
+}
+
+// body writes a justified paragraph with a first-line indent.
+func (d *document) body(rs ...run) {
+	d.p(para{Runs: rs, FirstLine: indentFirst, After: bodyAfter})
+}
+
+// line writes a left-aligned paragraph with blanks to fill in by hand: each
+// fill() run is a dotted line; with one fill it runs to the right margin,
+// with two the first ends at 60% of the line.
+func (d *document) line(rs ...run) {
+	var tabs []int
+	fills := 0
+	for _, r := range rs {
+		if r.Tab {
+			fills++
+		}
+	}
+	switch fills {
+	case 0:
+	case 1:
+		tabs = []int{textWidth}
+	default:
+		tabs = []int{textWidth * 6 / 10, textWidth}
+	}
+	d.p(para{Runs: rs, FirstLine: indentFirst, After: bodyAfter, Align: "left", Tabs: tabs})
+}
+
+// heading writes a bold paragraph kept with what follows.
+func (d *document) heading(s string) {
+	d.p(para{Runs: []run{bold(s)}, FirstLine: indentFirst, After: bodyAfter, Before: 60, KeepNext: true})
+}
+
+// bullets writes "- text" paragraphs.
+func (d *document) bullets(lines []string) {
+	for _, l := range lines {
+		d.body(txt("- " + l))
+	}
+}
+
+// achievements are the hamlet's results as sentences with the evidence
+// figures, shared by both documents.
+func achievements(in Input, n names) []string {
+	h := in.Hamlet
+	var out []string
+
+	cov := fmt.Sprintf("Tổng số hộ gia đình trên địa bàn ấp: %s hộ; số hộ biết thực hiện các bước nộp hồ sơ trực tuyến: %s hộ, đạt %s",
+		Number(h.Households), Number(h.Able), Percent(h.Coverage))
+	if in.Threshold > 0 {
+		cov += fmt.Sprintf(" (tiêu chuẩn: từ %s đến 100%%)", Percent(in.Threshold))
+	}
+	if !h.CoverageReachedOn.IsZero() && in.Threshold > 0 {
+		cov += fmt.Sprintf("; đạt mức %s từ ngày %s", Percent(in.Threshold), shortDate(h.CoverageReachedOn))
+	}
+	out = append(out, cov+".")
+
+	proc := fmt.Sprintf("Số hộ được cán bộ ấp trực tiếp hướng dẫn: %s hộ; tổng số thủ tục dịch vụ công trực tuyến đã hướng dẫn: %s thủ tục",
+		Number(h.Guided), Number(h.Procedures))
+	if top := topProcedures(h.ProceduresByName, 3); top != "" {
+		proc += ", nhiều nhất là " + top
+	}
+	out = append(out, proc+".")
+
+	days := fmt.Sprintf("Thực hiện mô hình “mỗi ngày hướng dẫn 01 gia đình”: %s/%s ngày đạt chỉ tiêu%s; chuỗi ngày liên tục đạt chỉ tiêu dài nhất: %s ngày.",
+		Number(h.DaysMet), Number(h.DaysElapsed), n.period, Number(h.LongestStreak))
+	out = append(out, days)
+
+	if h.K > 0 {
+		out = append(out, fmt.Sprintf("Điều kiện phần quà khen thưởng riêng (hướng dẫn %s thủ tục dịch vụ công trực tuyến mỗi hộ): %s số hộ của ấp đã được hướng dẫn đủ số thủ tục.",
+			count2(h.K), Percent(h.SpecialProgress)))
+	}
+
+	out = append(out, checksSentence(h))
+	return out
+}
+
+// checksSentence states the spot-check results.
+func checksSentence(h Hamlet) string {
+	done := h.ChecksPassed + h.ChecksFailed + h.ChecksUnreachable
+	total := max(h.ChecksTotal, done)
+	if total == 0 {
+		return "Kiểm tra ngẫu nhiên các trường hợp đã hướng dẫn: chưa có trường hợp nào được kiểm tra."
+	}
+	s := fmt.Sprintf("Kiểm tra ngẫu nhiên các trường hợp đã hướng dẫn: %s trường hợp, trong đó đạt %s, không đạt %s, chưa liên lạc được %s",
+		Number(total), Number(h.ChecksPassed), Number(h.ChecksFailed), Number(h.ChecksUnreachable))
+	if pending := total - done; pending > 0 {
+		s += fmt.Sprintf(", chưa có kết quả %s", Number(pending))
+	}
+	return s + "."
+}
+
+// topProcedures lists the k most guided procedures: "đăng ký khai sinh
+// (300 lượt), …".
+func topProcedures(ps []NameCount, k int) string {
+	var parts []string
+	for _, p := range ps {
+		if len(parts) == k {
+			break
+		}
+		if name := clean(p.Name); name != "" && p.Count > 0 {
+			parts = append(parts, fmt.Sprintf("%s (%s lượt)", name, Number(p.Count)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// notes returns the non-empty lines of in.Notes.
+func notes(in Input) []string {
+	var out []string
+	for _, n := range in.Notes {
+		for _, line := range strings.Split(n, "\n") {
+			if l := clean(line); l != "" {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}
+
+// headCell is a shaded, bold, centred table heading.
+func headCell(size int, s string) cell {
+	return cell{Shade: "EDEDED", Paras: []para{{Runs: sized(size, bold(s)), Align: "center"}}}
+}
+
+// individualsTable lists the proposed individuals with their figures;
+// withVote adds a column for the meeting's vote.
+func individualsTable(d *document, ppl []Individual, withVote bool) error {
+	hdr := func(s string) cell { return headCell(size11, s) }
+	c := func(s, align string) cell {
+		return cell{Paras: []para{{Runs: sized(size13, txt(s)), Align: align}}}
+	}
+	widths := []int{700, 2755, 2300, 1200, 1200, 1200}
+	head := []cell{hdr("STT"), hdr("Họ và tên"), hdr("Chức vụ, nhiệm vụ"), hdr("Số hộ đã hướng dẫn"), hdr("Số thủ tục đã hướng dẫn"), hdr("Số ngày có hướng dẫn")}
+	if withVote {
+		widths = []int{650, 2395, 1910, 1100, 1100, 1100, 1100}
+		head = append(head, hdr("Tỷ lệ đồng ý (%)"))
+	}
+	rows := []row{{Header: true, Cells: head}}
+	var sumH, sumP int
+	for i, p := range ppl {
+		cells := []cell{
+			c(fmt.Sprint(i+1), "center"), c(clean(p.Name), "left"), c(orBlank(p.Role), "left"),
+			c(Number(p.Households), "center"), c(Number(p.Procedures), "center"), c(Number(p.DaysActive), "center"),
+		}
+		if withVote {
+			cells = append(cells, c(blankShort, "center"))
+		}
+		rows = append(rows, row{Cells: cells})
+		sumH += p.Households
+		sumP += p.Procedures
+	}
+	total := []cell{
+		{Span: 3, Paras: []para{{Runs: sized(size13, bold("Cộng")), Align: "center"}}},
+		{Paras: []para{{Runs: sized(size13, bold(Number(sumH))), Align: "center"}}},
+		{Paras: []para{{Runs: sized(size13, bold(Number(sumP))), Align: "center"}}},
+		{},
+	}
+	if withVote {
+		total = append(total, cell{})
+	}
+	rows = append(rows, row{Cells: total})
+	if err := d.table(table{Widths: widths, Rows: rows, Grid: true, CellMargin: 80}); err != nil {
+		return fmt.Errorf("dossier: individuals table: %w", err)
+	}
+	d.p(para{Size: 12})
+	return nil
+}
+
+// signature writes a two-column block: left and right are the paragraphs
+// of each side.
+func signature(d *document, left, right []para) error {
+	if err := d.table(table{
+		Widths:     []int{4300, 5055},
+		Rows:       []row{{Cells: []cell{{Top: true, Paras: left}, {Top: true, Paras: right}}}},
+		CellMargin: 0,
+	}); err != nil {
+		return fmt.Errorf("dossier: signature block: %w", err)
+	}
+	d.p(para{})
+	return nil
+}
+
+// signer is the right-hand signature: titles, room to sign, the name.
+func signer(titles []string, hint, name string) []para {
+	var ps []para
+	for _, t := range titles {
+		ps = append(ps, para{Runs: sized(size13, bold(t)), Align: "center", KeepNext: true})
+	}
+	if hint != "" {
+		ps = append(ps, para{Runs: sized(size13, ital(hint)), Align: "center", KeepNext: true})
+	}
+	for range 4 {
+		ps = append(ps, para{KeepNext: true, Align: "center"})
+	}
+	if name = clean(name); name == "" {
+		name = blankLong
+	}
+	ps = append(ps, para{Runs: []run{bold(name)}, Align: "center"})
+	return ps
+}
+
+func proposalDoc(in Input) (*document, error) {
+	n := namesOf(in)
+	d := &document{Title: "Tờ trình đề nghị khen thưởng - " + n.board}
+	if err := header(d, in, n, "TTr-BND"); err != nil {
+		return nil, err
+	}
+	whom := "tập thể và cá nhân"
+	switch {
+	case !in.Eligible:
+		whom = "cá nhân"
+	case len(in.Individuals) == 0:
+		whom = "tập thể"
+	}
+	title(d, "TỜ TRÌNH", fmt.Sprintf("Về việc đề nghị Chủ tịch Ủy ban nhân dân đặc khu tặng Giấy khen cho %s có thành tích xuất sắc trong phong trào thi đua thực hiện mô hình “%s” năm %s",
+		whom, n.campaign, n.year))
+	d.p(para{Runs: []run{txt("Kính gửi: Chủ tịch Ủy ban nhân dân đặc khu " + n.zone + ".")}, Align: "center", Before: 240, After: 240})
+
+	d.body(ital("Căn cứ Luật Thi đua, khen thưởng năm 2022;"))
+	d.body(ital("Căn cứ Nghị định số 152/2025/NĐ-CP ngày 14 tháng 6 năm 2025 của Chính phủ quy định về phân cấp, phân quyền trong lĩnh vực thi đua, khen thưởng; quy định chi tiết và hướng dẫn thi hành một số điều của Luật Thi đua, khen thưởng;"))
+	d.body(ital(fmt.Sprintf("Căn cứ Kế hoạch số %s/KH-UBND ngày %s tháng 01 năm %s của Ủy ban nhân dân đặc khu %s về phát động phong trào thi đua thực hiện mô hình “%s” trên địa bàn đặc khu năm %s;",
+		blank, blank, n.year, n.zone, n.campaign, n.year)))
+	d.body(ital(fmt.Sprintf("Căn cứ Biên bản họp xét thi đua, khen thưởng ngày %s tháng %s năm %s của %s,", blank, blank, n.year, n.board)))
+
+	var parts []string
+	if in.Eligible {
+		parts = append(parts, "01 tập thể")
+	}
+	if k := len(in.Individuals); k > 0 {
+		parts = append(parts, count2(k)+" cá nhân")
+	}
+	d.body(txt(fmt.Sprintf("%s kính trình Chủ tịch Ủy ban nhân dân đặc khu %s xem xét, tặng Giấy khen cho %s đã có thành tích xuất sắc trong phong trào thi đua thực hiện mô hình “%s” năm %s%s, cụ thể như sau:",
+		n.board, n.zone, strings.Join(parts, " và "), n.campaign, n.year, n.period)))
+
+	if in.Eligible {
+		d.heading(fmt.Sprintf("1. Tập thể (01): %s, đặc khu %s", n.board, n.zone))
+		d.body(txt("Tóm tắt thành tích:"))
+	} else {
+		d.heading("1. Kết quả thực hiện mô hình của ấp")
+	}
+	d.bullets(achievements(in, n))
+	if !in.Eligible {
+		d.body(txt(fmt.Sprintf("Tập thể %s chưa đủ tiêu chuẩn đề nghị khen thưởng trong đợt này.", n.board)))
+	}
+	if len(in.Individuals) > 0 {
+		d.heading(fmt.Sprintf("2. Cá nhân (%s):", count2(len(in.Individuals))))
+		if err := individualsTable(d, in.Individuals, false); err != nil {
+			return nil, err
+		}
+	}
+	if ns := notes(in); len(ns) > 0 {
+		d.heading("Ghi chú:")
+		d.bullets(ns)
+	}
+	d.body(txt(fmt.Sprintf("Hồ sơ kèm theo: Biên bản họp xét thi đua, khen thưởng của %s; danh sách hộ gia đình được hướng dẫn thực hiện dịch vụ công trực tuyến (họ và tên, địa chỉ, số điện thoại).", n.board)))
+	d.body(txt(fmt.Sprintf("%s kính trình Chủ tịch Ủy ban nhân dân đặc khu %s xem xét, quyết định./.", n.board, n.zone)))
+
+	recipients := []para{
+		{Runs: sized(size12, run{Text: "Nơi nhận:", Bold: true, Italic: true}), Align: "left", Before: 240},
+		{Runs: sized(size11, txt("- Như trên;")), Align: "left"},
+		{Runs: sized(size11, txt("- Phòng Văn hóa - Xã hội đặc khu;")), Align: "left"},
+		{Runs: sized(size11, txt("- Lưu: VT.")), Align: "left"},
+	}
+	if err := signature(d, recipients, append([]para{{Before: 240, Size: 4}}, signer([]string{"TM. BAN NHÂN DÂN ẤP", "TRƯỞNG ẤP"}, "", in.Leader)...)); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func minutesDoc(in Input) (*document, error) {
+	n := namesOf(in)
+	h := in.Hamlet
+	d := &document{Title: "Biên bản họp xét thi đua, khen thưởng - " + n.board}
+	if err := header(d, in, n, "BB-BND"); err != nil {
+		return nil, err
+	}
+	title(d, "BIÊN BẢN", fmt.Sprintf("Họp xét thi đua, khen thưởng phong trào thi đua thực hiện mô hình “%s” năm %s", n.campaign, n.year))
+
+	d.p(para{Before: 240})
+	d.line(txt(fmt.Sprintf("Thời gian: vào lúc %s giờ %s phút, ngày %s tháng %s năm %s.", blankShort, blankShort, blankShort, blankShort, n.year)))
+	d.line(txt("Địa điểm: "), fill())
+
+	d.heading("I. THÀNH PHẦN THAM DỰ")
+	d.line(txt("1. Chủ trì: Ông (bà) "), fill(), txt(", chức vụ: "), fill())
+	d.line(txt("2. Thư ký: Ông (bà) "), fill(), txt(", chức vụ: "), fill())
+	d.line(txt(fmt.Sprintf("3. Thành viên %s có mặt: %s/%s; vắng mặt: %s, lý do: ", n.board, blankShort, blankShort, blankShort)), fill())
+	d.line(txt("Họ và tên các thành viên có mặt: "), fill())
+	d.line(fill())
+
+	d.heading("II. NỘI DUNG")
+	d.body(txt(fmt.Sprintf("Chủ trì thông qua tiêu chuẩn, số lượng khen thưởng theo Kế hoạch phát động phong trào thi đua thực hiện mô hình “%s” của Ủy ban nhân dân đặc khu %s. Thư ký báo cáo tóm tắt thành tích và số liệu minh chứng của tập thể và cá nhân%s như sau:",
+		n.campaign, n.zone, n.period)))
+
+	d.heading("1. Tóm tắt thành tích của tập thể " + n.board)
+	d.bullets(achievements(in, n))
+	if err := evidenceTable(d, in, n); err != nil {
+		return nil, err
+	}
+	if len(h.ProceduresByName) > 0 {
+		d.body(txt("Thủ tục dịch vụ công trực tuyến đã hướng dẫn, theo từng thủ tục:"))
+		if err := proceduresTable(d, h.ProceduresByName); err != nil {
+			return nil, err
+		}
+	}
+
+	d.heading("2. Tóm tắt thành tích của cá nhân được đề nghị khen thưởng")
+	if len(in.Individuals) == 0 {
+		d.body(txt("Không có cá nhân được đề nghị khen thưởng."))
+	} else {
+		if err := individualsTable(d, in.Individuals, true); err != nil {
+			return nil, err
+		}
+	}
+	if ns := notes(in); len(ns) > 0 {
+		d.heading("3. Ghi chú")
+		d.bullets(ns)
+	}
+
+	d.heading("III. KẾT QUẢ BIỂU QUYẾT")
+	if in.Eligible {
+		d.body(txt(fmt.Sprintf("Hội nghị thảo luận, biểu quyết đề nghị Chủ tịch Ủy ban nhân dân đặc khu %s tặng Giấy khen cho:", n.zone)))
+		d.line(txt(fmt.Sprintf("- Tập thể %s: số thành viên đồng ý %s/%s, đạt %s%%.", n.board, blankShort, blankShort, blankShort)))
+	} else {
+		d.body(txt(fmt.Sprintf("Tập thể %s chưa đủ tiêu chuẩn đề nghị khen thưởng trong đợt này.", n.board)))
+		if len(in.Individuals) > 0 {
+			d.body(txt(fmt.Sprintf("Hội nghị thảo luận, biểu quyết đề nghị Chủ tịch Ủy ban nhân dân đặc khu %s tặng Giấy khen cho:", n.zone)))
+		}
+	}
+	if k := len(in.Individuals); k > 0 {
+		d.body(txt(fmt.Sprintf("- %s cá nhân có tên tại mục II.2, với tỷ lệ đồng ý của từng cá nhân ghi tại cột “Tỷ lệ đồng ý (%%)”.", count2(k))))
+	}
+
+	d.heading("IV. KẾT LUẬN")
+	for range 3 {
+		d.line(fill())
+	}
+	d.body(txt(fmt.Sprintf("Cuộc họp kết thúc vào lúc %s giờ %s phút cùng ngày. Biên bản đã được thông qua trước hội nghị và các thành viên dự họp thống nhất./.", blankShort, blankShort)))
+
+	gap := para{Before: 240, Size: 4}
+	if err := signature(d,
+		append([]para{gap}, signer([]string{"THƯ KÝ"}, "(Ký, ghi rõ họ tên)", "")...),
+		append([]para{gap}, signer([]string{"CHỦ TRÌ"}, "(Ký, ghi rõ họ tên)", "")...),
+	); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// evidenceTable is the collective's figures as a two-column table.
+func evidenceTable(d *document, in Input, n names) error {
+	h := in.Hamlet
+	reached := "Chưa đạt"
+	if !h.CoverageReachedOn.IsZero() {
+		reached = shortDate(h.CoverageReachedOn)
+	}
+	cov := Percent(h.Coverage)
+	if in.Threshold > 0 {
+		cov += " (tiêu chuẩn: từ " + Percent(in.Threshold) + ")"
+	}
+	items := [][2]string{
+		{"Tổng số hộ gia đình trên địa bàn ấp", Number(h.Households) + " hộ"},
+		{"Số hộ được cán bộ ấp hướng dẫn", Number(h.Guided) + " hộ"},
+		{"Số hộ biết thực hiện nộp hồ sơ trực tuyến (đã được hướng dẫn hoặc tự thực hiện được)", Number(h.Able) + " hộ"},
+		{"Tỷ lệ hộ biết thực hiện (độ phủ)", cov},
+	}
+	if in.Threshold > 0 {
+		items = append(items, [2]string{"Ngày đạt mức " + Percent(in.Threshold), reached})
+	}
+	items = append(items,
+		[2]string{"Số ngày đạt chỉ tiêu “mỗi ngày hướng dẫn 01 gia đình”", Number(h.DaysMet) + "/" + Number(h.DaysElapsed) + " ngày"},
+		[2]string{"Chuỗi ngày liên tục đạt chỉ tiêu dài nhất", Number(h.LongestStreak) + " ngày"},
+		[2]string{"Tổng số thủ tục dịch vụ công trực tuyến đã hướng dẫn", Number(h.Procedures) + " thủ tục"},
+	)
+	if h.K > 0 {
+		items = append(items, [2]string{"Số hộ đã được hướng dẫn đủ " + count2(h.K) + " thủ tục (phần quà khen thưởng riêng)", Percent(h.SpecialProgress) + " số hộ"})
+	}
+	done := h.ChecksPassed + h.ChecksFailed + h.ChecksUnreachable
+	items = append(items,
+		[2]string{"Số trường hợp được kiểm tra ngẫu nhiên", Number(max(h.ChecksTotal, done))},
+		[2]string{"Kết quả kiểm tra: đạt / không đạt / chưa liên lạc được", fmt.Sprintf("%s / %s / %s", Number(h.ChecksPassed), Number(h.ChecksFailed), Number(h.ChecksUnreachable))},
+	)
+	hdr := func(s string) cell { return headCell(size12, s) }
+	rows := []row{{Header: true, Cells: []cell{hdr("STT"), hdr("Chỉ tiêu"), hdr("Kết quả")}}}
+	for i, it := range items {
+		rows = append(rows, row{Cells: []cell{
+			{Paras: []para{{Runs: sized(size13, txt(fmt.Sprint(i+1))), Align: "center"}}},
+			{Paras: []para{{Runs: sized(size13, txt(it[0]))}}},
+			{Paras: []para{{Runs: sized(size13, txt(it[1])), Align: "center"}}},
+		}})
+	}
+	d.body(txt("Số liệu minh chứng của tập thể " + n.board + ":"))
+	if err := d.table(table{Widths: []int{700, 5355, 3300}, Rows: rows, Grid: true, CellMargin: 80}); err != nil {
+		return fmt.Errorf("dossier: evidence table: %w", err)
+	}
+	d.p(para{Size: 12})
+	return nil
+}
+
+// proceduresTable lists every procedure guided with its count.
+func proceduresTable(d *document, ps []NameCount) error {
+	hdr := func(s string) cell { return headCell(size12, s) }
+	rows := []row{{Header: true, Cells: []cell{hdr("STT"), hdr("Thủ tục"), hdr("Số lượt hướng dẫn")}}}
+	i := 0
+	for _, p := range ps {
+		name := clean(p.Name)
+		if name == "" {
+			continue
+		}
+		i++
+		rows = append(rows, row{Cells: []cell{
+			{Paras: []para{{Runs: sized(size13, txt(fmt.Sprint(i))), Align: "center"}}},
+			{Paras: []para{{Runs: sized(size13, txt(upperFirst(name)))}}},
+			{Paras: []para{{Runs: sized(size13, txt(Number(p.Count))), Align: "center"}}},
+		}})
+	}
+	if err := d.table(table{Widths: []int{700, 5355, 3300}, Rows: rows, Grid: true, CellMargin: 80}); err != nil {
+		return fmt.Errorf("dossier: procedures table: %w", err)
+	}
+	d.p(para{Size: 12})
+	return nil
+}
+
+// upperFirst capitalises the first letter: "đăng ký khai sinh" → "Đăng ký
+// khai sinh".
+func upperFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return strings.ToUpper(string(r)) + s[size:]
+}

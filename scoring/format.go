@@ -86,12 +86,10 @@ func CompareNames(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-// Vietnamese vowels, each followed by its five toned forms in collation
-// order: huyền, hỏi, ngã, sắc, nặng.
-var vnVowelRows = [...]string{
-	"aàảãáạ", "ăằẳẵắặ", "âầẩẫấậ", "eèẻẽéẹ", "êềểễếệ", "iìỉĩíị",
-	"oòỏõóọ", "ôồổỗốộ", "ơờởỡớợ", "uùủũúụ", "ưừửữứự", "yỳỷỹýỵ",
-}
+// Vietnamese vowels, six runes each: the bare vowel, then its toned forms
+// in collation order (huyền, hỏi, ngã, sắc, nặng).
+const vnVowels = "aàảãáạ" + "ăằẳẵắặ" + "âầẩẫấậ" + "eèẻẽéẹ" + "êềểễếệ" + "iìỉĩíị" +
+	"oòỏõóọ" + "ôồổỗốộ" + "ơờởỡớợ" + "uùủũúụ" + "ưừửữứự" + "yỳỷỹýỵ"
 
 // The alphabet in Vietnamese order (with f j w z where Latin puts them).
 const vnAlphabet = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -143,18 +141,16 @@ func vnLetter(r rune) (byte, byte, bool) {
 	if r < 0xC0 {
 		return 0, 0, false
 	}
-	for _, row := range vnVowelRows {
-		i := 0
-		base := rune(0)
-		for _, v := range row {
-			if i == 0 {
-				base = v
-			}
-			if v == r {
-				return letterByte(base), byte(i), true
-			}
-			i++
+	i := 0
+	base := rune(0)
+	for _, v := range vnVowels {
+		if i%6 == 0 {
+			base = v
 		}
+		if v == r {
+			return letterByte(base), byte(i % 6), true
+		}
+		i++
 	}
 	return 0, 0, false
 }
@@ -172,13 +168,15 @@ func letterByte(r rune) byte {
 
 // modify applies an NFD breve, circumflex or horn to a primary letter byte.
 func modify(p byte, mark rune) byte {
-	pairs := map[rune][2]string{
-		'\u0306': {"a", "ă"},
-		'\u0302': {"aeo", "âêô"},
-		'\u031b': {"ou", "ơư"},
-	}[mark]
-	from := []rune(pairs[0])
-	to := []rune(pairs[1])
+	var from, to []rune
+	switch mark {
+	case '\u0306':
+		from, to = []rune("a"), []rune("ă")
+	case '\u0302':
+		from, to = []rune("aeo"), []rune("âêô")
+	case '\u031b':
+		from, to = []rune("ou"), []rune("ơư")
+	}
 	for i, f := range from {
 		if letterByte(f) == p {
 			return letterByte(to[i])

@@ -1,9 +1,6 @@
 package scoring
 
-import (
-	"slices"
-	"strconv"
-)
+import "slices"
 
 // CheckCounts counts spot-check results.
 type CheckCounts struct {
@@ -431,5 +428,3 @@ func (a fraction) cmp(b fraction) int {
 	}
 	return 0
 }
-
-func officerKey(id int64) string { return strconv.FormatInt(id, 10) }

@@ -87,7 +87,7 @@ type Check struct {
 // investigation, inspection, complaint).
 type Exclusion struct {
 	Kind   string // ExcludeOfficer or ExcludeHamlet
-	Target string // hamlet id, or the officer id in decimal
+	Target string // hamlet id, or the officer id in decimal (anything else matches nobody)
 	Reason string
 	Since  Date // first day in force; zero means always
 	// Until is the day the exclusion was lifted (no longer in force from

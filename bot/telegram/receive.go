@@ -1,0 +1,245 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"unicode/utf16"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"dvcbot/bot"
+)
+
+// item is what one update asks of the transport: answer a button press,
+// report a blocked chat or a migrated group, and/or hand an Input to the
+// Handler.
+type item struct {
+	idx      int
+	updateID int64
+	chat     int64
+	ack      string // callback query id to answer
+	event    func(ctx context.Context)
+	in       *bot.Input
+}
+
+// translate turns an update into an item. Updates the bot has no use for
+// (edits, channel posts, inline queries, service messages in groups, or
+// commands addressed to another bot) give an item with nothing to do.
+func (t *Transport) translate(idx int, u *tgbotapi.Update) item {
+	it := item{idx: idx, updateID: int64(u.UpdateID)}
+	switch {
+	case u.Message != nil:
+		m := u.Message
+		if m.Chat == nil {
+			return it
+		}
+		it.chat = m.Chat.ID
+		if m.MigrateToChatID != 0 {
+			oldID, newID := m.Chat.ID, m.MigrateToChatID
+			it.event = func(ctx context.Context) { t.migrated(ctx, oldID, newID) }
+			return it
+		}
+		if m.From == nil || m.From.IsBot {
+			return it
+		}
+		in := bot.Input{
+			UpdateID: it.updateID, ChatID: m.Chat.ID, UserID: m.From.ID,
+			Private: m.Chat.Type == "private",
+		}
+		if m.Text != "" {
+			text, mine := t.stripBotName(m.Text, m.Entities)
+			if !mine {
+				return it
+			}
+			in.Text = text
+		} else {
+			in.Text = m.Caption
+		}
+		if n := len(m.Photo); n > 0 {
+			best := m.Photo[0]
+			for _, p := range m.Photo[1:] {
+				if p.Width*p.Height >= best.Width*best.Height {
+					best = p
+				}
+			}
+			in.PhotoFileID = best.FileID
+		}
+		if m.Contact != nil {
+			in.ContactPhone = m.Contact.PhoneNumber
+		}
+		if !in.Private && in.Text == "" && in.PhotoFileID == "" && in.ContactPhone == "" {
+			return it // joins, leaves, pins, stickers in a group
+		}
+		it.in = &in
+	case u.CallbackQuery != nil:
+		q := u.CallbackQuery
+		it.ack = q.ID
+		if q.From == nil || q.Message == nil || q.Message.Chat == nil {
+			return it // inline-mode buttons: nothing to handle
+		}
+		it.chat = q.Message.Chat.ID
+		it.in = &bot.Input{
+			UpdateID: it.updateID, ChatID: q.Message.Chat.ID, UserID: q.From.ID,
+			Private:  q.Message.Chat.Type == "private",
+			Callback: &bot.Callback{ID: q.ID, Data: q.Data, MessageID: q.Message.MessageID},
+		}
+	case u.MyChatMember != nil:
+		cm := u.MyChatMember
+		it.chat = cm.Chat.ID
+		chat := cm.Chat.ID
+		switch cm.NewChatMember.Status {
+		case "kicked", "left":
+			it.event = func(ctx context.Context) { t.blocked(ctx, chat) }
+		case "member", "administrator":
+			it.event = func(context.Context) { t.out.markReachable(chat) }
+		}
+	}
+	return it
+}
+
+// stripBotName turns "/cmd@thisbot args" into "/cmd args". It reports
+// false for a command addressed to another bot.
+func (t *Transport) stripBotName(text string, ents []tgbotapi.MessageEntity) (string, bool) {
+	if len(ents) == 0 || ents[0].Offset != 0 || ents[0].Type != "bot_command" {
+		return text, true
+	}
+	n := utf16Prefix(text, ents[0].Length)
+	name, at, ok := strings.Cut(text[:n], "@")
+	if !ok {
+		return text, true
+	}
+	if !strings.EqualFold(at, t.Username()) {
+		return "", false
+	}
+	return name + text[n:], true
+}
+
+// utf16Prefix is the byte length of the first units UTF-16 code units of s.
+func utf16Prefix(s string, units int) int {
+	n := 0
+	for i, r := range s {
+		if n >= units {
+			return i
+		}
+		n += utf16.RuneLen(r)
+	}
+	return len(s)
+}
+
+// process carries out one item. It returns the Handler's error, or the
+// context's when the item could not be finished because ctx ended.
+func (t *Transport) process(ctx context.Context, h bot.Handler, it item) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if it.ack != "" {
+		t.out.enqueueAck(it.chat, it.ack)
+	}
+	if it.event != nil {
+		it.event(ctx)
+	}
+	if it.in == nil {
+		return nil
+	}
+	replies, err := t.handle(ctx, h, *it.in)
+	t.updates.Add(1)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		t.handleErrors.Add(1)
+		t.log.Error("telegram: handling an update failed", "update_id", it.updateID, "chat_id", it.chat, "err", err)
+	}
+	for _, r := range replies {
+		if qerr := t.out.enqueueReply(r); qerr != nil {
+			t.log.Error("telegram: reply not queued", "update_id", it.updateID, "chat_id", r.ChatID, "err", qerr)
+		}
+	}
+	return err
+}
+
+// handle calls h.Handle, turning a panic into an error so that one bad
+// update cannot stop the bot. The panic value is not logged unless it is a
+// runtime error: it might carry what the user typed.
+func (t *Transport) handle(ctx context.Context, h bot.Handler, in bot.Input) (replies []bot.Reply, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			what := fmt.Sprintf("a value of type %T", v)
+			if re, ok := v.(runtime.Error); ok {
+				what = re.Error()
+			}
+			t.log.Error("telegram: the handler panicked", "update_id", in.UpdateID, "chat_id", in.ChatID,
+				"panic", what, "stack", string(debug.Stack()))
+			replies, err = nil, fmt.Errorf("telegram: handler panicked: %s", what)
+		}
+	}()
+	return h.Handle(ctx, in)
+}
+
+// handleBatch hands a batch of updates to h, the updates of one chat in
+// order and the chats concurrently, and waits until all are handled or ctx
+// ends. It returns the offset that confirms the handled prefix of the
+// batch, and whether the whole batch was handled.
+func (t *Transport) handleBatch(ctx context.Context, h bot.Handler, ups []tgbotapi.Update) (int64, bool) {
+	done := make([]bool, len(ups))
+	byChat := map[int64][]item{}
+	var order []int64
+	for i := range ups {
+		it := t.translate(i, &ups[i])
+		if it.ack == "" && it.event == nil && it.in == nil {
+			done[i] = true
+			continue
+		}
+		if _, ok := byChat[it.chat]; !ok {
+			order = append(order, it.chat)
+		}
+		byChat[it.chat] = append(byChat[it.chat], it)
+	}
+	var wg sync.WaitGroup
+spawn:
+	for _, chat := range order {
+		items := byChat[chat]
+		select {
+		case t.sem <- struct{}{}:
+		case <-ctx.Done():
+			break spawn
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-t.sem }()
+			for _, it := range items {
+				err := t.process(ctx, h, it)
+				if err != nil && ctx.Err() != nil {
+					return
+				}
+				done[it.idx] = true
+			}
+		}()
+	}
+	wg.Wait()
+	for i, ok := range done {
+		if !ok {
+			return int64(ups[i].UpdateID), false
+		}
+	}
+	return int64(ups[len(ups)-1].UpdateID) + 1, true
+}
+
+// blocked reports an unreachable chat once, until a message gets through.
+func (t *Transport) blocked(ctx context.Context, chat int64) {
+	if t.out.markBlocked(chat) && t.opts.OnBlocked != nil {
+		t.opts.OnBlocked(ctx, chat)
+	}
+}
+
+// migrated records a group's new id and reports it once.
+func (t *Transport) migrated(ctx context.Context, oldID, newID int64) {
+	if t.out.markMigrated(oldID, newID) && t.opts.OnMigrate != nil {
+		t.opts.OnMigrate(ctx, oldID, newID)
+	}
+}

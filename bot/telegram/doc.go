@@ -59,7 +59,8 @@
 // answers and network errors are retried with capped exponential backoff
 // (Options.MaxRetries times) and then fail with ErrUnavailable.
 //
-// Texts over 4096 characters are split at line boundaries into several
+// A negative chat id is a group (Reply.Group is not needed here and is
+// ignored). Texts over 4096 characters are split at line boundaries into several
 // messages (open HTML tags are closed and reopened; the keyboard goes on
 // the last one). A caption over 1024 characters is sent as a separate
 // message after the file.

@@ -222,12 +222,14 @@ spawn:
 		}()
 	}
 	wg.Wait()
+	last := 0
 	for i, ok := range done {
 		if !ok {
 			return int64(ups[i].UpdateID), false
 		}
+		last = max(last, ups[i].UpdateID)
 	}
-	return int64(ups[len(ups)-1].UpdateID) + 1, true
+	return int64(last) + 1, true
 }
 
 // blocked reports an unreachable chat once, until a message gets through.

@@ -240,7 +240,9 @@ func (s *sender) cancelJob(j *job) {
 	if j.finished || j.inFlight {
 		return
 	}
-	s.finish(s.chat(j.chat), j, j.ctx.Err())
+	c := s.chat(j.chat)
+	s.finish(c, j, j.ctx.Err())
+	s.schedule(c)
 }
 
 // schedule puts an idle chat with queued jobs into the ready heaps. s.mu

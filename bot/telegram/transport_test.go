@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -521,7 +522,7 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 
 func TestPerChatOrderUnderConcurrency(t *testing.T) {
 	h := newHarness(t, 1000, nil)
-	const chats, per = 30, 12
+	const chats, per = 20, 10
 	var mu sync.Mutex
 	seen := map[int64][]string{}
 	var inFlight, peak atomic.Int32
@@ -533,7 +534,9 @@ func TestPerChatOrderUnderConcurrency(t *testing.T) {
 				break
 			}
 		}
-		time.Sleep(time.Duration(rand.IntN(300)) * time.Microsecond)
+		for range rand.IntN(50) {
+			runtime.Gosched() // vary the interleaving
+		}
 		mu.Lock()
 		seen[in.ChatID] = append(seen[in.ChatID], in.Text)
 		mu.Unlock()

@@ -103,7 +103,7 @@ func (c *cx) cmdInvite(args string) error {
 	}
 	h, err := c.tx.Hamlet(strings.ToLower(f[0]))
 	if errors.Is(err, store.ErrNotFound) {
-		c.reply("Không có ấp mã «" + esc(f[0]) + "».\n\n" + c.hamletList())
+		c.reply("Không có ấp mã «" + esc(limitRunes(f[0], 40)) + "».\n\n" + c.hamletList())
 		return nil
 	} else if err != nil {
 		return err
@@ -117,7 +117,7 @@ func (c *cx) cmdInvite(args string) error {
 			if strings.EqualFold(f[1], "truong_ap") {
 				role = campaign.RoleLeader
 			} else {
-				c.reply("Vai trò «" + esc(f[1]) + "» không hợp lệ. Để mời trưởng ấp, gõ: <code>/moi " + esc(h.ID) + " truong_ap</code>")
+				c.reply("Vai trò «" + esc(limitRunes(f[1], 40)) + "» không hợp lệ. Để mời trưởng ấp, gõ: <code>/moi " + esc(h.ID) + " truong_ap</code>")
 				return nil
 			}
 		}

@@ -274,7 +274,7 @@ func (c *cx) onProcsText(text string) error {
 			for _, n := range nums {
 				ms := intake.MatchProcedures(c.e.set.Procedures, n)
 				if len(ms) != 1 {
-					c.reply("❌ Không có thủ tục số "+esc(n)+". Hãy chọn số từ 1 đến "+itoa(len(c.e.set.Procedures))+".", cancelRow)
+					c.reply("❌ Không có thủ tục số "+esc(limitRunes(n, 40))+". Hãy chọn số từ 1 đến "+itoa(len(c.e.set.Procedures))+".", cancelRow)
 					return nil
 				}
 				picked = append(picked, ms[0].ID)
@@ -291,14 +291,14 @@ func (c *cx) onProcsText(text string) error {
 				other = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(tok[len(strings.Fields(tok)[0]):]), ":-– "))
 				continue
 			}
-			c.reply("❌ Không tìm thấy thủ tục «"+esc(tok)+"». Gõ số thứ tự trong danh sách, hoặc bấm chọn.", cancelRow)
+			c.reply("❌ Không tìm thấy thủ tục «"+esc(limitRunes(tok, 60))+"». Gõ số thứ tự trong danh sách, hoặc bấm chọn.", cancelRow)
 			return nil
 		default:
 			var names []string
 			for _, m := range ms {
 				names = append(names, "• "+esc(m.Name))
 			}
-			c.reply("❓ «"+esc(tok)+"» khớp với nhiều thủ tục:\n"+strings.Join(names, "\n")+"\nHãy gõ rõ hơn hoặc gõ số thứ tự.", cancelRow)
+			c.reply("❓ «"+esc(limitRunes(tok, 60))+"» khớp với nhiều thủ tục:\n"+strings.Join(names, "\n")+"\nHãy gõ rõ hơn hoặc gõ số thứ tự.", cancelRow)
 			return nil
 		}
 	}
@@ -581,7 +581,11 @@ func (c *cx) hamletToday() string {
 func (c *cx) oneLine(args string) error {
 	line, err := intake.ParseLine(args, c.e.set.Procedures)
 	if err != nil {
-		c.reply(userError(err) + "\n\nMẫu báo cáo một dòng:\n<code>" + esc(intake.LineExample) + "</code>\nHoặc gõ /baocao (không kèm gì) để được hỏi từng bước.")
+		msg := userError(err)
+		if !strings.Contains(msg, esc(intake.LineExample)) {
+			msg += "\n\nMẫu báo cáo một dòng:\n<code>" + esc(intake.LineExample) + "</code>"
+		}
+		c.reply(msg + "\nHoặc gõ /baocao (không kèm gì) để được hỏi từng bước.")
 		return nil
 	}
 	d := Draft{Name: line.Name, Address: line.Address, Phone: line.Phone, Other: line.Other}

@@ -20,7 +20,7 @@ const (
 )
 
 func msgUnknownCommand(name string) string {
-	return "Không có lệnh /" + esc(name) + ". Gõ /giup để xem các lệnh dùng được."
+	return "Không có lệnh /" + esc(limitRunes(name, 40)) + ". Gõ /giup để xem các lệnh dùng được."
 }
 
 func msgRefused(cmd *command) string {

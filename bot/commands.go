@@ -39,6 +39,7 @@ func (e *Engine) registerCommands() {
 		{name: "giup", desc: "Hướng dẫn sử dụng", usage: "/giup", access: anyone, menu: true, run: (*cx).cmdHelp},
 		{name: "xephang", desc: "Bảng xếp hạng các ấp hôm nay", usage: "/xephang", access: member, menu: true, run: (*cx).cmdRanking},
 		{name: "khenthuong", desc: "Danh sách đề nghị khen thưởng (quản trị)", usage: "/khenthuong hoặc /khenthuong 30/06/2026", access: admin, private: true, menu: true, run: (*cx).cmdAwards},
+		{name: "chay", desc: "Chạy ngay một việc theo lịch: nhắc việc, xếp hạng, báo cáo quý, sơ kết, tổng kết (quản trị)", usage: "/chay xephang", access: admin, private: true, run: (*cx).cmdRunJob},
 		{name: "moi", desc: "Tạo đường dẫn mời cán bộ (quản trị)", usage: "/moi bai-nha hoặc /moi bai-nha truong_ap", access: admin, private: true, menu: true, run: (*cx).cmdInvite},
 	} {
 		e.cmds[cmd.name] = cmd

@@ -12,6 +12,7 @@ import (
 	"dvcbot/bot/console"
 	"dvcbot/campaign"
 	"dvcbot/config"
+	"dvcbot/schedule"
 	"dvcbot/store"
 )
 
@@ -57,6 +58,18 @@ func (e env) demo(ctx context.Context, args []string) error {
 	fmt.Fprintf(e.stdout, "dvcbot demo — %s\nDữ liệu lưu tại: %s\nAnh/chị là quản trị viên và cán bộ ấp %s. Gõ /giup để xem các lệnh, /baocao để báo cáo; Ctrl+D để thoát.\n",
 		cfg.Campaign.Name, *path, first.Name)
 	con := &console.Console{In: e.stdin, Out: e.stdout, UserID: demoUser, FileDir: filepath.Join(filepath.Dir(*path), "files")}
+	// The scheduled posts run with the real specs and print here, group
+	// posts marked as such; /chay <việc> runs one now.
+	sched, err := schedule.New(db, schedule.CampaignJobs(cfg.Schedule, eng), con, schedule.Options{
+		Location: cfg.Campaign.Location, CatchUp: cfg.Schedule.CatchUp, Logger: logger, Poll: time.Second})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintln(e.stdout, "Tin theo lịch (nhắc việc, xếp hạng, báo cáo quý, sơ kết, tổng kết) hiện ở đây khi đến giờ; gõ /chay để xem ngay một tin.")
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() { defer close(schedDone); _ = sched.Run(schedCtx) }()
+	defer func() { stopSched(); <-schedDone }()
 	return con.Run(ctx, eng)
 }
 

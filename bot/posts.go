@@ -1,0 +1,952 @@
+package bot
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"dvcbot/campaign"
+	"dvcbot/chart"
+	"dvcbot/export"
+	"dvcbot/scoring"
+	"dvcbot/store"
+)
+
+// Scheduled posts: what the bot sends on its own, decided here without I/O
+// (pure over a store transaction and a date) and sent by package schedule
+// through the outbox.
+
+// Job names: the configuration keys under schedule.*, and the first part of
+// every outbox job key.
+const (
+	JobReminder    = "reminder"    // officers of hamlets that have not met today's target
+	JobEscalation  = "escalation"  // leaders of hamlets still missing in the evening
+	JobLeaderboard = "leaderboard" // the daily leaderboard to the leaders' group
+	JobQuarterly   = "quarterly"   // the quarterly check report to admins
+	JobSemiannual  = "semiannual"  // the 6-month review (sơ kết)
+	JobYearend     = "yearend"     // the year-end review (tổng kết)
+)
+
+// PostJob names a kind of scheduled post.
+type PostJob struct {
+	Name  string // configuration key, e.g. "leaderboard"
+	Alias string // what an admin types after /chay, e.g. "xephang"
+	Label string // Vietnamese description
+}
+
+var postJobs = []PostJob{
+	{JobReminder, "nhacviec", "nhắc cán bộ các ấp chưa đạt chỉ tiêu hôm nay"},
+	{JobEscalation, "baotruongap", "báo trưởng ấp khi ấp vẫn chưa đạt chỉ tiêu"},
+	{JobLeaderboard, "xephang", "bảng xếp hạng gửi nhóm lãnh đạo"},
+	{JobQuarterly, "quy", "báo cáo kiểm tra quý gửi quản trị viên"},
+	{JobSemiannual, "soket", "sơ kết 6 tháng"},
+	{JobYearend, "tongket", "tổng kết năm"},
+}
+
+// PostJobs lists every kind of scheduled post, in the order of a day.
+func PostJobs() []PostJob { return append([]PostJob(nil), postJobs...) }
+
+// findPostJob matches what an admin typed (name or alias, with or without
+// diacritics and spaces: "sơ kết", "soket", "semiannual").
+func findPostJob(s string) (PostJob, bool) {
+	want := strings.ReplaceAll(labelKey(s), " ", "")
+	for _, j := range postJobs {
+		if want == j.Name || want == j.Alias {
+			return j, true
+		}
+	}
+	return PostJob{}, false
+}
+
+// PostRule says what a run of a job scheduled at a given time stands for.
+type PostRule struct {
+	// Key identifies what the run posts ("leaderboard/2026-05-02",
+	// "quarterly/2026-Q1"): a key is posted at most once, so a changed
+	// schedule or a catch-up never posts the same day or period twice.
+	Key string
+	// Skip, when set, says why the run posts nothing (a day off, a day
+	// outside the campaign, a period the campaign does not cover).
+	Skip string
+	// Postpone is set when the run falls on a day off but must not be lost
+	// (reviews): it moves to the next day at the same time.
+	Postpone bool
+	// Deadline is when the run's posts are no longer worth sending (a
+	// reminder after its day is over); zero means never.
+	Deadline time.Time
+}
+
+// PostRule is the rule for a run of job scheduled at at.
+//
+// Daily posts (reminder, escalation, leaderboard) are keyed by the local
+// day and skipped on days off and outside the campaign. Reminders and
+// escalations go stale at the end of their day, the leaderboard at the end
+// of the next day.
+//
+// Reviews report the period (quarter, half-year, year) that contains their
+// reference day: the run's own day when it runs from 12:00 on ("0 20 31 12
+// *" reports the year up to 31/12), the day before when it runs in the
+// morning ("0 8 1 4 *" reports the first quarter up to 31/03). They are keyed
+// by that period, skipped only when the period lies wholly outside the
+// campaign — so the fourth quarter's report at 08:00 on 01/01/2027 still
+// goes out after the campaign has ended — and postponed, never skipped, on
+// a day off.
+func (e *Engine) PostRule(job string, at time.Time) PostRule {
+	loc := e.set.Location
+	p := e.set.Params
+	day := scoring.DateOf(at, loc)
+	switch job {
+	case JobReminder, JobEscalation, JobLeaderboard:
+		r := PostRule{Key: job + "/" + isoDate(day)}
+		switch {
+		case !p.InCampaign(day):
+			r.Skip = "ngày " + day.String() + " nằm ngoài thời gian phong trào (" + p.CampaignStart.String() + " – " + p.CampaignEnd.String() + ")"
+		case p.IsDayOff(day):
+			r.Skip = "ngày " + day.String() + " là ngày nghỉ (campaign.days_off)"
+		}
+		stale := day.AddDays(1)
+		if job == JobLeaderboard {
+			stale = day.AddDays(2)
+		}
+		r.Deadline = stale.Time(loc)
+		return r
+	case JobQuarterly, JobSemiannual, JobYearend:
+		period, _ := e.reviewPeriod(job, at)
+		r := PostRule{Key: job + "/" + periodKey(period)}
+		if period.Clip(p.CampaignStart, p.CampaignEnd).Empty() {
+			r.Skip = "kỳ " + period.Label + " nằm ngoài thời gian phong trào"
+		} else if p.IsDayOff(day) {
+			r.Postpone = true
+		}
+		return r
+	}
+	return PostRule{Key: job + "/" + at.In(loc).Format("2006-01-02T15:04:05"), Skip: "không có việc «" + job + "»"}
+}
+
+// reviewPeriod is the period a review run at at reports, and the day its
+// figures are taken at (the reference day, at most the campaign's end).
+func (e *Engine) reviewPeriod(job string, at time.Time) (scoring.Period, scoring.Date) {
+	local := at.In(e.set.Location)
+	ref := scoring.DateOf(local, e.set.Location)
+	if local.Hour() < 12 {
+		ref = ref.AddDays(-1)
+	}
+	var period scoring.Period
+	switch job {
+	case JobQuarterly:
+		period = scoring.Quarter(ref.Year, (int(ref.Month)-1)/3+1)
+	case JobSemiannual:
+		period = scoring.Half(ref.Year, (int(ref.Month)-1)/6+1)
+	default:
+		period = scoring.Year(ref.Year)
+	}
+	if end := e.set.Params.CampaignEnd; ref.After(end) {
+		ref = end
+	}
+	return period, ref
+}
+
+func isoDate(d scoring.Date) string {
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+}
+
+// periodKey names a period in job keys: 2026-Q1, 2026-H1, 2026.
+func periodKey(p scoring.Period) string {
+	y := strconv.Itoa(p.From.Year)
+	switch p.Kind {
+	case scoring.KindQuarter:
+		return y + "-Q" + strconv.Itoa((int(p.From.Month)-1)/3+1)
+	case scoring.KindHalf:
+		return y + "-H" + strconv.Itoa((int(p.From.Month)-1)/6+1)
+	case scoring.KindYear:
+		return y
+	}
+	return isoDate(p.From) + "_" + isoDate(p.To)
+}
+
+// Posts are the posts of job for a run scheduled at at (see PostRule for
+// the day or period each job reports). It does not check PostRule.Skip:
+// the scheduler does, and /chay runs a job whenever an admin asks.
+func (e *Engine) Posts(tx *store.Tx, job string, at time.Time) ([]Reply, error) {
+	day := scoring.DateOf(at, e.set.Location)
+	switch job {
+	case JobReminder:
+		return e.Reminders(tx, day)
+	case JobEscalation:
+		return e.Escalations(tx, day)
+	case JobLeaderboard:
+		return e.DailyLeaderboard(tx, day)
+	case JobQuarterly:
+		q, asOf := e.reviewPeriod(job, at)
+		return e.QuarterlyReport(tx, q, asOf)
+	case JobSemiannual, JobYearend:
+		period, asOf := e.reviewPeriod(job, at)
+		return e.Review(tx, period, asOf)
+	}
+	return nil, fmt.Errorf("bot: no scheduled job %q", job)
+}
+
+// GroupChat is the leaders' group: the configured id, or the supergroup it
+// became when Telegram migrated it; 0 when no group is configured.
+func (e *Engine) GroupChat(tx *store.Tx) int64 { return tx.MigratedChat(e.set.GroupChatID) }
+
+// MigrateGroup records that Telegram upgraded the group old to the
+// supergroup id (the transport's OnMigrate): when old is the leaders'
+// group, every later post goes to id. Other groups are ignored.
+func (e *Engine) MigrateGroup(old, id int64) error {
+	err := e.db.Update(func(tx *store.Tx) error {
+		if old == 0 || id == 0 || old != e.GroupChat(tx) {
+			return nil
+		}
+		return tx.SetGroupChatID(old, id)
+	})
+	if err != nil {
+		return fmt.Errorf("bot: record group migration: %w", err)
+	}
+	return nil
+}
+
+// reportButton starts /baocao in the officer's private chat.
+var reportButton = []Button{{Text: "📝 Báo cáo ngay", Data: "cmd:baocao"}}
+
+// postDayStats are every hamlet's figures on day, with the officers who
+// may receive a private post (active, reachable), by hamlet.
+func (e *Engine) postDayStats(tx *store.Tx, day scoring.Date) ([]scoring.HamletStats, map[string][]campaign.Officer, error) {
+	f, err := tx.Facts("")
+	if err != nil {
+		return nil, nil, err
+	}
+	stats := scoring.Hamlets(f, e.set.Params, scoring.Day(day), day)
+	officers, err := tx.Officers()
+	if err != nil {
+		return nil, nil, err
+	}
+	byHamlet := map[string][]campaign.Officer{}
+	for _, o := range officers {
+		if o.Active && !o.Unreachable && o.HamletID != "" {
+			byHamlet[o.HamletID] = append(byHamlet[o.HamletID], o)
+		}
+	}
+	return stats, byHamlet, nil
+}
+
+// targetsApply reports whether day has a daily target (a campaign day that is not a day off).
+func (e *Engine) targetsApply(day scoring.Date) bool {
+	return e.set.Params.InCampaign(day) && !e.set.Params.IsDayOff(day)
+}
+
+// Reminders are the afternoon nudges: a private message to every active,
+// reachable person registered with a hamlet (officers, leaders, admins
+// attached to it) whose hamlet has not met day's target yet, with the
+// hamlet's status, the streak at stake and a button that starts /baocao.
+// None on days off or outside the campaign.
+func (e *Engine) Reminders(tx *store.Tx, day scoring.Date) ([]Reply, error) {
+	if !e.targetsApply(day) {
+		return nil, nil
+	}
+	stats, people, err := e.postDayStats(tx, day)
+	if err != nil {
+		return nil, err
+	}
+	var out []Reply
+	for _, s := range stats {
+		if s.MetToday {
+			continue
+		}
+		for _, o := range people[s.Hamlet.ID] {
+			out = append(out, Reply{ChatID: o.TelegramID, Bulk: true, Buttons: [][]Button{reportButton},
+				Text: ReminderText(o.FullName, s, e.set.Params.DailyTarget, day)})
+		}
+	}
+	return out, nil
+}
+
+// ReminderText is the afternoon nudge to one person of a hamlet that has
+// not met day's target.
+func ReminderText(name string, s scoring.HamletStats, target int, day scoring.Date) string {
+	var b strings.Builder
+	b.WriteString("⏰ <b>Nhắc việc ngày " + day.String() + "</b>\n")
+	hello := "Chào anh/chị"
+	if n := strings.TrimSpace(name); n != "" {
+		hello += " " + esc(n)
+	}
+	b.WriteString(hello + "! " + hamletStatusText(s, target) + "\n")
+	b.WriteString(streakText(s.CurrentStreak, false) + "\n")
+	b.WriteString("Sau khi hướng dẫn một gia đình làm dịch vụ công trực tuyến, anh/chị bấm nút dưới đây để báo cáo.")
+	return b.String()
+}
+
+// hamletStatusText says how far the hamlet is from today's target.
+func hamletStatusText(s scoring.HamletStats, target int) string {
+	name := "ấp " + esc(s.Hamlet.Name)
+	if s.GuidedToday == 0 {
+		return "Hôm nay " + name + " chưa có hộ nào được hướng dẫn (chỉ tiêu: " + itoa(target) + " hộ mỗi ngày)."
+	}
+	return "Hôm nay " + name + " mới hướng dẫn " + itoa(s.GuidedToday) + " hộ, còn thiếu " + itoa(target-s.GuidedToday) +
+		" hộ để đạt chỉ tiêu " + itoa(target) + " hộ mỗi ngày."
+}
+
+// streakText is what the day puts at stake; late is the evening wording.
+func streakText(streak int, late bool) string {
+	switch {
+	case streak >= 2 && late:
+		return "Ấp đang có chuỗi " + itoa(streak) + " ngày đạt liên tiếp — nếu hết hôm nay vẫn chưa có báo cáo, chuỗi sẽ bị đứt."
+	case streak >= 2:
+		return "Ấp đang có chuỗi " + itoa(streak) + " ngày đạt liên tiếp — đừng để đứt chuỗi!"
+	case streak == 1:
+		return "Ngày làm việc trước ấp đã đạt chỉ tiêu — đạt tiếp hôm nay là ấp có chuỗi 2 ngày liên tiếp."
+	case late:
+		return "Vẫn còn kịp: chỉ cần một hộ được hướng dẫn trước nửa đêm là ấp đạt chỉ tiêu hôm nay."
+	default:
+		return "Hôm nay là dịp tốt để ấp bắt đầu một chuỗi ngày đạt liên tiếp."
+	}
+}
+
+// Escalations are the evening messages to the leaders (role leader) of
+// every hamlet that still has not met day's target, naming the hamlet's
+// officers so the leader knows whom to call. None on days off or outside
+// the campaign.
+func (e *Engine) Escalations(tx *store.Tx, day scoring.Date) ([]Reply, error) {
+	if !e.targetsApply(day) {
+		return nil, nil
+	}
+	stats, people, err := e.postDayStats(tx, day)
+	if err != nil {
+		return nil, err
+	}
+	var out []Reply
+	for _, s := range stats {
+		if s.MetToday {
+			continue
+		}
+		var names []string
+		for _, o := range people[s.Hamlet.ID] {
+			if o.Role == campaign.RoleOfficer && strings.TrimSpace(o.FullName) != "" {
+				names = append(names, o.FullName)
+			}
+		}
+		for _, o := range people[s.Hamlet.ID] {
+			if o.Role != campaign.RoleLeader {
+				continue
+			}
+			out = append(out, Reply{ChatID: o.TelegramID, Bulk: true, Buttons: [][]Button{reportButton},
+				Text: EscalationText(s, names, e.set.Params.DailyTarget, day)})
+		}
+	}
+	return out, nil
+}
+
+// EscalationText is the evening message to a leader whose hamlet has not
+// met day's target; officers are the names of the hamlet's officers.
+func EscalationText(s scoring.HamletStats, officers []string, target int, day scoring.Date) string {
+	var b strings.Builder
+	b.WriteString("⚠️ <b>Ấp " + esc(s.Hamlet.Name) + " chưa đạt chỉ tiêu ngày " + day.String() + "</b>\n")
+	b.WriteString(hamletStatusText(s, target) + "\n")
+	b.WriteString(streakText(s.CurrentStreak, true) + "\n")
+	if len(officers) > 0 {
+		b.WriteString("Cán bộ của ấp: " + esc(strings.Join(officers, ", ")) + ".\n")
+	}
+	b.WriteString("Anh/chị vui lòng nhắc cán bộ hướng dẫn và báo cáo trước khi hết ngày; nếu chính anh/chị đã hướng dẫn hộ nào, bấm nút dưới đây để báo cáo.")
+	return b.String()
+}
+
+// Chart size of every coverage chart, in pixels.
+const postChartWidth, postChartHeight = 1000, 600
+
+// coverageChart draws the hamlets' coverage in the given order; nil with
+// the error logged when it cannot (the text is posted alone).
+func (e *Engine) coverageChart(stats []scoring.HamletStats, title string) []byte {
+	if len(stats) == 0 {
+		return nil
+	}
+	bars := make([]chart.Bar, len(stats))
+	for i, s := range stats {
+		bars[i] = chart.Bar{Label: s.Hamlet.Name, Value: s.Coverage}
+	}
+	png, err := chart.CoveragePNG(title, bars, e.set.Params.CoverageThreshold, postChartWidth, postChartHeight)
+	if err != nil {
+		e.log.Warn("coverage chart not drawn", "err", err)
+		return nil
+	}
+	return png
+}
+
+// chartCaption explains the coverage chart under its picture.
+func chartCaption(p scoring.Params, at scoring.Date) string {
+	return "📊 Độ phủ dịch vụ công trực tuyến của các ấp đến hết ngày " + at.String() +
+		" (mục tiêu " + scoring.ThresholdPercent(p.CoverageThreshold) + ")."
+}
+
+// DailyLeaderboard is the evening post to the leaders' group: the ranking
+// of LeaderboardText, then a bar chart of every hamlet's coverage with the
+// threshold line. Hamlet figures and officers' names only. Nothing when no
+// group is configured.
+func (e *Engine) DailyLeaderboard(tx *store.Tx, day scoring.Date) ([]Reply, error) {
+	chat := e.GroupChat(tx)
+	if chat == 0 {
+		return nil, nil
+	}
+	text, ranks, err := e.Leaderboard(tx, day, e.set.Params)
+	if err != nil {
+		return nil, err
+	}
+	out := []Reply{{ChatID: chat, Text: text, Group: true, Bulk: true}}
+	stats := make([]scoring.HamletStats, len(ranks))
+	for i, r := range ranks {
+		stats[i] = r.HamletStats
+	}
+	if png := e.coverageChart(stats, "Độ phủ dịch vụ công trực tuyến theo ấp — ngày "+day.String()); png != nil {
+		out = append(out, Reply{ChatID: chat, Text: chartCaption(e.set.Params, day), Group: true, Bulk: true,
+			Photo: &File{Name: "xep-hang-" + isoDate(day) + ".png", Bytes: png}})
+	}
+	return out, nil
+}
+
+// postFigures are the figures of a period as of a day.
+type postFigures struct {
+	period   scoring.Period
+	at       scoring.Date
+	facts    scoring.Facts
+	hamlets  []scoring.HamletStats // in leaderboard order (coverage first)
+	officers []scoring.OfficerStats
+	awards   scoring.Awards
+	names    map[string]string // hamlet id → name
+}
+
+func (e *Engine) periodFigures(tx *store.Tx, period scoring.Period, at scoring.Date) (postFigures, error) {
+	f, err := tx.Facts("")
+	if err != nil {
+		return postFigures{}, err
+	}
+	p := e.set.Params
+	fig := postFigures{period: period, at: at, facts: f, names: map[string]string{}}
+	for _, h := range f.Hamlets {
+		fig.names[h.ID] = h.Name
+	}
+	byID := map[string]scoring.HamletStats{}
+	for _, s := range scoring.Hamlets(f, p, period, at) {
+		byID[s.Hamlet.ID] = s
+	}
+	for _, r := range scoring.Leaderboard(f, p, at) {
+		fig.hamlets = append(fig.hamlets, byID[r.Hamlet.ID])
+	}
+	fig.officers = scoring.Officers(f, p, period, at)
+	sort.SliceStable(fig.officers, func(i, j int) bool {
+		a, b := fig.officers[i], fig.officers[j]
+		if a.GuidedInPeriod != b.GuidedInPeriod {
+			return a.GuidedInPeriod > b.GuidedInPeriod
+		}
+		if a.DaysActive != b.DaysActive {
+			return a.DaysActive > b.DaysActive
+		}
+		return scoring.CompareNames(a.Officer.DisplayName(), b.Officer.DisplayName()) < 0
+	})
+	fig.awards = scoring.Candidates(f, p, at)
+	return fig, nil
+}
+
+// periodLine says which days the figures cover.
+func (f postFigures) periodLine() string {
+	from := f.period.From
+	if start := f.period.Clip(f.period.From, f.period.To); !start.Empty() {
+		from = start.From
+	}
+	s := "Số liệu từ ngày " + from.String() + " đến hết ngày " + f.at.String()
+	if f.at.Before(f.period.To) {
+		s += " (kỳ chưa kết thúc)"
+	}
+	return s + "."
+}
+
+// summaryText is the figures everyone may see: totals, the hamlet table and
+// the legend. No personal data.
+func (f postFigures) summaryText(p scoring.Params) string {
+	var guided, fresh, able, households, reached int
+	for _, s := range f.hamlets {
+		guided += s.GuidedInPeriod
+		fresh += s.NewGuided
+		able += s.Able
+		households += s.Hamlet.Households
+		if s.CoverageMet() {
+			reached++
+		}
+	}
+	var b strings.Builder
+	b.WriteString("Trong kỳ, các ấp đã hướng dẫn " + scoring.Number(guided) + " lượt hộ (" + scoring.Number(fresh) + " hộ lần đầu được hướng dẫn).\n")
+	b.WriteString("Đến ngày " + f.at.String() + ", " + scoring.Number(able) + "/" + scoring.Number(households) +
+		" hộ biết tự thực hiện dịch vụ công trực tuyến (" + scoring.PercentOf(min(able, households), households) + "); " +
+		itoa(reached) + "/" + itoa(len(f.hamlets)) + " ấp đạt độ phủ " + scoring.ThresholdPercent(p.CoverageThreshold) + ".\n")
+	return b.String()
+}
+
+// hamletTable is the per-hamlet table, in <pre> blocks of at most
+// postChunk characters each.
+func (f postFigures) hamletTable() []string {
+	header := "Ấp             Lượt  Ngày đạt Phủ    Đ.biệt\n"
+	var rows []string
+	for _, s := range f.hamlets {
+		name := []rune(s.Hamlet.Name)
+		if len(name) > 14 {
+			name = append(name[:13], '…')
+		}
+		rows = append(rows, pad(esc(string(name)), 15)+pad(scoring.Number(s.GuidedInPeriod), 6)+
+			pad(itoa(s.DaysMet)+"/"+itoa(s.DaysElapsed), 9)+pad(scoring.Percent(s.Coverage), 7)+scoring.Percent(s.SpecialProgress)+"\n")
+	}
+	var out []string
+	cur := header
+	for _, r := range rows {
+		if len(cur)+len(r) > postChunk {
+			out = append(out, "<pre>"+cur+"</pre>")
+			cur = header
+		}
+		cur += r
+	}
+	out = append(out, "<pre>"+cur+"</pre>")
+	return out
+}
+
+const hamletLegend = "Lượt: lượt hộ được hướng dẫn trong kỳ · Ngày đạt: số ngày đạt chỉ tiêu/số ngày của kỳ (không tính ngày nghỉ) · Phủ: độ phủ · Đ.biệt: tiến độ giải đặc biệt"
+
+// officerLines lists officers by households guided in the period: the top
+// n (0: all who reported) and, when all is set, those who did not report.
+func (f postFigures) officerLines(n int, all bool) string {
+	var b strings.Builder
+	rank, shown := 0, 0
+	var idle []string
+	for _, o := range f.officers {
+		if o.GuidedInPeriod == 0 {
+			if o.Officer.Active {
+				idle = append(idle, o.Officer.DisplayName())
+			}
+			continue
+		}
+		rank++
+		if n > 0 && shown >= n {
+			continue
+		}
+		shown++
+		line := itoa(rank) + ". " + esc(o.Officer.DisplayName())
+		if h := f.names[o.Officer.HamletID]; h != "" {
+			line += " (" + esc(h) + ")"
+		}
+		line += " — " + scoring.Number(o.GuidedInPeriod) + " lượt hộ, " + itoa(o.DaysActive) + " ngày có báo cáo"
+		if all && len(o.FailedChecks) > 0 {
+			line += ", " + itoa(len(o.FailedChecks)) + " lần kiểm tra không đạt"
+		}
+		b.WriteString(line + "\n")
+	}
+	if shown == 0 {
+		b.WriteString("— Chưa có cán bộ nào báo cáo trong kỳ.\n")
+	}
+	if all && len(idle) > 0 {
+		sort.Slice(idle, func(i, j int) bool { return scoring.CompareNames(idle[i], idle[j]) < 0 })
+		b.WriteString("Chưa có báo cáo trong kỳ: " + esc(strings.Join(idle, ", ")) + ".\n")
+	}
+	return b.String()
+}
+
+// publicAwards is the award outlook for the group: the selected hamlets
+// and officers with their figures, never why anyone was left out.
+func publicAwards(a scoring.Awards, p scoring.Params) string {
+	var b strings.Builder
+	b.WriteString("🎖 <b>Dự kiến đề nghị khen thưởng (tính đến ngày " + a.At.String() + ")</b>\n")
+	b.WriteString("Tập thể (tối đa " + itoa(p.MaxCollectives) + ", độ phủ từ " + scoring.ThresholdPercent(p.CoverageThreshold) + "): ")
+	if len(a.Collectives) == 0 {
+		b.WriteString("chưa có ấp nào đủ điều kiện.\n")
+	} else {
+		var hs []string
+		for _, h := range a.Collectives {
+			hs = append(hs, "ấp "+esc(h.Stats.Hamlet.Name)+" ("+scoring.PercentOf(min(h.Stats.Able, h.Stats.Hamlet.Households), h.Stats.Hamlet.Households)+")")
+		}
+		b.WriteString(strings.Join(hs, ", ") + ".\n")
+	}
+	b.WriteString("Giải đặc biệt (" + itoa(p.SpecialPrizes) + " ấp): ")
+	if len(a.Special) == 0 {
+		b.WriteString("chưa có ấp nào đủ điều kiện.\n")
+	} else {
+		var hs []string
+		for _, h := range a.Special {
+			hs = append(hs, "ấp "+esc(h.Stats.Hamlet.Name)+" ("+scoring.Percent(h.Stats.SpecialProgress)+")")
+		}
+		b.WriteString(strings.Join(hs, ", ") + ".\n")
+	}
+	b.WriteString("Cá nhân (tối đa " + itoa(p.MaxIndividuals) + "): ")
+	if len(a.Individuals) == 0 {
+		b.WriteString("chưa có cá nhân nào đủ điều kiện.\n")
+	} else {
+		b.WriteString(itoa(len(a.Individuals)) + " cán bộ, dẫn đầu là ")
+		var os []string
+		for _, o := range a.Individuals[:min(3, len(a.Individuals))] {
+			os = append(os, esc(o.Stats.Officer.DisplayName())+" ("+scoring.Number(o.Stats.Households)+" hộ)")
+		}
+		b.WriteString(strings.Join(os, ", ") + ".\n")
+	}
+	b.WriteString("Danh sách chính thức do Hội đồng thi đua xét duyệt.")
+	return b.String()
+}
+
+// postChunk bounds the text of one post, well under Telegram's 4,096
+// characters, so that no post is split inside an HTML tag.
+const postChunk = 3500
+
+// chunkText cuts text into parts of at most postChunk bytes at line ends
+// (a single longer line stays whole). Parts must not cut through a tag:
+// callers keep <pre> tables as separate sections.
+func chunkText(sections ...string) []string {
+	var out []string
+	var cur strings.Builder
+	flush := func() {
+		if s := strings.TrimSpace(cur.String()); s != "" {
+			out = append(out, s)
+		}
+		cur.Reset()
+	}
+	for _, sec := range sections {
+		lines := strings.SplitAfter(strings.TrimRight(sec, "\n")+"\n", "\n")
+		if strings.HasPrefix(sec, "<pre>") {
+			lines = []string{strings.TrimRight(sec, "\n") + "\n"}
+		}
+		for _, l := range lines {
+			if cur.Len() > 0 && cur.Len()+len(l) > postChunk {
+				flush()
+			}
+			cur.WriteString(l)
+		}
+	}
+	flush()
+	return out
+}
+
+// admins are the Telegram ids of every admin: from configuration and
+// registered with role admin (active and reachable), without duplicates.
+func (e *Engine) postAdmins(tx *store.Tx) ([]int64, error) {
+	officers, err := tx.Officers()
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{}
+	var out []int64
+	stored := map[int64]campaign.Officer{}
+	for _, o := range officers {
+		stored[o.TelegramID] = o
+	}
+	for _, id := range e.set.AdminIDs {
+		if o, ok := stored[id]; ok && o.Unreachable {
+			continue
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, o := range officers {
+		if o.Role == campaign.RoleAdmin && o.Active && !o.Unreachable && !seen[o.TelegramID] {
+			seen[o.TelegramID] = true
+			out = append(out, o.TelegramID)
+		}
+	}
+	return out, nil
+}
+
+// QuarterlyReport is the quarterly check report to every admin: totals,
+// per-hamlet and per-officer figures for quarter as of day at, the award
+// candidates as of at with every exclusion explained, and the XLSX annex
+// (export.WriteReport, evidence included: admins only).
+func (e *Engine) QuarterlyReport(tx *store.Tx, quarter scoring.Period, at scoring.Date) ([]Reply, error) {
+	fig, err := e.periodFigures(tx, quarter, at)
+	if err != nil {
+		return nil, err
+	}
+	p := e.set.Params
+	head := "📋 <b>Báo cáo kiểm tra " + esc(quarter.Label) + "</b>\n" + fig.periodLine() + "\n\n" + fig.summaryText(p)
+	sections := append([]string{head}, fig.hamletTable()...)
+	sections = append(sections, hamletLegend+"\n",
+		"\n👤 <b>Cán bộ</b> (lượt hộ trong kỳ)\n"+fig.officerLines(0, true),
+		"\n"+AwardsText(fig.awards, p))
+	annex, err := e.reportAnnex(tx, fig, "Báo cáo kiểm tra "+quarter.Label)
+	if err != nil {
+		return nil, err
+	}
+	return e.toAdmins(tx, chunkText(sections...), annex, "bao-cao-"+periodKey(quarter)+".xlsx",
+		"📎 Phụ lục báo cáo "+quarter.Label+": số liệu các ấp, cán bộ, danh sách hộ được hướng dẫn và kết quả kiểm tra. Tệp có thông tin cá nhân của người dân — chỉ dùng cho công tác kiểm tra, không chia sẻ ra ngoài.")
+}
+
+// toAdmins addresses the texts and the annex to every admin.
+func (e *Engine) toAdmins(tx *store.Tx, texts []string, annex []byte, name, caption string) ([]Reply, error) {
+	admins, err := e.postAdmins(tx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Reply
+	for _, id := range admins {
+		for _, t := range texts {
+			out = append(out, Reply{ChatID: id, Text: t, Bulk: true})
+		}
+		if annex != nil {
+			out = append(out, Reply{ChatID: id, Text: caption, Bulk: true, Document: &File{Name: name, Bytes: annex}})
+		}
+	}
+	return out, nil
+}
+
+// Review is the 6-month review (sơ kết, period a half-year) or the
+// year-end review (tổng kết, period the year), as of day at: to the
+// leaders' group the figures only — totals, the hamlet table, the leading
+// officers by name, the award outlook and the coverage chart, never a
+// household's name, phone or address — and to every admin the same with
+// every officer, the full award list with its exclusions and the XLSX annex.
+func (e *Engine) Review(tx *store.Tx, period scoring.Period, at scoring.Date) ([]Reply, error) {
+	fig, err := e.periodFigures(tx, period, at)
+	if err != nil {
+		return nil, err
+	}
+	p := e.set.Params
+	icon, plain, file := "📣", "Tổng hợp phong trào "+period.Label, "tong-hop-"+periodKey(period)
+	switch period.Kind {
+	case scoring.KindHalf:
+		plain, file = "Sơ kết phong trào "+period.Label, "so-ket-"+periodKey(period)
+	case scoring.KindYear:
+		icon, plain, file = "🏁", "Tổng kết phong trào "+period.Label, "tong-ket-"+periodKey(period)
+	}
+	title := icon + " <b>" + esc(plain) + "</b>"
+	name := e.set.CampaignName
+	if name == "" {
+		name = "Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến"
+	}
+	head := title + "\nPhong trào «" + esc(name) + "»\n" + fig.periodLine() + "\n\n" + fig.summaryText(p)
+	table := fig.hamletTable()
+
+	var out []Reply
+	if chat := e.GroupChat(tx); chat != 0 {
+		sections := append([]string{head}, table...)
+		sections = append(sections, hamletLegend+"\n",
+			"\n🌟 <b>Cán bộ dẫn đầu trong kỳ</b>\n"+fig.officerLines(10, false),
+			"\n"+publicAwards(fig.awards, p))
+		for _, t := range chunkText(sections...) {
+			out = append(out, Reply{ChatID: chat, Text: t, Group: true, Bulk: true})
+		}
+		if png := e.coverageChart(fig.hamlets, "Độ phủ dịch vụ công trực tuyến theo ấp — "+period.Label); png != nil {
+			out = append(out, Reply{ChatID: chat, Text: chartCaption(p, at), Group: true, Bulk: true,
+				Photo: &File{Name: file + ".png", Bytes: png}})
+		}
+	}
+	sections := append([]string{head}, table...)
+	sections = append(sections, hamletLegend+"\n",
+		"\n👤 <b>Cán bộ</b> (lượt hộ trong kỳ)\n"+fig.officerLines(0, true),
+		"\n"+AwardsText(fig.awards, p))
+	annex, err := e.reportAnnex(tx, fig, plain)
+	if err != nil {
+		return nil, err
+	}
+	admin, err := e.toAdmins(tx, chunkText(sections...), annex, file+".xlsx",
+		"📎 Phụ lục "+period.Label+": số liệu các ấp, cán bộ, danh sách hộ được hướng dẫn và kết quả kiểm tra. Tệp có thông tin cá nhân của người dân — không chia sẻ ra ngoài.")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, admin...), nil
+}
+
+// reportAnnex is the XLSX workbook of a period for admins.
+func (e *Engine) reportAnnex(tx *store.Tx, fig postFigures, title string) ([]byte, error) {
+	loc := e.set.Location
+	officers, err := tx.Officers()
+	if err != nil {
+		return nil, err
+	}
+	stored := map[int64]campaign.Officer{}
+	for _, o := range officers {
+		stored[o.TelegramID] = o
+	}
+	wb := export.ReportWorkbook{
+		Title:       strings.TrimSpace(title) + " — phong trào “Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến”",
+		PeriodLabel: fig.period.Label + " (" + fig.period.From.String() + " – " + fig.at.String() + ")",
+		GeneratedAt: tx.Now(),
+	}
+	for _, s := range fig.hamlets {
+		wb.Hamlets = append(wb.Hamlets, export.HamletRow{ID: s.Hamlet.ID, Name: s.Hamlet.Name, Households: s.Hamlet.Households,
+			GuidedInPeriod: s.GuidedInPeriod, Able: s.Able, Coverage: s.Coverage, SpecialProgress: s.SpecialProgress,
+			DaysMet: s.DaysMet, DaysElapsed: s.DaysElapsed, Streak: s.CurrentStreak, Excluded: exclusionReasons(s.Exclusions, fig.at)})
+	}
+	for _, s := range fig.officers {
+		o := stored[s.Officer.ID]
+		role := string(o.Role)
+		if role == "" {
+			role = string(campaign.RoleOfficer)
+		}
+		wb.Officers = append(wb.Officers, export.OfficerRow{TelegramID: s.Officer.ID, Name: s.Officer.DisplayName(),
+			HamletName: fig.names[s.Officer.HamletID], Role: role, Households: s.GuidedInPeriod, Procedures: s.Procedures,
+			DaysActive: s.DaysActive, FailedChecks: len(s.FailedChecks), Active: s.Officer.Active,
+			Excluded: exclusionReasons(s.Exclusions, fig.at)})
+	}
+	from := fig.period.From.Time(loc)
+	to := fig.at.AddDays(1).Time(loc)
+	wb.Evidence = func(yield func(export.EvidenceRow) error) error {
+		return tx.EachEvidence(from, to, "", func(ev store.Evidence) error {
+			return yield(export.EvidenceRow{
+				HamletID: ev.Hamlet.ID, HamletName: ev.Hamlet.Name,
+				HouseholdName: ev.Household.HeadName, Address: ev.Household.Address, Phone: ev.Household.Phone,
+				Procedures: ev.Guidance.Procedures, OtherProcedure: ev.Guidance.OtherProcedure,
+				OfficerName: ev.Officer.FullName, OfficerTelegramID: ev.Guidance.OfficerID,
+				ReportedAt: ev.Guidance.At, Check: ev.Guidance.Check,
+			})
+		})
+	}
+	if err := tx.CheckedGuidance(func(g campaign.Guidance) error {
+		if g.At.Before(from) || !g.At.Before(to) {
+			return nil
+		}
+		hh, err := tx.Household(g.HouseholdID)
+		if err != nil {
+			return err
+		}
+		wb.Checks = append(wb.Checks, export.CheckRow{HamletName: fig.names[g.HamletID], HouseholdName: hh.HeadName,
+			Address: hh.Address, Phone: hh.Phone, OfficerName: stored[g.OfficerID].FullName, ReportedAt: g.At,
+			CheckedAt: g.CheckedAt, Status: g.Check, Reason: g.CheckReason, CheckedByName: stored[g.CheckedBy].FullName})
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, p := range e.set.Procedures {
+		names[p.ID] = p.Name
+	}
+	var buf bytes.Buffer
+	if err := export.WriteReport(&buf, loc, wb, names); err != nil {
+		return nil, fmt.Errorf("bot: report annex: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// exclusionReasons joins the reasons of the exclusions in force on at.
+func exclusionReasons(xs []scoring.Exclusion, at scoring.Date) string {
+	var rs []string
+	for _, x := range xs {
+		if x.InForce(at) {
+			r := strings.TrimSpace(x.Reason)
+			if r == "" {
+				r = "bị loại trừ"
+			}
+			rs = append(rs, r)
+		}
+	}
+	return strings.Join(rs, "; ")
+}
+
+// --- the outbox ---
+
+// OutboxItems turns posts into outbox items for store.EnqueuePosts, each
+// stale from expires (zero: never). EditMessageID is not carried: posts
+// are always new messages.
+func OutboxItems(rs []Reply, expires time.Time) ([]store.OutboxItem, error) {
+	out := make([]store.OutboxItem, 0, len(rs))
+	for i, r := range rs {
+		it := store.OutboxItem{ChatID: r.ChatID, Group: r.Group, Bulk: r.Bulk, Text: r.Text, Expires: expires}
+		if len(r.Buttons) > 0 {
+			raw, err := json.Marshal(r.Buttons)
+			if err != nil {
+				return nil, fmt.Errorf("bot: encode buttons of post %d: %w", i, err)
+			}
+			it.Buttons = raw
+		}
+		if r.Document != nil {
+			it.Document = &store.OutboxFile{Name: r.Document.Name, Bytes: r.Document.Bytes}
+		}
+		if r.Photo != nil {
+			it.Photo = &store.OutboxFile{Name: r.Photo.Name, Bytes: r.Photo.Bytes}
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// ReplyOf turns a stored post back into the reply to send.
+func ReplyOf(it store.OutboxItem) (Reply, error) {
+	r := Reply{ChatID: it.ChatID, Text: it.Text, Group: it.Group, Bulk: it.Bulk}
+	if len(it.Buttons) > 0 {
+		if err := json.Unmarshal(it.Buttons, &r.Buttons); err != nil {
+			return r, fmt.Errorf("bot: decode buttons of post %d: %w", it.Seq, err)
+		}
+	}
+	if it.Document != nil {
+		r.Document = &File{Name: it.Document.Name, Bytes: it.Document.Bytes}
+	}
+	if it.Photo != nil {
+		r.Photo = &File{Name: it.Photo.Name, Bytes: it.Photo.Bytes}
+	}
+	return r, nil
+}
+
+// --- /chay ---
+
+// cmdRunJob (/chay <việc>) runs a scheduled job now: its posts go into the
+// outbox in this transaction, and the scheduler sends them within seconds.
+// A manual run has its own job key, so the scheduled run still posts.
+func (c *cx) cmdRunJob(args string) error {
+	job, ok := findPostJob(args)
+	if !ok {
+		c.reply(runJobUsage(args))
+		return nil
+	}
+	replies, err := c.e.Posts(c.tx, job.Name, c.now)
+	if err != nil {
+		return err
+	}
+	rule := c.e.PostRule(job.Name, c.now)
+	items, err := OutboxItems(replies, rule.Deadline)
+	if err != nil {
+		return err
+	}
+	key := rule.Key + "/chay/" + strconv.FormatInt(c.now.UnixNano(), 10)
+	if _, err := c.tx.EnqueuePosts(key, items...); err != nil {
+		return err
+	}
+	if err := c.tx.Audit(c.in.UserID, "job.run", nil, map[string]any{"job": job.Name, "posts": len(items)}); err != nil {
+		return err
+	}
+	var b strings.Builder
+	if len(items) == 0 {
+		b.WriteString("Việc «" + job.Label + "» lúc này không có tin nào cần gửi")
+		switch job.Name {
+		case JobReminder, JobEscalation:
+			b.WriteString(": mọi ấp đã đạt chỉ tiêu hôm nay, ấp chưa đạt chưa có người nhận, hoặc hôm nay không tính chỉ tiêu.")
+		case JobLeaderboard:
+			b.WriteString(": chưa có nhóm lãnh đạo (telegram.group_chat_id).")
+		default:
+			b.WriteString(": chưa có người nhận (quản trị viên, nhóm lãnh đạo).")
+		}
+	} else {
+		group := 0
+		for _, it := range items {
+			if it.Group {
+				group++
+			}
+		}
+		b.WriteString("▶️ Đã chạy việc «" + job.Label + "»: " + itoa(len(items)) + " tin đã vào hàng gửi")
+		if group > 0 {
+			b.WriteString(" (" + itoa(group) + " tin cho nhóm lãnh đạo)")
+		}
+		b.WriteString(". Tin sẽ được gửi trong giây lát.")
+	}
+	if rule.Skip != "" {
+		b.WriteString("\nLưu ý: theo lịch, việc này không tự chạy lúc này vì " + esc(rule.Skip) + ".")
+	}
+	c.reply(b.String())
+	return nil
+}
+
+// runJobUsage lists the jobs /chay runs.
+func runJobUsage(args string) string {
+	var b strings.Builder
+	if strings.TrimSpace(args) != "" {
+		b.WriteString("Không có việc «" + esc(args) + "». ")
+	}
+	b.WriteString("Gõ /chay kèm tên việc cần chạy ngay:\n")
+	for _, j := range postJobs {
+		b.WriteString("• <code>/chay " + j.Alias + "</code> — " + j.Label + "\n")
+	}
+	b.WriteString("Tin của việc được gửi như khi chạy theo lịch.")
+	return b.String()
+}

@@ -1,0 +1,556 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"dvcbot/bot"
+	"dvcbot/campaign"
+	"dvcbot/intake"
+	"dvcbot/scoring"
+	"dvcbot/store"
+)
+
+// The tests of scheduled posts run in an external test package so that
+// their helpers never clash with the engine's own tests. Golden files are
+// under testdata/posts; rewrite them with -update (the flag the package's
+// transcript tests declare).
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+var vnZone = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+const (
+	pAdmin      int64 = 1001 // admin from configuration
+	pOfficerBN  int64 = 2001 // officer of Bãi Nhà
+	pOfficerND  int64 = 2002 // officer of Nam Du
+	pOfficerHT  int64 = 2003 // officer of Hòn Tre
+	pInactiveHT int64 = 2004 // deactivated officer of Hòn Tre
+	pBlockedHT  int64 = 2005 // officer of Hòn Tre who blocked the bot
+	pLeaderBN   int64 = 3001 // leader of Bãi Nhà
+	pLeaderND   int64 = 3002 // leader of Nam Du
+	pStoredAdm  int64 = 4001 // admin registered in the store
+	pGroup      int64 = -100123
+)
+
+var postHamlets = []campaign.Hamlet{
+	{ID: "bai-nha", Name: "Bãi Nhà", Households: 40},
+	{ID: "hon-tre", Name: "Hòn Tre", Households: 30},
+	{ID: "nam-du", Name: "Nam Du", Households: 20},
+}
+
+var postProcedures = []campaign.Procedure{
+	{ID: "khai_sinh", Name: "Đăng ký khai sinh"},
+	{ID: "thuong_tru", Name: "Đăng ký thường trú"},
+	{ID: "khac", Name: "Khác"},
+}
+
+// postsWorld is a store with an engine and a settable clock.
+type postsWorld struct {
+	t     *testing.T
+	now   time.Time
+	db    *store.DB
+	eng   *bot.Engine
+	phone int
+	set   bot.Settings
+}
+
+func postSettings(daysOff ...scoring.Date) bot.Settings {
+	p := scoring.DefaultParams()
+	p.DaysOff = daysOff
+	return bot.Settings{
+		CampaignName: "Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến",
+		Start:        time.Date(2026, 1, 1, 0, 0, 0, 0, vnZone),
+		End:          time.Date(2026, 12, 31, 0, 0, 0, 0, vnZone),
+		Location:     vnZone,
+		DailyTarget:  1,
+		Procedures:   postProcedures,
+		AdminIDs:     []int64{pAdmin},
+		GroupChatID:  pGroup,
+		Params:       p,
+		BotUsername:  func() string { return "dvc_test_bot" },
+	}
+}
+
+func newPostsWorld(t *testing.T, set bot.Settings) *postsWorld {
+	t.Helper()
+	w := &postsWorld{t: t, now: time.Date(2026, 4, 15, 8, 0, 0, 0, vnZone), set: set}
+	db, err := store.Open(filepath.Join(t.TempDir(), "posts.db"), store.Options{Now: func() time.Time { return w.now }, Location: vnZone, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	w.db = db
+	if err := db.Update(func(tx *store.Tx) error { return tx.SyncHamlets(postHamlets) }); err != nil {
+		t.Fatal(err)
+	}
+	w.eng = bot.New(db, set, bot.WithClock(func() time.Time { return w.now }))
+	return w
+}
+
+func (w *postsWorld) person(id int64, hamlet string, role campaign.Role, name string, change ...func(*campaign.Officer)) {
+	w.t.Helper()
+	o := campaign.Officer{TelegramID: id, FullName: name, HamletID: hamlet, Role: role, Active: true, JoinedAt: w.now}
+	for _, c := range change {
+		c(&o)
+	}
+	if err := w.db.Update(func(tx *store.Tx) error { return tx.PutOfficer(o, pAdmin, "officer.test") }); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// guide records that officer guided a new household of hamlet on the local day d at 10:00.
+func (w *postsWorld) guide(officer int64, hamlet string, d time.Time) {
+	w.t.Helper()
+	w.phone++
+	name := fmt.Sprintf("Hộ Dân Số %d", w.phone)
+	err := w.db.Update(func(tx *store.Tx) error {
+		hh, err := tx.AddHousehold(campaign.Household{HamletID: hamlet, HeadName: name, Address: fmt.Sprintf("Tổ %d, ấp thử", w.phone),
+			Phone: fmt.Sprintf("09123%05d", w.phone), CreatedBy: officer}, intake.Fold(name))
+		if err != nil {
+			return err
+		}
+		_, err = tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hamlet, OfficerID: officer,
+			At: time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, vnZone), Procedures: []string{"khai_sinh"}})
+		return err
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// standardWorld: 2 May 2026, 16:00. Bãi Nhà met every day from 20/04 to
+// 01/05 (a streak of 12) but not today; Nam Du met today; Hòn Tre met on
+// 01/05 only.
+func standardWorld(t *testing.T, set bot.Settings) *postsWorld {
+	w := newPostsWorld(t, set)
+	w.person(pOfficerBN, "bai-nha", campaign.RoleOfficer, "Lê Văn Tám")
+	w.person(pOfficerND, "nam-du", campaign.RoleOfficer, "Nguyễn Thị Lan")
+	w.person(pOfficerHT, "hon-tre", campaign.RoleOfficer, "Phạm Minh Châu")
+	w.person(pInactiveHT, "hon-tre", campaign.RoleOfficer, "Đỗ Văn Nghỉ", func(o *campaign.Officer) { o.Active = false })
+	w.person(pBlockedHT, "hon-tre", campaign.RoleOfficer, "Võ Thị Chặn", func(o *campaign.Officer) { o.Unreachable = true })
+	w.person(pLeaderBN, "bai-nha", campaign.RoleLeader, "Trần Thị Hoa")
+	w.person(pLeaderND, "nam-du", campaign.RoleLeader, "Huỳnh Văn Mạnh")
+	w.person(pStoredAdm, "", campaign.RoleAdmin, "Mai Thu Thảo")
+	for d := time.Date(2026, 4, 20, 0, 0, 0, 0, vnZone); d.Day() != 2; d = d.AddDate(0, 0, 1) {
+		w.guide(pOfficerBN, "bai-nha", d)
+	}
+	w.guide(pOfficerHT, "hon-tre", time.Date(2026, 5, 1, 0, 0, 0, 0, vnZone))
+	w.guide(pOfficerND, "nam-du", time.Date(2026, 5, 2, 0, 0, 0, 0, vnZone))
+	w.guide(pOfficerND, "nam-du", time.Date(2026, 5, 2, 0, 0, 0, 0, vnZone))
+	w.now = time.Date(2026, 5, 2, 16, 0, 0, 0, vnZone)
+	return w
+}
+
+var may2 = scoring.NewDate(2026, time.May, 2)
+
+func (w *postsWorld) posts(fn func(tx *store.Tx) ([]bot.Reply, error)) []bot.Reply {
+	w.t.Helper()
+	var out []bot.Reply
+	if err := w.db.View(func(tx *store.Tx) (err error) {
+		out, err = fn(tx)
+		return err
+	}); err != nil {
+		w.t.Fatal(err)
+	}
+	for _, r := range out {
+		if err := checkPostHTML(r.Text); err != nil {
+			w.t.Errorf("post to %d: %v\n%s", r.ChatID, err, r.Text)
+		}
+		if n := len([]rune(r.Text)); n > 4096 || (n > 1024 && (r.Photo != nil || r.Document != nil)) {
+			w.t.Errorf("post to %d is %d characters long", r.ChatID, n)
+		}
+	}
+	return out
+}
+
+var postTagRE = regexp.MustCompile(`<(/?)([a-z]+)[^>]*>`)
+
+// checkPostHTML checks that a post is Telegram HTML: only allowed tags,
+// balanced and nested, and no stray < > &.
+func checkPostHTML(s string) error {
+	allowed := map[string]bool{"b": true, "i": true, "u": true, "s": true, "a": true, "code": true, "pre": true, "blockquote": true}
+	var stack []string
+	for _, m := range postTagRE.FindAllStringSubmatch(s, -1) {
+		if !allowed[m[2]] {
+			return fmt.Errorf("tag <%s> not allowed", m[2])
+		}
+		if m[1] == "" {
+			stack = append(stack, m[2])
+			continue
+		}
+		if len(stack) == 0 || stack[len(stack)-1] != m[2] {
+			return fmt.Errorf("unbalanced </%s>", m[2])
+		}
+		stack = stack[:len(stack)-1]
+	}
+	if len(stack) > 0 {
+		return fmt.Errorf("unclosed <%s>", stack[len(stack)-1])
+	}
+	rest := postTagRE.ReplaceAllString(s, "")
+	rest = regexp.MustCompile(`&(amp|lt|gt|quot);`).ReplaceAllString(rest, "")
+	if strings.ContainsAny(rest, "<>&") {
+		return fmt.Errorf("unescaped < > or &")
+	}
+	return nil
+}
+
+func recipients(rs []bot.Reply) []int64 {
+	var out []int64
+	for _, r := range rs {
+		if len(out) == 0 || out[len(out)-1] != r.ChatID {
+			out = append(out, r.ChatID)
+		}
+	}
+	return out
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "posts", name)
+	if updateGolden() {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./bot -run Posts -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (go test ./bot -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestRemindersGoToHamletsNotMetToday(t *testing.T) {
+	w := standardWorld(t, postSettings())
+	rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.Reminders(tx, may2) })
+	// Bãi Nhà (not met): its officer and its leader; Hòn Tre (not met): its
+	// active, reachable officer only; Nam Du met today: nobody.
+	want := []int64{pOfficerBN, pLeaderBN, pOfficerHT}
+	if got := recipients(rs); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("reminders to %v, want %v", got, want)
+	}
+	for _, r := range rs {
+		if !r.Bulk || r.Group || len(r.Buttons) != 1 || r.Buttons[0][0] != (bot.Button{Text: "📝 Báo cáo ngay", Data: "cmd:baocao"}) {
+			t.Errorf("reminder to %d: bulk %v group %v buttons %v", r.ChatID, r.Bulk, r.Group, r.Buttons)
+		}
+	}
+	if !strings.Contains(rs[0].Text, "Ấp đang có chuỗi 12 ngày đạt liên tiếp — đừng để đứt chuỗi!") {
+		t.Errorf("Bãi Nhà's reminder does not put its 12-day streak at stake:\n%s", rs[0].Text)
+	}
+	if !strings.Contains(rs[2].Text, "đạt tiếp hôm nay là ấp có chuỗi 2 ngày liên tiếp") {
+		t.Errorf("Hòn Tre's reminder:\n%s", rs[2].Text)
+	}
+	golden(t, "reminder.golden", rs[0].Text+"\n")
+
+	// Once Bãi Nhà reports, only Hòn Tre is reminded.
+	w.guide(pOfficerBN, "bai-nha", w.now)
+	rs = w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.Reminders(tx, may2) })
+	if got := recipients(rs); fmt.Sprint(got) != fmt.Sprint([]int64{pOfficerHT}) {
+		t.Errorf("after Bãi Nhà reported, reminders to %v", got)
+	}
+}
+
+func TestReminderButtonStartsReport(t *testing.T) {
+	w := standardWorld(t, postSettings())
+	rs, err := w.eng.Handle(context.Background(), bot.Input{UpdateID: 1, ChatID: pOfficerBN, UserID: pOfficerBN, Private: true,
+		Callback: &bot.Callback{ID: "cb1", Data: "cmd:baocao", MessageID: 7}})
+	if err != nil || len(rs) == 0 || !strings.Contains(rs[0].Text, "Họ và tên") {
+		t.Fatalf("pressing «Báo cáo ngay» = %+v, %v; want the first question of /baocao", rs, err)
+	}
+}
+
+func TestNoRemindersOnDaysOffOrOutsideCampaign(t *testing.T) {
+	w := standardWorld(t, postSettings(may2))
+	for _, d := range []scoring.Date{may2, scoring.NewDate(2025, 12, 31), scoring.NewDate(2027, 1, 2)} {
+		for name, fn := range map[string]func(*store.Tx, scoring.Date) ([]bot.Reply, error){
+			"Reminders": w.eng.Reminders, "Escalations": w.eng.Escalations,
+		} {
+			if rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return fn(tx, d) }); len(rs) != 0 {
+				t.Errorf("%s on %s: %d posts, want none", name, d, len(rs))
+			}
+		}
+	}
+}
+
+func TestEscalationsReachLeadersOnly(t *testing.T) {
+	w := standardWorld(t, postSettings())
+	w.now = w.now.Add(3 * time.Hour)
+	rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.Escalations(tx, may2) })
+	if got := recipients(rs); fmt.Sprint(got) != fmt.Sprint([]int64{pLeaderBN}) {
+		t.Fatalf("escalations to %v, want only Bãi Nhà's leader %d (Hòn Tre has no leader, Nam Du met)", got, pLeaderBN)
+	}
+	if !strings.Contains(rs[0].Text, "Cán bộ của ấp: Lê Văn Tám.") || len(rs[0].Buttons) != 1 {
+		t.Errorf("escalation:\n%s", rs[0].Text)
+	}
+	golden(t, "escalation.golden", rs[0].Text+"\n")
+}
+
+func TestDailyLeaderboardPostsTextAndChart(t *testing.T) {
+	w := standardWorld(t, postSettings())
+	w.now = time.Date(2026, 5, 2, 20, 0, 0, 0, vnZone)
+	rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.DailyLeaderboard(tx, may2) })
+	if len(rs) != 2 {
+		t.Fatalf("%d posts, want the ranking and the chart", len(rs))
+	}
+	for _, r := range rs {
+		if r.ChatID != pGroup || !r.Group || !r.Bulk {
+			t.Errorf("post to %d group %v bulk %v; want the leaders' group, bulk", r.ChatID, r.Group, r.Bulk)
+		}
+	}
+	golden(t, "leaderboard.golden", rs[0].Text+"\n")
+	var direct string
+	_ = w.db.View(func(tx *store.Tx) error {
+		direct, _, _ = w.eng.Leaderboard(tx, may2, w.set.Params)
+		return nil
+	})
+	if rs[0].Text != direct {
+		t.Error("the posted leaderboard differs from LeaderboardText")
+	}
+	if rs[1].Photo == nil || !strings.HasSuffix(rs[1].Photo.Name, ".png") {
+		t.Fatalf("second post has no PNG: %+v", rs[1])
+	}
+	img, err := png.Decode(bytes.NewReader(rs[1].Photo.Bytes))
+	if err != nil {
+		t.Fatalf("chart is not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 1000 || b.Dy() != 600 {
+		t.Errorf("chart is %dx%d, want 1000x600", b.Dx(), b.Dy())
+	}
+	noPersonalData(t, w, rs)
+}
+
+// noPersonalData fails when a group post shows a household's name, phone or address.
+func noPersonalData(t *testing.T, w *postsWorld, rs []bot.Reply) {
+	t.Helper()
+	for i := 1; i <= w.phone; i++ {
+		for _, s := range []string{fmt.Sprintf("Hộ Dân Số %d", i), fmt.Sprintf("09123%05d", i), fmt.Sprintf("Tổ %d, ấp thử", i)} {
+			for _, r := range rs {
+				if r.Group && strings.Contains(r.Text, s) {
+					t.Errorf("group post shows personal data %q", s)
+				}
+			}
+		}
+	}
+}
+
+func TestNoGroupNoGroupPosts(t *testing.T) {
+	set := postSettings()
+	set.GroupChatID = 0
+	w := standardWorld(t, set)
+	if rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.DailyLeaderboard(tx, may2) }); len(rs) != 0 {
+		t.Errorf("%d leaderboard posts without a group", len(rs))
+	}
+}
+
+func TestMigratedGroupGetsThePosts(t *testing.T) {
+	w := standardWorld(t, postSettings())
+	if err := w.eng.MigrateGroup(-555, -1009); err != nil { // another group: ignored
+		t.Fatal(err)
+	}
+	if err := w.eng.MigrateGroup(pGroup, -1001234567); err != nil {
+		t.Fatal(err)
+	}
+	_ = w.db.View(func(tx *store.Tx) error {
+		if got := w.eng.GroupChat(tx); got != -1001234567 {
+			t.Errorf("GroupChat = %d after migration", got)
+		}
+		return nil
+	})
+}
+
+func TestQuarterlyReportToAdmins(t *testing.T) {
+	w := standardWorld(t, postSettings())
+	w.now = time.Date(2026, 7, 1, 8, 0, 0, 0, vnZone)
+	rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.Posts(tx, bot.JobQuarterly, w.now) })
+	if got := recipients(rs); fmt.Sprint(got) != fmt.Sprint([]int64{pAdmin, pStoredAdm}) {
+		t.Fatalf("quarterly report to %v, want the admins", got)
+	}
+	var text strings.Builder
+	var docs int
+	for _, r := range rs {
+		if r.Group {
+			t.Error("quarterly report posted to the group")
+		}
+		if r.ChatID != pAdmin {
+			continue
+		}
+		if r.Document != nil {
+			docs++
+			checkAnnex(t, r.Document)
+			continue
+		}
+		text.WriteString(r.Text + "\n---\n")
+	}
+	if docs != 1 {
+		t.Errorf("%d annexes, want 1", docs)
+	}
+	got := text.String()
+	for _, want := range []string{"Báo cáo kiểm tra quý II/2026", "đến hết ngày 30/06/2026", "Lê Văn Tám (Bãi Nhà) — 12 lượt hộ", "Danh sách đề nghị khen thưởng tính đến ngày 30/06/2026", "Chưa có báo cáo trong kỳ"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("quarterly report lacks %q:\n%s", want, got)
+		}
+	}
+	golden(t, "quarterly.golden", got)
+}
+
+func checkAnnex(t *testing.T, f *bot.File) {
+	t.Helper()
+	if !strings.HasSuffix(f.Name, ".xlsx") {
+		t.Errorf("annex %q is not an .xlsx", f.Name)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(f.Bytes))
+	if err != nil {
+		t.Fatalf("annex: %v", err)
+	}
+	defer x.Close()
+	rows, err := x.GetRows("Danh sách hộ")
+	if err != nil {
+		t.Fatalf("annex evidence sheet: %v (sheets %v)", err, x.GetSheetList())
+	}
+	found := false
+	for _, r := range rows {
+		if strings.Contains(strings.Join(r, "|"), "Hộ Dân Số 1") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the admins' annex lacks the evidence (household names): %v", rows)
+	}
+}
+
+func TestHalfYearReview(t *testing.T) {
+	w := standardWorld(t, postSettings())
+	w.now = time.Date(2026, 7, 1, 8, 0, 0, 0, vnZone)
+	rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.Posts(tx, bot.JobSemiannual, w.now) })
+	var group strings.Builder
+	var photo, docs, admin int
+	for _, r := range rs {
+		switch {
+		case r.Group:
+			if r.ChatID != pGroup || r.Document != nil {
+				t.Errorf("group post to %d with document %v", r.ChatID, r.Document != nil)
+			}
+			if r.Photo != nil {
+				photo++
+				continue
+			}
+			group.WriteString(r.Text + "\n---\n")
+		case r.ChatID == pAdmin || r.ChatID == pStoredAdm:
+			admin++
+			if r.Document != nil {
+				docs++
+			}
+		default:
+			t.Errorf("review sent to %d", r.ChatID)
+		}
+	}
+	if photo != 1 || docs != 2 || admin < 4 {
+		t.Errorf("review: %d charts to the group, %d annexes to admins (%d admin posts); want 1 and 2", photo, docs, admin)
+	}
+	got := group.String()
+	for _, want := range []string{"Sơ kết phong trào 6 tháng đầu năm 2026", "đến hết ngày 30/06/2026", "Lê Văn Tám"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("review lacks %q:\n%s", want, got)
+		}
+	}
+	for _, never := range []string{"Chưa có báo cáo trong kỳ", "Đỗ Văn Nghỉ", "loại trừ"} {
+		if strings.Contains(got, never) {
+			t.Errorf("the group review shows %q (admins only)", never)
+		}
+	}
+	noPersonalData(t, w, rs)
+	golden(t, "review_group.golden", got)
+}
+
+func TestPostRules(t *testing.T) {
+	w := newPostsWorld(t, postSettings(scoring.NewDate(2026, 7, 1), may2))
+	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, vnZone) }
+	for _, tc := range []struct {
+		job      string
+		at       time.Time
+		key      string
+		skip     string // substring; "" = not skipped
+		postpone bool
+		deadline time.Time
+	}{
+		{bot.JobReminder, at(2026, 5, 3, 16), "reminder/2026-05-03", "", false, at(2026, 5, 4, 0)},
+		{bot.JobEscalation, at(2026, 5, 3, 19), "escalation/2026-05-03", "", false, at(2026, 5, 4, 0)},
+		{bot.JobLeaderboard, at(2026, 5, 3, 20), "leaderboard/2026-05-03", "", false, at(2026, 5, 5, 0)},
+		{bot.JobLeaderboard, at(2026, 5, 2, 20), "leaderboard/2026-05-02", "ngày nghỉ", false, at(2026, 5, 4, 0)},
+		{bot.JobReminder, at(2027, 1, 2, 16), "reminder/2027-01-02", "ngoài thời gian phong trào", false, at(2027, 1, 3, 0)},
+		{bot.JobReminder, at(2025, 12, 31, 16), "reminder/2025-12-31", "ngoài thời gian phong trào", false, at(2026, 1, 1, 0)},
+		{bot.JobQuarterly, at(2026, 1, 1, 8), "quarterly/2025-Q4", "ngoài thời gian phong trào", false, time.Time{}},
+		{bot.JobQuarterly, at(2026, 4, 1, 8), "quarterly/2026-Q1", "", false, time.Time{}},
+		{bot.JobQuarterly, at(2026, 7, 1, 8), "quarterly/2026-Q2", "", true, time.Time{}},
+		{bot.JobQuarterly, at(2027, 1, 1, 8), "quarterly/2026-Q4", "", false, time.Time{}},
+		{bot.JobQuarterly, at(2027, 4, 1, 8), "quarterly/2027-Q1", "ngoài thời gian phong trào", false, time.Time{}},
+		{bot.JobSemiannual, at(2026, 7, 1, 8), "semiannual/2026-H1", "", true, time.Time{}},
+		{bot.JobSemiannual, at(2026, 6, 30, 20), "semiannual/2026-H1", "", false, time.Time{}},
+		{bot.JobYearend, at(2026, 12, 31, 20), "yearend/2026", "", false, time.Time{}},
+		{bot.JobYearend, at(2027, 12, 31, 20), "yearend/2027", "ngoài thời gian phong trào", false, time.Time{}},
+	} {
+		r := w.eng.PostRule(tc.job, tc.at)
+		if r.Key != tc.key || r.Postpone != tc.postpone || !r.Deadline.Equal(tc.deadline) ||
+			(tc.skip == "") != (r.Skip == "") || !strings.Contains(r.Skip, tc.skip) {
+			t.Errorf("PostRule(%s, %s) = %+v; want key %s, skip %q, postpone %v, deadline %v", tc.job, tc.at.Format("2006-01-02 15:04"), r, tc.key, tc.skip, tc.postpone, tc.deadline)
+		}
+	}
+}
+
+func TestRunJobNowCommand(t *testing.T) {
+	w := standardWorld(t, postSettings())
+	handle := func(user int64, update int64, text string) string {
+		rs, err := w.eng.Handle(context.Background(), bot.Input{UpdateID: update, ChatID: user, UserID: user, Private: true, Text: text})
+		if err != nil || len(rs) == 0 {
+			t.Fatalf("%s: %v, %v", text, rs, err)
+		}
+		return rs[0].Text
+	}
+	if got := handle(pOfficerBN, 1, "/chay nhacviec"); !strings.Contains(got, "chỉ dành cho quản trị viên") {
+		t.Errorf("an officer ran /chay: %s", got)
+	}
+	if got := handle(pAdmin, 2, "/chay"); !strings.Contains(got, "/chay xephang") || !strings.Contains(got, "/chay tongket") {
+		t.Errorf("/chay without a job: %s", got)
+	}
+	if got := handle(pAdmin, 3, "/chay nhắc việc"); !strings.Contains(got, "3 tin đã vào hàng gửi") {
+		t.Errorf("/chay nhắc việc: %s", got)
+	}
+	// The same update delivered again is applied once.
+	if rs, err := w.eng.Handle(context.Background(), bot.Input{UpdateID: 3, ChatID: pAdmin, UserID: pAdmin, Private: true, Text: "/chay nhacviec"}); err != nil || len(rs) != 0 {
+		t.Errorf("re-delivered /chay = %v, %v", rs, err)
+	}
+	var pending []store.OutboxItem
+	_ = w.db.View(func(tx *store.Tx) (err error) { pending, err = tx.PendingPosts(0); return err })
+	if len(pending) != 3 || pending[0].ChatID != pOfficerBN || !pending[0].Bulk || !strings.Contains(pending[0].JobKey, "reminder/2026-05-02/chay/") {
+		t.Errorf("outbox after /chay = %+v", pending)
+	}
+	r, err := bot.ReplyOf(pending[0])
+	if err != nil || len(r.Buttons) != 1 || r.Buttons[0][0].Data != "cmd:baocao" {
+		t.Errorf("stored reminder reads back as %+v, %v", r, err)
+	}
+}

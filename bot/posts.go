@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"dvcbot/campaign"
 	"dvcbot/chart"
@@ -448,11 +449,12 @@ func (e *Engine) periodFigures(tx *store.Tx, period scoring.Period, at scoring.D
 	return fig, nil
 }
 
-// periodLine says which days the figures cover.
-func (f postFigures) periodLine() string {
+// periodLine says which days the figures cover: the period within the
+// campaign, up to the as-of day.
+func (f postFigures) periodLine(p scoring.Params) string {
 	from := f.period.From
-	if start := f.period.Clip(f.period.From, f.period.To); !start.Empty() {
-		from = start.From
+	if c := f.period.Clip(p.CampaignStart, p.CampaignEnd); !c.Empty() {
+		from = c.From
 	}
 	s := "Số liệu từ ngày " + from.String() + " đến hết ngày " + f.at.String()
 	if f.at.Before(f.period.To) {
@@ -498,7 +500,7 @@ func (f postFigures) hamletTable() []string {
 	var out []string
 	cur := header
 	for _, r := range rows {
-		if len(cur)+len(r) > postChunk {
+		if utf8.RuneCountInString(cur)+utf8.RuneCountInString(r) > postChunk {
 			out = append(out, "<pre>"+cur+"</pre>")
 			cur = header
 		}
@@ -509,6 +511,9 @@ func (f postFigures) hamletTable() []string {
 }
 
 const hamletLegend = "Lượt: lượt hộ được hướng dẫn trong kỳ · Ngày đạt: số ngày đạt chỉ tiêu/số ngày của kỳ (không tính ngày nghỉ) · Phủ: độ phủ · Đ.biệt: tiến độ giải đặc biệt"
+
+// maxIdleNames bounds the names of officers without reports listed in a post.
+const maxIdleNames = 30
 
 // officerLines lists officers by households guided in the period: the top
 // n (0: all who reported) and, when all is set, those who did not report.
@@ -543,7 +548,12 @@ func (f postFigures) officerLines(n int, all bool) string {
 	}
 	if all && len(idle) > 0 {
 		sort.Slice(idle, func(i, j int) bool { return scoring.CompareNames(idle[i], idle[j]) < 0 })
-		b.WriteString("Chưa có báo cáo trong kỳ: " + esc(strings.Join(idle, ", ")) + ".\n")
+		more := ""
+		if len(idle) > maxIdleNames {
+			more = " và " + itoa(len(idle)-maxIdleNames) + " người khác (xem tệp Excel)"
+			idle = idle[:maxIdleNames]
+		}
+		b.WriteString("Chưa có báo cáo trong kỳ: " + esc(strings.Join(idle, ", ")) + more + ".\n")
 	}
 	return b.String()
 }
@@ -592,17 +602,19 @@ func publicAwards(a scoring.Awards, p scoring.Params) string {
 // characters, so that no post is split inside an HTML tag.
 const postChunk = 3500
 
-// chunkText cuts text into parts of at most postChunk bytes at line ends
+// chunkText cuts text into parts of at most postChunk characters at line ends
 // (a single longer line stays whole). Parts must not cut through a tag:
 // callers keep <pre> tables as separate sections.
 func chunkText(sections ...string) []string {
 	var out []string
 	var cur strings.Builder
+	n := 0 // characters in cur
 	flush := func() {
 		if s := strings.TrimSpace(cur.String()); s != "" {
 			out = append(out, s)
 		}
 		cur.Reset()
+		n = 0
 	}
 	for _, sec := range sections {
 		lines := strings.SplitAfter(strings.TrimRight(sec, "\n")+"\n", "\n")
@@ -610,10 +622,12 @@ func chunkText(sections ...string) []string {
 			lines = []string{strings.TrimRight(sec, "\n") + "\n"}
 		}
 		for _, l := range lines {
-			if cur.Len() > 0 && cur.Len()+len(l) > postChunk {
+			ln := utf8.RuneCountInString(l)
+			if n > 0 && n+ln > postChunk {
 				flush()
 			}
 			cur.WriteString(l)
+			n += ln
 		}
 	}
 	flush()
@@ -661,7 +675,7 @@ func (e *Engine) QuarterlyReport(tx *store.Tx, quarter scoring.Period, at scorin
 		return nil, err
 	}
 	p := e.set.Params
-	head := "📋 <b>Báo cáo kiểm tra " + esc(quarter.Label) + "</b>\n" + fig.periodLine() + "\n\n" + fig.summaryText(p)
+	head := "📋 <b>Báo cáo kiểm tra " + esc(quarter.Label) + "</b>\n" + fig.periodLine(p) + "\n\n" + fig.summaryText(p)
 	sections := append([]string{head}, fig.hamletTable()...)
 	sections = append(sections, hamletLegend+"\n",
 		"\n👤 <b>Cán bộ</b> (lượt hộ trong kỳ)\n"+fig.officerLines(0, true),
@@ -716,7 +730,7 @@ func (e *Engine) Review(tx *store.Tx, period scoring.Period, at scoring.Date) ([
 	if name == "" {
 		name = "Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến"
 	}
-	head := title + "\nPhong trào «" + esc(name) + "»\n" + fig.periodLine() + "\n\n" + fig.summaryText(p)
+	head := title + "\nPhong trào «" + esc(name) + "»\n" + fig.periodLine(p) + "\n\n" + fig.summaryText(p)
 	table := fig.hamletTable()
 
 	var out []Reply

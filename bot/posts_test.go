@@ -554,3 +554,47 @@ func TestRunJobNowCommand(t *testing.T) {
 		t.Errorf("stored reminder reads back as %+v, %v", r, err)
 	}
 }
+
+// A province-sized report is cut into several posts, each within
+// Telegram's limit and each valid HTML on its own (tables never cut
+// through a <pre>).
+func TestLongReportsAreSplitCleanly(t *testing.T) {
+	w := newPostsWorld(t, postSettings())
+	var hs []campaign.Hamlet
+	for i := range 300 {
+		hs = append(hs, campaign.Hamlet{ID: fmt.Sprintf("ap-%03d", i), Name: fmt.Sprintf("Ấp Thử Nghiệm Số %03d", i), Households: 500})
+	}
+	if err := w.db.Update(func(tx *store.Tx) error {
+		if err := tx.SyncHamlets(hs); err != nil {
+			return err
+		}
+		for i := range 400 {
+			o := campaign.Officer{TelegramID: int64(10000 + i), FullName: fmt.Sprintf("Nguyễn Văn Cán Bộ %03d", i),
+				HamletID: hs[i%len(hs)].ID, Role: campaign.RoleOfficer, Active: true}
+			if err := tx.PutOfficer(o, pAdmin, "officer.test"); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 150 {
+		w.guide(int64(10000+i), hs[i%len(hs)].ID, time.Date(2026, 5, 2, 0, 0, 0, 0, vnZone))
+	}
+	w.now = time.Date(2026, 7, 1, 8, 0, 0, 0, vnZone)
+	rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.Posts(tx, bot.JobQuarterly, w.now) })
+	texts, tables := 0, 0
+	for _, r := range rs {
+		if r.ChatID != pAdmin || r.Document != nil {
+			continue
+		}
+		texts++
+		if strings.Contains(r.Text, "<pre>") {
+			tables++
+		}
+	}
+	if texts < 5 || tables < 2 {
+		t.Errorf("the report came as %d posts (%d with a table); want it cut into several", texts, tables)
+	}
+}

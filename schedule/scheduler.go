@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -68,6 +69,10 @@ type Options struct {
 	Keep time.Duration
 	// Batch bounds the posts one delivery pass sends (default 1000).
 	Batch int
+	// MaxAttempts is how many failed attempts (Retry) a post gets before it
+	// is dropped (default 100: two days at the longest backoff). Posts with
+	// a deadline are dropped when it passes, usually much sooner.
+	MaxAttempts int
 }
 
 // Backoff after a failed send: BackoffMin, doubling per attempt, at most BackoffMax.
@@ -128,6 +133,9 @@ func New(db *store.DB, jobs []Job, send Sender, opts Options) (*Scheduler, error
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = 1000
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 100
 	}
 	if opts.CatchUp < 0 {
 		opts.CatchUp = 0
@@ -404,6 +412,13 @@ func (s *Scheduler) sendChat(ctx context.Context, q *chatQueue, now time.Time) (
 				return sent, err
 			}
 		default:
+			if it.Attempts+1 >= s.opt.MaxAttempts {
+				s.log.Error("post dropped: failed too many times", "job", it.JobKey, "chat", q.chat, "seq", it.Seq, "attempts", it.Attempts+1, "err", err)
+				if err := s.finish(q, it, store.OutboxDropped, "không gửi được sau "+strconv.Itoa(it.Attempts+1)+" lần: "+err.Error()); err != nil {
+					return sent, err
+				}
+				continue
+			}
 			wait := backoff(it.Attempts + 1)
 			s.log.Warn("post not sent; will retry", "job", it.JobKey, "chat", q.chat, "seq", it.Seq, "attempt", it.Attempts+1, "retry_in", wait, "err", err)
 			if err := s.update(q, func(tx *store.Tx) error { return tx.MarkPostFailed(it.Seq, err.Error(), now.Add(wait)) }); err != nil {

@@ -692,3 +692,30 @@ func TestRunStopsWithContext(t *testing.T) {
 		t.Errorf("Run = %v", err)
 	}
 }
+
+// A post that keeps failing is given up after MaxAttempts, not retried forever.
+func TestPostGivenUpAfterMaxAttempts(t *testing.T) {
+	w := newWorld(t, time.Date(2026, 5, 2, 15, 0, 0, 0, ict), settings())
+	s, err := New(w.db, nil, w.send, Options{Location: ict, Now: w.clk.Now, MaxAttempts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.Update(func(tx *store.Tx) error {
+		_, err := tx.EnqueuePosts("yearend/2026", store.OutboxItem{ChatID: tAdmin, Text: "tổng kết"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tries := 0
+	w.send.fail = func(bot.Reply) error { tries++; return errors.New("500 Internal Server Error") }
+	for range 10 {
+		if err := s.Tick(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		w.clk.Add(BackoffMax)
+	}
+	pending, _, dropped := w.outbox()
+	if tries != 3 || len(pending) != 0 || len(dropped) != 1 || !strings.Contains(dropped[0].LastError, "3 lần") {
+		t.Errorf("%d tries, %d pending, dropped %+v", tries, len(pending), dropped)
+	}
+}

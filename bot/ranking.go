@@ -64,14 +64,22 @@ func pad(s string, n int) string {
 	return s + strings.Repeat(" ", n-l)
 }
 
-// Leaderboard computes today's ranking text from the store.
+// Leaderboard computes today's ranking text from the store: from the
+// running totals (no full scan) when they answer for today, otherwise from
+// every fact (an earlier day).
 func (e *Engine) Leaderboard(tx *store.Tx, today scoring.Date, p scoring.Params) (string, []scoring.HamletRank, error) {
-	f, err := tx.Facts("")
+	ranks, top, ok, err := tx.QuickLeaderboard(p, today, 5)
 	if err != nil {
 		return "", nil, err
 	}
-	ranks := scoring.Leaderboard(f, p, today)
-	top := scoring.TopOfficers(f, p, scoring.Month(today.Year, today.Month), 5)
+	if !ok {
+		f, err := tx.Facts("")
+		if err != nil {
+			return "", nil, err
+		}
+		ranks = scoring.Leaderboard(f, p, today)
+		top = scoring.TopOfficers(f, p, scoring.Month(today.Year, today.Month), 5)
+	}
 	return LeaderboardText(ranks, top, p, today), ranks, nil
 }
 

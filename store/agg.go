@@ -143,7 +143,8 @@ func (t *Tx) countGuidance(g campaign.Guidance, delta int) error {
 	for _, a := range []struct {
 		sets, days []byte
 		key        []byte
-	}{{bAggHDH, bAggHD, hk}, {bAggODH, bAggOD, ok}} {
+		officer    bool // also mirrored by day first (agg_do)
+	}{{bAggHDH, bAggHD, hk, false}, {bAggODH, bAggOD, ok, true}} {
 		before, after, err := addCounter(t.tx.Bucket(a.sets), cat(a.key, hh), delta)
 		if err != nil {
 			return fmt.Errorf("store: day set: %w", err)
@@ -163,6 +164,11 @@ func (t *Tx) countGuidance(g campaign.Guidance, delta int) error {
 		}
 		if err != nil {
 			return fmt.Errorf("store: day count: %w", err)
+		}
+		if a.officer {
+			if err := t.putOfficerDayByDay(g.OfficerID, t.db.Day(g.At), dc); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -367,7 +373,7 @@ func (t *Tx) CheckedGuidance(fn func(campaign.Guidance) error) error {
 
 // Reindex drops every aggregate and rebuilds it from the records.
 func (t *Tx) Reindex() error {
-	for _, name := range [][]byte{bAggHD, bAggHDH, bAggOD, bAggODH, bAggHH, bAggOH, bAggH} {
+	for _, name := range [][]byte{bAggHD, bAggHDH, bAggOD, bAggODH, bAggHH, bAggOH, bAggH, bAggDO} {
 		if err := t.tx.DeleteBucket(name); err != nil {
 			return fmt.Errorf("store: drop %s: %w", name, err)
 		}

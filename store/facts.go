@@ -8,13 +8,7 @@ import (
 )
 
 // ScoringDate converts a store day to a scoring date.
-func (d Day) ScoringDate() scoring.Date {
-	if d == NoDay {
-		return scoring.Date{}
-	}
-	t := d.Date()
-	return scoring.NewDate(t.Year(), t.Month(), t.Day())
-}
+func (d Day) ScoringDate() scoring.Date { return d.date() }
 
 // Facts gathers everything scoring needs from the aggregates (never by
 // walking every guidance record). With hamlet set, only that hamlet's
@@ -67,11 +61,12 @@ func (t *Tx) Facts(hamlet string) (scoring.Facts, error) {
 		if hamlet != "" && o.HamletID != hamlet {
 			continue
 		}
-		if o.Role == campaign.RoleAdmin && o.HamletID == "" {
+		so, ok := scoredOfficer(o)
+		if !ok {
 			continue
 		}
 		keep[o.TelegramID] = true
-		f.Officers = append(f.Officers, scoring.Officer{ID: o.TelegramID, Name: o.FullName, HamletID: o.HamletID, Active: o.Active})
+		f.Officers = append(f.Officers, so)
 	}
 	want := func(id int64) bool { return hamlet == "" || keep[id] }
 	if err := t.EachOfficerDay(func(o int64, d Day, c DayCount) error {

@@ -389,11 +389,13 @@ func (t *Tx) AddGuidance(g campaign.Guidance) (campaign.Guidance, error) {
 	if err := t.tx.Bucket(bGOfficer).Put(cat(i64(g.OfficerID), ts, u64(id)), nil); err != nil {
 		return g, fmt.Errorf("store: officer index: %w", err)
 	}
-	if err := t.countGuidance(g, +1); err != nil {
-		return g, err
-	}
-	if err := t.refreshHousehold(g.HouseholdID); err != nil {
-		return g, err
+	if !t.db.noAggregates {
+		if err := t.countGuidance(g, +1); err != nil {
+			return g, err
+		}
+		if err := t.refreshHousehold(g.HouseholdID); err != nil {
+			return g, err
+		}
 	}
 	return g, t.Audit(g.OfficerID, "guidance.create", nil, auditGuidance(g))
 }

@@ -21,7 +21,7 @@ import (
 
 // SchemaVersion is the layout version this code writes. A file with a newer
 // version is refused; older files are migrated at open.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Errors callers branch on.
 var (
@@ -54,6 +54,7 @@ var (
 	bAggHH      = []byte("agg_hh")     // household 8 → householdFacts (binary)
 	bAggOH      = []byte("agg_oh")     // officer 8 | household 8 → first day 4
 	bAggH       = []byte("agg_h")      // hamlet → hamletTotals (binary)
+	bAggDO      = []byte("agg_do")     // day 4 | officer 8 → households 4 | procedures 4 (agg_od by day first)
 	bExclusions = []byte("exclusions") // kind 0x00 target → JSON
 	bChecks     = []byte("idx_checks") // guidance id 8 → nil, records with a check result
 	bOutbox     = []byte("outbox")     // id 8 → JSON
@@ -62,7 +63,7 @@ var (
 
 var allBuckets = [][]byte{bMeta, bHamlets, bOfficers, bInvites, bHouseholds, bPhoneIdx, bNameIdx,
 	bGuidance, bGTime, bGHousehold, bGOfficer, bSessions, bUpdates, bAudit, bAggHD, bAggHDH,
-	bAggOD, bAggODH, bAggHH, bAggOH, bAggH, bExclusions, bChecks, bOutbox, bKV}
+	bAggOD, bAggODH, bAggHH, bAggOH, bAggH, bExclusions, bChecks, bOutbox, bKV, bAggDO}
 
 // Options configures Open.
 type Options struct {
@@ -84,6 +85,9 @@ type DB struct {
 	now  func() time.Time
 	loc  *time.Location
 	path string
+	// noAggregates makes AddGuidance skip every aggregate: only for the
+	// benchmark that measures what the aggregates cost a write.
+	noAggregates bool
 }
 
 // Open opens (creating if needed) the bbolt file at path, checks its schema
@@ -148,6 +152,7 @@ var migrations = []func(*bolt.Tx) error{
 		}
 		return nil
 	},
+	migrateOfficerDaysByDay, // 1 → 2: agg_do, the officer-days by day
 }
 
 func migrate(tx *bolt.Tx) error {

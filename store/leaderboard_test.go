@@ -1,0 +1,340 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"pgregory.net/rapid"
+
+	"dvcbot/campaign"
+	"dvcbot/scoring"
+)
+
+// lbClock is a settable test clock.
+type lbClock struct{ t time.Time }
+
+func (c *lbClock) now() time.Time { return c.t }
+
+var lbZone = time.FixedZone("ICT", 7*3600)
+
+var lbHamlets = []campaign.Hamlet{
+	{ID: "bai-nha", Name: "Bãi Nhà", Households: 6},
+	{ID: "nam-du", Name: "Nam Du", Households: 5},
+	{ID: "cu-tron", Name: "Củ Tron", Households: 4},
+}
+
+// lbOfficers: registered officers, an admin without a hamlet (not ranked
+// by name), and id 4 never registered.
+var lbOfficers = []campaign.Officer{
+	{TelegramID: 1, FullName: "Nguyễn Văn An", HamletID: "bai-nha", Role: campaign.RoleOfficer, Active: true},
+	{TelegramID: 2, FullName: "Trần Thị Bình", HamletID: "nam-du", Role: campaign.RoleOfficer, Active: true},
+	{TelegramID: -3, FullName: "Lê Văn Ba", HamletID: "cu-tron", Role: campaign.RoleOfficer},
+	{TelegramID: 5, FullName: "Quản trị", Role: campaign.RoleAdmin, Active: true},
+}
+
+// lbDump lists every aggregate the store keeps, through its readers.
+func lbDump(t interface{ Fatalf(string, ...any) }, db *DB) []string {
+	var out []string
+	err := db.View(func(tx *Tx) error {
+		if err := tx.EachHamletDay(func(h string, d Day, c DayCount) error {
+			out = append(out, fmt.Sprintf("hd %s %d %+v", h, d, c))
+			return nil
+		}); err != nil {
+			return err
+		}
+		var od, do []string
+		if err := tx.EachOfficerDay(func(o int64, d Day, c DayCount) error {
+			od = append(od, fmt.Sprintf("%d %d %+v", d, o, c))
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := tx.OfficerDaysBetween(NoDay+1, Day(1<<30), func(o int64, d Day, c DayCount) error {
+			do = append(do, fmt.Sprintf("%d %d %+v", d, o, c))
+			return nil
+		}); err != nil {
+			return err
+		}
+		slices.Sort(od)
+		if !slices.Equal(od, do) {
+			return fmt.Errorf("agg_do does not mirror agg_od:\n%v\n%v", od, do)
+		}
+		for _, x := range do {
+			out = append(out, "od "+x)
+		}
+		if err := tx.EachOfficerHousehold(func(o int64, hh uint64, first Day) error {
+			out = append(out, fmt.Sprintf("oh %d %d %d", o, hh, first))
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := tx.EachHouseholdFacts(func(id uint64, f HouseholdFacts) error {
+			var ps []string
+			for p, d := range f.Procedures {
+				ps = append(ps, p+"@"+strconv.Itoa(int(d)))
+			}
+			slices.Sort(ps)
+			out = append(out, fmt.Sprintf("hh %d %s %d %d %v", id, f.HamletID, f.GuidedFrom, f.SelfAbleFrom, ps))
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.EachHamletTotals(func(h string, tot HamletTotals) error {
+			if tot != (HamletTotals{}) {
+				out = append(out, fmt.Sprintf("h %s %+v", h, tot))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatalf("dump aggregates: %v", err)
+	}
+	return out
+}
+
+// lbFull is the leaderboard computed from every fact.
+func lbFull(tx *Tx, p scoring.Params, today scoring.Date) ([]scoring.HamletRank, []scoring.OfficerRank, error) {
+	f, err := tx.Facts("")
+	if err != nil {
+		return nil, nil, err
+	}
+	return scoring.Leaderboard(f, p, today), scoring.TopOfficers(f, p, scoring.Month(today.Year, today.Month), 3), nil
+}
+
+func lbLines(ranks []scoring.HamletRank, top []scoring.OfficerRank) []string {
+	var out []string
+	for _, r := range ranks {
+		out = append(out, fmt.Sprintf("%d %s met=%v today=%d guided=%d able=%d cover=%v streak=%d",
+			r.Rank, r.Hamlet.ID, r.MetToday, r.GuidedToday, r.HouseholdsGuided, r.Able, r.Coverage, r.CurrentStreak))
+	}
+	for _, o := range top {
+		out = append(out, fmt.Sprintf("officer %d %d %s %d %d", o.Rank, o.Officer.ID, o.Officer.DisplayName(), o.GuidedInPeriod, o.DaysActive))
+	}
+	return out
+}
+
+// TestPropQuickLeaderboardAndReindex runs random sequences of reports,
+// undos, self-able marks and checks over several weeks. After each one
+// today's leaderboard from the running totals equals the one from every
+// fact; at the end the aggregates (agg_do included) equal those Reindex
+// rebuilds from the records.
+func TestPropQuickLeaderboardAndReindex(t *testing.T) {
+	procs := []string{"khai_sinh", "thuong_tru", "tam_tru"}
+	base := time.Date(2026, 4, 27, 7, 0, 0, 0, lbZone)
+	rapid.Check(t, func(rt *rapid.T) {
+		dir, err := os.MkdirTemp("", "dvcbot-quick-")
+		if err != nil {
+			rt.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+		clock := &lbClock{t: base}
+		db, err := Open(filepath.Join(dir, "x.db"), Options{Now: clock.now, Location: lbZone, NoSync: true})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		defer db.Close()
+		p := scoring.DefaultParams()
+		p.CampaignStart = scoring.NewDate(2026, time.April, 28+rapid.IntRange(-2, 3).Draw(rt, "start"))
+		p.DailyTarget = rapid.IntRange(1, 2).Draw(rt, "target")
+		p.DaysOff = []scoring.Date{scoring.NewDate(2026, time.May, rapid.IntRange(1, 10).Draw(rt, "off"))}
+		if err := db.Update(func(tx *Tx) error {
+			if err := tx.SyncHamlets(lbHamlets); err != nil {
+				return err
+			}
+			for _, o := range lbOfficers {
+				if err := tx.PutOfficer(o, 0, "officer.add"); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			rt.Fatal(err)
+		}
+		var households, records []uint64
+		var log []string
+		for i := range rapid.IntRange(1, 60).Draw(rt, "ops") {
+			clock.t = clock.t.Add(time.Duration(rapid.IntRange(0, 20*60).Draw(rt, "minutes")) * time.Minute)
+			var what string
+			err := db.Update(func(tx *Tx) error {
+				switch op := rapid.SampledFrom([]string{"household", "guidance", "guidance", "guidance", "retract", "selfable", "check"}).Draw(rt, "op"); {
+				case op == "household" || len(households) == 0:
+					h := rapid.SampledFrom(lbHamlets).Draw(rt, "hamlet")
+					self := rapid.IntRange(0, 3).Draw(rt, "self") == 0
+					hh := campaign.Household{HamletID: h.ID, HeadName: "Hộ " + strconv.Itoa(i), Phone: fmt.Sprintf("09%08d", i), CreatedBy: 1}
+					if self {
+						hh.SelfAble, hh.SelfAbleBy, hh.SelfAbleAt = true, 1, tx.Now()
+					}
+					hh, err := tx.AddHousehold(hh, "ho")
+					households = append(households, hh.ID)
+					what = fmt.Sprintf("household %d in %s self=%v", hh.ID, h.ID, self)
+					return err
+				case op == "guidance":
+					id := rapid.SampledFrom(households).Draw(rt, "household")
+					hh, err := tx.Household(id)
+					if err != nil {
+						return err
+					}
+					officer := rapid.SampledFrom([]int64{1, 2, -3, 4, 5}).Draw(rt, "officer")
+					back := time.Duration(rapid.IntRange(0, 50).Draw(rt, "hours back")) * time.Hour
+					ps := rapid.SliceOfNDistinct(rapid.SampledFrom(procs), 1, 3, rapid.ID[string]).Draw(rt, "procedures")
+					g, err := tx.AddGuidance(campaign.Guidance{HouseholdID: id, HamletID: hh.HamletID, OfficerID: officer, Procedures: ps, At: tx.Now().Add(-back)})
+					records = append(records, g.ID)
+					what = fmt.Sprintf("guidance %d household %d officer %d at now-%v", g.ID, id, officer, back)
+					return err
+				case op == "retract" && len(records) > 0:
+					id := rapid.SampledFrom(records).Draw(rt, "record")
+					what = fmt.Sprintf("retract %d", id)
+					_, err := tx.RetractGuidance(id, 1)
+					return err
+				case op == "selfable":
+					id := rapid.SampledFrom(households).Draw(rt, "household")
+					what = fmt.Sprintf("self-able %d", id)
+					return tx.MarkSelfAble(id, 1)
+				case op == "check" && len(records) > 0:
+					id := rapid.SampledFrom(records).Draw(rt, "record")
+					what = fmt.Sprintf("check failed %d", id)
+					_, err := tx.SetCheck(id, campaign.CheckFailed, "", 1)
+					return err
+				}
+				return nil
+			})
+			if err != nil {
+				rt.Fatalf("%s: %v", what, err)
+			}
+			log = append(log, fmt.Sprintf("%s %s", clock.t.Format("02/01 15:04"), what))
+			if err := db.View(func(tx *Tx) error {
+				today := scoring.DateOf(tx.Now(), lbZone)
+				ranks, top, ok, err := tx.QuickLeaderboard(p, today, 3)
+				if err != nil || !ok {
+					return fmt.Errorf("quick leaderboard: ok=%v, %v", ok, err)
+				}
+				wr, wt, err := lbFull(tx, p, today)
+				if err != nil {
+					return err
+				}
+				if want, got := lbLines(wr, wt), lbLines(ranks, top); !slices.Equal(want, got) {
+					return fmt.Errorf("quick leaderboard on %v:\n%s\nwant:\n%s", today, strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+				return nil
+			}); err != nil {
+				rt.Fatalf("%v\nafter:\n%s", err, strings.Join(log, "\n"))
+			}
+		}
+		incremental := lbDump(rt, db)
+		if err := db.Update(func(tx *Tx) error { return tx.Reindex() }); err != nil {
+			rt.Fatal(err)
+		}
+		if rebuilt := lbDump(rt, db); !slices.Equal(incremental, rebuilt) {
+			rt.Fatalf("Reindex differs from the incremental aggregates:\nincremental %v\nrebuilt     %v\nafter:\n%s", incremental, rebuilt, strings.Join(log, "\n"))
+		}
+	})
+}
+
+// TestQuickLeaderboardOnlyForToday: the running totals answer for today;
+// an earlier day, or records dated after today, send the caller to the
+// full computation.
+func TestQuickLeaderboardOnlyForToday(t *testing.T) {
+	clock := &lbClock{t: time.Date(2026, 5, 12, 9, 0, 0, 0, lbZone)}
+	db, err := Open(filepath.Join(t.TempDir(), "x.db"), Options{Now: clock.now, Location: lbZone, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p := scoring.DefaultParams()
+	var hh campaign.Household
+	if err := db.Update(func(tx *Tx) error {
+		if err := tx.SyncHamlets(lbHamlets); err != nil {
+			return err
+		}
+		hh, err = tx.AddHousehold(campaign.Household{HamletID: "nam-du", HeadName: "Hộ A", Phone: "0912345678"}, "ho a")
+		if err != nil {
+			return err
+		}
+		_, err = tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "nam-du", OfficerID: 1, Procedures: []string{"khai_sinh"}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	quick := func(today scoring.Date) bool {
+		var ok bool
+		if err := db.View(func(tx *Tx) error {
+			_, _, ok, err = tx.QuickLeaderboard(p, today, 5)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	may := func(d int) scoring.Date { return scoring.NewDate(2026, time.May, d) }
+	if !quick(may(12)) || !quick(may(13)) {
+		t.Errorf("today's (or a later) leaderboard not answered from the totals")
+	}
+	if quick(may(11)) {
+		t.Errorf("yesterday's leaderboard answered from today's totals")
+	}
+	if err := db.Update(func(tx *Tx) error {
+		_, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "nam-du", OfficerID: 1, Procedures: []string{"khai_sinh"},
+			At: time.Date(2026, 5, 14, 8, 0, 0, 0, lbZone)})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if quick(may(12)) {
+		t.Errorf("a record dated after today is not noticed")
+	}
+}
+
+// TestMigrationBuildsOfficerDaysByDay: a schema 1 file (no agg_do) gets
+// agg_do built from agg_od when opened.
+func TestMigrationBuildsOfficerDaysByDay(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	clock := &lbClock{t: time.Date(2026, 5, 12, 9, 0, 0, 0, lbZone)}
+	db, err := Open(path, Options{Now: clock.now, Location: lbZone, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *Tx) error {
+		if err := tx.SyncHamlets(lbHamlets); err != nil {
+			return err
+		}
+		for i := range 30 {
+			hh, err := tx.AddHousehold(campaign.Household{HamletID: lbHamlets[i%3].ID, HeadName: "Hộ", Phone: fmt.Sprintf("09%08d", i)}, "ho")
+			if err != nil {
+				return err
+			}
+			at := tx.Now().Add(-time.Duration(i*7) * time.Hour)
+			if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hh.HamletID, OfficerID: int64(i%4 - 1), Procedures: []string{"a", "b"}, At: at}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := lbDump(t, db)
+	// Make it a schema 1 file.
+	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bAggDO); err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Put([]byte("schema_version"), []byte("1"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = Open(path, Options{Now: clock.now, Location: lbZone, NoSync: true})
+	if err != nil {
+		t.Fatalf("open a schema 1 file: %v", err)
+	}
+	defer db.Close()
+	if got := lbDump(t, db); !slices.Equal(got, want) {
+		t.Errorf("after migration:\n%v\nwant:\n%v", got, want)
+	}
+}

@@ -40,6 +40,8 @@ type Settings struct {
 	InviteTTL    time.Duration
 	// Params are the scoring rules (targets, thresholds, caps).
 	Params scoring.Params
+	// SpotCheckRate is the share of not-yet-checked records /kiemtra draws by default (0.10 when 0).
+	SpotCheckRate float64
 	// BotUsername returns the bot's @username for deep links (known only
 	// once the transport has called getMe).
 	BotUsername func() string
@@ -127,6 +129,9 @@ type Session struct {
 	Last    uint64    `json:"last,omitempty"`    // last saved record, for photos sent right after
 	LastAt  time.Time `json:"last_at,omitempty"`
 	Updated time.Time `json:"updated,omitempty"`
+
+	// Check is a spot-check result awaiting its reason (/kiemtra).
+	Check *CheckDraft `json:"check,omitempty"`
 }
 
 // Draft is a report being collected step by step.

@@ -4,6 +4,7 @@
 //	dvcbot serve --config FILE              the bot on Telegram
 //	dvcbot check-config --config FILE       validate a configuration
 //	dvcbot export --config FILE --format csv|xlsx [--from D] [--to D] [--hamlet ID] [--out FILE]
+//	dvcbot dossier --config FILE --hamlet ID --out DIR [--date YYYY-MM-DD]   a hamlet's award dossier
 //	dvcbot reindex --config FILE            rebuild aggregates from the records
 //	dvcbot sample-config                    print the sample configuration
 package main
@@ -48,6 +49,8 @@ Cách dùng:
   dvcbot serve --config FILE                chạy bot trên Telegram
   dvcbot check-config --config FILE         kiểm tra tệp cấu hình
   dvcbot export --config FILE --format csv|xlsx [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--hamlet ID] [--out FILE]
+  dvcbot dossier --config FILE --hamlet ID --out DIR [--date YYYY-MM-DD]
+                                            lập hồ sơ khen thưởng của ấp (Tờ trình, Biên bản họp xét, danh sách hộ)
   dvcbot reindex --config FILE              tính lại số liệu tổng hợp từ các bản ghi
   dvcbot sample-config                      in cấu hình mẫu
 `
@@ -75,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.checkConfig(rest)
 	case "export":
 		return e.export(ctx, rest)
+	case "dossier":
+		return e.dossier(ctx, rest)
 	case "reindex":
 		return e.reindex(rest)
 	case "sample-config":
@@ -152,6 +157,8 @@ func engineSettings(cfg *config.Config, username func() string) bot.Settings {
 		InviteTTL:    cfg.Invite.TTL,
 		BotUsername:  username,
 		Params:       scoringParams(cfg),
+
+		SpotCheckRate: cfg.SpotCheck.Rate,
 	}
 }
 

@@ -1,0 +1,915 @@
+package bot
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"dvcbot/campaign"
+	"dvcbot/intake"
+	"dvcbot/scoring"
+	"dvcbot/store"
+)
+
+// Spot checks (/kiemtra): an admin draws a random, stratified sample of
+// reported households, calls each one and records the result with a button.
+// The result is stored on the record (store.Tx.SetCheck) and takes effect
+// in scoring at once: one failed check bars the hamlet and the reporting
+// officer from every award.
+
+// stateSpotReason waits for the reason of a "Không đạt" result.
+const stateSpotReason = "spotcheck_reason"
+
+// maxSpotDraw bounds the households of one draw: each comes as a message,
+// and Telegram delivers about one message a second to a chat.
+const maxSpotDraw = 50
+
+// maxReasonRunes bounds a failed check's reason and an exclusion's reason.
+const maxReasonRunes = 300
+
+// defaultSpotCheckRate is spotcheck.rate when configuration gives none.
+const defaultSpotCheckRate = 0.10
+
+// CheckDraft is a "Không đạt" result waiting for its reason.
+type CheckDraft struct {
+	GuidanceID uint64 `json:"guidance_id"`
+	// MessageID is the household's card, edited once the result is stored
+	// (0 when the button was typed rather than pressed).
+	MessageID int `json:"message_id,omitempty"`
+}
+
+// init registers the spot-check step and button kind. It runs after
+// report.go's init (files initialise in name order), which makes the maps.
+func init() {
+	stateHandlers[stateSpotReason] = (*cx).onSpotReason
+	callbackHandlers["kt"] = (*cx).onSpotButton
+}
+
+// --- sampling ---
+
+// sampleUnit is one record that a sample may draw.
+type sampleUnit struct {
+	ID      uint64
+	Hamlet  string
+	Officer int64
+	// Active marks a record of an active officer: when the sample is too
+	// small for every stratum, those strata get a place first.
+	Active bool
+}
+
+// stratum is the records of one officer in one hamlet.
+type stratum struct {
+	hamlet  string
+	officer int64
+	active  bool
+	units   []sampleUnit
+}
+
+// drawSample draws min(n, len(units)) distinct records at random, stratified
+// by hamlet and reporting officer:
+//
+//  1. every stratum gets one record when n allows; when it does not, every
+//     hamlet gets one first (from an active officer's records when it has
+//     any), then the strata of active officers, then the others, chosen at
+//     random within each group;
+//  2. the rest of n is shared among the strata in proportion to their
+//     records not yet drawn (largest remainder, ties broken at random);
+//  3. records are drawn uniformly within each stratum.
+//
+// A record listed twice counts once. The result is ordered by hamlet,
+// officer and record id. random is the only source of chance
+// (crypto/rand.Reader in production; a seeded stream in tests).
+func drawSample(units []sampleUnit, n int, random io.Reader) ([]sampleUnit, error) {
+	strata := stratify(units)
+	total := 0
+	for _, s := range strata {
+		total += len(s.units)
+	}
+	n = min(n, total)
+	if n <= 0 {
+		return nil, nil
+	}
+	alloc := make([]int, len(strata))
+	seats, err := chooseSeats(strata, n, random)
+	if err != nil {
+		return nil, err
+	}
+	for _, i := range seats {
+		alloc[i] = 1
+	}
+	if err := shareRest(strata, alloc, n-len(seats), random); err != nil {
+		return nil, err
+	}
+	out := make([]sampleUnit, 0, n)
+	for i, s := range strata {
+		picked, err := pickUniform(s.units, alloc[i], random)
+		if err != nil {
+			return nil, err
+		}
+		slices.SortFunc(picked, func(a, b sampleUnit) int { return cmp.Compare(a.ID, b.ID) })
+		out = append(out, picked...)
+	}
+	return out, nil
+}
+
+// stratify groups units by hamlet and officer, in a fixed order, dropping
+// repeated ids.
+func stratify(units []sampleUnit) []stratum {
+	type key struct {
+		hamlet  string
+		officer int64
+	}
+	seen := make(map[uint64]bool, len(units))
+	idx := map[key]int{}
+	var strata []stratum
+	for _, u := range units {
+		if seen[u.ID] {
+			continue
+		}
+		seen[u.ID] = true
+		k := key{u.Hamlet, u.Officer}
+		i, ok := idx[k]
+		if !ok {
+			i = len(strata)
+			idx[k] = i
+			strata = append(strata, stratum{hamlet: u.Hamlet, officer: u.Officer})
+		}
+		strata[i].units = append(strata[i].units, u)
+		strata[i].active = strata[i].active || u.Active
+	}
+	slices.SortFunc(strata, func(a, b stratum) int {
+		return cmp.Or(strings.Compare(a.hamlet, b.hamlet), cmp.Compare(a.officer, b.officer))
+	})
+	for _, s := range strata {
+		slices.SortFunc(s.units, func(a, b sampleUnit) int { return cmp.Compare(a.ID, b.ID) })
+	}
+	return strata
+}
+
+// chooseSeats returns the strata (indexes) that get a guaranteed record.
+func chooseSeats(strata []stratum, n int, random io.Reader) ([]int, error) {
+	all := make([]int, len(strata))
+	for i := range all {
+		all[i] = i
+	}
+	if n >= len(strata) {
+		return all, nil
+	}
+	// One stratum per hamlet, an active officer's when there is one.
+	var hamlets [][]int
+	for i, s := range strata {
+		if i == 0 || s.hamlet != strata[i-1].hamlet {
+			hamlets = append(hamlets, nil)
+		}
+		hamlets[len(hamlets)-1] = append(hamlets[len(hamlets)-1], i)
+	}
+	order, err := shuffled(len(hamlets), random)
+	if err != nil {
+		return nil, err
+	}
+	taken := make([]bool, len(strata))
+	var seats []int
+	for _, h := range order {
+		if len(seats) == n {
+			return seats, nil
+		}
+		pool := hamlets[h]
+		if act := activeOf(strata, pool); len(act) > 0 {
+			pool = act
+		}
+		j, err := uniform(random, len(pool))
+		if err != nil {
+			return nil, err
+		}
+		seats = append(seats, pool[j])
+		taken[pool[j]] = true
+	}
+	// Then active officers' strata, then the others, at random.
+	for _, wantActive := range []bool{true, false} {
+		var pool []int
+		for i, s := range strata {
+			if !taken[i] && s.active == wantActive {
+				pool = append(pool, i)
+			}
+		}
+		perm, err := shuffled(len(pool), random)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range perm {
+			if len(seats) == n {
+				return seats, nil
+			}
+			seats = append(seats, pool[p])
+			taken[pool[p]] = true
+		}
+	}
+	return seats, nil
+}
+
+func activeOf(strata []stratum, ids []int) []int {
+	var out []int
+	for _, i := range ids {
+		if strata[i].active {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// shareRest adds rest records to alloc in proportion to what each stratum
+// has left (Hamilton's largest-remainder method).
+func shareRest(strata []stratum, alloc []int, rest int, random io.Reader) error {
+	if rest <= 0 {
+		return nil
+	}
+	left := make([]int64, len(strata))
+	var sum int64
+	for i, s := range strata {
+		left[i] = int64(len(s.units) - alloc[i])
+		sum += left[i]
+	}
+	if sum == 0 {
+		return nil
+	}
+	r := int64(min(int64(rest), sum))
+	rem := make([]int64, len(strata))
+	given := int64(0)
+	for i := range strata {
+		q := r * left[i] / sum
+		alloc[i] += int(q)
+		given += q
+		rem[i] = r * left[i] % sum
+	}
+	order, err := shuffled(len(strata), random)
+	if err != nil {
+		return err
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rem[b], rem[a]) })
+	for _, i := range order {
+		if given == r {
+			break
+		}
+		if rem[i] > 0 {
+			alloc[i]++
+			given++
+		}
+	}
+	return nil
+}
+
+// pickUniform returns k distinct elements of us chosen uniformly (a partial
+// Fisher–Yates shuffle of a copy).
+func pickUniform(us []sampleUnit, k int, random io.Reader) ([]sampleUnit, error) {
+	k = min(k, len(us))
+	c := slices.Clone(us)
+	for i := 0; i < k; i++ {
+		j, err := uniform(random, len(c)-i)
+		if err != nil {
+			return nil, err
+		}
+		c[i], c[i+j] = c[i+j], c[i]
+	}
+	return c[:k], nil
+}
+
+// shuffled is a random permutation of 0..n-1.
+func shuffled(n int, random io.Reader) ([]int, error) {
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	for i := n - 1; i > 0; i-- {
+		j, err := uniform(random, i+1)
+		if err != nil {
+			return nil, err
+		}
+		p[i], p[j] = p[j], p[i]
+	}
+	return p, nil
+}
+
+// uniform is an unbiased random integer in [0, n) read from random
+// (rejection sampling over 64-bit values).
+func uniform(random io.Reader, n int) (int, error) {
+	if n <= 1 {
+		return 0, nil
+	}
+	limit := math.MaxUint64 - math.MaxUint64%uint64(n)
+	var b [8]byte
+	for {
+		if _, err := io.ReadFull(random, b[:]); err != nil {
+			return 0, fmt.Errorf("bot: random source: %w", err)
+		}
+		if v := binary.BigEndian.Uint64(b[:]); v < limit {
+			return int(v % uint64(n)), nil
+		}
+	}
+}
+
+// defaultSampleSize is the size of a draw when the admin gives none:
+// rate of the eligible records (rounded up), at least one per hamlet and
+// per active officer with eligible records, at most all of them.
+func defaultSampleSize(units []sampleUnit, rate float64) int {
+	if len(units) == 0 {
+		return 0
+	}
+	if rate <= 0 || rate > 1 {
+		rate = defaultSpotCheckRate
+	}
+	n := int(math.Ceil(rate*float64(len(units)) - 1e-9))
+	seats, hamlets := 0, 0
+	strata := stratify(units)
+	for i, s := range strata {
+		if s.active {
+			seats++
+		}
+		if i == 0 || s.hamlet != strata[i-1].hamlet {
+			hamlets++
+		}
+	}
+	return min(max(n, seats, hamlets), len(units))
+}
+
+// --- /kiemtra ---
+
+const spotUsage = "Cách dùng:\n" +
+	"<code>/kiemtra</code> — chọn ngẫu nhiên các hộ để gọi điện kiểm tra (mặc định đủ %s số lượt báo cáo chưa kiểm tra, mỗi ấp và mỗi cán bộ ít nhất một hộ)\n" +
+	"<code>/kiemtra 10</code> — chọn 10 hộ\n" +
+	"<code>/kiemtra 5 bai-nha</code> — chọn 5 hộ của một ấp\n" +
+	"<code>/kiemtra ketqua</code> — xem kết quả kiểm tra (thêm mã ấp để xem một ấp)\n" +
+	"<code>/kiemtra cho</code> — gửi lại các hộ đã chọn mà chưa có kết quả"
+
+// cmdSpotCheck (/kiemtra [n] [hamlet-id] | ketqua [hamlet-id] | cho [hamlet-id]).
+func (c *cx) cmdSpotCheck(args string) error {
+	f := strings.Fields(args)
+	mode := ""
+	if len(f) > 0 {
+		switch k := labelKey(f[0]); {
+		case k == "ketqua" || k == "results" || k == "result" || k == "kq":
+			mode, f = "results", f[1:]
+		case k == "ket" && len(f) > 1 && labelKey(f[1]) == "qua":
+			mode, f = "results", f[2:]
+		case k == "cho" || k == "pending" || k == "dangcho":
+			mode, f = "pending", f[1:]
+		}
+	}
+	n, hamlet := 0, ""
+	for _, tok := range f {
+		if v, err := strconv.Atoi(tok); err == nil && mode == "" && n == 0 {
+			if v < 1 {
+				c.reply("Số hộ cần chọn phải từ 1 trở lên.\n\n" + c.spotUsage())
+				return nil
+			}
+			n = v
+			continue
+		}
+		if hamlet != "" {
+			c.reply("Không hiểu «" + esc(limitRunes(tok, 40)) + "».\n\n" + c.spotUsage())
+			return nil
+		}
+		h, err := c.tx.Hamlet(strings.ToLower(tok))
+		if errors.Is(err, store.ErrNotFound) {
+			c.reply("Không có ấp mã «" + esc(limitRunes(tok, 40)) + "».\n\n" + c.spotUsage() + "\n\n" + c.hamletList())
+			return nil
+		} else if err != nil {
+			return err
+		}
+		hamlet = h.ID
+	}
+	switch mode {
+	case "results":
+		return c.spotResults(hamlet)
+	case "pending":
+		return c.spotPending(hamlet)
+	}
+	return c.spotDraw(n, hamlet)
+}
+
+func (c *cx) spotRate() float64 {
+	if r := c.e.set.SpotCheckRate; r > 0 && r <= 1 {
+		return r
+	}
+	return defaultSpotCheckRate
+}
+
+func (c *cx) spotUsage() string {
+	return fmt.Sprintf(spotUsage, scoring.ThresholdPercent(c.spotRate()))
+}
+
+// spotDraw draws and stores a sample, then sends one card per household.
+func (c *cx) spotDraw(n int, hamlet string) error {
+	officers, err := c.tx.Officers()
+	if err != nil {
+		return err
+	}
+	active := map[int64]bool{}
+	for _, o := range officers {
+		active[o.TelegramID] = o.Active
+	}
+	var units []sampleUnit
+	if err := c.tx.SpotCandidates(hamlet, func(g campaign.Guidance) error {
+		units = append(units, sampleUnit{ID: g.ID, Hamlet: g.HamletID, Officer: g.OfficerID, Active: active[g.OfficerID]})
+		return nil
+	}); err != nil {
+		return err
+	}
+	where := ""
+	if hamlet != "" {
+		where = " của ấp " + esc(c.spotHamletName(hamlet))
+	}
+	if len(units) == 0 {
+		c.reply("Không còn lượt báo cáo nào" + where + " chưa được chọn kiểm tra. Xem kết quả: <code>/kiemtra ketqua</code>; gửi lại các hộ chưa gọi: <code>/kiemtra cho</code>.")
+		return nil
+	}
+	var notes []string
+	requested := n
+	if n == 0 {
+		n = defaultSampleSize(units, c.spotRate())
+		requested = n
+	}
+	if n > len(units) {
+		notes = append(notes, "Chỉ còn "+scoring.Number(len(units))+" lượt báo cáo chưa kiểm tra nên chọn tất cả.")
+		n = len(units)
+	}
+	if n > maxSpotDraw {
+		notes = append(notes, "Mỗi lần chọn tối đa "+itoa(maxSpotDraw)+" hộ (cần "+scoring.Number(n)+"); gọi xong, gõ lại /kiemtra để chọn tiếp.")
+		n = maxSpotDraw
+	}
+	drawn, err := drawSample(units, n, rand.Reader)
+	if err != nil {
+		return err
+	}
+	ids := make([]uint64, len(drawn))
+	for i, u := range drawn {
+		ids[i] = u.ID
+	}
+	s, err := c.tx.AddSpotSample(store.SpotSample{By: c.in.UserID, Hamlet: hamlet, Eligible: len(units), Requested: requested, Guidance: ids})
+	if err != nil {
+		return err
+	}
+	c.reply(c.spotHeader(s, units, drawn, where, notes))
+	for i, id := range ids {
+		g, err := c.tx.Guidance(id)
+		if err != nil {
+			return err
+		}
+		text, buttons, err := c.spotCard(g, fmt.Sprintf("Hộ %d/%d · mẫu số %d", i+1, len(ids), s.ID))
+		if err != nil {
+			return err
+		}
+		c.reply(text, buttons...)
+	}
+	// A last keyboard that is harmless to match typed numbers against.
+	c.reply("Gọi xong hộ nào thì bấm kết quả ngay dưới hộ đó; bấm nút khác nếu cần sửa. Kết quả có hiệu lực ngay với danh sách khen thưởng.",
+		[]Button{{Text: "📋 Xem kết quả kiểm tra", Data: "kt:ketqua"}})
+	return nil
+}
+
+// spotHeader says what was drawn, from what, and how it was spread.
+func (c *cx) spotHeader(s store.SpotSample, units, drawn []sampleUnit, where string, notes []string) string {
+	var b strings.Builder
+	b.WriteString("🎲 <b>Mẫu kiểm tra ngẫu nhiên số " + strconv.FormatUint(s.ID, 10) + "</b> — " + fmtDateTime(s.At, c.e.set.Location) + "\n")
+	b.WriteString("Đã chọn ngẫu nhiên <b>" + scoring.Number(len(drawn)) + "</b> hộ trong " + scoring.Number(len(units)) +
+		" lượt báo cáo chưa kiểm tra" + where + ".")
+	all, got := map[int64]bool{}, map[int64]bool{}
+	for _, u := range units {
+		if u.Active {
+			all[u.Officer] = true
+		}
+	}
+	perHamlet := map[string]int{}
+	var order []string
+	for _, u := range drawn {
+		got[u.Officer] = true
+		if perHamlet[u.Hamlet] == 0 {
+			order = append(order, u.Hamlet)
+		}
+		perHamlet[u.Hamlet]++
+	}
+	covered := 0
+	for id := range all {
+		if got[id] {
+			covered++
+		}
+	}
+	if len(all) > 0 {
+		b.WriteString(" Có " + itoa(covered) + "/" + itoa(len(all)) + " cán bộ có báo cáo chưa kiểm tra được chọn ít nhất một hộ.")
+	}
+	var parts []string
+	for _, h := range order {
+		parts = append(parts, esc(c.spotHamletName(h))+" "+itoa(perHamlet[h]))
+	}
+	b.WriteString("\nTheo ấp: " + strings.Join(parts, ", ") + ".")
+	for _, n := range notes {
+		b.WriteString("\nℹ️ " + n)
+	}
+	b.WriteString("\n\nGọi điện cho từng hộ dưới đây, hỏi hộ có thật được cán bộ hướng dẫn làm các thủ tục đã ghi không, rồi bấm kết quả.")
+	return b.String()
+}
+
+// spotCard is the message of one household to call: who, where, the phone
+// as a tap-to-call link, what was reported, by whom and when, the result
+// so far, and the three result buttons.
+func (c *cx) spotCard(g campaign.Guidance, label string) (string, [][]Button, error) {
+	hh, err := c.tx.Household(g.HouseholdID)
+	if err != nil {
+		return "", nil, err
+	}
+	loc := c.e.set.Location
+	var b strings.Builder
+	b.WriteString("🔎 <b>Kiểm tra ngẫu nhiên</b> — " + esc(label) + "\n")
+	b.WriteString("Chủ hộ: <b>" + esc(hh.HeadName) + "</b>\n")
+	b.WriteString("Địa chỉ: " + esc(hh.Address) + "\n")
+	b.WriteString("Điện thoại: " + phoneLink(hh.Phone) + "\n")
+	b.WriteString("Thủ tục: " + c.procedureNames(g.Procedures, g.OtherProcedure) + "\n")
+	b.WriteString("Ấp: " + esc(c.spotHamletName(g.HamletID)) + "\n")
+	b.WriteString("Cán bộ báo cáo: " + esc(c.spotWho(g.OfficerID)) + ", lúc " + fmtDateTime(g.At, loc) +
+		" (báo cáo số " + strconv.FormatUint(g.ID, 10) + ")")
+	if !g.Counts() {
+		b.WriteString("\n⚠️ Báo cáo này đã được hoàn tác.")
+	}
+	b.WriteString("\nKết quả: <b>" + checkMark(g.Check) + " " + esc(g.Check.Label()) + "</b>")
+	if g.Check != campaign.CheckNone {
+		if g.CheckReason != "" {
+			b.WriteString(" — lý do: " + esc(g.CheckReason))
+		}
+		b.WriteString("\n(ghi lúc " + fmtDateTime(g.CheckedAt, loc) + " bởi " + esc(c.spotWho(g.CheckedBy)) + "; bấm nút khác để sửa)")
+	}
+	id := strconv.FormatUint(g.ID, 10)
+	return b.String(), [][]Button{
+		{{Text: "✅ Đạt", Data: "kt:" + id + ":p"}, {Text: "❌ Không đạt", Data: "kt:" + id + ":f"}},
+		{{Text: "📵 Chưa liên lạc được", Data: "kt:" + id + ":u"}},
+	}, nil
+}
+
+// phoneLink is a tap-to-call link: <a href="tel:+84912345678">0912 345 678</a>.
+func phoneLink(phone string) string {
+	shown := esc(intake.FormatPhone(phone))
+	if !strings.HasPrefix(phone, "0") || len(phone) < 9 {
+		return shown
+	}
+	for _, r := range phone {
+		if r < '0' || r > '9' {
+			return shown
+		}
+	}
+	return `<a href="tel:+84` + phone[1:] + `">` + shown + "</a>"
+}
+
+func checkMark(s campaign.CheckStatus) string {
+	switch s {
+	case campaign.CheckPassed:
+		return "✅"
+	case campaign.CheckFailed:
+		return "❌"
+	case campaign.CheckUnreachable:
+		return "📵"
+	}
+	return "⏳"
+}
+
+// spotWho is a registered person's name, or a placeholder with the id.
+func (c *cx) spotWho(id int64) string {
+	if o, err := c.tx.Officer(id); err == nil && o.FullName != "" {
+		return o.FullName
+	}
+	if c.e.isConfigAdmin(id) {
+		return "quản trị viên (ID " + strconv.FormatInt(id, 10) + ")"
+	}
+	return "Cán bộ #" + strconv.FormatInt(id, 10)
+}
+
+func (c *cx) spotHamletName(id string) string {
+	if h, err := c.tx.Hamlet(id); err == nil {
+		return h.Name
+	}
+	return id
+}
+
+// spotLabel names a record's place in its sample for its card.
+func (c *cx) spotLabel(g campaign.Guidance) string {
+	sid, ok := c.tx.DrawnIn(g.ID)
+	if !ok {
+		return "báo cáo số " + strconv.FormatUint(g.ID, 10)
+	}
+	s, err := c.tx.SpotSample(sid)
+	if err != nil {
+		return "mẫu số " + strconv.FormatUint(sid, 10)
+	}
+	i := slices.Index(s.Guidance, g.ID)
+	return fmt.Sprintf("Hộ %d/%d · mẫu số %d", i+1, len(s.Guidance), sid)
+}
+
+// spotPending sends again the cards of drawn households without a result.
+func (c *cx) spotPending(hamlet string) error {
+	var ids []uint64
+	if err := c.tx.EachDrawn(func(gid, _ uint64) error {
+		ids = append(ids, gid)
+		return nil
+	}); err != nil {
+		return err
+	}
+	var waiting []campaign.Guidance
+	for _, id := range ids {
+		g, err := c.tx.Guidance(id)
+		if err != nil {
+			return err
+		}
+		if g.Counts() && g.Check == campaign.CheckNone && (hamlet == "" || g.HamletID == hamlet) {
+			waiting = append(waiting, g)
+		}
+	}
+	if len(waiting) == 0 {
+		c.reply("Không có hộ nào đã chọn mà chưa có kết quả. Gõ <code>/kiemtra</code> để chọn mẫu mới.")
+		return nil
+	}
+	head := "⏳ Còn <b>" + scoring.Number(len(waiting)) + "</b> hộ đã chọn chưa có kết quả."
+	if len(waiting) > maxSpotDraw {
+		head += " Gửi lại " + itoa(maxSpotDraw) + " hộ đầu tiên; ghi kết quả xong, gõ lại <code>/kiemtra cho</code> để xem tiếp."
+		waiting = waiting[:maxSpotDraw]
+	}
+	c.reply(head)
+	for _, g := range waiting {
+		text, buttons, err := c.spotCard(g, c.spotLabel(g))
+		if err != nil {
+			return err
+		}
+		c.reply(text, buttons...)
+	}
+	c.reply("Bấm kết quả ngay dưới từng hộ.", []Button{{Text: "📋 Xem kết quả kiểm tra", Data: "kt:ketqua"}})
+	return nil
+}
+
+// --- results ---
+
+// onSpotButton handles kt:<id>:p|f|u|x and kt:ketqua.
+func (c *cx) onSpotButton(arg string) error {
+	if c.who.Role != campaign.RoleAdmin {
+		c.reply(msgRefused(c.e.cmds["kiemtra"]))
+		return nil
+	}
+	if !c.in.Private {
+		c.reply(msgPrivateOnly)
+		return nil
+	}
+	if arg == "ketqua" {
+		return c.spotResults("")
+	}
+	idText, act, _ := strings.Cut(arg, ":")
+	id, err := strconv.ParseUint(idText, 10, 64)
+	if err != nil {
+		c.reply(msgStaleButton)
+		return nil
+	}
+	g, err := c.tx.Guidance(id)
+	if errors.Is(err, store.ErrNotFound) {
+		c.reply(msgStaleButton)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	msg := 0
+	if c.in.Callback != nil {
+		msg = c.in.Callback.MessageID
+	}
+	switch act {
+	case "p":
+		return c.setSpotResult(g, campaign.CheckPassed, "", msg)
+	case "u":
+		return c.setSpotResult(g, campaign.CheckUnreachable, "", msg)
+	case "f":
+		if c.s.State != "" && c.s.State != stateSpotReason {
+			c.reply("(Thao tác đang làm dở trước đó đã được hủy.)")
+		}
+		c.s.State, c.s.Draft, c.s.Check = stateSpotReason, Draft{}, &CheckDraft{GuidanceID: id, MessageID: msg}
+		c.askSpotReason(g)
+		return nil
+	case "x":
+		if c.s.State == stateSpotReason {
+			c.s.State, c.s.Check = "", nil
+			c.reply("Đã hủy, kết quả của hộ này giữ nguyên: " + esc(g.Check.Label()) + ".")
+			return nil
+		}
+	}
+	c.reply(msgStaleButton)
+	return nil
+}
+
+func (c *cx) askSpotReason(g campaign.Guidance) {
+	name := ""
+	if hh, err := c.tx.Household(g.HouseholdID); err == nil {
+		name = " hộ <b>" + esc(hh.HeadName) + "</b>"
+	}
+	c.reply("❌ Ghi <b>Không đạt</b> cho"+name+" (báo cáo số "+strconv.FormatUint(g.ID, 10)+").\nVui lòng gõ <b>lý do</b> (ví dụ: «Hộ nói không được ai hướng dẫn», tối đa "+
+		itoa(maxReasonRunes)+" ký tự).",
+		[]Button{{Text: "↩️ Hủy", Data: "kt:" + strconv.FormatUint(g.ID, 10) + ":x"}})
+}
+
+// onSpotReason takes the reason of a failed check and stores the result.
+func (c *cx) onSpotReason(text string) error {
+	d := c.s.Check
+	if d == nil {
+		c.s.State = ""
+		c.reply(msgStaleButton)
+		return nil
+	}
+	g, err := c.tx.Guidance(d.GuidanceID)
+	if err != nil {
+		return err
+	}
+	reason := strings.TrimSpace(text)
+	switch {
+	case reason == "":
+		c.reply("Lý do không được để trống.")
+		c.askSpotReason(g)
+		return nil
+	case utf8.RuneCountInString(reason) > maxReasonRunes:
+		c.reply("Lý do dài " + itoa(utf8.RuneCountInString(reason)) + " ký tự, quá " + itoa(maxReasonRunes) + " ký tự. Vui lòng gõ ngắn gọn hơn.")
+		c.askSpotReason(g)
+		return nil
+	}
+	c.s.State, c.s.Check = "", nil
+	return c.setSpotResult(g, campaign.CheckFailed, reason, d.MessageID)
+}
+
+// setSpotResult stores a result (audited by the store), updates the card
+// and says what it means for awards.
+func (c *cx) setSpotResult(g campaign.Guidance, status campaign.CheckStatus, reason string, card int) error {
+	if c.s.State == stateSpotReason {
+		c.s.State, c.s.Check = "", nil
+	}
+	before := g.Check
+	if before == status && g.CheckReason == reason {
+		c.reply("Hộ này đã được ghi «" + esc(status.Label()) + "» từ trước, không có gì thay đổi.")
+		return nil
+	}
+	g, err := c.tx.SetCheck(g.ID, status, reason, c.in.UserID)
+	if err != nil {
+		return err
+	}
+	text, buttons, err := c.spotCard(g, c.spotLabel(g))
+	if err != nil {
+		return err
+	}
+	if card != 0 {
+		c.replies = append(c.replies, Reply{ChatID: c.in.ChatID, Text: text, Buttons: buttons, EditMessageID: card})
+	}
+	var b strings.Builder
+	b.WriteString(checkMark(status) + " Đã ghi kết quả <b>" + esc(status.Label()) + "</b> cho báo cáo số " + strconv.FormatUint(g.ID, 10))
+	if before != campaign.CheckNone {
+		b.WriteString(" (trước đó: " + esc(before.Label()) + ")")
+	}
+	b.WriteString(".")
+	switch {
+	case status == campaign.CheckFailed:
+		b.WriteString("\n⚠️ Ấp " + esc(c.spotHamletName(g.HamletID)) + " và cán bộ " + esc(c.spotWho(g.OfficerID)) +
+			" không còn được xét khen thưởng (kiểm tra ngẫu nhiên không đạt). Xem /khenthuong.")
+	case before == campaign.CheckFailed:
+		b.WriteString("\nKết quả «Không đạt» trước đó đã được thay; ấp và cán bộ được xét lại nếu không còn trường hợp không đạt nào khác. Xem /khenthuong.")
+	}
+	if card == 0 {
+		c.reply(b.String(), buttons...)
+		return nil
+	}
+	c.reply(b.String())
+	return nil
+}
+
+// spotTally counts the spot checks of one hamlet.
+type spotTally struct {
+	drawn, passed, failed, unreachable, waiting int
+}
+
+// spotResults (/kiemtra ketqua [hamlet-id]) shows counts by status, per
+// hamlet, and every failed check with its reason.
+func (c *cx) spotResults(hamlet string) error {
+	hs, err := c.tx.Hamlets()
+	if err != nil {
+		return err
+	}
+	drawn := map[uint64]bool{}
+	if err := c.tx.EachDrawn(func(gid, _ uint64) error { drawn[gid] = true; return nil }); err != nil {
+		return err
+	}
+	samples, err := c.tx.SpotSamples()
+	if err != nil {
+		return err
+	}
+	tally := map[string]*spotTally{}
+	get := func(h string) *spotTally {
+		if tally[h] == nil {
+			tally[h] = &spotTally{}
+		}
+		return tally[h]
+	}
+	var failed []campaign.Guidance
+	active, unchecked := 0, 0
+	if err := c.tx.EachGuidance(time.Time{}, time.Time{}, func(g campaign.Guidance) error {
+		if hamlet != "" && g.HamletID != hamlet {
+			return nil
+		}
+		if g.Counts() {
+			active++
+			if g.Check == campaign.CheckNone {
+				unchecked++
+			}
+		}
+		if !drawn[g.ID] && g.Check == campaign.CheckNone {
+			return nil
+		}
+		if g.Check == campaign.CheckNone && !g.Counts() {
+			return nil // drawn, then retracted before anyone called
+		}
+		t := get(g.HamletID)
+		t.drawn++
+		switch g.Check {
+		case campaign.CheckPassed:
+			t.passed++
+		case campaign.CheckFailed:
+			t.failed++
+			failed = append(failed, g)
+		case campaign.CheckUnreachable:
+			t.unreachable++
+		default:
+			t.waiting++
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	var all spotTally
+	for _, t := range tally {
+		all.drawn += t.drawn
+		all.passed += t.passed
+		all.failed += t.failed
+		all.unreachable += t.unreachable
+		all.waiting += t.waiting
+	}
+	loc := c.e.set.Location
+	var b strings.Builder
+	b.WriteString("📋 <b>Kết quả kiểm tra ngẫu nhiên</b>")
+	if hamlet != "" {
+		b.WriteString(" — ấp " + esc(c.spotHamletName(hamlet)))
+	}
+	b.WriteString(" (đến " + fmtDateTime(c.now, loc) + ")\n")
+	if len(samples) == 0 && all.drawn == 0 {
+		b.WriteString("Chưa có lần kiểm tra nào. Gõ <code>/kiemtra</code> để chọn ngẫu nhiên các hộ cần gọi điện.")
+		c.reply(b.String())
+		return nil
+	}
+	b.WriteString("Đã chọn " + scoring.Number(all.drawn) + " hộ")
+	if hamlet == "" {
+		b.WriteString(" qua " + itoa(len(samples)) + " lần chọn mẫu")
+	}
+	b.WriteString(": ✅ Đạt " + scoring.Number(all.passed) + " · ❌ Không đạt " + scoring.Number(all.failed) +
+		" · 📵 Chưa liên lạc được " + scoring.Number(all.unreachable) + " · ⏳ Chờ gọi " + scoring.Number(all.waiting) + ".\n")
+	checked := active - unchecked
+	b.WriteString("Lượt báo cáo đã có kết quả kiểm tra: " + scoring.Number(checked) + "/" + scoring.Number(active) +
+		" (" + scoring.PercentOf(checked, active) + "; mục tiêu " + scoring.ThresholdPercent(c.spotRate()) + "). Còn " +
+		scoring.Number(unchecked) + " lượt chưa kiểm tra.\n")
+	b.WriteString("\n<b>Theo ấp</b>\n")
+	for _, h := range hs {
+		if hamlet != "" && h.ID != hamlet {
+			continue
+		}
+		t := tally[h.ID]
+		if t == nil {
+			b.WriteString("• " + esc(h.Name) + ": chưa kiểm tra\n")
+			continue
+		}
+		b.WriteString(fmt.Sprintf("• %s: chọn %d — đạt %d, không đạt %d, chưa liên lạc được %d, chờ gọi %d", esc(h.Name), t.drawn, t.passed, t.failed, t.unreachable, t.waiting))
+		if t.failed > 0 {
+			b.WriteString(" ⚠️")
+		}
+		b.WriteString("\n")
+	}
+	if len(failed) > 0 {
+		b.WriteString("\n<b>Không đạt</b> (ấp và cán bộ báo cáo không được xét khen thưởng):\n")
+		const maxListed = 30
+		for i, g := range failed {
+			if i == maxListed {
+				b.WriteString("… và " + itoa(len(failed)-maxListed) + " trường hợp khác (xem trang «Kiểm tra» trong tệp của /report).\n")
+				break
+			}
+			name := "?"
+			if hh, err := c.tx.Household(g.HouseholdID); err == nil {
+				name = hh.HeadName
+			}
+			b.WriteString("• Ấp " + esc(c.spotHamletName(g.HamletID)) + ": hộ <b>" + esc(name) + "</b>, báo cáo số " +
+				strconv.FormatUint(g.ID, 10) + " của " + esc(c.spotWho(g.OfficerID)) + " ngày " + fmtDate(g.At, loc) +
+				". Lý do: " + esc(g.CheckReason) + " (ghi " + fmtDate(g.CheckedAt, loc) + " bởi " + esc(c.spotWho(g.CheckedBy)) + ")\n")
+		}
+	}
+	c.reply(strings.TrimRight(b.String(), "\n"))
+	return nil
+}

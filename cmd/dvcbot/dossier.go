@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"dvcbot/bot"
+	"dvcbot/dossier"
+	"dvcbot/scoring"
+	"dvcbot/store"
+)
+
+// dossier writes a hamlet's award dossier (Tờ trình, Biên bản họp xét and
+// the evidence annex) into a folder, reading the store without writing to
+// it (a snapshot from the running bot when it holds the file).
+func (e env) dossier(ctx context.Context, args []string) error {
+	fs := e.flags("dossier")
+	path := fs.String("config", "", "configuration file (YAML)")
+	hamlet := fs.String("hamlet", "", "hamlet id (required)")
+	out := fs.String("out", "", "output folder (required; created if missing)")
+	date := fs.String("date", "", "figures as of this day YYYY-MM-DD (default: today)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%v: %w", err, errUsage)
+	}
+	if *hamlet == "" || *out == "" {
+		return fmt.Errorf("dossier needs --hamlet ID and --out DIR: %w", errUsage)
+	}
+	cfg, err := e.loadConfig(*path, false)
+	if err != nil {
+		return err
+	}
+	if _, ok := cfg.Hamlet(*hamlet); !ok {
+		return fmt.Errorf("--hamlet %q: no such hamlet in the configuration", *hamlet)
+	}
+	loc := cfg.Campaign.Location
+	at := scoring.DateOf(time.Now(), loc)
+	if *date != "" {
+		t, err := time.ParseInLocation("2006-01-02", *date, loc)
+		if err != nil {
+			return fmt.Errorf("--date %q: want YYYY-MM-DD: %w", *date, errUsage)
+		}
+		at = scoring.DateOf(t, loc)
+	}
+	db, closeDB, err := store.OpenReadOnly(cfg.Store.Path, store.Options{Location: loc})
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	eng := bot.New(db, engineSettings(cfg, nil))
+	d, err := eng.Dossier(ctx, *hamlet, at)
+	if err != nil {
+		return err
+	}
+	werr := dossier.WriteAll(*out, d.Input, d.Evidence)
+	if werr != nil && !errors.Is(werr, dossier.ErrNothingToPropose) {
+		return werr
+	}
+	fmt.Fprintf(e.stdout, "Hồ sơ khen thưởng ấp %s, số liệu tính đến ngày %s:\n", d.Input.Hamlet.Name, at)
+	if werr == nil {
+		fmt.Fprintf(e.stdout, "  %s\n", filepath.Join(*out, *hamlet+dossier.SuffixProposal))
+	}
+	fmt.Fprintf(e.stdout, "  %s\n  %s (%d lượt hộ)\n", filepath.Join(*out, *hamlet+dossier.SuffixMinutes),
+		filepath.Join(*out, *hamlet+dossier.SuffixEvidence), d.Records)
+	fmt.Fprintln(e.stdout, d.Status())
+	if werr != nil {
+		fmt.Fprintln(e.stdout, "Không lập Tờ trình vì không có tập thể hay cá nhân nào của ấp được đề nghị.")
+	}
+	return nil
+}

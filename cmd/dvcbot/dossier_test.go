@@ -1,0 +1,181 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"dvcbot/campaign"
+	"dvcbot/config"
+	"dvcbot/store"
+)
+
+// dossierStore writes a store with two hamlets: Hòn Nhỏ (2 households, both
+// guided on 2 March 2026) and Nam Du (nothing guided).
+func dossierStore(t *testing.T) (cfgPath string, vars []string) {
+	t.Helper()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "data", "dvcbot.db")
+	cfgPath = filepath.Join(dir, "dvcbot.yaml")
+	if err := os.WriteFile(cfgPath, config.SampleYAML(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars = []string{"DVCBOT_STORE_PATH=" + dbPath,
+		`DVCBOT_HAMLETS=[{"id":"hon-nho","name":"Hòn Nhỏ","households":2},{"id":"nam-du","name":"Nam Du","households":298}]`}
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, loc)
+	db, err := store.Open(dbPath, store.Options{Now: func() time.Time { return now }, Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *store.Tx) error {
+		if err := tx.SyncHamlets([]campaign.Hamlet{{ID: "hon-nho", Name: "Hòn Nhỏ", Households: 2}, {ID: "nam-du", Name: "Nam Du", Households: 298}}); err != nil {
+			return err
+		}
+		if err := tx.PutOfficer(campaign.Officer{TelegramID: 4001, FullName: "Nguyễn Thị Dung", HamletID: "hon-nho", Role: campaign.RoleOfficer, Active: true}, 1, "test"); err != nil {
+			return err
+		}
+		for i, name := range []string{"Trần Văn Hai", "Lê Thị Ba"} {
+			hh, err := tx.AddHousehold(campaign.Household{HamletID: "hon-nho", HeadName: name, Address: "Tổ 1, ấp Hòn Nhỏ",
+				Phone: "091234560" + string(rune('1'+i)), CreatedBy: 4001}, name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "hon-nho", OfficerID: 4001, Procedures: []string{"khai_sinh", "thuong_tru"}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfgPath, vars
+}
+
+func runDossier(t *testing.T, vars []string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), append([]string{"dossier"}, args...), strings.NewReader(""), &out, &errOut, vars)
+	return out.String() + errOut.String(), err
+}
+
+// docxBody is the text of word/document.xml with the tags dropped.
+func docxBody(t *testing.T, path string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatalf("%s is not a DOCX: %v", path, err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name != "word/document.xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text strings.Builder
+		in := false
+		for _, r := range string(b) {
+			switch {
+			case r == '<':
+				in = true
+			case r == '>':
+				in = false
+			case !in:
+				text.WriteRune(r)
+			}
+		}
+		return text.String()
+	}
+	t.Fatalf("%s has no word/document.xml", path)
+	return ""
+}
+
+func TestDossierCommandWritesTheFiles(t *testing.T) {
+	cfg, vars := dossierStore(t)
+	out := filepath.Join(t.TempDir(), "ho-so")
+	stdout, err := runDossier(t, vars, "--config", cfg, "--hamlet", "hon-nho", "--out", out, "--date", "2026-03-02")
+	if err != nil {
+		t.Fatalf("dossier: %v\n%s", err, stdout)
+	}
+	for _, want := range []string{"Hồ sơ khen thưởng ấp Hòn Nhỏ, số liệu tính đến ngày 02/03/2026", "hon-nho-to-trinh.docx",
+		"hon-nho-danh-sach-ho.xlsx (2 lượt hộ)", "đủ điều kiện đề nghị khen thưởng tập thể (xếp thứ 1)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	proposal := docxBody(t, filepath.Join(out, "hon-nho-to-trinh.docx"))
+	for _, want := range []string{"TỜ TRÌNH", "Ban Nhân dân ấp Hòn Nhỏ kính trình", "Tổng số hộ gia đình trên địa bàn ấp: 2 hộ", "Nguyễn Thị Dung"} {
+		if !strings.Contains(proposal, want) {
+			t.Errorf("Tờ trình lacks %q", want)
+		}
+	}
+	minutes := docxBody(t, filepath.Join(out, "hon-nho-bien-ban.docx"))
+	for _, want := range []string{"BIÊN BẢN", "tổng số thủ tục dịch vụ công trực tuyến đã hướng dẫn: 4 thủ tục", "Đăng ký thường trú"} {
+		if !strings.Contains(minutes, want) {
+			t.Errorf("Biên bản lacks %q", want)
+		}
+	}
+	st, err := os.Stat(filepath.Join(out, "hon-nho-danh-sach-ho.xlsx"))
+	if err != nil || st.Size() == 0 {
+		t.Fatalf("annex: %v", err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		t.Errorf("annex with personal data is readable by others: %v", st.Mode())
+	}
+}
+
+func TestDossierCommandIneligibleHamlet(t *testing.T) {
+	cfg, vars := dossierStore(t)
+	out := t.TempDir()
+	stdout, err := runDossier(t, vars, "--config", cfg, "--hamlet", "nam-du", "--out", out, "--date", "2026-03-02")
+	if err != nil {
+		t.Fatalf("dossier of an ineligible hamlet: %v\n%s", err, stdout)
+	}
+	for _, want := range []string{"Nam Du CHƯA đủ điều kiện khen thưởng tập thể: độ phủ 0,0% < 95%", "Không lập Tờ trình"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "nam-du-to-trinh.docx")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a Tờ trình with nothing to propose was written (%v)", err)
+	}
+	if !strings.Contains(docxBody(t, filepath.Join(out, "nam-du-bien-ban.docx")), "Tập thể chưa đủ điều kiện đề nghị khen thưởng") {
+		t.Error("Biên bản does not say why the hamlet is not proposed")
+	}
+}
+
+func TestDossierCommandUsage(t *testing.T) {
+	cfg, vars := dossierStore(t)
+	for _, args := range [][]string{
+		{"--config", cfg, "--out", t.TempDir()},
+		{"--config", cfg, "--hamlet", "hon-nho"},
+		{"--config", cfg, "--hamlet", "hon-nho", "--out", t.TempDir(), "--date", "02/03/2026"},
+	} {
+		if _, err := runDossier(t, vars, args...); !errors.Is(err, errUsage) {
+			t.Errorf("dossier %v: err = %v, want a usage error", args, err)
+		}
+	}
+	if _, err := runDossier(t, vars, "--config", cfg, "--hamlet", "khong-co", "--out", t.TempDir()); err == nil || !strings.Contains(err.Error(), "khong-co") {
+		t.Errorf("unknown hamlet: err = %v", err)
+	}
+}

@@ -1,0 +1,382 @@
+// Package backup makes, rotates, checks and restores copies of the bot's
+// bbolt data file.
+//
+// A backup is a consistent snapshot taken while the bot runs (one bbolt
+// read transaction, store.DB.WriteSnapshot), written to a temporary file,
+// fsynced and renamed into place, so a crash never leaves a half-written
+// file under a backup's name. Names sort by date:
+// dvcbot-2026-03-01-020000.db (local time of the campaign). Rotation only
+// ever deletes files with that exact pattern.
+//
+// Restore (bot stopped) checks the file first — it opens, its schema is
+// one this program knows, the buckets are there, bbolt's consistency check
+// passes — and only then swaps it in, keeping the old data file as
+// <path>.before-restore-<time>.
+package backup
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"dvcbot/store"
+)
+
+// Snapshotter writes a consistent copy of the data file (store.DB).
+type Snapshotter interface {
+	WriteSnapshot(w io.Writer) (int64, error)
+}
+
+const (
+	filePrefix = "dvcbot-"
+	fileExt    = ".db"
+	nameLayout = "2006-01-02-150405"
+)
+
+// backupName matches the files Write creates (and nothing else).
+func backupName() *regexp.Regexp {
+	return regexp.MustCompile(`^dvcbot-(\d{4}-\d{2}-\d{2}-\d{6})\.db$`)
+}
+
+// FileName is the name of a backup taken at t, in t's location.
+func FileName(t time.Time) string { return filePrefix + t.Format(nameLayout) + fileExt }
+
+// Info describes one backup file.
+type Info struct {
+	Path string
+	Size int64
+	// Time is when it was taken (from its name, in the location given to
+	// List; the modification time for Write's result).
+	Time time.Time
+}
+
+// Write takes a snapshot of db into dir (created if needed) named for now,
+// durably: the file and the folder are fsynced before it returns. The new
+// file is checked with Verify.
+func Write(db Snapshotter, dir string, now time.Time) (Info, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return Info{}, fmt.Errorf("backup: create folder %s: %w", dir, err)
+	}
+	final := filepath.Join(dir, FileName(now))
+	tmp, err := os.CreateTemp(dir, ".dvcbot-backup-*.tmp")
+	if err != nil {
+		return Info{}, fmt.Errorf("backup: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	n, err := db.WriteSnapshot(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Info{}, fmt.Errorf("backup: write %s: %w", final, err)
+	}
+	if _, err := Verify(tmp.Name()); err != nil {
+		return Info{}, fmt.Errorf("backup: the new copy does not check out: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
+		return Info{}, fmt.Errorf("backup: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		return Info{}, fmt.Errorf("backup: %w", err)
+	}
+	ok = true
+	if err := syncDir(dir); err != nil {
+		return Info{}, err
+	}
+	return Info{Path: final, Size: n, Time: now}, nil
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("backup: open folder %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("backup: sync folder %s: %w", dir, err)
+	}
+	return nil
+}
+
+// List returns the backups in dir, oldest first; names are read in loc.
+// A missing folder has no backups.
+func List(dir string, loc *time.Location) ([]Info, error) {
+	if loc == nil {
+		loc = time.Local
+	}
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("backup: list %s: %w", dir, err)
+	}
+	re := backupName()
+	var out []Info
+	for _, e := range entries {
+		m := re.FindStringSubmatch(e.Name())
+		if m == nil || !e.Type().IsRegular() {
+			continue
+		}
+		at, err := time.ParseInLocation(nameLayout, m[1], loc)
+		if err != nil {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			continue
+		}
+		out = append(out, Info{Path: filepath.Join(dir, e.Name()), Size: fi.Size(), Time: at})
+	}
+	sort.Slice(out, func(i, j int) bool { return filepath.Base(out[i].Path) < filepath.Base(out[j].Path) })
+	return out, nil
+}
+
+// Rotate deletes all but the keep newest backups in dir and returns the
+// paths it deleted. Files not named like a backup are never touched.
+func Rotate(dir string, keep int) ([]string, error) {
+	if keep < 1 {
+		return nil, fmt.Errorf("backup: keep must be at least 1, not %d", keep)
+	}
+	all, err := List(dir, time.UTC)
+	if err != nil {
+		return nil, err
+	}
+	var gone []string
+	for len(all) > keep {
+		if err := os.Remove(all[0].Path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return gone, fmt.Errorf("backup: rotate: %w", err)
+		}
+		gone = append(gone, all[0].Path)
+		all = all[1:]
+	}
+	return gone, nil
+}
+
+// WriteGzip writes a gzip-compressed snapshot of db to w (what /saoluu
+// sends: bbolt files compress well, and Telegram takes at most 50 MB).
+func WriteGzip(db Snapshotter, w io.Writer) error {
+	zw := gzip.NewWriter(w)
+	if _, err := db.WriteSnapshot(zw); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("backup: compress: %w", err)
+	}
+	return nil
+}
+
+// Summary is what Verify found in a data file.
+type Summary struct {
+	SchemaVersion int
+	// Keys counts the entries of every top-level bucket (nested buckets
+	// count their entries).
+	Keys map[string]int
+	Size int64
+}
+
+// Count is the number of entries in a top-level bucket.
+func (s Summary) Count(bucket string) int { return s.Keys[bucket] }
+
+// requiredBuckets are the buckets every data file has from schema 1 on.
+func requiredBuckets() []string {
+	return []string{"meta", "hamlets", "officers", "invites", "households", "guidance", "sessions", "updates", "audit"}
+}
+
+// ErrInvalid marks a file that is not a usable dvcbot data file.
+var ErrInvalid = errors.New("not a usable dvcbot data file")
+
+// Verify opens a data file read-only and checks it: it opens as bbolt,
+// its schema version is one this program can read (not newer than
+// store.SchemaVersion), every bucket of the layout is there, and every
+// entry of every bucket reads back, keys in order. It counts the entries
+// of each bucket.
+//
+// A damaged file must give an error, never crash the program: the file's
+// length is checked against its own meta pages before bbolt maps it, and
+// the walk runs with faults turned into panics (debug.SetPanicOnFault)
+// that are recovered. Decision: bbolt's own tx.Check is not used, because
+// it reads pages in a goroutine of its own where a damaged page crashes
+// the whole process (seen with flipped bytes in branch pages).
+func Verify(path string) (sum Summary, err error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return Summary{}, fmt.Errorf("backup: %w", err)
+	}
+	if err := checkLength(path, fi.Size()); err != nil {
+		return Summary{}, fmt.Errorf("backup: %s: %w", path, err)
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("backup: %s: %w: damaged pages (%v)", path, ErrInvalid, v)
+		}
+	}()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return Summary{}, fmt.Errorf("backup: %s: %w: %v", path, ErrInvalid, err)
+	}
+	defer db.Close()
+	sum = Summary{Keys: map[string]int{}, Size: fi.Size()}
+	err = db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket([]byte("meta"))
+		if meta == nil {
+			return fmt.Errorf("%w: no meta bucket (schema version unknown)", ErrInvalid)
+		}
+		v, err := strconv.Atoi(string(meta.Get([]byte("schema_version"))))
+		if err != nil || v < 1 {
+			return fmt.Errorf("%w: no schema version", ErrInvalid)
+		}
+		sum.SchemaVersion = v
+		if v > store.SchemaVersion {
+			return fmt.Errorf("schema %d, this program knows %d: %w", v, store.SchemaVersion, store.ErrNewerSchema)
+		}
+		for _, name := range requiredBuckets() {
+			if tx.Bucket([]byte(name)) == nil {
+				return fmt.Errorf("%w: bucket %q missing", ErrInvalid, name)
+			}
+		}
+		// Reading every entry touches every page reachable from the root.
+		if err := tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			n, err := countEntries(b)
+			sum.Keys[string(name)] = n
+			return err
+		}); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("backup: %s: %w", path, err)
+	}
+	return sum, nil
+}
+
+// countEntries counts the entries of b and of the buckets nested in it,
+// reading every key and value byte and checking that keys are in order.
+func countEntries(b *bolt.Bucket) (int, error) {
+	n := 0
+	var prev []byte
+	var sum byte
+	err := b.ForEach(func(k, v []byte) error {
+		if prev != nil && bytes.Compare(prev, k) >= 0 {
+			return fmt.Errorf("%w: keys out of order", ErrInvalid)
+		}
+		prev = k
+		for _, c := range k {
+			sum ^= c
+		}
+		for _, c := range v {
+			sum ^= c
+		}
+		if v == nil {
+			if nb := b.Bucket(k); nb != nil {
+				m, err := countEntries(nb)
+				n += m
+				return err
+			}
+		}
+		n++
+		return nil
+	})
+	_ = sum
+	return n, err
+}
+
+// bbolt's meta page layout (native byte order): after a 16-byte page
+// header, magic u32, version u32, page size u32, flags u32, root bucket
+// (2×u64), freelist u64, high-water page id u64, txid u64, checksum u64
+// (FNV-64a of the bytes before it).
+const (
+	boltMagic      = 0xED0CDAED
+	pageHeaderSize = 16
+	metaSize       = 64
+)
+
+type metaPage struct {
+	pageSize uint32
+	pgid     uint64
+	txid     uint64
+}
+
+func readMeta(b []byte) (metaPage, bool) {
+	if len(b) < pageHeaderSize+metaSize {
+		return metaPage{}, false
+	}
+	m := b[pageHeaderSize : pageHeaderSize+metaSize]
+	ne := binary.NativeEndian
+	if ne.Uint32(m[0:]) != boltMagic {
+		return metaPage{}, false
+	}
+	h := fnv.New64a()
+	h.Write(m[:56])
+	if h.Sum64() != ne.Uint64(m[56:]) {
+		return metaPage{}, false
+	}
+	return metaPage{pageSize: ne.Uint32(m[8:]), pgid: ne.Uint64(m[40:]), txid: ne.Uint64(m[48:])}, true
+}
+
+// checkLength refuses a file shorter than its meta pages say (a copy cut
+// short), which bbolt would otherwise map and fault on.
+func checkLength(path string, size int64) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, pageHeaderSize+metaSize)
+	if _, err := io.ReadFull(f, head); err != nil {
+		return fmt.Errorf("%w: too short to be a bbolt file (%d bytes)", ErrInvalid, size)
+	}
+	m0, ok0 := readMeta(head)
+	pageSize := int64(4096)
+	if ok0 && m0.pageSize >= 512 && m0.pageSize <= 1<<20 {
+		pageSize = int64(m0.pageSize)
+	}
+	var m1 metaPage
+	ok1 := false
+	if _, err := f.ReadAt(head, pageSize); err == nil {
+		m1, ok1 = readMeta(head)
+	}
+	var m metaPage
+	switch {
+	case ok0 && ok1 && m1.txid > m0.txid, !ok0 && ok1:
+		m = m1
+	case ok0:
+		m = m0
+	default:
+		return fmt.Errorf("%w: no valid bbolt meta page", ErrInvalid)
+	}
+	if need := int64(m.pgid) * int64(m.pageSize); m.pageSize == 0 || need > size {
+		return fmt.Errorf("%w: the file is cut short (%d bytes, its pages need %d)", ErrInvalid, size, need)
+	}
+	return nil
+}

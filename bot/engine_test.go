@@ -365,3 +365,25 @@ func TestRepliesNameOnlyButtonsTheyHave(t *testing.T) {
 		}
 	}
 }
+
+// TestUnregisteredNeverToldToReport: a person who has not joined is never
+// told to use /baocao, which would only refuse them.
+func TestUnregisteredNeverToldToReport(t *testing.T) {
+	knownBug(t, "bot/commands.go cmdCancel and bot/report.go onPhoto answer people who have not joined with «Gõ /baocao…»")
+	w := newWorld(t)
+	w.user = adminID
+	w.text("/moi bai-nha")
+	for _, joining := range []bool{false, true} {
+		w.user = 3001
+		if joining {
+			w.text("/start INV001")
+		}
+		for _, rs := range [][]Reply{w.photo("P1"), w.text("/huy"), w.text("/huy"), w.text("xin chào"), w.text("/giup")} {
+			for _, r := range rs {
+				if strings.Contains(r.Text, "/baocao") {
+					t.Errorf("joining=%v: an unregistered person is told %q", joining, r.Text)
+				}
+			}
+		}
+	}
+}

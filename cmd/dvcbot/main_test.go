@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"dvcbot/campaign"
 	"dvcbot/config"
 	"dvcbot/store"
 )
@@ -420,5 +422,106 @@ func TestUsage(t *testing.T) {
 	}
 	if r := runCmd(t, "", nil, "demo", "--no-such-flag"); !errors.Is(r.err, errUsage) {
 		t.Errorf("demo with an unknown flag: %v", r.err)
+	}
+}
+
+// TestExportPeriodBoundaries: --from and --to are local days, both included.
+func TestExportPeriodBoundaries(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	path := filepath.Join(t.TempDir(), "data.db")
+	cfg := config.Sample()
+	db, err := store.Open(path, store.Options{Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	times := []time.Time{
+		time.Date(2025, 12, 31, 23, 59, 59, 0, loc), // before the campaign
+		time.Date(2026, 3, 1, 23, 59, 59, 0, loc),
+		time.Date(2026, 3, 2, 0, 0, 0, 0, loc),
+		time.Date(2026, 3, 2, 23, 59, 59, 0, loc),
+		time.Date(2026, 3, 3, 0, 0, 0, 0, loc),
+	}
+	err = db.Update(func(tx *store.Tx) error {
+		if err := tx.SyncHamlets(cfg.Hamlets); err != nil {
+			return err
+		}
+		if err := tx.PutOfficer(campaign.Officer{TelegramID: 2001, FullName: "Lê Văn Tám", HamletID: "bai-nha",
+			Role: campaign.RoleOfficer, Active: true}, 1, "test"); err != nil {
+			return err
+		}
+		for i, at := range times {
+			hh, err := tx.AddHousehold(campaign.Household{HamletID: "bai-nha", HeadName: "Nguyễn Văn An",
+				Address: "=HYPERLINK(\"http://x\")", Phone: fmt.Sprintf("091234567%d", i), CreatedBy: 2001}, "nguyen van an")
+			if err != nil {
+				return err
+			}
+			if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "bai-nha", OfficerID: 2001,
+				At: at, Procedures: []string{"khai_sinh"}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"DVCBOT_STORE_PATH=" + path}
+	reportedAt := func(r result) []string {
+		t.Helper()
+		if r.err != nil {
+			t.Fatalf("export: %v", r.err)
+		}
+		rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, row := range rows[1:] {
+			out = append(out, row[8])
+			if row[3] != "'=HYPERLINK(\"http://x\")" {
+				t.Errorf("address %q not protected against formula injection", row[3])
+			}
+		}
+		return out
+	}
+	got := reportedAt(runCmd(t, "", env, "export", "--format", "csv", "--from", "2026-03-02", "--to", "2026-03-02"))
+	if want := "2026-03-02T00:00:00+07:00 2026-03-02T23:59:59+07:00"; strings.Join(got, " ") != want {
+		t.Errorf("export of 2 March: %q, want %q", got, want)
+	}
+	got = reportedAt(runCmd(t, "", env, "export", "--format", "csv"))
+	if len(got) != 4 || got[0] != "2026-03-01T23:59:59+07:00" {
+		t.Errorf("export of the whole campaign: %q, want the 4 records of 2026", got)
+	}
+}
+
+func TestReindexCommand(t *testing.T) {
+	path := fillDemoStore(t)
+	env := []string{"DVCBOT_STORE_PATH=" + path}
+	before := runCmd(t, "", env, "export", "--format", "csv", "--from", "2000-01-01", "--to", "2100-12-31")
+	r := runCmd(t, "", env, "reindex")
+	if r.err != nil || !strings.Contains(r.stdout, "rebuilt") {
+		t.Fatalf("reindex: %v %q", r.err, r.stdout)
+	}
+	after := runCmd(t, "", env, "export", "--format", "csv", "--from", "2000-01-01", "--to", "2100-12-31")
+	if before.stdout != after.stdout {
+		t.Errorf("reindex changed the evidence:\n%s\n%s", before.stdout, after.stdout)
+	}
+	// The figures the demo shows are the same after a rebuild.
+	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	db, err := store.Open(path, store.Options{Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_ = db.View(func(tx *store.Tx) error {
+		if tot := tx.HamletTotals("bai-nha"); tot.Guided != 3 || tot.Able != 3 || tot.Proc2 != 1 {
+			t.Errorf("totals after reindex = %+v, want 3 guided, 3 able, 1 with two procedures", tot)
+		}
+		return nil
+	})
+	// While the file is held, reindex says so at once.
+	if r := runCmd(t, "", env, "reindex"); !errors.Is(r.err, store.ErrLocked) {
+		t.Errorf("reindex on a held file: %v, want ErrLocked", r.err)
 	}
 }

@@ -41,6 +41,7 @@ func (e *Engine) registerCommands() {
 		{name: "khenthuong", desc: "Danh sách đề nghị khen thưởng (quản trị)", usage: "/khenthuong hoặc /khenthuong 30/06/2026", access: admin, private: true, menu: true, run: (*cx).cmdAwards},
 		{name: "chay", desc: "Chạy ngay một việc theo lịch: nhắc việc, xếp hạng, báo cáo quý, sơ kết, tổng kết (quản trị)", usage: "/chay xephang", access: admin, private: true, run: (*cx).cmdRunJob},
 		{name: "moi", desc: "Tạo đường dẫn mời cán bộ (quản trị)", usage: "/moi bai-nha hoặc /moi bai-nha truong_ap", access: admin, private: true, menu: true, run: (*cx).cmdInvite},
+		{name: "saoluu", desc: "Gửi bản sao lưu dữ liệu mới nhất (quản trị)", usage: "/saoluu", access: admin, private: true, run: (*cx).cmdBackup},
 		{name: "kiemtra", desc: "Kiểm tra ngẫu nhiên: chọn hộ để gọi điện, ghi kết quả (quản trị)", usage: "/kiemtra, /kiemtra 10 bai-nha, /kiemtra ketqua", access: admin, private: true, menu: true, run: (*cx).cmdSpotCheck},
 		{name: "loaitru", desc: "Loại trừ cán bộ hoặc ấp khỏi khen thưởng, có lý do; không kèm gì để xem danh sách (quản trị)", usage: "/loaitru canbo 2001 Đang bị xem xét kỷ luật", access: admin, private: true, run: (*cx).cmdExclude},
 		{name: "boloaitru", desc: "Bỏ loại trừ cán bộ hoặc ấp (quản trị)", usage: "/boloaitru canbo 2001 hoặc /boloaitru ap bai-nha", access: admin, private: true, run: (*cx).cmdLiftExclusion},

@@ -1,0 +1,114 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"dvcbot/campaign"
+	"dvcbot/store"
+)
+
+func (w *world) exclusions() []campaign.Exclusion {
+	w.t.Helper()
+	var out []campaign.Exclusion
+	if err := w.db.View(func(tx *store.Tx) (err error) { out, err = tx.Exclusions(); return err }); err != nil {
+		w.t.Fatal(err)
+	}
+	return out
+}
+
+func TestExclusionsAddListLift(t *testing.T) {
+	w := spotWorld(t)
+	mustContain(t, "empty list", joinTexts(w.text("/loaitru")), "Hiện không có cán bộ hay ấp nào bị loại trừ")
+
+	// Exclude an officer: stored, audited, shown with the reason where candidates are.
+	got := joinTexts(w.text("/loaitru canbo 4001 Đang bị xem xét kỷ luật"))
+	mustContain(t, "exclude officer", got, "Đã loại trừ cán bộ <b>Nguyễn Thị Dung</b> (ấp Hòn Nhỏ, ID 4001)", "từ hôm nay 02/03/2026",
+		"Lý do: Đang bị xem xét kỷ luật", "<code>/boloaitru canbo 4001</code>")
+	xs := w.exclusions()
+	if len(xs) != 1 || xs[0].Kind != campaign.ExcludeOfficer || xs[0].Target != "4001" || xs[0].Reason != "Đang bị xem xét kỷ luật" ||
+		xs[0].By != adminID || !xs[0].At.Equal(worldStart) {
+		t.Fatalf("stored exclusions = %+v", xs)
+	}
+	if a := w.auditActions("exclusion.add"); len(a) != 1 || a[0].Actor != adminID {
+		t.Fatalf("exclusion audit = %+v", a)
+	}
+	awards := joinTexts(w.text("/khenthuong"))
+	mustContain(t, "awards", awards, "• Nguyễn Thị Dung: đang bị loại trừ: Đang bị xem xét kỷ luật", "1. Ấp Hòn Nhỏ")
+
+	// Exclude a hamlet (the id in any case).
+	w.clock.Add(24 * time.Hour)
+	mustContain(t, "exclude hamlet", joinTexts(w.text("/loaitru ấp HON-NHO Có khiếu nại chưa giải quyết")), "Đã loại trừ ấp <b>Hòn Nhỏ</b>")
+	awards = joinTexts(w.text("/khenthuong"))
+	mustContain(t, "awards", awards, "Chưa có ấp nào đủ điều kiện", "• Ấp Hòn Nhỏ: đang bị loại trừ: Có khiếu nại chưa giải quyết")
+
+	// The list shows both, with reason, date and who.
+	list := joinTexts(w.text("/loaitru"))
+	mustContain(t, "list", list, "Đang bị loại trừ khỏi khen thưởng</b> (2)",
+		"• Cán bộ <b>Nguyễn Thị Dung</b> (ấp Hòn Nhỏ, ID 4001) — từ 02/03/2026, lý do: Đang bị xem xét kỷ luật (ghi bởi quản trị viên (ID 1001))",
+		"• Ấp <b>Hòn Nhỏ</b> (hon-nho) — từ 03/03/2026, lý do: Có khiếu nại chưa giải quyết")
+
+	// A new reason replaces the old one and keeps the date.
+	mustContain(t, "update", joinTexts(w.text("/loaitru canbo 4001 Đang bị thanh tra")), "Đã cập nhật lý do", "Vẫn tính từ ngày 02/03/2026")
+	for _, x := range w.exclusions() {
+		if x.Kind == campaign.ExcludeOfficer && (x.Reason != "Đang bị thanh tra" || !x.At.Equal(worldStart)) {
+			t.Errorf("updated exclusion = %+v", x)
+		}
+	}
+
+	// Lift both: audited, candidates again.
+	mustContain(t, "lift officer", joinTexts(w.text("/boloaitru canbo 4001")), "Đã bỏ loại trừ Cán bộ <b>Nguyễn Thị Dung</b>")
+	mustContain(t, "lift hamlet", joinTexts(w.text("/boloaitru ap hon-nho")), "Đã bỏ loại trừ Ấp <b>Hòn Nhỏ</b>")
+	if xs := w.exclusions(); len(xs) != 0 {
+		t.Fatalf("exclusions left: %+v", xs)
+	}
+	if a := w.auditActions("exclusion.lift"); len(a) != 2 || a[0].Actor != adminID || !strings.Contains(a[0].Before, "Đang bị thanh tra") {
+		t.Fatalf("lift audit = %+v", a)
+	}
+	awards = joinTexts(w.text("/khenthuong"))
+	mustContain(t, "awards after lifting", awards, "1. Ấp Hòn Nhỏ", ". Nguyễn Thị Dung — hướng dẫn 2 hộ")
+	mustNotContain(t, "awards after lifting", awards, "loại trừ")
+	mustContain(t, "lift again", joinTexts(w.text("/boloaitru canbo 4001")), "Không có trường hợp loại trừ nào với cán bộ «4001»")
+}
+
+func TestExclusionBadInput(t *testing.T) {
+	w := spotWorld(t)
+	long := strings.Repeat("x", maxReasonRunes+1)
+	for _, tc := range []struct {
+		user int64
+		in   string
+		want string
+	}{
+		{adminID, "/loaitru canbo 4001", "Cần ghi <b>lý do</b>"},
+		{adminID, "/loaitru canbo 4001 " + long, "quá 300 ký tự"},
+		{adminID, "/loaitru canbo 9999 Kỷ luật", "Không có cán bộ nào đã đăng ký với ID 9999"},
+		{adminID, "/loaitru canbo abc Kỷ luật", "không phải ID Telegram"},
+		{adminID, "/loaitru ap dao-ngoc Khiếu nại", "Không có ấp mã «dao-ngoc»"},
+		{adminID, "/loaitru ai 4001 Kỷ luật", "Cách dùng:"},
+		{adminID, "/boloaitru", "Cách dùng:"},
+		{adminID, "/boloaitru ap bai-nha", "Không có trường hợp loại trừ nào với ấp «bai-nha»"},
+		{officerID, "/loaitru canbo 4001 Kỷ luật", "Lệnh /loaitru chỉ dành cho quản trị viên"},
+		{officerID, "/boloaitru canbo 4001", "Lệnh /boloaitru chỉ dành cho quản trị viên"},
+		{officerID, "/loaitru", "Lệnh /loaitru chỉ dành cho quản trị viên"},
+	} {
+		w.user = tc.user
+		before := w.counts()
+		mustContain(t, fmt.Sprintf("%d %q", tc.user, tc.in), joinTexts(w.text(tc.in)), tc.want)
+		if after := w.counts(); after != before {
+			t.Errorf("%q changed the store: %v → %v", tc.in, before, after)
+		}
+	}
+	w.user = adminID
+	mustContain(t, "group", joinTexts(w.group("/loaitru canbo 4001 Kỷ luật")), msgPrivateOnly)
+	if xs := w.exclusions(); len(xs) != 0 {
+		t.Fatalf("bad input stored exclusions: %+v", xs)
+	}
+	// The reason keeps its exact (normalised) words, 300 characters allowed.
+	ok := strings.Repeat("ệ", maxReasonRunes)
+	w.text("/loaitru canbo 4001 " + ok)
+	if xs := w.exclusions(); len(xs) != 1 || xs[0].Reason != ok {
+		t.Fatalf("exclusion with a 300-character reason = %+v", xs)
+	}
+}

@@ -1,0 +1,436 @@
+package bot
+
+import (
+	"errors"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"dvcbot/campaign"
+	"dvcbot/intake"
+	"dvcbot/scoring"
+	"dvcbot/store"
+)
+
+// Management commands of admins (and leaders, for their own hamlet):
+// /canbo, /vohieu, /kichhoat, /capquyen, /ap, /sosho.
+
+// findHamlet looks a hamlet up by id (any case) or by its name typed with
+// or without diacritics ("bai-nha", "Bãi Nhà", "bai nha", "ấp Bãi Nhà").
+func findHamlet(hs []campaign.Hamlet, s string) (campaign.Hamlet, bool) {
+	s = strings.TrimSpace(s)
+	for _, h := range hs {
+		if strings.EqualFold(h.ID, s) {
+			return h, true
+		}
+	}
+	f := intake.Fold(s)
+	for _, h := range hs {
+		if n := intake.Fold(h.Name); f == n || f == "ap "+n {
+			return h, true
+		}
+	}
+	return campaign.Hamlet{}, false
+}
+
+// hamletNames maps hamlet ids to names.
+func hamletNames(hs []campaign.Hamlet) map[string]string {
+	m := make(map[string]string, len(hs))
+	for _, h := range hs {
+		m[h.ID] = h.Name
+	}
+	return m
+}
+
+// parseTelegramID reads a Telegram user id as typed ("2001", "#2001", "ID 2001").
+func parseTelegramID(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if f := intake.Fold(s); strings.HasPrefix(f, "id ") || strings.HasPrefix(f, "id:") {
+		s = strings.TrimSpace(s[3:])
+	}
+	s = strings.TrimPrefix(s, "#")
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// splitMessages packs a heading, blocks and a footer into as few messages
+// as fit Telegram's limit, never cutting a block.
+func splitMessages(head string, blocks []string, foot string) []string {
+	var out []string
+	cur := head
+	for _, b := range blocks {
+		if utf16Len(cur)+1+utf16Len(b) > reportTextLimit && cur != "" {
+			out = append(out, strings.TrimRight(cur, "\n"))
+			cur = ""
+		}
+		if cur != "" {
+			cur += "\n"
+		}
+		cur += b
+	}
+	if foot != "" {
+		if utf16Len(cur)+2+utf16Len(foot) > reportTextLimit {
+			out = append(out, strings.TrimRight(cur, "\n"))
+			cur = foot
+		} else {
+			cur += "\n\n" + foot
+		}
+	}
+	return append(out, strings.TrimRight(cur, "\n"))
+}
+
+// officerStatus is an officer's state as /canbo shows it.
+func officerStatus(o campaign.Officer) string {
+	switch {
+	case !o.Active:
+		return "⛔ đã vô hiệu hóa"
+	case o.Unreachable:
+		return "📵 không liên lạc được (đã chặn bot)"
+	}
+	return "✅ đang hoạt động"
+}
+
+// cmdOfficers (/canbo [mã ấp]) lists officers with their figures and ids.
+// Leaders see their own hamlet only.
+func (c *cx) cmdOfficers(args string) error {
+	hs, err := c.tx.Hamlets()
+	if err != nil {
+		return err
+	}
+	names := hamletNames(hs)
+	isAdmin := c.who.Role == campaign.RoleAdmin
+	want := ""
+	if args != "" {
+		h, ok := findHamlet(hs, args)
+		if !ok {
+			c.reply("Không có ấp «" + esc(clipArg(args)) + "».\n\n" + c.hamletList())
+			return nil
+		}
+		want = h.ID
+	}
+	if !isAdmin {
+		if want != "" && want != c.who.HamletID {
+			c.reply("Anh/chị là " + esc(c.who.Role.At(c.hamletName())) + " nên chỉ xem được cán bộ của ấp mình. Gõ <code>/canbo</code> (không kèm mã ấp).")
+			return nil
+		}
+		want = c.who.HamletID
+	}
+	officers, err := c.tx.Officers()
+	if err != nil {
+		return err
+	}
+	officers = slices.DeleteFunc(officers, func(o campaign.Officer) bool { return want != "" && o.HamletID != want })
+	if len(officers) == 0 {
+		text := "Ấp " + esc(names[want]) + " chưa có cán bộ nào đăng ký."
+		if want == "" {
+			text = "Chưa có cán bộ nào đăng ký."
+		}
+		if isAdmin {
+			text += " Tạo đường dẫn mời: <code>/moi " + esc(cmpOr(want, c.firstHamletID())) + "</code>"
+		}
+		c.reply(text)
+		return nil
+	}
+	slices.SortStableFunc(officers, func(a, b campaign.Officer) int {
+		ha, hb := names[a.HamletID], names[b.HamletID]
+		if (ha == "") != (hb == "") { // officers without a hamlet last
+			if ha == "" {
+				return 1
+			}
+			return -1
+		}
+		if c := scoring.CompareNames(ha, hb); c != 0 {
+			return c
+		}
+		return scoring.CompareNames(a.FullName, b.FullName)
+	})
+	active := 0
+	var blocks []string
+	group := "\x00"
+	for _, o := range officers {
+		if o.Active {
+			active++
+		}
+		if want == "" && o.HamletID != group {
+			group = o.HamletID
+			title := "Không thuộc ấp nào"
+			if n, ok := names[o.HamletID]; ok {
+				title = "Ấp " + n
+			} else if o.HamletID != "" {
+				title = "Ấp " + o.HamletID
+			}
+			blocks = append(blocks, "\n<b>"+esc(title)+"</b>")
+		}
+		a, err := c.tx.OfficerActivity(o.TelegramID)
+		if err != nil {
+			return err
+		}
+		last := "chưa báo cáo"
+		if a.LastDay != store.NoDay {
+			last = "báo cáo gần nhất " + a.LastDay.ScoringDate().String()
+		}
+		name := o.FullName
+		if name == "" {
+			name = "(chưa có tên)"
+		}
+		blocks = append(blocks, "• <b>"+esc(name)+"</b> — "+esc(o.Role.Label())+" · ID <code>"+strconv.FormatInt(o.TelegramID, 10)+"</code>\n   "+
+			scoring.Number(a.Households)+" hộ · "+itoa(a.DaysActive)+" ngày có báo cáo · "+last+" · "+officerStatus(o))
+	}
+	title := "👥 <b>Cán bộ"
+	if want != "" {
+		title += " ấp " + esc(names[want])
+	}
+	title += "</b>: " + itoa(len(officers)) + " người, " + itoa(active) + " đang hoạt động"
+	foot := "<i>Số hộ và số ngày tính từ đầu phong trào.</i>"
+	if isAdmin {
+		foot += "\nVô hiệu hóa: <code>/vohieu ID</code> · kích hoạt lại: <code>/kichhoat ID</code> · đổi vai trò: <code>/capquyen ID</code>"
+	}
+	for _, m := range splitMessages(title, blocks, foot) {
+		c.reply(m)
+	}
+	return nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// targetOfficer finds the registered person an admin command names, or
+// replies why it cannot.
+func (c *cx) targetOfficer(args, usage string) (campaign.Officer, bool, error) {
+	id, ok := parseTelegramID(args)
+	if !ok {
+		c.reply("Cách dùng: <code>" + esc(usage) + "</code>\nID Telegram là dãy số, xem bằng lệnh /canbo.")
+		return campaign.Officer{}, false, nil
+	}
+	if id == c.in.UserID {
+		c.reply("Anh/chị không tự thay đổi tài khoản của chính mình được. Vui lòng nhờ một quản trị viên khác.")
+		return campaign.Officer{}, false, nil
+	}
+	if c.e.isConfigAdmin(id) {
+		c.reply("ID " + strconv.FormatInt(id, 10) + " là quản trị viên trong cấu hình (telegram.admin_ids) nên không đổi được bằng lệnh. Muốn thay đổi, sửa cấu hình rồi khởi động lại bot.")
+		return campaign.Officer{}, false, nil
+	}
+	o, err := c.tx.Officer(id)
+	if errors.Is(err, store.ErrNotFound) {
+		c.reply("Không có người dùng nào đã đăng ký với ID " + strconv.FormatInt(id, 10) + ". Gõ /canbo để xem ID của cán bộ.")
+		return o, false, nil
+	} else if err != nil {
+		return o, false, err
+	}
+	return o, true, nil
+}
+
+// describe names an officer in replies: "Lê Văn Tám (cán bộ ấp Bãi Nhà, ID 2001)".
+func (c *cx) describe(o campaign.Officer) string {
+	place := ""
+	if o.HamletID != "" {
+		if h, err := c.tx.Hamlet(o.HamletID); err == nil {
+			place = h.Name
+		} else {
+			place = o.HamletID
+		}
+	}
+	name := o.FullName
+	if name == "" {
+		name = "Người dùng"
+	}
+	return "<b>" + esc(name) + "</b> (" + esc(o.Role.At(place)) + ", ID " + strconv.FormatInt(o.TelegramID, 10) + ")"
+}
+
+// cmdDeactivate (/vohieu <id>) stops an officer from using the bot; their
+// records stay and still count.
+func (c *cx) cmdDeactivate(args string) error {
+	o, ok, err := c.targetOfficer(args, "/vohieu 2001")
+	if err != nil || !ok {
+		return err
+	}
+	if !o.Active {
+		c.reply(c.describe(o) + " đã bị vô hiệu hóa từ trước. Để kích hoạt lại: <code>/kichhoat " + strconv.FormatInt(o.TelegramID, 10) + "</code>")
+		return nil
+	}
+	o.Active = false
+	if err := c.tx.PutOfficer(o, c.in.UserID, "officer.deactivate"); err != nil {
+		return err
+	}
+	// A report left half-way is dropped with the account.
+	if err := c.tx.PutSession(o.TelegramID, o.TelegramID, nil); err != nil {
+		return err
+	}
+	c.reply("⛔ Đã vô hiệu hóa " + c.describe(o) + ".\nNgười này không báo cáo được nữa. Các báo cáo trước đây vẫn được giữ và vẫn được tính.\nĐể kích hoạt lại: <code>/kichhoat " + strconv.FormatInt(o.TelegramID, 10) + "</code>")
+	c.replies = append(c.replies, Reply{ChatID: o.TelegramID, Text: "Tài khoản của anh/chị trên bot đã được quản trị viên tạm ngừng. Các báo cáo trước đây vẫn được giữ và vẫn được tính. Nếu cần tiếp tục báo cáo, vui lòng liên hệ Phòng Văn hóa – Xã hội."})
+	return nil
+}
+
+// cmdReactivate (/kichhoat <id>) lets a deactivated officer use the bot again.
+func (c *cx) cmdReactivate(args string) error {
+	o, ok, err := c.targetOfficer(args, "/kichhoat 2001")
+	if err != nil || !ok {
+		return err
+	}
+	if o.Active {
+		c.reply(c.describe(o) + " đang hoạt động, không cần kích hoạt.")
+		return nil
+	}
+	o.Active = true
+	if err := c.tx.PutOfficer(o, c.in.UserID, "officer.reactivate"); err != nil {
+		return err
+	}
+	c.reply("✅ Đã kích hoạt lại " + c.describe(o) + ". Người này báo cáo được như trước.")
+	c.replies = append(c.replies, Reply{ChatID: o.TelegramID, Text: "Tài khoản của anh/chị trên bot đã được kích hoạt lại. Gõ /giup để xem các lệnh."})
+	return nil
+}
+
+// roleArg reads the role named after /capquyen <id>.
+func roleArg(s string) (campaign.Role, bool) {
+	switch strings.ReplaceAll(labelKey(strings.ReplaceAll(s, "_", " ")), " ", "") {
+	case "", "quantri", "quantrivien", "admin":
+		return campaign.RoleAdmin, true
+	case "truongap", "leader":
+		return campaign.RoleLeader, true
+	case "canbo", "canboap", "officer":
+		return campaign.RoleOfficer, true
+	}
+	return "", false
+}
+
+// cmdGrant (/capquyen <id> [quan_tri|truong_ap|can_bo]) changes a
+// registered person's role; without a role it makes them an admin.
+func (c *cx) cmdGrant(args string) error {
+	const usage = "/capquyen 2001 (cấp quyền quản trị viên), /capquyen 2001 truong_ap, /capquyen 2001 can_bo"
+	idArg, roleText, _ := strings.Cut(strings.TrimSpace(args), " ")
+	role, ok := roleArg(roleText)
+	if !ok {
+		c.reply("Vai trò «" + esc(clipArg(roleText)) + "» không có. Các vai trò: <code>quan_tri</code> (quản trị viên), <code>truong_ap</code> (trưởng ấp), <code>can_bo</code> (cán bộ ấp).\nVí dụ: <code>/capquyen 2001</code> hoặc <code>/capquyen 2001 truong_ap</code>")
+		return nil
+	}
+	o, ok, err := c.targetOfficer(idArg, usage)
+	if err != nil || !ok {
+		return err
+	}
+	if !o.Active {
+		c.reply(c.describe(o) + " đang bị vô hiệu hóa. Kích hoạt lại trước: <code>/kichhoat " + strconv.FormatInt(o.TelegramID, 10) + "</code>")
+		return nil
+	}
+	if o.Role == role {
+		c.reply(c.describe(o) + " đã là " + esc(role.Label()) + ".")
+		return nil
+	}
+	if role != campaign.RoleAdmin && o.HamletID == "" {
+		c.reply(c.describe(o) + " chưa thuộc ấp nào nên không làm " + esc(role.Label()) + " được. Gửi cho người này đường dẫn mời của ấp (/moi).")
+		return nil
+	}
+	who, before := c.describe(o), o.Role
+	o.Role = role
+	if err := c.tx.PutOfficer(o, c.in.UserID, "officer.role"); err != nil {
+		return err
+	}
+	c.reply("✅ Đã đổi vai trò của " + who + ": " + esc(before.Label()) + " → <b>" + esc(role.Label()) + "</b>.")
+	note := "Anh/chị nay là <b>" + esc(role.Label()) + "</b> trên bot. Gõ /giup để xem các lệnh dùng được."
+	c.replies = append(c.replies, Reply{ChatID: o.TelegramID, Text: note})
+	return nil
+}
+
+// coverageLine is "812 hộ · 100 hộ biết làm · độ phủ 12,3%".
+func coverageLine(h campaign.Hamlet, t store.HamletTotals) string {
+	return scoring.Number(h.Households) + " hộ · " + scoring.Number(t.Able) + " hộ biết làm · độ phủ " + coverageOf(t.Able, h.Households)
+}
+
+// coverageOf is able ÷ households as shown to users, never above 100%.
+func coverageOf(able, households int) string {
+	if households <= 0 {
+		return "chưa có số hộ"
+	}
+	return scoring.PercentOf(min(able, households), households)
+}
+
+// cmdHamlets (/ap) lists the hamlets with id, households and coverage.
+func (c *cx) cmdHamlets(string) error {
+	hs, err := c.tx.Hamlets()
+	if err != nil {
+		return err
+	}
+	if len(hs) == 0 {
+		c.reply("Chưa có ấp nào trong cấu hình (mục hamlets).")
+		return nil
+	}
+	slices.SortStableFunc(hs, func(a, b campaign.Hamlet) int { return scoring.CompareNames(a.Name, b.Name) })
+	var households, able int
+	var blocks []string
+	for _, h := range hs {
+		t := c.tx.HamletTotals(h.ID)
+		households += max(h.Households, 0)
+		able += min(t.Able, max(h.Households, 0))
+		blocks = append(blocks, "<code>"+esc(h.ID)+"</code> — <b>"+esc(h.Name)+"</b>: "+coverageLine(h, t))
+	}
+	head := "🏘 <b>Các ấp</b>: " + itoa(len(hs)) + " ấp, " + scoring.Number(households) + " hộ, độ phủ chung " +
+		coverageOf(able, households) + " (mục tiêu " + scoring.ThresholdPercent(c.e.set.Params.CoverageThreshold) + ")\n"
+	foot := "Sửa số hộ của một ấp theo sổ hộ: <code>/sosho " + esc(hs[0].ID) + " " + itoa(hs[0].Households) + "</code>\nXem số liệu một ấp: <code>/report tuan " + esc(hs[0].ID) + "</code>"
+	for _, m := range splitMessages(head, blocks, foot) {
+		c.reply(m)
+	}
+	return nil
+}
+
+var householdCountRE = regexp.MustCompile(`^(\d{1,3}([.,]\d{3})+|\d+)$`)
+
+// cmdSetHouseholds (/sosho <mã ấp> <số hộ>) corrects a hamlet's household
+// count (audited; kept when configuration is loaded again).
+func (c *cx) cmdSetHouseholds(args string) error {
+	f := strings.Fields(args)
+	usage := "Cách dùng: <code>/sosho &lt;mã ấp&gt; &lt;số hộ&gt;</code>, ví dụ <code>/sosho " + esc(c.firstHamletID()) + " 820</code>"
+	if len(f) < 2 {
+		c.reply(usage + "\n\n" + c.hamletList())
+		return nil
+	}
+	hs, err := c.tx.Hamlets()
+	if err != nil {
+		return err
+	}
+	// "<id> <n>", or a hamlet name of several words before the number.
+	h, ok := findHamlet(hs, f[0])
+	raw := strings.Join(f[1:], " ")
+	if !ok {
+		h, ok = findHamlet(hs, strings.Join(f[:len(f)-1], " "))
+		raw = f[len(f)-1]
+	}
+	if !ok {
+		c.reply("Không có ấp «" + esc(clipArg(strings.Join(f[:len(f)-1], " "))) + "».\n" + usage + "\n\n" + c.hamletList())
+		return nil
+	}
+	n := 0
+	if householdCountRE.MatchString(raw) {
+		n, err = strconv.Atoi(strings.NewReplacer(".", "", ",", "").Replace(raw))
+	}
+	if err != nil || n < 1 || n > 1_000_000 {
+		c.reply("Số hộ «" + esc(clipArg(raw)) + "» không đúng: ghi một số nguyên dương, ví dụ 820 hoặc 1.250.\n" + usage)
+		return nil
+	}
+	if n == h.Households {
+		c.reply("Ấp " + esc(h.Name) + " đã có số hộ là " + scoring.Number(n) + ", không cần sửa.")
+		return nil
+	}
+	if err := c.tx.SetHouseholds(h.ID, n, c.in.UserID); err != nil {
+		return err
+	}
+	t := c.tx.HamletTotals(h.ID)
+	p := c.e.set.Params
+	var b strings.Builder
+	b.WriteString("✅ Đã sửa số hộ ấp <b>" + esc(h.Name) + "</b>: " + scoring.Number(h.Households) + " → <b>" + scoring.Number(n) + "</b> hộ.\n")
+	b.WriteString("Độ phủ mới: " + scoring.Number(min(t.Able, n)) + "/" + scoring.Number(n) + " hộ = <b>" + coverageOf(t.Able, n) +
+		"</b> (trước đây " + coverageOf(t.Able, h.Households) + "; mục tiêu " + scoring.ThresholdPercent(p.CoverageThreshold) + ").")
+	if k, was := p.RequiredProcedures(n), p.RequiredProcedures(h.Households); k != was {
+		b.WriteString("\nGiải đặc biệt: ấp nay cần " + itoa(k) + " thủ tục cho mỗi hộ (ấp từ " + itoa(p.SpecialHouseholdThreshold) +
+			" hộ trở lên cần 1, ấp nhỏ hơn cần 2).")
+	}
+	if t.Able > n {
+		b.WriteString("\n⚠️ Số hộ biết làm (" + scoring.Number(t.Able) + ") nhiều hơn số hộ mới: độ phủ chỉ tính tối đa 100%. Vui lòng kiểm tra lại sổ hộ.")
+	}
+	b.WriteString("\nSố hộ này được giữ nguyên cả khi cấu hình được nạp lại.")
+	c.reply(b.String())
+	return nil
+}

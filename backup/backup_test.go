@@ -537,3 +537,26 @@ func TestVerifyDamagedCopies(t *testing.T) {
 	}
 	t.Logf("%d of 300 copies with flipped bytes rejected", rejected)
 }
+
+// With a clock that moves on every reading, the first backup still happens.
+func TestRunnerFirstBackupWithMovingClock(t *testing.T) {
+	dir := t.TempDir()
+	db := fill(t, filepath.Join(dir, "dvcbot.db"), 1)
+	var mu sync.Mutex
+	at := march2
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); at = at.Add(time.Millisecond); return at }
+	done := make(chan struct{}, 1)
+	r, err := NewRunner(Options{DB: db, Dir: filepath.Join(dir, "b"), Keep: 1, Schedule: "@daily", Location: hcm, Now: now,
+		OnDone: func(Info, error) { done <- struct{}{} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go r.Run(ctx)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no first backup")
+	}
+}

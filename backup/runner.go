@@ -88,10 +88,12 @@ func (r *Runner) Last() time.Time {
 // Next is when the next scheduled backup is due: the first scheduled time
 // after the newest backup, so a backup missed while the bot was down is
 // taken at start. With no backup yet it is now.
-func (r *Runner) Next() time.Time {
+func (r *Runner) Next() time.Time { return r.next(r.opt.Now()) }
+
+func (r *Runner) next(now time.Time) time.Time {
 	last := r.Last()
 	if last.IsZero() {
-		return r.opt.Now()
+		return now
 	}
 	return r.sched.Next(last.In(r.opt.Location))
 }
@@ -132,7 +134,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	retryAt := time.Time{}
 	for {
 		now := r.opt.Now()
-		due := r.Next()
+		due := r.next(now)
 		if retryAt.After(due) {
 			due = retryAt
 		}

@@ -31,11 +31,12 @@ const undoWindow = 24 * time.Hour
 // photoWindow is how long after saving a photo still joins that report.
 const photoWindow = 30 * time.Minute
 
-var stateHandlers map[string]func(*cx, string) error
-
-var callbackHandlers map[string]func(*cx, string) error
-
-func init() {
+// stateHandlers answer typed text in a conversation state, and
+// callbackHandlers answer button presses by the kind before the colon of
+// their data. They are filled at package initialisation (other files add
+// their states in init functions, which run after these initialisers) and
+// never changed afterwards.
+var (
 	stateHandlers = map[string]func(*cx, string) error{
 		stateJoinName:        (*cx).onJoinName,
 		stateReportName:      (*cx).onName,
@@ -44,17 +45,20 @@ func init() {
 		stateReportProcs:     (*cx).onProcsText,
 		stateReportOther:     (*cx).onOther,
 		stateReportDossier:   (*cx).onDossier,
-		stateReportKnown:     func(c *cx, _ string) error { c.askAgain(); return nil },
-		stateReportElsewhere: func(c *cx, _ string) error { c.askAgain(); return nil },
-		stateReportConfirm:   func(c *cx, _ string) error { c.askAgain(); return nil },
-		stateReportEdit:      func(c *cx, _ string) error { c.askAgain(); return nil },
+		stateReportKnown:     (*cx).repeatStep,
+		stateReportElsewhere: (*cx).repeatStep,
+		stateReportConfirm:   (*cx).repeatStep,
+		stateReportEdit:      (*cx).repeatStep,
 	}
 	callbackHandlers = map[string]func(*cx, string) error{
 		"r":    (*cx).onReportButton,
 		"p":    (*cx).onProcButton,
 		"undo": (*cx).onUndo,
 	}
-}
+)
+
+// repeatStep answers text where a button is expected by asking again.
+func (c *cx) repeatStep(string) error { c.askAgain(); return nil }
 
 var cancelRow = []Button{{Text: "❌ Hủy", Data: "r:cancel"}}
 

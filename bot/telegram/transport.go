@@ -29,11 +29,11 @@ import (
 var (
 	// ErrBlocked: the user blocked the bot, the bot was removed from the
 	// group, or it may not start the conversation (403). Not retried.
-	ErrBlocked = errors.New("telegram: chat unreachable (blocked, kicked or never started)")
+	ErrBlocked = fmt.Errorf("telegram: blocked, kicked or never started: %w", bot.ErrUnreachable)
 	// ErrRejected: Telegram refused the message (400) or the reply is
 	// invalid (empty text, callback data over 64 bytes); sending it again
 	// will not help.
-	ErrRejected = errors.New("telegram: message rejected")
+	ErrRejected = fmt.Errorf("telegram: %w", bot.ErrRejected)
 	// ErrUnavailable: Telegram could not be reached or kept failing (5xx,
 	// network, repeated 429) after the retries; try again later.
 	ErrUnavailable = errors.New("telegram: Bot API unavailable")

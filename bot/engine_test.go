@@ -1,12 +1,16 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"dvcbot/campaign"
 	"dvcbot/intake"
@@ -385,5 +389,70 @@ func TestUnregisteredNeverToldToReport(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestStoreFailureIsNotSaved: when the store fails, the user hears that
+// nothing was saved, and the update is not marked as handled (so Telegram's
+// re-delivery is applied later).
+func TestStoreFailureIsNotSaved(t *testing.T) {
+	var logs bytes.Buffer
+	w := newWorld(t)
+	w.logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	w.restart()
+	w.addOfficer(officerID, "bai-nha", campaign.RoleOfficer, "Lê Văn Tám")
+	w.text("/baocao")
+	w.text("Nguyễn Văn An")
+	w.text("Tổ 3, ấp Bãi Nhà")
+	w.db.Close() // the disk is gone
+	in := w.input()
+	in.Text = "/baocao Trần Thị Bích; Tổ 5, ấp Bãi Nhà; 0987654321; khai sinh"
+	rs := w.handle(in)
+	if len(rs) != 1 || !strings.Contains(rs[0].Text, "chưa được lưu") {
+		t.Fatalf("reply when the store fails: %+v", rs)
+	}
+	w.open()
+	if rs := w.handle(in); len(rs) != 1 || !strings.Contains(rs[0].Text, "Đã lưu") {
+		t.Errorf("re-delivery after the failure: %+v", rs)
+	}
+	if c := w.counts(); c.Guidance != 1 {
+		t.Errorf("%v, want the re-delivered report saved once", c)
+	}
+	for _, personal := range []string{"Nguyễn", "Trần", "Bích", "0987654321", "987", "Tổ 3", "Tổ 5", "Bãi Nhà"} {
+		if strings.Contains(logs.String(), personal) {
+			t.Errorf("the log holds personal data %q:\n%s", personal, logs.String())
+		}
+	}
+	if !strings.Contains(logs.String(), "handle update failed") {
+		t.Errorf("the failure was not logged:\n%s", logs.String())
+	}
+}
+
+// TestCommandMenu: the menu Telegram's setMyCommands accepts (names of
+// 1–32 lowercase letters, digits and underscores; descriptions of 1–256
+// characters), with the officer's commands in it.
+func TestCommandMenu(t *testing.T) {
+	w := newWorld(t)
+	name := regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+	seen := map[string]bool{}
+	for _, c := range w.eng.Commands() {
+		if !name.MatchString(c.Name) {
+			t.Errorf("command name %q is not valid for Telegram", c.Name)
+		}
+		if n := utf8.RuneCountInString(c.Description); n < 1 || n > 256 || !looksVietnamese(c.Description) {
+			t.Errorf("command %s: description %q", c.Name, c.Description)
+		}
+		if seen[c.Name] {
+			t.Errorf("command %s listed twice", c.Name)
+		}
+		seen[c.Name] = true
+	}
+	for _, want := range []string{"baocao", "huy", "toi", "giup"} {
+		if !seen[want] {
+			t.Errorf("command menu lacks /%s", want)
+		}
+	}
+	if len(seen) > 100 {
+		t.Errorf("%d commands; Telegram allows 100", len(seen))
 	}
 }

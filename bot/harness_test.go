@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -85,6 +86,7 @@ type world struct {
 	user    int64
 	buttons map[string]int // callback data → id of the latest message offering it
 	last    Input
+	logger  *slog.Logger // the engine's logger (discard when nil)
 }
 
 func newWorld(t testing.TB) *world {
@@ -136,10 +138,14 @@ func (w *world) open() {
 		w.t.Fatalf("sync hamlets: %v", err)
 	}
 	w.db = db
-	w.eng = New(db, w.settings(), WithClock(w.clock.Now), WithCodes(func() string {
+	opts := []Option{WithClock(w.clock.Now), WithCodes(func() string {
 		w.codes++
 		return fmt.Sprintf("INV%03d", w.codes)
-	}))
+	})}
+	if w.logger != nil {
+		opts = append(opts, WithLogger(w.logger))
+	}
+	w.eng = New(db, w.settings(), opts...)
 }
 
 // restart closes the store and opens it again with a new engine, as after

@@ -685,3 +685,45 @@ func TestWriteSnapshotIsAStore(t *testing.T) {
 		return nil
 	})
 }
+
+// knownBug skips a test that shows a bug reported but not fixed yet; run
+// with DVCBOT_KNOWN_BUGS=1 to see it fail. Remove the call with the fix.
+func knownBug(t *testing.T, what string) {
+	t.Helper()
+	if os.Getenv("DVCBOT_KNOWN_BUGS") == "" {
+		t.Skip("known bug (set DVCBOT_KNOWN_BUGS=1 to run): " + what)
+	}
+}
+
+// TestSnapshotSocketLongPath: a data file deep in the file system still
+// serves snapshots (a Unix socket path holds at most 107 bytes).
+func TestSnapshotSocketLongPath(t *testing.T) {
+	knownBug(t, "store/snapshot.go puts the socket beside the data file; bind fails when that path exceeds 107 bytes")
+	dir := filepath.Join(t.TempDir(), strings.Repeat("thu-muc-du-lieu-", 6))
+	clock := &storeClock{t: march2}
+	path := filepath.Join(dir, "dvcbot.db")
+	db := reopen(t, path, clock)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- db.ServeSnapshots(ctx) }()
+	ro, closeRO, err := func() (*store.DB, func() error, error) {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			ro, c, err := store.OpenReadOnly(path, store.Options{Location: hcm, Timeout: 20 * time.Millisecond})
+			if err == nil || time.Now().After(deadline) {
+				return ro, c, err
+			}
+			select {
+			case err := <-served:
+				return nil, nil, fmt.Errorf("ServeSnapshots returned: %w", err)
+			default:
+			}
+		}
+	}()
+	cancel()
+	if err != nil {
+		t.Fatalf("export of a store at a %d-byte path: %v", len(path), err)
+	}
+	_ = ro
+	closeRO()
+}

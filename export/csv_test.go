@@ -152,10 +152,11 @@ func TestWriteCSVErrors(t *testing.T) {
 	t.Run("write error stops the source", func(t *testing.T) {
 		yielded := 0
 		var sawErr error
+		row := sampleRows()[0]
 		src := func(yield func(EvidenceRow) error) error {
-			for range 100000 {
+			for range 5000 {
 				yielded++
-				if err := yield(sampleRows()[0]); err != nil {
+				if err := yield(row); err != nil {
 					sawErr = err
 					return err
 				}
@@ -166,14 +167,15 @@ func TestWriteCSVErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "disk full") {
 			t.Fatalf("WriteCSV = %v, want the write error", err)
 		}
-		if sawErr == nil || yielded == 100000 {
+		if sawErr == nil || yielded == 5000 {
 			t.Errorf("source was not stopped by the write error (yielded %d rows)", yielded)
 		}
 	})
 	t.Run("write error returned even if the source drops it", func(t *testing.T) {
+		row := sampleRows()[0]
 		src := func(yield func(EvidenceRow) error) error {
-			for range 100000 {
-				_ = yield(sampleRows()[0])
+			for range 5000 {
+				_ = yield(row)
 			}
 			return nil
 		}
@@ -206,13 +208,13 @@ func (w *countingWriter) Write(p []byte) (int, error) { w.n += len(p); return le
 // still producing them.
 func TestWriteCSVStreams(t *testing.T) {
 	w := &countingWriter{}
-	rows := synthRows(20000)
+	rows := synthRows(10000)
 	src := func(yield func(EvidenceRow) error) error {
 		i := 0
 		return rows(func(r EvidenceRow) error {
 			i++
-			if i == 10000 && w.n < 500000 {
-				t.Errorf("after 10,000 rows only %d bytes reached the writer", w.n)
+			if i == 5000 && w.n < 500000 {
+				t.Errorf("after 5,000 rows only %d bytes reached the writer", w.n)
 			}
 			return yield(r)
 		})

@@ -73,6 +73,9 @@ func WriteCSV(w io.Writer, loc *time.Location, rows RowSource) error {
 	n := 0
 	var writeErr error
 	err := each(rows, func(r EvidenceRow) error {
+		if writeErr != nil {
+			return writeErr // the source went on after an error
+		}
 		n++
 		rec[0] = neutralize(r.HamletID)
 		rec[1] = neutralize(r.HamletName)

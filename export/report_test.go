@@ -139,6 +139,7 @@ func TestWriteReport(t *testing.T) {
 			t.Errorf("phone number format = %s, want #49", got)
 		}
 		checkDateCell(t, f, sh, "I4", time.Date(2026, 5, 2, 8, 15, 0, 0, time.UTC))
+		checkAutoFilter(t, f, sh, "$A$3:$J$6")
 	})
 
 	t.Run("Kiểm tra", func(t *testing.T) {
@@ -154,6 +155,7 @@ func TestWriteReport(t *testing.T) {
 			t.Errorf("row 4 = %q, want %q", got, want)
 		}
 		checkDateCell(t, f, sh, "J4", time.Date(2026, 1, 5, 9, 30, 0, 0, time.UTC))
+		checkAutoFilter(t, f, sh, "$A$3:$J$5")
 		if got := cell(t, f, sh, "G5"); got != "Chưa kiểm tra" {
 			t.Errorf("G5 = %q", got)
 		}

@@ -61,6 +61,9 @@ type book struct {
 // newBook starts an empty workbook whose sheets hold at most maxRows rows.
 func newBook(loc *time.Location, maxRows int) (*book, error) {
 	b := &book{f: excelize.NewFile(), loc: loc, maxRows: maxRows}
+	// The first sheet is the active one. Set now: SetActiveSheet reads every
+	// worksheet back, which for a streamed sheet means parsing it again.
+	b.f.SetActiveSheet(0)
 	if err := b.registerStyles(); err != nil {
 		_ = b.f.Close()
 		return nil, err
@@ -202,11 +205,10 @@ func (s *sheet) done() error {
 	return nil
 }
 
-// write makes the first sheet active and writes the workbook to w. The ZIP
-// goes straight to w: excelize's own Write would first build the whole file
-// in memory, which a 2,000,000-row export cannot afford.
+// write writes the workbook to w. The ZIP goes straight to w: excelize's
+// own Write would first build the whole file in memory, which a
+// 2,000,000-row export cannot afford.
 func (b *book) write(w io.Writer) error {
-	b.f.SetActiveSheet(0)
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(out, flate.BestSpeed)
@@ -232,6 +234,9 @@ func (b *book) writeEvidence(preamble []string, rows RowSource, names map[string
 	var sb strings.Builder
 	var writeErr error
 	err = each(rows, func(r EvidenceRow) error {
+		if writeErr != nil {
+			return writeErr // the source went on after an error
+		}
 		if s.full() {
 			if writeErr = s.done(); writeErr != nil {
 				return writeErr

@@ -78,12 +78,26 @@ func TestWriteXLSX(t *testing.T) {
 	}
 	checkDateCell(t, f, sh, "I2", time.Date(2026, 5, 2, 8, 15, 0, 0, time.UTC))
 
+	checkAutoFilter(t, f, sh, "$A$1:$J$4")
+
 	widths := map[string]float64{"C": 26, "D": 36, "E": 14, "F": 44, "I": 18}
 	for col, want := range widths {
 		if got, _ := f.GetColWidth(sh, col); got != want {
 			t.Errorf("column %s width = %v, want %v", col, got, want)
 		}
 	}
+}
+
+// checkAutoFilter asserts the sheet has an auto filter over ref.
+func checkAutoFilter(t *testing.T, f *excelize.File, sheet, ref string) {
+	t.Helper()
+	want := "'" + sheet + "'!" + ref
+	for _, d := range f.GetDefinedName() {
+		if d.Name == "_xlnm._FilterDatabase" && d.RefersTo == want {
+			return
+		}
+	}
+	t.Errorf("no auto filter %s in %+v", want, f.GetDefinedName())
 }
 
 // checkFrozen asserts the rows up to header are frozen.

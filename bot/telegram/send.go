@@ -26,6 +26,7 @@ const (
 	partDocument
 	partPhoto
 	partAck
+	partEdit // replaces the text and keyboard of an earlier message
 )
 
 // part is one request of a reply.
@@ -35,6 +36,7 @@ type part struct {
 	mode   string
 	file   *bot.File
 	markup *tgbotapi.InlineKeyboardMarkup
+	editID int // partEdit: the message to replace
 }
 
 // Send sends r and returns when Telegram has accepted all of it, or with
@@ -113,6 +115,9 @@ func buildParts(r bot.Reply) ([]*part, error) {
 	if strings.TrimSpace(plainText(r.Text)) == "" {
 		return nil, invalid("empty text")
 	}
+	if r.EditMessageID != 0 && width(r.Text) <= maxText {
+		return []*part{{kind: partEdit, text: r.Text, mode: tgbotapi.ModeHTML, markup: markup, editID: r.EditMessageID}}, nil
+	}
 	return textParts(r.Text, markup), nil
 }
 
@@ -188,9 +193,32 @@ func (t *Transport) sendPart(ctx context.Context, chat int64, p *part) error {
 			ph.ReplyMarkup = *p.markup
 		}
 		c = ph
+	case partEdit:
+		return t.editPart(ctx, chat, p)
 	default:
 		return fmt.Errorf("telegram: unknown part kind %d", p.kind)
 	}
 	_, err := t.request(ctx, c)
+	return err
+}
+
+// editPart replaces an earlier message (a ticked choice). Content that did
+// not change is fine; a message that can no longer be edited (too old,
+// deleted) is sent anew instead, so the user always sees the answer.
+func (t *Transport) editPart(ctx context.Context, chat int64, p *part) error {
+	e := tgbotapi.NewEditMessageText(chat, p.editID, p.text)
+	e.ParseMode = p.mode
+	e.ReplyMarkup = p.markup
+	_, err := t.request(ctx, e)
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "message is not modified"):
+		return nil
+	case strings.Contains(msg, "message to edit not found"), strings.Contains(msg, "message can't be edited"):
+		return t.sendPart(ctx, chat, &part{kind: partText, text: p.text, mode: p.mode, markup: p.markup})
+	}
 	return err
 }

@@ -116,7 +116,7 @@ func (r *Runner) Backup(ctx context.Context) (Info, error) {
 			r.opt.Logger.Info("old backups deleted", "count", len(gone), "keep", r.opt.Keep)
 		}
 		if err == nil {
-			r.opt.Logger.Info("backup written", "file", info.Path, "bytes", info.Size, "took", time.Since(start).Round(time.Millisecond))
+			r.opt.Logger.Info("backup written", "file", info.Path, "bytes", info.Size, "took", time.Since(start).Round(time.Millisecond).String())
 		}
 	}
 	if err != nil {

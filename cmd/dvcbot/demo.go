@@ -72,7 +72,3 @@ func (e env) demo(ctx context.Context, args []string) error {
 	defer func() { stopSched(); <-schedDone }()
 	return con.Run(ctx, eng)
 }
-
-func (e env) serve(ctx context.Context, args []string) error {
-	return errors.New("serve: not wired yet")
-}

@@ -1,11 +1,12 @@
 // Command dvcbot runs the campaign bot and its tools.
 //
 //	dvcbot demo [--store FILE] [--fresh]    the whole product in the terminal, no token needed
-//	dvcbot serve --config FILE              the bot on Telegram
+//	dvcbot serve [--config FILE]            the bot on Telegram (configuration from the file and DVCBOT_* variables)
 //	dvcbot check-config --config FILE       validate a configuration
 //	dvcbot export --config FILE --format csv|xlsx [--from D] [--to D] [--hamlet ID] [--out FILE]
 //	dvcbot dossier --config FILE --hamlet ID --out DIR [--date YYYY-MM-DD]   a hamlet's award dossier
 //	dvcbot reindex --config FILE            rebuild aggregates from the records
+//	dvcbot restore --config FILE --from BACKUP   replace the data file with a backup (bot stopped)
 //	dvcbot sample-config                    print the sample configuration
 package main
 
@@ -18,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh even in a minimal image without zoneinfo
@@ -46,12 +48,13 @@ const usage = `dvcbot — bot của phong trào "Mỗi ngày hướng dẫn 01 g
 
 Cách dùng:
   dvcbot demo [--store FILE] [--fresh]      chạy thử toàn bộ trong cửa sổ dòng lệnh (không cần token)
-  dvcbot serve --config FILE                chạy bot trên Telegram
+  dvcbot serve [--config FILE]              chạy bot trên Telegram (cấu hình từ tệp và biến môi trường DVCBOT_…)
   dvcbot check-config --config FILE         kiểm tra tệp cấu hình
   dvcbot export --config FILE --format csv|xlsx [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--hamlet ID] [--out FILE]
   dvcbot dossier --config FILE --hamlet ID --out DIR [--date YYYY-MM-DD]
                                             lập hồ sơ khen thưởng của ấp (Tờ trình, Biên bản họp xét, danh sách hộ)
   dvcbot reindex --config FILE              tính lại số liệu tổng hợp từ các bản ghi
+  dvcbot restore --config FILE --from TỆP   khôi phục dữ liệu từ một bản sao lưu (khi bot đã dừng)
   dvcbot sample-config                      in cấu hình mẫu
 `
 
@@ -60,10 +63,40 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	vars           []string
+	// now and after are the clock of serve (time.Now and time.After when
+	// nil); tests run serve on a fast clock.
+	now   func() time.Time
+	after func(time.Duration) <-chan time.Time
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, vars []string) error {
-	e := env{stdin: stdin, stdout: stdout, stderr: stderr, vars: vars}
+	return env{stdin: stdin, stdout: stdout, stderr: stderr, vars: vars}.run(ctx, args)
+}
+
+// clock returns the environment's clock, the real one by default.
+func (e env) clock() (func() time.Time, func(time.Duration) <-chan time.Time) {
+	now, after := e.now, e.after
+	if now == nil {
+		now = time.Now
+	}
+	if after == nil {
+		after = time.After
+	}
+	return now, after
+}
+
+// getenv is the value of an environment variable of e ("" when unset).
+func (e env) getenv(name string) string {
+	for i := len(e.vars) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(e.vars[i], "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
+}
+
+func (e env) run(ctx context.Context, args []string) error {
+	stdout, stderr := e.stdout, e.stderr
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("no command given: %w", errUsage)
@@ -82,6 +115,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return e.dossier(ctx, rest)
 	case "reindex":
 		return e.reindex(rest)
+	case "restore":
+		return e.restore(rest)
 	case "sample-config":
 		_, err := stdout.Write(config.SampleYAML())
 		return err

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"dvcbot/backup"
+	"dvcbot/bot"
+	"dvcbot/bot/telegram"
+	"dvcbot/config"
+	"dvcbot/ops"
+	"dvcbot/store"
+)
+
+// telegramSilence is how long the Bot API may go without answering before
+// /healthz reports the bot unhealthy.
+const telegramSilence = 2 * time.Minute
+
+// outboxStuck is how long a scheduled post may stay due and unsent before
+// /healthz reports the outbox stuck (the scheduler looks every few seconds;
+// failed sends are retried with their own backoff, which moves the due time).
+const outboxStuck = 15 * time.Minute
+
+// opsServer builds the /healthz checks and the metrics of a running bot.
+func opsServer(cfg *config.Config, db *store.DB, tg *telegram.Transport, backups *backup.Runner, probe *webhookProbe, now func() time.Time) (http.Handler, *ops.Metrics) {
+	lastOK := tg.LastOK
+	if probe != nil {
+		lastOK = func() time.Time { return latest(tg.LastOK(), probe.lastOK()) }
+	}
+	src := ops.Sources{
+		Telegram: func() ops.TelegramStats {
+			st := tg.Stats()
+			return ops.TelegramStats{Sent: st.Sent, Failed: st.Failed, APIErrors: st.APIErrors, Queued: st.Queued, LastOK: lastOK()}
+		},
+		OutboxDepth: func() (int, error) {
+			n := 0
+			err := db.View(func(tx *store.Tx) error { n = tx.OutboxDepth(); return nil })
+			return n, err
+		},
+		LastBackup: backups.Last,
+	}
+	if probe != nil {
+		src.WebhookPending = probe.pending
+	}
+	m := ops.NewMetrics(src)
+	checks := []ops.Check{
+		ops.StoreCheck(func() error { return db.View(func(*store.Tx) error { return nil }) }),
+		ops.TelegramCheck(lastOK, now, telegramSilence),
+		ops.OutboxCheck(func() (time.Time, bool, error) { return oldestDuePost(db) }, now, outboxStuck),
+	}
+	return ops.Handler(m, now, checks), m
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// savedPrefix starts the engine's confirmation of a saved report.
+const savedPrefix = "✅ <b>Đã lưu</b> báo cáo"
+
+// instrumented measures every update handled.
+type instrumented struct {
+	next bot.Handler
+	m    *ops.Metrics
+	now  func() time.Time
+}
+
+// instrument wraps h so that every update is counted and timed, and saved
+// reports counted (by the engine's confirmation text).
+func instrument(h bot.Handler, m *ops.Metrics, now func() time.Time) bot.Handler {
+	return instrumented{next: h, m: m, now: now}
+}
+
+// Handle implements bot.Handler.
+func (h instrumented) Handle(ctx context.Context, in bot.Input) ([]bot.Reply, error) {
+	start := time.Now() // wall time: latency is measured, not scheduled
+	replies, err := h.next.Handle(ctx, in)
+	h.m.ObserveUpdate(time.Since(start), err)
+	saved := 0
+	for _, r := range replies {
+		if strings.HasPrefix(r.Text, savedPrefix) {
+			saved++
+		}
+	}
+	if saved > 0 {
+		h.m.ReportsSaved(saved)
+	}
+	return replies, err
+}
+
+// webhookProbe asks Telegram for the webhook's state every minute
+// (getWebhookInfo): in webhook mode nothing else calls the Bot API while
+// nobody writes, and its last_error_message says when Telegram cannot
+// reach the bot.
+type webhookProbe struct {
+	url    string // holds the token: never logged
+	token  string
+	now    func() time.Time
+	log    *slog.Logger
+	client *http.Client
+
+	mu      sync.Mutex
+	ok      time.Time
+	pend    int
+	lastErr string
+}
+
+func newWebhookProbe(endpoint, token string, now func() time.Time, log *slog.Logger) *webhookProbe {
+	return &webhookProbe{url: fmt.Sprintf(endpoint, token, "getWebhookInfo"), token: token, now: now, log: log,
+		client: &http.Client{Timeout: 15 * time.Second}, pend: -1}
+}
+
+func (p *webhookProbe) lastOK() time.Time { p.mu.Lock(); defer p.mu.Unlock(); return p.ok }
+
+func (p *webhookProbe) pending() int { p.mu.Lock(); defer p.mu.Unlock(); return p.pend }
+
+func (p *webhookProbe) run(ctx context.Context, after func(time.Duration) <-chan time.Time) {
+	for {
+		p.check(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-after(time.Minute):
+		}
+	}
+}
+
+func (p *webhookProbe) check(ctx context.Context) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
+	if err != nil {
+		p.log.Error("webhook probe: bad endpoint", "err", p.redact(err))
+		return
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		if ctx.Err() == nil {
+			p.log.Warn("webhook probe: Bot API unreachable", "err", p.redact(err))
+		}
+		return
+	}
+	defer resp.Body.Close()
+	var env struct {
+		OK     bool `json:"ok"`
+		Result struct {
+			URL              string `json:"url"`
+			PendingUpdates   int    `json:"pending_update_count"`
+			LastErrorDate    int64  `json:"last_error_date"`
+			LastErrorMessage string `json:"last_error_message"`
+		} `json:"result"`
+		Description string `json:"description"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(nil, resp.Body, 1<<20)).Decode(&env); err != nil || !env.OK {
+		p.log.Warn("webhook probe: getWebhookInfo failed", "status", resp.StatusCode, "description", env.Description)
+		return
+	}
+	r := env.Result
+	p.mu.Lock()
+	p.ok, p.pend = p.now(), r.PendingUpdates
+	newErr := r.LastErrorMessage != "" && r.LastErrorMessage != p.lastErr
+	p.lastErr = r.LastErrorMessage
+	p.mu.Unlock()
+	if r.URL == "" {
+		p.log.Error("webhook probe: Telegram has no webhook set for this bot; restart the bot, or another process deleted it")
+	}
+	if newErr {
+		p.log.Warn("Telegram reports an error delivering to the webhook", "telegram_error", r.LastErrorMessage,
+			"at", time.Unix(r.LastErrorDate, 0).UTC(), "pending_updates", r.PendingUpdates)
+	}
+}
+
+// redact removes the token from an error that carries the request URL.
+func (p *webhookProbe) redact(err error) string {
+	return strings.ReplaceAll(err.Error(), p.token, "<token>")
+}

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"dvcbot/backup"
+	"dvcbot/bot"
+	"dvcbot/bot/telegram"
+	"dvcbot/config"
+	"dvcbot/ops"
+	"dvcbot/store"
+)
+
+// shutdownGrace bounds finishing the updates in flight and flushing the
+// queued replies at SIGINT/SIGTERM.
+const shutdownGrace = 10 * time.Second
+
+// serve runs the bot on Telegram until SIGINT/SIGTERM: updates in flight
+// are finished and queued replies flushed before the store is closed.
+//
+// Configuration comes from --config FILE (or $DVCBOT_CONFIG) with
+// DVCBOT_<SECTION>_<KEY> overrides; without a file, from the embedded
+// sample and the environment alone (the container's way).
+func (e env) serve(ctx context.Context, args []string) error {
+	fs := e.flags("serve")
+	path := fs.String("config", e.getenv("DVCBOT_CONFIG"), "configuration file (YAML); default $DVCBOT_CONFIG, else the embedded sample with DVCBOT_* variables")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%v: %w", err, errUsage)
+	}
+	cfg, err := e.loadConfig(*path, true)
+	if err != nil {
+		return err
+	}
+	now, after := e.clock()
+	logger := newLogger(e.stderr, true, cfg.Log.SlogLevel())
+	if *path == "" {
+		logger.Warn("no configuration file: using the embedded sample with DVCBOT_* environment variables; its hamlets are illustrative unless DVCBOT_HAMLETS is set")
+	}
+	db, err := openStore(cfg, now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var tg *telegram.Transport
+	username := func() string {
+		if tg == nil {
+			return ""
+		}
+		return tg.Username()
+	}
+	eng := bot.New(db, engineSettings(cfg, username), bot.WithLogger(logger), bot.WithClock(now))
+	tg, err = telegram.New(ctx, telegram.Options{
+		Token:       cfg.Telegram.Token,
+		Endpoint:    cfg.Telegram.APIEndpoint,
+		PollTimeout: time.Duration(cfg.Telegram.PollTimeout) * time.Second,
+		Logger:      logger,
+		Commands:    eng.Commands(),
+		Now:         now,
+		After:       after,
+		Grace:       shutdownGrace,
+		OnBlocked: func(ctx context.Context, chatID int64) {
+			if err := eng.MarkUnreachable(ctx, chatID); err != nil {
+				logger.Error("mark chat unreachable", "chat", chatID, "err", err)
+			}
+		},
+		OnMigrate: func(ctx context.Context, oldID, newID int64) {
+			if err := eng.MigrateGroup(oldID, newID); err != nil {
+				logger.Error("record group migration", "old", oldID, "new", newID, "err", err)
+			}
+		},
+		Rate: telegram.RateLimits{
+			GlobalPerSecond:  cfg.Telegram.Rate.GlobalPerSecond,
+			PerChatPerSecond: cfg.Telegram.Rate.PerChatPerSecond,
+			GroupPerMinute:   int(cfg.Telegram.Rate.GroupPerMinute),
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("connect to Telegram: %w", err)
+	}
+
+	var metrics *ops.Metrics // made below; set before the runner runs
+	backups, err := backup.NewRunner(backup.Options{
+		DB: db, Dir: cfg.Store.BackupDir, Keep: cfg.Store.BackupKeep, Schedule: cfg.Store.BackupSchedule,
+		Location: cfg.Campaign.Location, Now: now, After: after, Logger: logger,
+		OnDone: func(_ backup.Info, err error) { metrics.BackupDone(err) },
+	})
+	if err != nil {
+		return fmt.Errorf("backups: %w", err)
+	}
+	var probe *webhookProbe
+	if cfg.Telegram.Mode == config.ModeWebhook {
+		probe = newWebhookProbe(cfg.Telegram.APIEndpoint, cfg.Telegram.Token, now, logger)
+	}
+	var opsHandler http.Handler
+	opsHandler, metrics = opsServer(cfg, db, tg, backups, probe, now)
+	handler := instrument(eng.WithBackups(backupFile(db, cfg.Campaign.Location, now)), metrics, now)
+
+	// Listeners first, so that a port in use stops the start with a clear error.
+	var opsLn, hookLn net.Listener
+	if cfg.Ops.Listen != "" {
+		if opsLn, err = net.Listen("tcp", cfg.Ops.Listen); err != nil {
+			return fmt.Errorf("ops.listen %s: %w", cfg.Ops.Listen, err)
+		}
+		defer opsLn.Close()
+	}
+	if cfg.Telegram.Mode == config.ModeWebhook {
+		if hookLn, err = net.Listen("tcp", cfg.Telegram.Webhook.Listen); err != nil {
+			return fmt.Errorf("telegram.webhook.listen %s: %w", cfg.Telegram.Webhook.Listen, err)
+		}
+		defer hookLn.Close()
+	}
+
+	var wg sync.WaitGroup
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	defer func() { stopBG(); wg.Wait() }()
+	goBG := func(name string, fn func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(bg); err != nil && bg.Err() == nil {
+				logger.Error(name+" stopped", "err", err)
+			}
+		}()
+	}
+	goBG("snapshot socket", func(ctx context.Context) error {
+		if err := db.ServeSnapshots(ctx); err != nil {
+			logger.Warn("snapshot socket unavailable; export must wait for the bot to stop", "err", err)
+		}
+		return nil
+	})
+	goBG("update pruning", func(ctx context.Context) error { return pruneUpdates(ctx, eng, logger, after) })
+	goBG("backups", backups.Run)
+	if opsLn != nil {
+		goBG("ops server", func(ctx context.Context) error { return ops.Serve(ctx, opsLn, opsHandler) })
+	}
+	if probe != nil {
+		goBG("webhook probe", func(ctx context.Context) error { probe.run(ctx, after); return nil })
+	}
+	if err := startScheduler(cfg, db, eng, tg, logger, now, goBG); err != nil {
+		return err
+	}
+
+	logger.Info("dvcbot started", "mode", cfg.Telegram.Mode, "bot", tg.Username(), "store", cfg.Store.Path,
+		"hamlets", len(cfg.Hamlets), "ops", cfg.Ops.Listen, "backup_dir", cfg.Store.BackupDir)
+	if cfg.Telegram.Mode == config.ModeWebhook {
+		err = serveWebhook(ctx, cfg, tg, handler, hookLn, logger)
+	} else {
+		err = servePolling(ctx, tg, handler, logger)
+	}
+	// Scheduler, backups and the ops server stop before the store closes.
+	stopBG()
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	logger.Info("dvcbot stopped")
+	return nil
+}
+
+// servePolling deletes any webhook (Telegram refuses getUpdates while one
+// is set) and long-polls until ctx ends.
+func servePolling(ctx context.Context, tg *telegram.Transport, h bot.Handler, logger *slog.Logger) error {
+	if err := tg.DeleteWebhook(ctx, false); err != nil {
+		logger.Warn("deleteWebhook failed; if a webhook is still set, polling will report it", "err", err)
+	}
+	if err := tg.Run(ctx, h); err != nil {
+		return fmt.Errorf("telegram: %w", err)
+	}
+	return nil
+}
+
+// serveWebhook registers the webhook with its secret token and serves
+// Telegram's deliveries on ln until ctx ends; then it lets the deliveries
+// in flight finish and flushes the queued replies.
+func serveWebhook(ctx context.Context, cfg *config.Config, tg *telegram.Transport, h bot.Handler, ln net.Listener, logger *slog.Logger) error {
+	w := cfg.Telegram.Webhook
+	srv := &http.Server{
+		Handler:           tg.WebhookHandler(h, w.SecretToken),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	// Serve first, then ask Telegram to deliver: nothing is refused meanwhile.
+	if err := tg.SetWebhook(ctx, w.URL, w.SecretToken); err != nil {
+		srv.Close()
+		tg.Shutdown(context.Background())
+		return fmt.Errorf("set the webhook: %w", err)
+	}
+	logger.Info("webhook set; receiving updates", "listen", ln.Addr().String(), "url", w.URL)
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(gctx); err != nil {
+		logger.Warn("webhook server: shutdown grace ran out with deliveries in flight; Telegram will deliver them again", "err", err)
+	}
+	if err := tg.Shutdown(gctx); err != nil {
+		logger.Warn("shutdown grace ran out; unsent replies dropped", "err", err)
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return fmt.Errorf("webhook server: %w", serveErr)
+	}
+	return nil
+}
+
+// pruneUpdates forgets old processed update ids every 6 hours.
+func pruneUpdates(ctx context.Context, eng *bot.Engine, logger *slog.Logger, after func(time.Duration) <-chan time.Time) error {
+	for {
+		if n, err := eng.PruneUpdates(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			logger.Warn("prune processed updates", "err", err)
+		} else if n > 0 {
+			logger.Info("pruned processed update ids", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-after(6 * time.Hour):
+		}
+	}
+}
+
+// oldestDuePost is when the longest-waiting pending scheduled post became
+// due: the earliest retry time, or, for a post to send at once, when it
+// was stored.
+func oldestDuePost(db *store.DB) (time.Time, bool, error) {
+	var due time.Time
+	var pending bool
+	err := db.View(func(tx *store.Tx) error {
+		next, ok, err := tx.NextPostAttempt()
+		if err != nil || !ok {
+			return err
+		}
+		pending, due = true, next
+		if next.IsZero() {
+			first, err := tx.PendingPosts(1)
+			if err != nil {
+				return err
+			}
+			if len(first) > 0 {
+				due = first[0].CreatedAt
+			}
+		}
+		return nil
+	})
+	return due, pending, err
+}

@@ -1,0 +1,514 @@
+// Command dvcload measures the bot under load: an in-process fake Telegram
+// Bot API on loopback, the real bot (bbolt store in a temporary folder with
+// fsync on, conversation engine, Telegram transport) and N simulated
+// officers, each reporting households over and over with a pause between
+// reports (0: closed loop, the next report as soon as the previous one is
+// answered).
+//
+//	go run ./cmd/dvcload -hamlets 13 -officers 40 -pause 5s -mode guided -duration 60s
+//	go run ./cmd/dvcload -hamlets 1000 -officers 5000 -pause 15s -mode oneline -duration 60s
+//	go run ./cmd/dvcload -officers 200 -pause 0 -duration 30s
+//
+// Modes: oneline sends "/baocao họ tên; địa chỉ; số điện thoại; thủ tục"
+// (one exchange per report); guided walks the step-by-step conversation
+// with button presses (/baocao, name, address, phone, tick a procedure,
+// Xong, Bỏ qua, Lưu: eight exchanges per report).
+//
+// Latency is measured per exchange, from the update being queued at the
+// fake server to the bot's answer arriving there. Throughput counts saved
+// reports per second over the measured window (after -warmup). Peak RSS is
+// the process's VmHWM, so it includes the fake server and the simulated
+// officers, not the bot alone.
+//
+// Decision: the transport's global send budget (telegram.rate
+// global_per_second, 25–30 messages/s for Telegram's bulk notifications)
+// is turned off here. It exists so that scheduled posts do not trip
+// Telegram's flood control; replies to a user's own messages are not what
+// it is about, and a measurement of our own throughput on loopback must not
+// be capped by it. Durability is untouched: the store fsyncs every commit.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+	_ "time/tzdata"
+
+	"dvcbot/bot"
+	"dvcbot/bot/telegram"
+	"dvcbot/campaign"
+	"dvcbot/config"
+	"dvcbot/internal/fakebotapi"
+	"dvcbot/store"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "dvcload:", err)
+		os.Exit(1)
+	}
+}
+
+// options are the command-line flags.
+type options struct {
+	hamlets, officers int
+	pause, think      time.Duration
+	duration, warmup  time.Duration
+	mode              string
+	dir               string
+	cpuProfile        string
+	workers           int
+}
+
+func parse(args []string, out io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("dvcload", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.IntVar(&o.hamlets, "hamlets", 13, "hamlets in the campaign (13: the sample's Kiên Hải hamlets)")
+	fs.IntVar(&o.officers, "officers", 40, "simulated officers, spread over the hamlets")
+	fs.DurationVar(&o.pause, "pause", 5*time.Second, "pause of each officer between complete reports (0: closed loop)")
+	fs.DurationVar(&o.think, "think", 0, "pause between the steps of a guided report")
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, "measured time")
+	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "time before measuring")
+	fs.StringVar(&o.mode, "mode", "oneline", "oneline or guided")
+	fs.StringVar(&o.dir, "dir", "", "folder for the data file (default: a temporary folder, removed at the end)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file")
+	fs.IntVar(&o.workers, "workers", 0, "chats the transport handles at once (0: its default)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.mode != "oneline" && o.mode != "guided" {
+		return o, fmt.Errorf("-mode %q: use oneline or guided", o.mode)
+	}
+	if o.hamlets < 1 || o.officers < 1 {
+		return o, errors.New("-hamlets and -officers must be at least 1")
+	}
+	return o, nil
+}
+
+func run(args []string, out io.Writer) error {
+	o, err := parse(args, out)
+	if err != nil {
+		return err
+	}
+	dir := o.dir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "dvcload-*"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		return err
+	}
+	cfg := config.Sample()
+	hamlets := cfg.Hamlets
+	if o.hamlets != len(hamlets) {
+		hamlets = make([]campaign.Hamlet, o.hamlets)
+		for i := range hamlets {
+			hamlets[i] = campaign.Hamlet{ID: fmt.Sprintf("ap-%04d", i+1), Name: fmt.Sprintf("Ấp Số %d", i+1), Households: 400 + i%600}
+		}
+	}
+
+	// The bot: store, engine, transport, exactly as serve wires them.
+	db, err := store.Open(filepath.Join(dir, "dvcbot.db"), store.Options{Location: loc})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	const firstOfficer int64 = 100000
+	if err := setup(db, hamlets, o.officers, firstOfficer); err != nil {
+		return err
+	}
+	const token = "700700:LOAD-test"
+	fake := fakebotapi.New(token)
+	defer fake.Close()
+	fake.SetSentLimit(1)
+	eng := bot.New(db, bot.Settings{
+		CampaignName: cfg.Campaign.Name, Start: time.Date(2020, 1, 1, 0, 0, 0, 0, loc), End: time.Date(2099, 12, 31, 0, 0, 0, 0, loc),
+		Location: loc, DailyTarget: 1, Procedures: cfg.Procedures, InviteTTL: cfg.Invite.TTL,
+		BotUsername: func() string { return fakebotapi.DefaultUsername },
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tr, err := telegram.New(ctx, telegram.Options{
+		Token: token, Endpoint: fake.Endpoint(), PollTimeout: 10 * time.Second,
+		Logger: slog.New(slog.DiscardHandler), Workers: o.workers,
+		Rate: telegram.RateLimits{GlobalPerSecond: -1},
+	})
+	if err != nil {
+		return err
+	}
+	timed := &timedHandler{next: eng}
+	runDone := make(chan error, 1)
+	go func() { runDone <- tr.Run(ctx, timed) }()
+
+	// Officers.
+	offs := make([]*officer, o.officers)
+	byChat := make(map[int64]*officer, o.officers)
+	for i := range offs {
+		id := firstOfficer + int64(i)
+		offs[i] = &officer{id: id, hamlet: hamlets[i%len(hamlets)], replies: make(chan fakebotapi.SentMessage, 64)}
+		byChat[id] = offs[i]
+	}
+	fake.OnSent(func(m fakebotapi.SentMessage) {
+		if of := byChat[m.ChatID]; of != nil {
+			select {
+			case of.replies <- m:
+			default:
+			}
+		}
+	})
+
+	l := &load{o: o, fake: fake, start: time.Now(), handler: timed}
+	l.measureFrom = l.start.Add(o.warmup)
+	l.measureTo = l.measureFrom.Add(o.duration)
+	fmt.Fprintf(out, "dvcload: %d hamlets, %d officers, mode %s, pause %v, %v warm-up + %v measured; GOMAXPROCS %d; data file in %s\n",
+		o.hamlets, o.officers, o.mode, o.pause, o.warmup, o.duration, runtime.GOMAXPROCS(0), dir)
+	if o.cpuProfile != "" {
+		go l.profile(o.cpuProfile)
+	}
+	cpu0 := cpuTime()
+	go func() {
+		time.Sleep(time.Until(l.measureFrom))
+		l.mu.Lock()
+		l.polls0 = fake.Calls("getUpdates")
+		l.mu.Unlock()
+		timed.reset()
+	}()
+	var wg sync.WaitGroup
+	for _, of := range offs {
+		wg.Add(1)
+		go func() { defer wg.Done(); l.officerLoop(of) }()
+	}
+	wg.Wait()
+	cpu := cpuTime() - cpu0
+	cancel()
+	<-runDone
+	l.report(out, cpu, db)
+	return nil
+}
+
+// setup registers the hamlets and the officers in the store.
+func setup(db *store.DB, hamlets []campaign.Hamlet, officers int, first int64) error {
+	if err := db.Update(func(tx *store.Tx) error { return tx.SyncHamlets(hamlets) }); err != nil {
+		return err
+	}
+	for i := 0; i < officers; i += 1000 {
+		err := db.Update(func(tx *store.Tx) error {
+			for j := i; j < min(i+1000, officers); j++ {
+				o := campaign.Officer{TelegramID: first + int64(j), FullName: "Cán Bộ " + nameOf(j), HamletID: hamlets[j%len(hamlets)].ID,
+					Role: campaign.RoleOfficer, Active: true, JoinedAt: time.Now()}
+				if err := tx.PutOfficer(o, 0, "officer.load"); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("register officers: %w", err)
+		}
+	}
+	return nil
+}
+
+// nameOf spells n with given names: household names are letters only.
+func nameOf(n int) string {
+	words := []string{"An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khoa", "Lan", "Minh", "Nam",
+		"Oanh", "Phúc", "Quân", "Sơn", "Tâm", "Uyên", "Vinh", "Xuân", "Yến", "Thảo"}
+	var parts []string
+	for {
+		parts = append(parts, words[n%20])
+		n /= 20
+		if n == 0 {
+			return strings.Join(parts, " ")
+		}
+	}
+}
+
+type officer struct {
+	id      int64
+	hamlet  campaign.Hamlet
+	replies chan fakebotapi.SentMessage
+}
+
+// load is one run's shared state and results.
+type load struct {
+	o                      options
+	fake                   *fakebotapi.Server
+	handler                *timedHandler
+	polls0                 int
+	start                  time.Time
+	measureFrom, measureTo time.Time
+	seq                    atomic.Int64
+
+	mu        sync.Mutex
+	latencies []time.Duration // exchanges that started in the window
+	reports   int             // reports saved within the window
+	errors    map[string]int
+}
+
+func (l *load) fail(kind string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.errors == nil {
+		l.errors = map[string]int{}
+	}
+	l.errors[kind]++
+}
+
+const replyTimeout = 30 * time.Second
+
+// exchange queues one update with send and waits for the bot's answer.
+func (l *load) exchange(of *officer, send func()) (fakebotapi.SentMessage, bool) {
+	for { // drop answers that arrived late
+		select {
+		case <-of.replies:
+			continue
+		default:
+		}
+		break
+	}
+	t0 := time.Now()
+	send()
+	select {
+	case m := <-of.replies:
+		if t0.After(l.measureFrom) && t0.Before(l.measureTo) {
+			l.mu.Lock()
+			l.latencies = append(l.latencies, time.Since(t0))
+			l.mu.Unlock()
+		}
+		return m, true
+	case <-time.After(replyTimeout):
+		l.fail("no answer within " + replyTimeout.String())
+		return fakebotapi.SentMessage{}, false
+	}
+}
+
+func (l *load) officerLoop(of *officer) {
+	if l.o.pause > 0 { // spread the officers over one pause
+		time.Sleep(rand.N(l.o.pause))
+	}
+	for time.Now().Before(l.measureTo) {
+		n := int(l.seq.Add(1))
+		name := "Trần " + nameOf(n)
+		addr := fmt.Sprintf("Tổ %d, %s", n%30+1, of.hamlet.Name)
+		phone := fmt.Sprintf("09%08d", n)
+		var ok bool
+		if l.o.mode == "guided" {
+			ok = l.guided(of, name, addr, phone)
+		} else {
+			var m fakebotapi.SentMessage
+			m, ok = l.exchange(of, func() { l.fake.SendText(of.id, of.id, "/baocao "+name+"; "+addr+"; "+phone+"; khai sinh") })
+			ok = ok && l.saved(m)
+		}
+		if ok && time.Now().After(l.measureFrom) && time.Now().Before(l.measureTo) {
+			l.mu.Lock()
+			l.reports++
+			l.mu.Unlock()
+		}
+		if l.o.pause > 0 {
+			time.Sleep(l.o.pause)
+		}
+	}
+}
+
+func (l *load) saved(m fakebotapi.SentMessage) bool {
+	if strings.HasPrefix(m.Text, "✅ <b>Đã lưu</b>") {
+		return true
+	}
+	l.fail("unexpected answer: " + firstLine(m.Text))
+	return false
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:60]) + "…"
+	}
+	return s
+}
+
+// guided walks the step-by-step report: eight exchanges.
+func (l *load) guided(of *officer, name, addr, phone string) bool {
+	say := func(text, want string) (fakebotapi.SentMessage, bool) {
+		m, ok := l.exchange(of, func() { l.fake.SendText(of.id, of.id, text) })
+		if ok && !strings.Contains(m.Text, want) {
+			l.fail("unexpected answer: " + firstLine(m.Text))
+			return m, false
+		}
+		return m, ok
+	}
+	press := func(msg fakebotapi.SentMessage, data, want string) (fakebotapi.SentMessage, bool) {
+		m, ok := l.exchange(of, func() { l.fake.PressButton(of.id, of.id, msg.MessageID, data) })
+		if ok && !strings.Contains(m.Text, want) {
+			l.fail("unexpected answer: " + firstLine(m.Text))
+			return m, false
+		}
+		return m, ok
+	}
+	think := func() {
+		if l.o.think > 0 {
+			time.Sleep(l.o.think)
+		}
+	}
+	steps := []func() bool{}
+	var kb, dossier, summary fakebotapi.SentMessage
+	var ok bool
+	steps = append(steps,
+		func() bool { _, ok = say("/baocao", "bước 1/5"); return ok },
+		func() bool { _, ok = say(name, "bước 2/5"); return ok },
+		func() bool { _, ok = say(addr, "bước 3/5"); return ok },
+		func() bool { kb, ok = say(phone, "bước 4/5"); return ok },
+		func() bool { _, ok = press(kb, "p:khai_sinh", "✓"); return ok },
+		func() bool { dossier, ok = press(kb, "p:done", "bước 5/5"); return ok },
+		func() bool { summary, ok = press(dossier, "r:skip", "Kiểm tra lại"); return ok },
+		func() bool {
+			m, ok := l.exchange(of, func() { l.fake.PressButton(of.id, of.id, summary.MessageID, "r:save") })
+			return ok && l.saved(m)
+		},
+	)
+	for i, step := range steps {
+		if i > 0 {
+			think()
+		}
+		if !step() {
+			l.exchange(of, func() { l.fake.SendText(of.id, of.id, "/huy") }) // start clean next time
+			return false
+		}
+	}
+	return true
+}
+
+// profile writes a CPU profile of the measured window.
+func (l *load) profile(path string) {
+	time.Sleep(time.Until(l.measureFrom))
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dvcload: cpu profile:", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "dvcload: cpu profile:", err)
+		return
+	}
+	time.Sleep(time.Until(l.measureTo))
+	pprof.StopCPUProfile()
+}
+
+func (l *load) report(out io.Writer, cpu time.Duration, db *store.DB) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lat := slices.Clone(l.latencies)
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(float64(len(lat))*p))]
+	}
+	secs := l.o.duration.Seconds()
+	fmt.Fprintf(out, "reports saved:   %d in %v = %.1f reports/s\n", l.reports, l.o.duration, float64(l.reports)/secs)
+	fmt.Fprintf(out, "exchanges:       %d = %.1f/s (update queued at the fake → answer at the fake)\n", len(lat), float64(len(lat))/secs)
+	if len(lat) > 0 {
+		fmt.Fprintf(out, "latency:         p50 %v  p90 %v  p99 %v  max %v\n",
+			round(pct(.50)), round(pct(.90)), round(pct(.99)), round(lat[len(lat)-1]))
+	}
+	if h := l.handler.snapshot(); len(h) > 0 {
+		slices.Sort(h)
+		fmt.Fprintf(out, "engine Handle:   p50 %v  p90 %v  p99 %v (engine step + group commit with fsync, per update)\n",
+			round(h[len(h)/2]), round(h[len(h)*9/10]), round(h[min(len(h)-1, len(h)*99/100)]))
+	}
+	if polls := l.fake.Calls("getUpdates") - l.polls0; polls > 0 {
+		fmt.Fprintf(out, "getUpdates:      %d calls, %.1f updates per call on average\n", polls, float64(len(lat))/float64(polls))
+	}
+	errs := 0
+	for _, n := range l.errors {
+		errs += n
+	}
+	fmt.Fprintf(out, "errors:          %d\n", errs)
+	for kind, n := range l.errors {
+		fmt.Fprintf(out, "                 %d × %s\n", n, kind)
+	}
+	fmt.Fprintf(out, "peak RSS:        %s (VmHWM: bot, fake Bot API and simulated officers together)\n", peakRSS())
+	if total := time.Since(l.start).Seconds(); total > 0 {
+		fmt.Fprintf(out, "CPU:             %.2f s user+sys over %.1f s (%.0f%% of one core)\n", cpu.Seconds(), total, 100*cpu.Seconds()/total)
+	}
+	if fi, err := os.Stat(db.Path()); err == nil {
+		fmt.Fprintf(out, "data file:       %.1f MB\n", float64(fi.Size())/(1<<20))
+	}
+}
+
+func round(d time.Duration) time.Duration {
+	switch {
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond)
+	case d < time.Second:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Millisecond)
+}
+
+// peakRSS reads VmHWM from /proc/self/status.
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+// cpuTime is the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// timedHandler measures how long the engine takes per update.
+type timedHandler struct {
+	next bot.Handler
+	mu   sync.Mutex
+	took []time.Duration
+}
+
+func (h *timedHandler) Handle(ctx context.Context, in bot.Input) ([]bot.Reply, error) {
+	t0 := time.Now()
+	r, err := h.next.Handle(ctx, in)
+	d := time.Since(t0)
+	h.mu.Lock()
+	h.took = append(h.took, d)
+	h.mu.Unlock()
+	return r, err
+}
+
+func (h *timedHandler) reset() { h.mu.Lock(); h.took = nil; h.mu.Unlock() }
+
+func (h *timedHandler) snapshot() []time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.took)
+}

@@ -304,8 +304,8 @@ func postUpdate(t testing.TB, addr, secret, body string) int {
 func privateText(updateID, user int64, text string) string {
 	b, _ := json.Marshal(map[string]any{"update_id": updateID, "message": map[string]any{
 		"message_id": updateID, "date": 1772413200, "text": text,
-		"from": map[string]any{"id": user, "first_name": "A"},
-		"chat": map[string]any{"id": user, "type": "private"},
+		"from":     map[string]any{"id": user, "first_name": "A"},
+		"chat":     map[string]any{"id": user, "type": "private"},
 		"entities": []map[string]any{{"type": "bot_command", "offset": 0, "length": strings.IndexByte(text+" ", ' ')}},
 	}})
 	return string(b)

@@ -153,6 +153,16 @@ func (c *cx) cmdHelp(string) error {
 }
 
 func (c *cx) cmdCancel(string) error {
+	if !c.known {
+		joining := c.s.State == stateJoinName
+		c.s.State, c.s.Draft, c.s.Invite = "", Draft{}, ""
+		if joining {
+			c.reply("Đã dừng đăng ký, chưa có gì được lưu. Khi sẵn sàng, bấm lại đường dẫn mời (nếu còn hạn) để đăng ký.")
+			return nil
+		}
+		c.reply("Không có thao tác nào đang làm dở. " + msgNotRegistered)
+		return nil
+	}
 	if c.s.State == "" {
 		c.reply("Không có thao tác nào đang làm dở. Gõ /baocao để báo cáo hộ vừa hướng dẫn.")
 		return nil

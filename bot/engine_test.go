@@ -260,7 +260,6 @@ func TestUndoWindow(t *testing.T) {
 // TestTypedProceduresReplaceWhenEditing: without buttons, the officer who
 // picked a wrong procedure must be able to correct it through Sửa → Thủ tục.
 func TestTypedProceduresReplaceWhenEditing(t *testing.T) {
-	knownBug(t, "bot/report.go onProcsText appends typed procedures to the draft, so a typed answer can never remove one")
 	w := registered(t)
 	stepsTo(w, 3)
 	w.text("3")       // tạm trú, by mistake
@@ -275,7 +274,6 @@ func TestTypedProceduresReplaceWhenEditing(t *testing.T) {
 
 // TestKhacOnlyAsAWord: "khách sạn" is not "Khác"; "khác:cấp đổi" keeps the whole text.
 func TestKhacOnlyAsAWord(t *testing.T) {
-	knownBug(t, `bot/report.go onProcsText takes any token whose folded form starts with "khac" as Khác and cuts the text at the first space`)
 	for _, tc := range []struct{ typed, want string }{
 		{"khách sạn lưu trú", "Không tìm thấy thủ tục"},
 		{"khác:cấp đổi thẻ căn cước", "(bước 5/5)"},
@@ -300,7 +298,6 @@ func TestKhacOnlyAsAWord(t *testing.T) {
 // a one-line report must not tell the officer to press a button that is
 // not there (the one-line reply has only «Hoàn tác»).
 func TestOneLineWarningNamesAButtonItHas(t *testing.T) {
-	knownBug(t, "bot/report.go oneLine reuses duplicateWarning, which says «Sửa», a button of the step-by-step summary")
 	w := registered(t)
 	w.text("/baocao Nguyễn Văn An; Tổ 3; 0912345678; khai sinh")
 	rs := w.text("/baocao Nguyễn Văn An; Tổ 3; 0977111222; kết hôn")
@@ -373,7 +370,6 @@ func TestRepliesNameOnlyButtonsTheyHave(t *testing.T) {
 // TestUnregisteredNeverToldToReport: a person who has not joined is never
 // told to use /baocao, which would only refuse them.
 func TestUnregisteredNeverToldToReport(t *testing.T) {
-	knownBug(t, "bot/commands.go cmdCancel and bot/report.go onPhoto answer people who have not joined with «Gõ /baocao…»")
 	w := newWorld(t)
 	w.user = adminID
 	w.text("/moi bai-nha")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"dvcbot/campaign"
@@ -290,9 +291,9 @@ func (c *cx) onProcsText(text string) error {
 		case len(ms) == 1:
 			picked = append(picked, ms[0].ID)
 		case len(ms) == 0:
-			if f := intake.Fold(tok); strings.HasPrefix(f, "khac") {
+			if rest, ok := otherProcedureText(tok); ok {
 				picked = append(picked, campaign.OtherProcedureID)
-				other = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(tok[len(strings.Fields(tok)[0]):]), ":-– "))
+				other = rest
 				continue
 			}
 			c.reply("❌ Không tìm thấy thủ tục «"+esc(limitRunes(tok, 60))+"». Gõ số thứ tự trong danh sách, hoặc bấm chọn.", cancelRow)
@@ -310,11 +311,27 @@ func (c *cx) onProcsText(text string) error {
 		c.askProcs(0)
 		return nil
 	}
-	c.s.Draft.Procedures = dedupeStrings(append(c.s.Draft.Procedures, picked...))
+	// A typed answer is the whole list: it replaces what was ticked, so an
+	// officer without buttons can also remove a wrong procedure.
+	c.s.Draft.Procedures = dedupeStrings(picked)
 	if other != "" {
 		c.s.Draft.Other = limitRunes(other, 200)
 	}
 	return c.procsDone()
+}
+
+// otherProcedureText recognises "khác: <text>" typed as a procedure: the
+// word "khác" (with or without diacritics) followed by a separator or the
+// end, and returns the text after it.
+func otherProcedureText(tok string) (string, bool) {
+	r := []rune(intake.CleanText(tok))
+	if len(r) < 4 || intake.Fold(string(r[:4])) != "khac" {
+		return "", false
+	}
+	if len(r) > 4 && (unicode.IsLetter(r[4]) || unicode.IsDigit(r[4])) {
+		return "", false
+	}
+	return strings.TrimSpace(strings.TrimLeft(string(r[4:]), " :-–")), true
 }
 
 func allDigits(ss []string) bool {
@@ -436,7 +453,7 @@ func (c *cx) showSummary() {
 	if n := len(d.Photos); n > 0 {
 		b.WriteString("Ảnh minh chứng: " + itoa(n) + " ảnh\n")
 	}
-	if w := c.duplicateWarning(d); w != "" {
+	if w := c.duplicateWarning(d, false); w != "" {
 		b.WriteString(w + "\n")
 	}
 	b.WriteString("\nThông tin đúng chưa?")
@@ -445,7 +462,7 @@ func (c *cx) showSummary() {
 
 // duplicateWarning flags a household of the same name and address with
 // another phone: likely the same family, worth a look, not a refusal.
-func (c *cx) duplicateWarning(d Draft) string {
+func (c *cx) duplicateWarning(d Draft, oneLine bool) string {
 	if d.HouseholdID != 0 {
 		return ""
 	}
@@ -455,7 +472,11 @@ func (c *cx) duplicateWarning(d Draft) string {
 	}
 	for _, h := range same {
 		if h.Phone != d.Phone && intake.Fold(h.Address) == intake.Fold(d.Address) {
-			return "⚠️ Ấp đã có hộ cùng tên và địa chỉ với số " + intake.FormatPhone(h.Phone) + " — có thể trùng hộ. Nếu đúng là hộ đó, bấm «Sửa» và nhập số cũ."
+			fix := "bấm «Sửa» và nhập số cũ"
+			if oneLine {
+				fix = "bấm «Hoàn tác» rồi báo cáo lại với số cũ"
+			}
+			return "⚠️ Ấp đã có hộ cùng tên và địa chỉ với số " + intake.FormatPhone(h.Phone) + " — có thể trùng hộ. Nếu đúng là hộ đó, " + fix + "."
 		}
 	}
 	return ""
@@ -606,7 +627,7 @@ func (c *cx) oneLine(args string) error {
 	} else if len(others) > 0 {
 		warning = "⚠️ Số này cũng đã được báo cáo ở ấp khác. Nếu nhầm, bấm «Hoàn tác»."
 	} else {
-		warning = c.duplicateWarning(d)
+		warning = c.duplicateWarning(d, true)
 	}
 	g, hh, created, err := c.saveReport(d)
 	if err != nil {
@@ -654,6 +675,10 @@ func (c *cx) onUndo(arg string) error {
 
 // onPhoto keeps a photo as evidence of the report in progress or just saved.
 func (c *cx) onPhoto() error {
+	if !c.known {
+		c.reply("Anh/chị chưa hoàn tất đăng ký nên ảnh chưa được lưu. Vui lòng nhập họ và tên đầy đủ của anh/chị để hoàn tất.")
+		return nil
+	}
 	if strings.HasPrefix(c.s.State, "report_") {
 		if len(c.s.Draft.Photos) >= 10 {
 			c.reply("Mỗi báo cáo lưu tối đa 10 ảnh. Ảnh này không được lưu thêm.")

@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -31,7 +34,26 @@ func (db *DB) WriteSnapshot(w io.Writer) (int64, error) {
 // bot hands out consistent snapshots to read-only tools (export, dossier).
 // Its permissions are the folder's: whoever can read the data file can read
 // a snapshot, nobody else.
-func SnapshotSocket(path string) string { return path + ".sock" }
+//
+// Unix socket paths are limited to about 107 bytes; a data file deep in the
+// tree gets its socket in the temporary folder instead, named by a hash of
+// the file's absolute path so that serve and export agree on it.
+func SnapshotSocket(path string) string {
+	sock := path + ".sock"
+	if len(sock) <= maxSocketPath {
+		return sock
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return filepath.Join(os.TempDir(), "dvcbot-"+hex.EncodeToString(sum[:8])+".sock")
+}
+
+// maxSocketPath is the longest Unix socket path Linux accepts (sun_path
+// holds 108 bytes with the terminating zero).
+const maxSocketPath = 107
 
 // ServeSnapshots answers each connection on the socket with a snapshot,
 // until ctx ends.

@@ -28,8 +28,7 @@ type Console struct {
 	// FileDir is where attachments (spreadsheets, documents, charts) are saved.
 	FileDir string
 
-	mu     sync.Mutex
-	update int64
+	mu sync.Mutex
 }
 
 var tagRE = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?>`)
@@ -55,10 +54,9 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 		if strings.HasPrefix(line, "/anh ") { // simulate sending a photo
 			in.Text, in.PhotoFileID = "", "demo-photo-"+strings.TrimSpace(line[5:])
 		}
-		c.mu.Lock()
-		c.update++
-		in.UpdateID = c.update
-		c.mu.Unlock()
+		// Lines typed at a terminal are read once and never re-delivered,
+		// so they carry no update id (ids restarting at 1 on every run
+		// would look like updates already applied).
 		replies, err := h.Handle(ctx, in)
 		if err != nil {
 			fmt.Fprintf(c.Out, "(lỗi: %v)\n", err)

@@ -106,7 +106,6 @@ func knownBug(t *testing.T, what string) {
 // TestDemoSecondRun: a second demo on the same data file answers every line
 // and sees the earlier reports.
 func TestDemoSecondRun(t *testing.T) {
-	knownBug(t, "bot/console numbers updates from 1 on every run, and the engine drops them as already processed")
 	path := filepath.Join(t.TempDir(), "demo.db")
 	r := runCmd(t, lines("/baocao Nguyễn Văn An; Tổ 3; 0912345678; khai sinh", "/toi", "/toi"), nil, "demo", "--fresh", "--store", path)
 	if r.err != nil || !strings.Contains(r.stdout, "Đã lưu báo cáo số 1") {

@@ -23,6 +23,7 @@ func (e env) demo(ctx context.Context, args []string) error {
 	fs := e.flags("demo")
 	path := fs.String("store", filepath.Join(os.TempDir(), "dvcbot-demo", "dvcbot-demo.db"), "bbolt data file for the demo")
 	fresh := fs.Bool("fresh", false, "start from an empty data file")
+	sample := fs.Bool("sample-data", false, "fill an empty data file with a campaign's worth of illustrative reports")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
 	}
@@ -52,6 +53,15 @@ func (e env) demo(ctx context.Context, args []string) error {
 			Role: campaign.RoleAdmin, Active: true, JoinedAt: time.Now()}, demoUser, "officer.demo")
 	}); err != nil {
 		return fmt.Errorf("demo: %w", err)
+	}
+	if *sample {
+		n, err := seedDemoData(db, cfg, time.Now())
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			fmt.Fprintf(e.stdout, "Đã tạo %d báo cáo minh họa (tên, địa chỉ, số điện thoại đều là giả) của 26 cán bộ giả ở 13 ấp.\n", n)
+		}
 	}
 	logger := newLogger(e.stderr, false, cfg.Log.SlogLevel())
 	eng := bot.New(db, engineSettings(cfg, func() string { return "dvc_kienhai_bot" }), bot.WithLogger(logger))

@@ -94,15 +94,6 @@ func TestDemoScriptedSession(t *testing.T) {
 	}
 }
 
-// knownBug skips a test that shows a bug reported but not fixed yet; run
-// with DVCBOT_KNOWN_BUGS=1 to see it fail. Remove the call with the fix.
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("DVCBOT_KNOWN_BUGS") == "" {
-		t.Skip("known bug (set DVCBOT_KNOWN_BUGS=1 to run): " + what)
-	}
-}
-
 // TestDemoSecondRun: a second demo on the same data file answers every line
 // and sees the earlier reports.
 func TestDemoSecondRun(t *testing.T) {

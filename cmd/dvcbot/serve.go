@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,7 +58,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return tg.Username()
 	}
 	eng := bot.New(db, engineSettings(cfg, username), bot.WithLogger(logger), bot.WithClock(now))
-	tg, err = telegram.New(ctx, telegram.Options{
+	tg, err = connect(ctx, logger, after, telegram.Options{
 		Token:       cfg.Telegram.Token,
 		Endpoint:    cfg.Telegram.APIEndpoint,
 		PollTimeout: time.Duration(cfg.Telegram.PollTimeout) * time.Second,
@@ -83,7 +84,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 		},
 	})
 	if err != nil {
-		return fmt.Errorf("connect to Telegram: %w", err)
+		return err
 	}
 
 	var metrics *ops.Metrics // made below; set before the runner runs
@@ -163,6 +164,31 @@ func (e env) serve(ctx context.Context, args []string) error {
 	}
 	logger.Info("dvcbot stopped")
 	return nil
+}
+
+// connect makes the transport, retrying while Telegram cannot be reached
+// (after a power cut the bot may start before the island's network is
+// back). A refused token, or a cancelled start, ends the retries.
+func connect(ctx context.Context, logger *slog.Logger, after func(time.Duration) <-chan time.Time, opts telegram.Options) (*telegram.Transport, error) {
+	wait := time.Second
+	for {
+		tg, err := telegram.New(ctx, opts)
+		if err == nil {
+			return tg, nil
+		}
+		// "Unauthorized" and "Not Found" are the Bot API's answers to a wrong token.
+		if ctx.Err() != nil || strings.Contains(err.Error(), "Unauthorized") || strings.Contains(err.Error(), "Not Found") ||
+			!strings.Contains(err.Error(), "getMe") {
+			return nil, fmt.Errorf("connect to Telegram: %w", err)
+		}
+		logger.Warn("Telegram unreachable at start; retrying", "err", err, "retry_in", wait.String())
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("connect to Telegram: %w", err)
+		case <-after(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
 }
 
 // servePolling deletes any webhook (Telegram refuses getUpdates while one

@@ -401,3 +401,34 @@ func TestServeWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// After a power cut the bot may start before the network: it waits for
+// Telegram instead of exiting. A wrong token stops it at once.
+func TestServeWaitsForTelegramAtStart(t *testing.T) {
+	fake, clock := serveWorld(t, 30)
+	fake.SetDown(true)
+	s := startServe(t, fake, clock, t.TempDir())
+	eventually(t, "a retry logged", func() bool { return strings.Contains(s.logs.String(), "Telegram unreachable at start; retrying") })
+	fake.SetDown(false)
+	eventually(t, "healthy", func() bool { code, _ := s.health(); return code == 200 })
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	other := fakebotapi.New("111:another-bot")
+	defer other.Close()
+	s2 := startServe(t, other, clock, t.TempDir())
+	select {
+	case err := <-s2.done:
+		if err == nil || !strings.Contains(err.Error(), "Unauthorized") {
+			t.Fatalf("wrong token: %v", err)
+		}
+		s2.err = err
+		s2.stopOnce.Do(func() {})
+	case <-time.After(20 * time.Second):
+		t.Fatal("a wrong token did not stop serve")
+	}
+	if strings.Contains(s.logs.String()+s2.logs.String(), serveToken) {
+		t.Fatal("the token is in the logs")
+	}
+}

@@ -10,9 +10,9 @@ import (
 // days instead of every household and every hamlet-day (issue 3, "figures
 // without full scans").
 
-// HamletTotal is one hamlet's running household figures, as a store keeps
-// them up to date with every record, undo and self-able mark. They must
-// count everything up to the as-of day and nothing dated later.
+// HamletTotal is one hamlet's running figures, as a store keeps them up
+// to date with every record, undo and self-able mark. They must count
+// everything up to the as-of day and nothing dated later.
 type HamletTotal struct {
 	Hamlet Hamlet
 	// Guided counts distinct households guided by active records.
@@ -20,33 +20,83 @@ type HamletTotal struct {
 	// Able counts households guided or recorded as already able on their
 	// own (so Able - Guided households are able without guidance).
 	Able int
+	// GuidedToday counts the households guided on the as-of day.
+	GuidedToday int
+	// CurrentStreak is the hamlet's current streak, from
+	// RunStreaks.Current or StreaksFromDays.
+	CurrentStreak int
 }
 
 // StreakScan tells a store that reads a hamlet's days backwards from the
 // as-of day when it has read enough to know the hamlet's current streak,
 // so that it reads the days of the current streak and not the whole
-// campaign. Create one with NewStreakScan, call Reset before each hamlet,
-// then Add for each of its days (one per day, latest first).
+// campaign. NewStreakScan makes a scan for one hamlet; a copy of a fresh
+// scan is a fresh scan (one per hamlet when the store reads day by day
+// across hamlets), and Reset starts again. Add takes the hamlet's days,
+// one per day, latest first.
 type StreakScan struct {
-	e       env
-	at      int  // the as-of day
-	cur     int  // the last day a streak may end: min(at, campaign end)
-	curW    int  // its work index
-	grace   bool // the as-of day is a working day that may still be met
+	c       *streakAsOf
 	started bool // a met day of the current streak was seen
+	done    bool // earlier days no longer matter
 	want    int  // the work index the next met day needs to extend the streak
 }
 
-// NewStreakScan prepares the scan of every hamlet's days as of day today.
-func NewStreakScan(p Params, today Date) *StreakScan {
+// streakAsOf is what every hamlet's scan shares.
+type streakAsOf struct {
+	e     env
+	at    int  // the as-of day
+	cur   int  // the last day a streak may end: min(at, campaign end)
+	curW  int  // its work index
+	grace bool // the as-of day is a working day that may still be met
+}
+
+// NewStreakScan prepares the scan of a hamlet's days as of day today.
+func NewStreakScan(p Params, today Date) StreakScan {
 	e := newEnv(p)
 	at := today.days()
 	cur := min(e.end, at)
-	return &StreakScan{e: e, at: at, cur: cur, curW: e.workIndex(cur), grace: cur == at && !e.isOff(cur)}
+	return StreakScan{c: &streakAsOf{e: e, at: at, cur: cur, curW: e.workIndex(cur), grace: cur == at && !e.isOff(cur)}}
 }
 
 // Reset starts the scan of another hamlet.
-func (s *StreakScan) Reset() { s.started = false }
+func (s *StreakScan) Reset() { s.started, s.done = false, false }
+
+// Wants reports whether a day of the hamlet on day d, or on any day
+// after it, could still change the current streak: a store reading every
+// hamlet day by day stops at the first day no hamlet wants (a hamlet that
+// has no record on a day it wants is decided by the next day it does not).
+func (s *StreakScan) Wants(d Date) bool {
+	c := s.c
+	day := d.days()
+	switch {
+	case s.done:
+		return false
+	case day >= c.at || day > c.cur:
+		return true // today counts for GuidedToday; days after the campaign are skipped
+	case day < c.e.start:
+		return false
+	}
+	wi := c.e.workIndex(day)
+	if !s.started {
+		return wi >= c.curW-b2i(c.grace)
+	}
+	return wi >= s.want
+}
+
+// lastWorkday is the last working day on or before day (days off skipped).
+func (e env) lastWorkday(day int) int {
+	for e.isOff(day) {
+		day--
+	}
+	return day
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // Add takes the hamlet's next day, walking backwards from the as-of day,
 // with the distinct households guided that day. It reports whether earlier
@@ -54,10 +104,18 @@ func (s *StreakScan) Reset() { s.started = false }
 // for which Add returned false) must be kept with the others: it may be
 // the as-of day itself, whose households count for GuidedToday.
 func (s *StreakScan) Add(d Date, households int) bool {
-	day := d.days()
-	e := &s.e
+	more := s.add(d.days(), households)
+	s.done = s.done || !more
+	return more
+}
+
+func (s *StreakScan) add(day, households int) bool {
+	c := s.c
+	e := &c.e
 	switch {
-	case day > s.cur:
+	case s.done:
+		return false
+	case day > c.cur:
 		return true // after the campaign or the as-of day: not in a streak
 	case day < e.start:
 		return false // before the campaign: never in a streak
@@ -68,10 +126,10 @@ func (s *StreakScan) Add(d Date, households int) bool {
 	met := households >= e.p.DailyTarget
 	if !s.started {
 		switch {
-		case met && (wi == s.curW || (s.grace && wi == s.curW-1)):
+		case met && (wi == c.curW || (c.grace && wi == c.curW-1)):
 			s.started, s.want = true, wi-1
 			return true
-		case !met && day == s.at && s.grace:
+		case !met && day == c.at && c.grace:
 			return true // today is not met yet: the streak may end yesterday
 		}
 		return false // the last met working day is too old: no current streak
@@ -83,13 +141,94 @@ func (s *StreakScan) Add(d Date, households int) bool {
 	return false
 }
 
+// StreaksFromDays sets the GuidedToday and CurrentStreak of every total
+// from its hamlet's recent days: recent must hold, for every hamlet, its
+// days read backwards from today up to the one for which StreakScan.Add
+// returned false (or all its days up to today when Add never did), in any
+// order. Earlier days may be passed too; days after today are ignored.
+func StreaksFromDays(totals []HamletTotal, recent []HamletDay, p Params, today Date) {
+	e := newEnv(p)
+	at := today.days()
+	stats := make([]HamletStats, len(totals))
+	idx := make(map[string]int32, len(totals))
+	for i, t := range totals {
+		if _, dup := idx[t.Hamlet.ID]; !dup {
+			idx[t.Hamlet.ID] = int32(i)
+		}
+	}
+	hamletDays(recent, idx, stats, e, at, 1, 0)
+	for i := range totals {
+		totals[i].GuidedToday, totals[i].CurrentStreak = stats[i].GuidedToday, stats[i].CurrentStreak
+	}
+}
+
+// RunStreaks computes current streaks from runs: stretches of consecutive
+// days, each with at least the daily target of households guided, as long
+// as they go (maximal), counting days up to the as-of day only. A store
+// that keeps runs finds a hamlet's current streak with a lookup or two,
+// however long the streak.
+type RunStreaks struct {
+	e       env
+	at, cur int
+}
+
+// NewRunStreaks prepares the streaks as of day today.
+func NewRunStreaks(p Params, today Date) RunStreaks {
+	e := newEnv(p)
+	at := today.days()
+	return RunStreaks{e: e, at: at, cur: min(e.end, at)}
+}
+
+// Current is a hamlet's current streak (as HamletStats has it), given
+// runEnding, which returns the first day of the hamlet's run that ends on
+// day end, if one does.
+func (r RunStreaks) Current(runEnding func(end Date) (from Date, ok bool)) int {
+	e, at, cur := &r.e, r.at, r.cur
+	if cur < e.start {
+		return 0
+	}
+	// from is the first day of the run holding day w (w is met), found
+	// among the runs ending from w to last.
+	runOf := func(w, last int) (int, bool) {
+		for end := w; end <= last; end++ {
+			if from, ok := runEnding(fromDays(end)); ok {
+				f := from.days()
+				return f, f <= w
+			}
+		}
+		return 0, false
+	}
+	// The streak ends on the last working day up to cur, or while today
+	// (a working day) is not met yet, on the working day before it.
+	w := e.lastWorkday(cur)
+	from, met := runOf(w, at)
+	if !met && cur == at && w == cur {
+		if w = e.lastWorkday(cur - 1); w >= e.start {
+			from, met = runOf(w, cur-1)
+		}
+	}
+	streak := 0
+	for met && w >= e.start {
+		streak += e.workdays(max(from, e.start), w)
+		// The day before the run is not met: the streak goes on only over
+		// days off, to a run holding the working day before them.
+		prev := from - 1
+		if prev < e.start || !e.isOff(prev) {
+			break
+		}
+		if w = e.lastWorkday(prev); w < e.start {
+			break
+		}
+		from, met = runOf(w, prev-1)
+	}
+	return streak
+}
+
 // LeaderboardFromTotals is Leaderboard computed from running totals
-// instead of every household, and from each hamlet's recent days instead
-// of all of them: recent must hold, for every hamlet, its days read
-// backwards from today up to the one for which StreakScan.Add returned
-// false (or all its days up to today when Add never did). Earlier days may
-// be passed too; days after today are ignored. Totals of hamlets not
-// listed are ignored, and every hamlet in totals is ranked.
+// instead of every household and every hamlet-day: each total carries its
+// hamlet's households, today's households and current streak (see
+// RunStreaks and StreaksFromDays). Every hamlet in totals is
+// ranked.
 //
 // The ranks and the figures the leaderboard shows are exactly those of
 // Leaderboard: Rank, Hamlet, Period, At, GuidedInPeriod, DaysMet,
@@ -99,32 +238,30 @@ func (s *StreakScan) Add(d Date, households int) bool {
 // LongestStreak, ReachedOn (so CoverageMet reports false: use
 // Params.ReachesCoverage), SpecialDone, SpecialProgress, checks and
 // exclusions.
-func LeaderboardFromTotals(totals []HamletTotal, recent []HamletDay, p Params, today Date) []HamletRank {
+func LeaderboardFromTotals(totals []HamletTotal, p Params, today Date) []HamletRank {
 	e := newEnv(p)
 	at := today.days()
 	cp, pFrom, pTo := e.clip(Day(today), at)
 	elapsed := e.workdays(pFrom, pTo)
+	inCampaign := at >= e.start && at <= e.end
 	stats := make([]HamletStats, len(totals))
-	idx := make(map[string]int32, len(totals))
 	for i, t := range totals {
-		if _, dup := idx[t.Hamlet.ID]; !dup {
-			idx[t.Hamlet.ID] = int32(i)
-		}
 		s := &stats[i]
 		*s = HamletStats{Hamlet: t.Hamlet, Period: cp, At: today, DaysElapsed: elapsed, K: p.RequiredProcedures(t.Hamlet.Households)}
 		s.HouseholdsGuided = max(t.Guided, 0)
 		s.Able = max(t.Able, s.HouseholdsGuided)
 		s.SelfAble = s.Able - s.HouseholdsGuided
 		s.Coverage = ratio(s.Able, t.Hamlet.Households)
+		s.GuidedToday = max(t.GuidedToday, 0)
+		s.MetToday = s.GuidedToday >= p.DailyTarget
+		s.CurrentStreak = t.CurrentStreak
+		if inCampaign {
+			s.GuidedInPeriod = s.GuidedToday
+			s.DaysMet = b2i(s.MetToday && !e.isOff(at))
+		}
 	}
 	if len(stats) == 0 {
 		return nil
-	}
-	hamletDays(recent, idx, stats, e, at, pFrom, pTo)
-	for i := range stats {
-		s := &stats[i]
-		s.LongestStreak = 0 // partial: the recent days only
-		s.MetToday = s.GuidedToday >= p.DailyTarget
 	}
 	return rankHamlets(stats)
 }

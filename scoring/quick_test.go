@@ -80,6 +80,119 @@ func scanRecent(f Facts, p Params, at Date) ([]HamletDay, int) {
 	return out, len(out)
 }
 
+// scanByDay reads the days the way a store keyed by day first does: day by
+// day backwards from at, every hamlet at once, one scan per hamlet,
+// stopping at the first day no hamlet wants. It returns the rows (latest
+// day first) and how many were read.
+func scanByDay(f Facts, p Params, at Date) ([]HamletDay, int) {
+	sum := map[Date]map[string]int{}
+	hamlets := map[string]bool{}
+	for _, hd := range f.HamletDays {
+		if hd.Date.After(at) {
+			continue
+		}
+		if sum[hd.Date] == nil {
+			sum[hd.Date] = map[string]int{}
+		}
+		sum[hd.Date][hd.HamletID] += hd.Households
+		hamlets[hd.HamletID] = true
+	}
+	days := make([]Date, 0, len(sum))
+	for d := range sum {
+		days = append(days, d)
+	}
+	slices.SortFunc(days, func(a, b Date) int { return b.Compare(a) })
+	fresh := NewStreakScan(p, at)
+	scans := map[string]*StreakScan{}
+	for h := range hamlets {
+		s := fresh
+		scans[h] = &s
+	}
+	var out []HamletDay
+	for _, d := range days {
+		wanted := false
+		for _, s := range scans {
+			wanted = wanted || s.Wants(d)
+		}
+		if !wanted {
+			break
+		}
+		ids := make([]string, 0, len(sum[d]))
+		for h := range sum[d] {
+			ids = append(ids, h)
+		}
+		slices.Sort(ids)
+		for _, h := range ids {
+			s := scans[h]
+			if !s.Wants(d) {
+				continue
+			}
+			out = append(out, HamletDay{HamletID: h, Date: d, Households: sum[d][h]})
+			s.Add(d, sum[d][h])
+		}
+	}
+	return out, len(out)
+}
+
+// boardFromDays is LeaderboardFromTotals after StreaksFromDays on recent.
+func boardFromDays(totals []HamletTotal, recent []HamletDay, p Params, at Date) []HamletRank {
+	totals = slices.Clone(totals)
+	StreaksFromDays(totals, recent, p, at)
+	return LeaderboardFromTotals(totals, p, at)
+}
+
+// runsOf is each hamlet's runs of met days (up to at), by last day.
+func runsOf(f Facts, p Params, at Date) map[string]map[Date]Date {
+	sum := map[string]map[Date]int{}
+	for _, hd := range f.HamletDays {
+		if hd.Date.After(at) {
+			continue
+		}
+		if sum[hd.HamletID] == nil {
+			sum[hd.HamletID] = map[Date]int{}
+		}
+		sum[hd.HamletID][hd.Date] += hd.Households
+	}
+	out := map[string]map[Date]Date{}
+	for h, days := range sum {
+		out[h] = map[Date]Date{}
+		for d, n := range days {
+			if n < p.DailyTarget || days[d.AddDays(1)] >= p.DailyTarget {
+				continue // not met, or not the last day of its run
+			}
+			from := d
+			for days[from.AddDays(-1)] >= p.DailyTarget {
+				from = from.AddDays(-1)
+			}
+			out[h][d] = from
+		}
+	}
+	return out
+}
+
+// fromRuns is LeaderboardFromTotals with streaks from runs and today's
+// households; it also returns how many run lookups were made.
+func fromRuns(f Facts, p Params, at Date) ([]HamletRank, int) {
+	totals := totalsAsOf(f, at)
+	runs := runsOf(f, p, at)
+	lookups := 0
+	streaks := NewRunStreaks(p, at)
+	for i := range totals {
+		id := totals[i].Hamlet.ID
+		for _, hd := range f.HamletDays {
+			if hd.HamletID == id && hd.Date == at {
+				totals[i].GuidedToday += hd.Households
+			}
+		}
+		totals[i].CurrentStreak = streaks.Current(func(end Date) (Date, bool) {
+			lookups++
+			from, ok := runs[id][end]
+			return from, ok
+		})
+	}
+	return LeaderboardFromTotals(totals, p, at), lookups
+}
+
 // shown is what a leaderboard line shows, plus the other figures
 // LeaderboardFromTotals promises.
 type shown struct {
@@ -119,10 +232,14 @@ func TestPropLeaderboardFromTotalsMatchesLeaderboard(t *testing.T) {
 		want := Leaderboard(f, p, at)
 		totals := totalsAsOf(f, at)
 		recent, _ := scanRecent(f, p, at)
-		sameBoards(t, "from scanned days", want, LeaderboardFromTotals(totals, recent, p, at))
-		sameBoards(t, "from all days", want, LeaderboardFromTotals(totals, f.HamletDays, p, at))
+		sameBoards(t, "from scanned days", want, boardFromDays(totals, recent, p, at))
+		byDay, _ := scanByDay(f, p, at)
+		sameBoards(t, "from days read day by day", want, boardFromDays(totals, byDay, p, at))
+		runs, _ := fromRuns(f, p, at)
+		sameBoards(t, "from runs", want, runs)
+		sameBoards(t, "from all days", want, boardFromDays(totals, f.HamletDays, p, at))
 		shuffled := rapid.Permutation(recent).Draw(t, "shuffled")
-		sameBoards(t, "from shuffled days", want, LeaderboardFromTotals(totals, shuffled, p, at))
+		sameBoards(t, "from shuffled days", want, boardFromDays(totals, shuffled, p, at))
 	})
 }
 
@@ -172,11 +289,21 @@ func TestPropLeaderboardFromTotalsLongStreaks(t *testing.T) {
 		f, p, at := streakyWorld(t)
 		want := Leaderboard(f, p, at)
 		recent, read := scanRecent(f, p, at)
-		sameBoards(t, "long streaks", want, LeaderboardFromTotals(totalsAsOf(f, at), recent, p, at))
+		totals := totalsAsOf(f, at)
+		sameBoards(t, "long streaks", want, boardFromDays(totals, recent, p, at))
+		byDay, readByDay := scanByDay(f, p, at)
+		sameBoards(t, "long streaks read day by day", want, boardFromDays(totals, byDay, p, at))
+		runs, lookups := fromRuns(f, p, at)
+		sameBoards(t, "long streaks from runs", want, runs)
+		if lookups > len(want)*4*extraDays(p, at) {
+			t.Fatalf("%d run lookups for %d hamlets", lookups, len(want))
+		}
+		if longest := slices.MaxFunc(append(want, HamletRank{}), func(a, b HamletRank) int { return a.CurrentStreak - b.CurrentStreak }); readByDay > len(want)*(longest.CurrentStreak+extraDays(p, at)) {
+			t.Fatalf("read %d days day by day for a longest streak of %d", readByDay, longest.CurrentStreak)
+		}
 		// The scan reads the current streak's days, a few around them
 		// (today, days off, the day that ended it), not the history.
-		// Days after the campaign (up to today) are read through too.
-		extra := 2 + len(p.DaysOff) + max(0, DaysBetween(p.CampaignEnd, at))
+		extra := extraDays(p, at)
 		limit, streaks := 0, 0
 		for _, r := range want {
 			limit += r.CurrentStreak + extra
@@ -186,6 +313,12 @@ func TestPropLeaderboardFromTotalsLongStreaks(t *testing.T) {
 			t.Fatalf("read %d days for streaks adding up to %d", read, streaks)
 		}
 	})
+}
+
+// extraDays bounds the days a scan reads besides the streak's: today, the
+// day that ended it, days off, and days after the campaign up to today.
+func extraDays(p Params, at Date) int {
+	return 2 + len(p.DaysOff) + max(0, DaysBetween(p.CampaignEnd, at))
 }
 
 // TestStreakScanStops shows where the backward reading stops.
@@ -245,7 +378,7 @@ func TestLeaderboardFromTotalsShowsTheBoard(t *testing.T) {
 		{HamletID: "c", Date: may(10), Households: 1}, {HamletID: "c", Date: may(11), Households: 2}, {HamletID: "c", Date: may(12), Households: 1},
 		{HamletID: "d", Date: may(11), Households: 1}, {HamletID: "d", Date: may(12), Households: 3},
 	}
-	got := LeaderboardFromTotals(totals, recent, p, may(12))
+	got := boardFromDays(totals, recent, p, may(12))
 	var lines []string
 	for _, r := range got {
 		lines = append(lines, fmt.Sprintf("%d %s met=%v today=%d guided=%d self=%d cover=%s streak=%d",

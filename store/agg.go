@@ -2,10 +2,17 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
+
+	bolt "go.etcd.io/bbolt"
+	bolterr "go.etcd.io/bbolt/errors"
 
 	"dvcbot/campaign"
 )
@@ -20,58 +27,167 @@ type HouseholdFacts struct {
 	GuidedFrom   Day            // first day of an active record, NoDay if none
 	SelfAbleFrom Day            // day recorded as able on its own, NoDay if not
 	Procedures   map[string]Day // first day each distinct procedure was guided
+	// visits are the household's active records by day and officer, ordered
+	// by day then officer: what the day counts of its hamlet and officers
+	// hold of it, so that a new record updates them without reading the
+	// household's other records.
+	visits []visit
+}
+
+// visit counts a household's active records by one officer on one day.
+type visit struct {
+	day        Day
+	officer    int64
+	records    int
+	procedures int
 }
 
 // Able reports whether the household counts as able to file online.
 func (f HouseholdFacts) Able() bool { return f.GuidedFrom != NoDay || f.SelfAbleFrom != NoDay }
 
+// empty reports whether nothing is known of the household worth keeping.
+func (f HouseholdFacts) empty() bool {
+	return !f.Able() && len(f.Procedures) == 0 && len(f.visits) == 0
+}
+
+// addVisit counts records (procedures) by officer on day d.
+func (f *HouseholdFacts) addVisit(d Day, officer int64, records, procedures int) {
+	i, found := slices.BinarySearchFunc(f.visits, visit{day: d, officer: officer}, cmpVisit)
+	if !found {
+		f.visits = slices.Insert(f.visits, i, visit{day: d, officer: officer})
+	}
+	f.visits[i].records += records
+	f.visits[i].procedures += procedures
+	if f.GuidedFrom == NoDay || d < f.GuidedFrom {
+		f.GuidedFrom = d
+	}
+}
+
+func cmpVisit(a, b visit) int {
+	if a.day != b.day {
+		return cmp.Compare(a.day, b.day)
+	}
+	return cmp.Compare(a.officer, b.officer)
+}
+
+func (f HouseholdFacts) clone() HouseholdFacts {
+	f.Procedures = maps.Clone(f.Procedures)
+	if f.Procedures == nil {
+		f.Procedures = map[string]Day{}
+	}
+	f.visits = slices.Clone(f.visits)
+	return f
+}
+
+// Encoding (binary, big-endian): hamlet length 1 | hamlet | self-able day
+// 4 | procedure count 1 | (id length 1 | id | first day 4)… | visit count
+// 2 | (day 4 | officer 8 | records 2 | procedures 2)…, procedures by id.
+// The first guided day is the first visit's.
 func (f HouseholdFacts) encode() []byte {
-	var b bytes.Buffer
-	b.WriteByte(byte(len(f.HamletID)))
-	b.WriteString(f.HamletID)
-	_ = binary.Write(&b, binary.BigEndian, int32(f.GuidedFrom))
-	_ = binary.Write(&b, binary.BigEndian, int32(f.SelfAbleFrom))
 	ids := make([]string, 0, len(f.Procedures))
+	n := 1 + len(f.HamletID) + 4 + 1 + 2 + 16*len(f.visits)
 	for id := range f.Procedures {
 		ids = append(ids, id)
+		n += 1 + len(id) + 4
 	}
 	sort.Strings(ids)
-	b.WriteByte(byte(len(ids)))
+	b := make([]byte, 0, n)
+	b = append(b, byte(len(f.HamletID)))
+	b = append(b, f.HamletID...)
+	b = binary.BigEndian.AppendUint32(b, uint32(int32(f.SelfAbleFrom)))
+	b = append(b, byte(len(ids)))
 	for _, id := range ids {
-		b.WriteByte(byte(len(id)))
-		b.WriteString(id)
-		_ = binary.Write(&b, binary.BigEndian, int32(f.Procedures[id]))
+		b = append(b, byte(len(id)))
+		b = append(b, id...)
+		b = binary.BigEndian.AppendUint32(b, uint32(int32(f.Procedures[id])))
 	}
-	return b.Bytes()
+	b = binary.BigEndian.AppendUint16(b, uint16(len(f.visits)))
+	for _, v := range f.visits {
+		b = binary.BigEndian.AppendUint32(b, uint32(int32(v.day)))
+		b = binary.BigEndian.AppendUint64(b, uint64(v.officer))
+		b = binary.BigEndian.AppendUint16(b, uint16(min(v.records, math.MaxUint16)))
+		b = binary.BigEndian.AppendUint16(b, uint16(min(v.procedures, math.MaxUint16)))
+	}
+	return b
+}
+
+var errCorruptFacts = errors.New("store: corrupt household facts (run dvcbot reindex)")
+
+// factsReader walks an encoded HouseholdFacts without allocating.
+type factsReader struct {
+	v      []byte
+	hamlet []byte
+	self   Day
+	nProcs int
+	procs  []byte // the procedures part
+	nVis   int
+	vis    []byte // the visits part
+}
+
+func readFacts(v []byte) (factsReader, error) {
+	r := factsReader{v: v}
+	if len(v) < 1 || len(v) < 1+int(v[0])+5 {
+		return r, errCorruptFacts
+	}
+	n := int(v[0])
+	r.hamlet = v[1 : 1+n]
+	v = v[1+n:]
+	r.self = Day(int32(binary.BigEndian.Uint32(v)))
+	r.nProcs = int(v[4])
+	v = v[5:]
+	start := v
+	for range r.nProcs {
+		if len(v) < 1 || len(v) < 1+int(v[0])+4 {
+			return r, errCorruptFacts
+		}
+		v = v[1+int(v[0])+4:]
+	}
+	r.procs = start[:len(start)-len(v)]
+	if len(v) < 2 {
+		return r, errCorruptFacts
+	}
+	r.nVis = int(binary.BigEndian.Uint16(v))
+	r.vis = v[2:]
+	if len(r.vis) != 16*r.nVis {
+		return r, errCorruptFacts
+	}
+	return r, nil
+}
+
+// procedure returns the i-th procedure's id and first day.
+func (r *factsReader) eachProcedure(fn func(id []byte, first Day)) {
+	v := r.procs
+	for range r.nProcs {
+		l := int(v[0])
+		fn(v[1:1+l], Day(int32(binary.BigEndian.Uint32(v[1+l:]))))
+		v = v[1+l+4:]
+	}
+}
+
+func (r *factsReader) visit(i int) visit {
+	v := r.vis[16*i:]
+	return visit{day: Day(int32(binary.BigEndian.Uint32(v))), officer: int64(binary.BigEndian.Uint64(v[4:])),
+		records: int(binary.BigEndian.Uint16(v[12:])), procedures: int(binary.BigEndian.Uint16(v[14:]))}
+}
+
+// guidedFrom is the first visit's day, NoDay without visits.
+func (r *factsReader) guidedFrom() Day {
+	if r.nVis == 0 {
+		return NoDay
+	}
+	return Day(int32(binary.BigEndian.Uint32(r.vis)))
 }
 
 func decodeHouseholdFacts(v []byte) (HouseholdFacts, error) {
-	f := HouseholdFacts{GuidedFrom: NoDay, SelfAbleFrom: NoDay}
-	bad := fmt.Errorf("store: corrupt household facts")
-	if len(v) < 1 {
-		return f, bad
+	r, err := readFacts(v)
+	if err != nil {
+		return HouseholdFacts{GuidedFrom: NoDay, SelfAbleFrom: NoDay}, err
 	}
-	n := int(v[0])
-	if len(v) < 1+n+9 {
-		return f, bad
-	}
-	f.HamletID = string(v[1 : 1+n])
-	v = v[1+n:]
-	f.GuidedFrom = Day(int32(binary.BigEndian.Uint32(v)))
-	f.SelfAbleFrom = Day(int32(binary.BigEndian.Uint32(v[4:])))
-	count := int(v[8])
-	v = v[9:]
-	f.Procedures = make(map[string]Day, count)
-	for i := 0; i < count; i++ {
-		if len(v) < 1 {
-			return f, bad
-		}
-		l := int(v[0])
-		if len(v) < 1+l+4 {
-			return f, bad
-		}
-		f.Procedures[string(v[1:1+l])] = Day(int32(binary.BigEndian.Uint32(v[1+l:])))
-		v = v[1+l+4:]
+	f := HouseholdFacts{HamletID: string(r.hamlet), GuidedFrom: r.guidedFrom(), SelfAbleFrom: r.self,
+		Procedures: make(map[string]Day, r.nProcs), visits: make([]visit, r.nVis)}
+	r.eachProcedure(func(id []byte, first Day) { f.Procedures[string(id)] = first })
+	for i := range f.visits {
+		f.visits[i] = r.visit(i)
 	}
 	return f, nil
 }
@@ -118,107 +234,174 @@ func decodeDayCount(v []byte) DayCount {
 	return DayCount{int(int32(binary.BigEndian.Uint32(v))), int(int32(binary.BigEndian.Uint32(v[4:])))}
 }
 
-func addCounter(b interface {
-	Get([]byte) []byte
-	Put([]byte, []byte) error
-	Delete([]byte) error
-}, k []byte, delta int) (before, after int, err error) {
-	if v := b.Get(k); len(v) == 4 {
-		before = int(int32(binary.BigEndian.Uint32(v)))
+// Day counts are keyed by day first (agg_dh: day | hamlet, agg_do: day |
+// officer), so that the reports of one day, which come together in one
+// batch, change a few neighbouring pages rather than one page per hamlet
+// and per officer.
+func hamletDayKey(hamlet string, d Day) []byte { return cat(d.key(), []byte(hamlet)) }
+
+func officerDayKey(officer int64, d Day) []byte { return cat(d.key(), i64(officer)) }
+
+// addDayCount adds delta to a day count, deleting it when nothing is
+// left, and returns the households before and after.
+func addDayCount(b *bolt.Bucket, k []byte, delta DayCount) (before, after int, err error) {
+	if delta == (DayCount{}) {
+		return 0, 0, nil
 	}
-	after = before + delta
-	if after <= 0 {
+	dc := decodeDayCount(b.Get(k))
+	before = dc.Households
+	dc.Households += delta.Households
+	dc.Procedures += delta.Procedures
+	if dc.Households <= 0 && dc.Procedures <= 0 {
 		return before, 0, b.Delete(k)
 	}
-	return before, after, b.Put(k, u32(uint32(after)))
+	return before, dc.Households, b.Put(k, dc.encode())
 }
 
-// countGuidance adds (delta +1) or removes (-1) a record from the per-day
-// aggregates of its hamlet and officer.
-func (t *Tx) countGuidance(g campaign.Guidance, delta int) error {
-	day := t.db.Day(g.At).key()
-	hk := cat([]byte(g.HamletID), sep, day)
-	ok := cat(i64(g.OfficerID), day)
-	hh := u64(g.HouseholdID)
-	for _, a := range []struct {
-		sets, days []byte
-		key        []byte
-		officer    bool // also mirrored by day first (agg_do)
-	}{{bAggHDH, bAggHD, hk, false}, {bAggODH, bAggOD, ok, true}} {
-		before, after, err := addCounter(t.tx.Bucket(a.sets), cat(a.key, hh), delta)
-		if err != nil {
-			return fmt.Errorf("store: day set: %w", err)
-		}
-		days := t.tx.Bucket(a.days)
-		dc := decodeDayCount(days.Get(a.key))
-		if before == 0 && after > 0 {
-			dc.Households++
-		} else if before > 0 && after == 0 {
-			dc.Households--
-		}
-		dc.Procedures += delta * len(g.Procedures)
-		if dc.Households <= 0 && dc.Procedures <= 0 {
-			err = days.Delete(a.key)
-		} else {
-			err = days.Put(a.key, dc.encode())
-		}
-		if err != nil {
-			return fmt.Errorf("store: day count: %w", err)
-		}
-		if a.officer {
-			if err := t.putOfficerDayByDay(g.OfficerID, t.db.Day(g.At), dc); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// refreshHousehold recomputes a household's facts from its records and
-// applies the difference to its hamlet's totals and the officer-household
-// first days.
-func (t *Tx) refreshHousehold(id uint64) error {
-	h, err := t.Household(id)
+// countRecord counts a new active record: the household's facts gain a
+// visit, and the difference goes to the day counts and totals. Only the
+// household's facts are read, never its other records.
+func (t *Tx) countRecord(g campaign.Guidance) error {
+	old, err := t.householdFacts(g.HouseholdID)
 	if err != nil {
 		return err
+	}
+	nf := old.clone()
+	d := t.db.Day(g.At)
+	nf.addVisit(d, g.OfficerID, 1, len(g.Procedures))
+	for _, p := range g.Procedures {
+		if cur, ok := nf.Procedures[p]; !ok || d < cur {
+			nf.Procedures[p] = d
+		}
+	}
+	return t.applyFacts(g.HouseholdID, old, nf, true)
+}
+
+// householdFacts reads a household's stored facts; a household without
+// any yet gets its hamlet from the household record.
+func (t *Tx) householdFacts(id uint64) (HouseholdFacts, error) {
+	if v := t.tx.Bucket(bAggHH).Get(u64(id)); v != nil {
+		return decodeHouseholdFacts(v)
+	}
+	h, err := t.Household(id)
+	if err != nil {
+		return HouseholdFacts{}, err
+	}
+	return HouseholdFacts{HamletID: h.HamletID, GuidedFrom: NoDay, SelfAbleFrom: NoDay, Procedures: map[string]Day{}}, nil
+}
+
+// refreshHousehold recomputes a household's facts from its records (after
+// an undo or a self-able mark) and applies the difference.
+func (t *Tx) refreshHousehold(id uint64) error {
+	old, err := t.householdFacts(id)
+	if err != nil {
+		return err
+	}
+	nf, err := t.computeFacts(id)
+	if err != nil {
+		return err
+	}
+	return t.applyFacts(id, old, nf, true)
+}
+
+// computeFacts is a household's facts from its record and its records.
+func (t *Tx) computeFacts(id uint64) (HouseholdFacts, error) {
+	h, err := t.Household(id)
+	if err != nil {
+		return HouseholdFacts{}, err
 	}
 	recs, err := t.GuidanceOfHousehold(id)
 	if err != nil {
-		return err
+		return HouseholdFacts{}, err
 	}
 	nf := HouseholdFacts{HamletID: h.HamletID, GuidedFrom: NoDay, SelfAbleFrom: NoDay, Procedures: map[string]Day{}}
 	if h.SelfAble {
 		nf.SelfAbleFrom = t.db.Day(h.SelfAbleAt)
 	}
-	officerFirst := map[int64]Day{}
 	for _, g := range recs {
-		if _, ok := officerFirst[g.OfficerID]; !ok {
-			officerFirst[g.OfficerID] = NoDay
-		}
 		if !g.Counts() {
 			continue
 		}
 		d := t.db.Day(g.At)
-		if nf.GuidedFrom == NoDay || d < nf.GuidedFrom {
-			nf.GuidedFrom = d
-		}
-		if f := officerFirst[g.OfficerID]; f == NoDay || d < f {
-			officerFirst[g.OfficerID] = d
-		}
+		nf.addVisit(d, g.OfficerID, 1, len(g.Procedures))
 		for _, p := range g.Procedures {
 			if cur, ok := nf.Procedures[p]; !ok || d < cur {
 				nf.Procedures[p] = d
 			}
 		}
 	}
-	hb := t.tx.Bucket(bAggHH)
-	of := HouseholdFacts{GuidedFrom: NoDay, SelfAbleFrom: NoDay}
-	if v := hb.Get(u64(id)); v != nil {
-		if of, err = decodeHouseholdFacts(v); err != nil {
-			return err
+	return nf, nil
+}
+
+// applyFacts stores a household's new facts and applies the difference
+// from the old ones to its hamlet's and officers' day counts, its hamlet's
+// runs of days (unless runs is false: Reindex builds them at the end) and
+// its hamlet's totals. Visits are ordered by day then officer, so one
+// merge finds every change.
+func (t *Tx) applyFacts(id uint64, old, nf HouseholdFacts, runs bool) error {
+	hamlet := nf.HamletID
+	hd, od := t.tx.Bucket(bAggDH), t.tx.Bucket(bAggDO)
+	present := func(n int) int { return b2i(n > 0) }
+	// Per day: the hamlet's households and procedures before and after.
+	var dayOld, dayNew DayCount
+	flushDay := func(d Day) error {
+		delta := DayCount{present(dayNew.Households) - present(dayOld.Households), dayNew.Procedures - dayOld.Procedures}
+		dayOld, dayNew = DayCount{}, DayCount{}
+		before, after, err := addDayCount(hd, hamletDayKey(hamlet, d), delta)
+		if err != nil {
+			return fmt.Errorf("store: hamlet day count: %w", err)
+		}
+		switch {
+		case !runs:
+		case before <= 0 && after > 0:
+			err = t.runAdd(hamlet, d)
+		case before > 0 && after <= 0:
+			err = t.runRemove(hamlet, d)
+		}
+		return err
+	}
+	i, j := 0, 0
+	for i < len(old.visits) || j < len(nf.visits) {
+		var a, b visit
+		switch {
+		case j == len(nf.visits) || (i < len(old.visits) && cmpVisit(old.visits[i], nf.visits[j]) < 0):
+			a, b = old.visits[i], visit{day: old.visits[i].day, officer: old.visits[i].officer}
+			i++
+		case i == len(old.visits) || cmpVisit(old.visits[i], nf.visits[j]) > 0:
+			a, b = visit{day: nf.visits[j].day, officer: nf.visits[j].officer}, nf.visits[j]
+			j++
+		default:
+			a, b = old.visits[i], nf.visits[j]
+			i++
+			j++
+		}
+		dayOld.Households += a.records
+		dayOld.Procedures += a.procedures
+		dayNew.Households += b.records
+		dayNew.Procedures += b.procedures
+		if a != b {
+			delta := DayCount{present(b.records) - present(a.records), b.procedures - a.procedures}
+			if _, _, err := addDayCount(od, officerDayKey(a.officer, a.day), delta); err != nil {
+				return fmt.Errorf("store: officer day count: %w", err)
+			}
+		}
+		// The day ends when the next visit (in either list) is on another day.
+		next := NoDay
+		if i < len(old.visits) {
+			next = old.visits[i].day
+		}
+		if j < len(nf.visits) && (next == NoDay || nf.visits[j].day < next) {
+			next = nf.visits[j].day
+		}
+		if next != a.day {
+			if err := flushDay(a.day); err != nil {
+				return err
+			}
 		}
 	}
-	if !nf.Able() && len(nf.Procedures) == 0 {
+	hb := t.tx.Bucket(bAggHH)
+	var err error
+	if nf.empty() {
 		err = hb.Delete(u64(id))
 	} else {
 		err = hb.Put(u64(id), nf.encode())
@@ -226,24 +409,23 @@ func (t *Tx) refreshHousehold(id uint64) error {
 	if err != nil {
 		return fmt.Errorf("store: household facts: %w", err)
 	}
-	ob := t.tx.Bucket(bAggOH)
-	for off, first := range officerFirst {
-		k := cat(i64(off), u64(id))
-		if first == NoDay {
-			err = ob.Delete(k)
-		} else {
-			err = ob.Put(k, first.key())
-		}
-		if err != nil {
-			return fmt.Errorf("store: officer household: %w", err)
-		}
+	dg := b2i(nf.GuidedFrom != NoDay) - b2i(old.GuidedFrom != NoDay)
+	da := b2i(nf.Able()) - b2i(old.Able())
+	dp := b2i(len(nf.Procedures) >= 2) - b2i(len(old.Procedures) >= 2)
+	if dg == 0 && da == 0 && dp == 0 {
+		return nil
 	}
 	tb := t.tx.Bucket(bAggH)
-	tot := decodeTotals(tb.Get([]byte(h.HamletID)))
-	tot.Guided += b2i(nf.GuidedFrom != NoDay) - b2i(of.GuidedFrom != NoDay)
-	tot.Able += b2i(nf.Able()) - b2i(of.Able())
-	tot.Proc2 += b2i(len(nf.Procedures) >= 2) - b2i(len(of.Procedures) >= 2)
-	if err := tb.Put([]byte(h.HamletID), tot.encode()); err != nil {
+	tot := decodeTotals(tb.Get([]byte(hamlet)))
+	tot.Guided += dg
+	tot.Able += da
+	tot.Proc2 += dp
+	if tot == (HamletTotals{}) {
+		err = tb.Delete([]byte(hamlet))
+	} else {
+		err = tb.Put([]byte(hamlet), tot.encode())
+	}
+	if err != nil {
 		return fmt.Errorf("store: hamlet totals: %w", err)
 	}
 	return nil
@@ -263,67 +445,102 @@ func (t *Tx) HamletTotals(hamlet string) HamletTotals {
 
 // HamletDay returns a hamlet's figures for one day.
 func (t *Tx) HamletDay(hamlet string, d Day) DayCount {
-	return decodeDayCount(t.tx.Bucket(bAggHD).Get(cat([]byte(hamlet), sep, d.key())))
+	return decodeDayCount(t.tx.Bucket(bAggDH).Get(hamletDayKey(hamlet, d)))
+}
+
+// dayRange limits from..to to the days a day-first bucket holds.
+func dayRange(b *bolt.Bucket, from, to Day) (Day, Day) {
+	c := b.Cursor()
+	first, _ := c.First()
+	last, _ := c.Last()
+	if first == nil {
+		return 1, 0
+	}
+	return max(from, readDay(first)), min(to, readDay(last))
 }
 
 // HamletDays calls fn for each day with records of a hamlet in [from, to], in order.
 func (t *Tx) HamletDays(hamlet string, from, to Day, fn func(Day, DayCount) error) error {
-	prefix := cat([]byte(hamlet), sep)
-	c := t.tx.Bucket(bAggHD).Cursor()
-	for k, v := c.Seek(cat(prefix, from.key())); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		d := readDay(k[len(prefix):])
-		if d > to {
-			break
-		}
-		if err := fn(d, decodeDayCount(v)); err != nil {
-			return err
+	b := t.tx.Bucket(bAggDH)
+	from, to = dayRange(b, from, to)
+	for d := from; d <= to; d++ {
+		if v := b.Get(hamletDayKey(hamlet, d)); v != nil {
+			if err := fn(d, decodeDayCount(v)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// EachHamletDay calls fn for every (hamlet, day) aggregate.
+// EachHamletDay calls fn for every (hamlet, day) aggregate, by day then hamlet.
 func (t *Tx) EachHamletDay(fn func(hamlet string, d Day, c DayCount) error) error {
-	return t.tx.Bucket(bAggHD).ForEach(func(k, v []byte) error {
-		i := bytes.IndexByte(k, 0)
-		return fn(string(k[:i]), readDay(k[i+1:]), decodeDayCount(v))
+	return t.tx.Bucket(bAggDH).ForEach(func(k, v []byte) error {
+		return fn(string(k[4:]), readDay(k), decodeDayCount(v))
 	})
 }
 
 // OfficerDay returns an officer's figures for one day.
 func (t *Tx) OfficerDay(officer int64, d Day) DayCount {
-	return decodeDayCount(t.tx.Bucket(bAggOD).Get(cat(i64(officer), d.key())))
+	return decodeDayCount(t.tx.Bucket(bAggDO).Get(officerDayKey(officer, d)))
 }
 
 // OfficerDays calls fn for each day with records of an officer in [from, to], in order.
 func (t *Tx) OfficerDays(officer int64, from, to Day, fn func(Day, DayCount) error) error {
-	prefix := i64(officer)
-	c := t.tx.Bucket(bAggOD).Cursor()
-	for k, v := c.Seek(cat(prefix, from.key())); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		d := readDay(k[8:])
-		if d > to {
-			break
-		}
-		if err := fn(d, decodeDayCount(v)); err != nil {
-			return err
+	b := t.tx.Bucket(bAggDO)
+	from, to = dayRange(b, from, to)
+	for d := from; d <= to; d++ {
+		if v := b.Get(officerDayKey(officer, d)); v != nil {
+			if err := fn(d, decodeDayCount(v)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// EachOfficerDay calls fn for every (officer, day) aggregate.
+// EachOfficerDay calls fn for every (officer, day) aggregate, by day then officer.
 func (t *Tx) EachOfficerDay(fn func(officer int64, d Day, c DayCount) error) error {
-	return t.tx.Bucket(bAggOD).ForEach(func(k, v []byte) error {
-		return fn(readI64(k), readDay(k[8:]), decodeDayCount(v))
+	return t.tx.Bucket(bAggDO).ForEach(func(k, v []byte) error {
+		return fn(readI64(k[4:]), readDay(k), decodeDayCount(v))
 	})
 }
 
 // EachOfficerHousehold calls fn for every distinct (officer, household) pair
-// with an active record, with the first day.
+// with an active record, with the first day, by household.
 func (t *Tx) EachOfficerHousehold(fn func(officer int64, household uint64, first Day) error) error {
-	return t.tx.Bucket(bAggOH).ForEach(func(k, v []byte) error {
-		return fn(readI64(k), readU64(k[8:]), readDay(v))
+	return t.tx.Bucket(bAggHH).ForEach(func(k, v []byte) error {
+		r, err := readFacts(v)
+		if err != nil {
+			return err
+		}
+		id := readU64(k)
+		return r.eachOfficer(func(o int64, first Day) error { return fn(o, id, first) })
 	})
+}
+
+// eachOfficer calls fn for each officer with a visit, with their first day,
+// by officer.
+func (r *factsReader) eachOfficer(fn func(officer int64, first Day) error) error {
+	if r.nVis == 1 {
+		v := r.visit(0)
+		return fn(v.officer, v.day)
+	}
+	var firsts []visit // few: one per officer
+	for i := range r.nVis {
+		v := r.visit(i)
+		k := slices.IndexFunc(firsts, func(f visit) bool { return f.officer == v.officer })
+		if k < 0 {
+			firsts = append(firsts, v) // visits come by day: the first is the earliest
+		}
+	}
+	slices.SortFunc(firsts, func(a, b visit) int { return cmp.Compare(a.officer, b.officer) })
+	for _, f := range firsts {
+		if err := fn(f.officer, f.day); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // EachHouseholdFacts calls fn for every household's facts.
@@ -371,44 +588,45 @@ func (t *Tx) CheckedGuidance(fn func(campaign.Guidance) error) error {
 	})
 }
 
+// aggBuckets are the aggregates: rebuilt from the records by Reindex.
+var aggBuckets = [][]byte{bAggHH, bAggDH, bAggDO, bAggH, bAggRun}
+
 // Reindex drops every aggregate and rebuilds it from the records.
 func (t *Tx) Reindex() error {
-	for _, name := range [][]byte{bAggHD, bAggHDH, bAggOD, bAggODH, bAggHH, bAggOH, bAggH, bAggDO} {
-		if err := t.tx.DeleteBucket(name); err != nil {
+	for _, name := range aggBuckets {
+		if err := t.tx.DeleteBucket(name); err != nil && !errors.Is(err, bolterr.ErrBucketNotFound) {
 			return fmt.Errorf("store: drop %s: %w", name, err)
 		}
 		if _, err := t.tx.CreateBucket(name); err != nil {
 			return fmt.Errorf("store: create %s: %w", name, err)
 		}
 	}
-	c := t.tx.Bucket(bGuidance).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		var g campaign.Guidance
-		if err := getJSON(v, &g); err != nil {
-			return fmt.Errorf("store: guidance: %w", err)
-		}
-		if g.Counts() {
-			if err := t.countGuidance(g, +1); err != nil {
-				return err
-			}
-		}
-	}
+	empty := HouseholdFacts{GuidedFrom: NoDay, SelfAbleFrom: NoDay}
 	hc := t.tx.Bucket(bHouseholds).Cursor()
 	for k, _ := hc.First(); k != nil; k, _ = hc.Next() {
-		if err := t.refreshHousehold(readU64(k)); err != nil {
+		id := readU64(k)
+		nf, err := t.computeFacts(id)
+		if err != nil {
+			return err
+		}
+		if err := t.applyFacts(id, empty, nf, false); err != nil {
 			return err
 		}
 	}
-	return nil
+	return t.buildRuns()
 }
 
-// OfficerHouseholds counts the distinct households an officer guided (active records).
+// OfficerHouseholds counts the distinct households an officer guided
+// (active records), from the officer's records.
 func (t *Tx) OfficerHouseholds(officer int64) int {
-	n := 0
+	seen := map[uint64]bool{}
 	prefix := i64(officer)
-	c := t.tx.Bucket(bAggOH).Cursor()
+	c := t.tx.Bucket(bGOfficer).Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		n++
+		g, err := t.Guidance(readU64(k[16:]))
+		if err == nil && g.Counts() {
+			seen[g.HouseholdID] = true
+		}
 	}
-	return n
+	return len(seen)
 }

@@ -49,26 +49,47 @@ func lbDump(t interface{ Fatalf(string, ...any) }, db *DB) []string {
 		}); err != nil {
 			return err
 		}
-		var od, do []string
+		// The readers by key agree with the full walks.
+		var byKey []string
+		for _, h := range lbHamlets {
+			if err := tx.HamletDays(h.ID, NoDay+1, Day(1<<30), func(d Day, c DayCount) error {
+				byKey = append(byKey, fmt.Sprintf("hd %s %d %+v", h.ID, d, c))
+				if one := tx.HamletDay(h.ID, d); one != c {
+					return fmt.Errorf("HamletDay(%s, %d) = %+v, HamletDays says %+v", h.ID, d, one, c)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		var od []string
 		if err := tx.EachOfficerDay(func(o int64, d Day, c DayCount) error {
-			od = append(od, fmt.Sprintf("%d %d %+v", d, o, c))
+			od = append(od, fmt.Sprintf("od %d %d %+v", o, d, c))
 			return nil
 		}); err != nil {
 			return err
 		}
-		if err := tx.OfficerDaysBetween(NoDay+1, Day(1<<30), func(o int64, d Day, c DayCount) error {
-			do = append(do, fmt.Sprintf("%d %d %+v", d, o, c))
+		for _, o := range lbOfficers {
+			if err := tx.OfficerDays(o.TelegramID, NoDay+1, Day(1<<30), func(d Day, c DayCount) error {
+				byKey = append(byKey, fmt.Sprintf("od %d %d %+v", o.TelegramID, d, c))
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		if err := tx.OfficerDays(4, NoDay+1, Day(1<<30), func(d Day, c DayCount) error {
+			byKey = append(byKey, fmt.Sprintf("od %d %d %+v", 4, d, c))
 			return nil
 		}); err != nil {
 			return err
 		}
-		slices.Sort(od)
-		if !slices.Equal(od, do) {
-			return fmt.Errorf("agg_do does not mirror agg_od:\n%v\n%v", od, do)
+		all := append(slices.Clone(out), od...)
+		slices.Sort(all)
+		slices.Sort(byKey)
+		if !slices.Equal(all, byKey) {
+			return fmt.Errorf("day counts by key:\n%v\nby walking:\n%v", byKey, all)
 		}
-		for _, x := range do {
-			out = append(out, "od "+x)
-		}
+		out = append(out, od...)
 		if err := tx.EachOfficerHousehold(func(o int64, hh uint64, first Day) error {
 			out = append(out, fmt.Sprintf("oh %d %d %d", o, hh, first))
 			return nil
@@ -82,6 +103,12 @@ func lbDump(t interface{ Fatalf(string, ...any) }, db *DB) []string {
 			}
 			slices.Sort(ps)
 			out = append(out, fmt.Sprintf("hh %d %s %d %d %v", id, f.HamletID, f.GuidedFrom, f.SelfAbleFrom, ps))
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := tx.EachRun(func(h string, from, to Day) error {
+			out = append(out, fmt.Sprintf("run %s %d-%d", h, from, to))
 			return nil
 		}); err != nil {
 			return err
@@ -227,6 +254,9 @@ func TestPropQuickLeaderboardAndReindex(t *testing.T) {
 				rt.Fatalf("%v\nafter:\n%s", err, strings.Join(log, "\n"))
 			}
 		}
+		if err := db.View(func(tx *Tx) error { return lbCheckFacts(tx, p) }); err != nil {
+			rt.Fatalf("%v\nafter:\n%s", err, strings.Join(log, "\n"))
+		}
 		incremental := lbDump(rt, db)
 		if err := db.Update(func(tx *Tx) error { return tx.Reindex() }); err != nil {
 			rt.Fatal(err)
@@ -235,6 +265,100 @@ func TestPropQuickLeaderboardAndReindex(t *testing.T) {
 			rt.Fatalf("Reindex differs from the incremental aggregates:\nincremental %v\nrebuilt     %v\nafter:\n%s", incremental, rebuilt, strings.Join(log, "\n"))
 		}
 	})
+}
+
+// lbSlowFacts builds the facts through the aggregates' public readers, one
+// list at a time (what Facts did before it read everything in one pass).
+func lbSlowFacts(tx *Tx) (scoring.Facts, error) {
+	var f scoring.Facts
+	hs, err := tx.Hamlets()
+	if err != nil {
+		return f, err
+	}
+	for _, h := range hs {
+		f.Hamlets = append(f.Hamlets, scoring.Hamlet{ID: h.ID, Name: h.Name, Households: h.Households})
+	}
+	err = tx.EachHamletDay(func(h string, d Day, c DayCount) error {
+		f.HamletDays = append(f.HamletDays, scoring.HamletDay{HamletID: h, Date: d.ScoringDate(), Households: c.Households})
+		return nil
+	})
+	if err == nil {
+		err = tx.EachHouseholdFacts(func(_ uint64, hf HouseholdFacts) error {
+			h := scoring.Household{HamletID: hf.HamletID, GuidedFrom: hf.GuidedFrom.ScoringDate(), SelfAbleFrom: hf.SelfAbleFrom.ScoringDate()}
+			for _, d := range hf.Procedures {
+				h.ProcedureDates = append(h.ProcedureDates, d.ScoringDate())
+			}
+			slices.SortFunc(h.ProcedureDates, scoring.Date.Compare)
+			f.Households = append(f.Households, h)
+			return nil
+		})
+	}
+	if err == nil {
+		err = tx.EachOfficerDay(func(o int64, d Day, c DayCount) error {
+			f.OfficerDays = append(f.OfficerDays, scoring.OfficerDay{OfficerID: o, Date: d.ScoringDate(), Households: c.Households, Procedures: c.Procedures})
+			return nil
+		})
+	}
+	if err == nil {
+		err = tx.EachOfficerHousehold(func(o int64, _ uint64, first Day) error {
+			f.OfficerHouseholds = append(f.OfficerHouseholds, scoring.OfficerHousehold{OfficerID: o, First: first.ScoringDate()})
+			return nil
+		})
+	}
+	if err != nil {
+		return f, err
+	}
+	os, err := tx.Officers()
+	for _, o := range os {
+		if so, ok := scoredOfficer(o); ok {
+			f.Officers = append(f.Officers, so)
+		}
+	}
+	return f, err
+}
+
+// lbCheckFacts: Facts gives the same figures as the slow reading, and
+// Facts narrowed to one hamlet the same figures for that hamlet and its
+// officers.
+func lbCheckFacts(tx *Tx, p scoring.Params) error {
+	today := scoring.DateOf(tx.Now(), lbZone)
+	period := scoring.ISOWeek(today)
+	full, err := tx.Facts("")
+	if err != nil {
+		return err
+	}
+	slow, err := lbSlowFacts(tx)
+	if err != nil {
+		return err
+	}
+	slow.Checks, slow.Exclusions = full.Checks, full.Exclusions // read the same way by both
+	show := func(v any) string { return fmt.Sprintf("%+v", v) }
+	fh, sh := scoring.Hamlets(full, p, period, today), scoring.Hamlets(slow, p, period, today)
+	if show(fh) != show(sh) {
+		return fmt.Errorf("Facts hamlets:\n%s\nslow reading:\n%s", show(fh), show(sh))
+	}
+	fo, so := scoring.Officers(full, p, period, today), scoring.Officers(slow, p, period, today)
+	if show(fo) != show(so) {
+		return fmt.Errorf("Facts officers:\n%s\nslow reading:\n%s", show(fo), show(so))
+	}
+	all, allOff := scoring.Hamlets(full, p, period, today), scoring.Officers(full, p, period, today)
+	for i, h := range full.Hamlets {
+		one, err := tx.Facts(h.ID)
+		if err != nil {
+			return err
+		}
+		if got := scoring.Hamlets(one, p, period, today); show(got[0]) != show(all[i]) {
+			return fmt.Errorf("Facts(%s): %+v, all facts: %+v", h.ID, got[0], all[i])
+		}
+		for _, o := range scoring.Officers(one, p, period, today) {
+			for _, w := range allOff {
+				if w.Officer.ID == o.Officer.ID && o.Officer.HamletID == h.ID && show(o) != show(w) {
+					return fmt.Errorf("Facts(%s) officer %d: %+v, all facts: %+v", h.ID, o.Officer.ID, o, w)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // TestQuickLeaderboardOnlyForToday: the running totals answer for today;
@@ -291,9 +415,9 @@ func TestQuickLeaderboardOnlyForToday(t *testing.T) {
 	}
 }
 
-// TestMigrationBuildsOfficerDaysByDay: a schema 1 file (no agg_do) gets
-// agg_do built from agg_od when opened.
-func TestMigrationBuildsOfficerDaysByDay(t *testing.T) {
+// TestMigrationToDayFirst: a schema 2 file (day counts keyed by hamlet and
+// officer first) gets every aggregate rebuilt from the records when opened.
+func TestMigrationToDayFirst(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	clock := &lbClock{t: time.Date(2026, 5, 12, 9, 0, 0, 0, lbZone)}
 	db, err := Open(path, Options{Now: clock.now, Location: lbZone, NoSync: true})
@@ -310,7 +434,7 @@ func TestMigrationBuildsOfficerDaysByDay(t *testing.T) {
 				return err
 			}
 			at := tx.Now().Add(-time.Duration(i*7) * time.Hour)
-			if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hh.HamletID, OfficerID: int64(i%4 - 1), Procedures: []string{"a", "b"}, At: at}); err != nil {
+			if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hh.HamletID, OfficerID: []int64{1, 2, -3, 4, 5}[i%5], Procedures: []string{"a", "b"}, At: at}); err != nil {
 				return err
 			}
 		}
@@ -319,22 +443,46 @@ func TestMigrationBuildsOfficerDaysByDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := lbDump(t, db)
-	// Make it a schema 1 file.
+	// Make it a schema 2 file: its aggregate buckets, holding something.
 	if err := db.bolt.Update(func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket(bAggDO); err != nil {
+		for _, name := range [][]byte{bAggHH, bAggDH, bAggH} {
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
+		}
+		for _, name := range [][]byte{bAggHD, bAggHDH, bAggOD, bAggODH, bAggOH, bAggHH, bAggH} {
+			b, err := tx.CreateBucket(name)
+			if err != nil {
+				return err
+			}
+			if err := b.Put([]byte("old"), []byte("layout")); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bAggDO).Put([]byte("old"), []byte("layout")); err != nil {
 			return err
 		}
-		return tx.Bucket(bMeta).Put([]byte("schema_version"), []byte("1"))
+		return tx.Bucket(bMeta).Put([]byte("schema_version"), []byte("2"))
 	}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 	db, err = Open(path, Options{Now: clock.now, Location: lbZone, NoSync: true})
 	if err != nil {
-		t.Fatalf("open a schema 1 file: %v", err)
+		t.Fatalf("open a schema 2 file: %v", err)
 	}
 	defer db.Close()
 	if got := lbDump(t, db); !slices.Equal(got, want) {
 		t.Errorf("after migration:\n%v\nwant:\n%v", got, want)
+	}
+	if err := db.View(func(tx *Tx) error {
+		for _, name := range [][]byte{bAggHD, bAggHDH, bAggOD, bAggODH, bAggOH} {
+			if tx.tx.Bucket(name) != nil {
+				return fmt.Errorf("bucket %s of schema 2 left behind", name)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Error(err)
 	}
 }

@@ -390,10 +390,7 @@ func (t *Tx) AddGuidance(g campaign.Guidance) (campaign.Guidance, error) {
 		return g, fmt.Errorf("store: officer index: %w", err)
 	}
 	if !t.db.noAggregates {
-		if err := t.countGuidance(g, +1); err != nil {
-			return g, err
-		}
-		if err := t.refreshHousehold(g.HouseholdID); err != nil {
+		if err := t.countRecord(g); err != nil {
 			return g, err
 		}
 	}
@@ -433,9 +430,6 @@ func (t *Tx) RetractGuidance(id uint64, actor int64) (campaign.Guidance, error) 
 	g.Status, g.RetractedAt = campaign.GuidanceRetracted, t.now
 	if err := putJSON(t.tx.Bucket(bGuidance), u64(id), g); err != nil {
 		return g, fmt.Errorf("store: retract guidance: %w", err)
-	}
-	if err := t.countGuidance(g, -1); err != nil {
-		return g, err
 	}
 	if err := t.refreshHousehold(g.HouseholdID); err != nil {
 		return g, err

@@ -21,7 +21,7 @@ import (
 
 // SchemaVersion is the layout version this code writes. A file with a newer
 // version is refused; older files are migrated at open.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // Errors callers branch on.
 var (
@@ -47,23 +47,29 @@ var (
 	bSessions   = []byte("sessions")   // chat 8 | user 8 → engine state
 	bUpdates    = []byte("updates")    // update id 8 → unix 8
 	bAudit      = []byte("audit")      // seq 8 → JSON
-	bAggHD      = []byte("agg_hd")     // hamlet 0x00 day 4 → households 4 | procedures 4
-	bAggHDH     = []byte("agg_hdh")    // hamlet 0x00 day 4 | household 8 → records 4
-	bAggOD      = []byte("agg_od")     // officer 8 | day 4 → households 4 | procedures 4
-	bAggODH     = []byte("agg_odh")    // officer 8 | day 4 | household 8 → records 4
-	bAggHH      = []byte("agg_hh")     // household 8 → householdFacts (binary)
-	bAggOH      = []byte("agg_oh")     // officer 8 | household 8 → first day 4
+	bAggHH      = []byte("agg_hh")     // household 8 → HouseholdFacts with visits (binary)
 	bAggH       = []byte("agg_h")      // hamlet → hamletTotals (binary)
-	bAggDO      = []byte("agg_do")     // day 4 | officer 8 → households 4 | procedures 4 (agg_od by day first)
+	bAggDH      = []byte("agg_dh")     // day 4 | hamlet → households 4 | procedures 4
+	bAggDO      = []byte("agg_do")     // day 4 | officer 8 → households 4 | procedures 4
+	bAggRun     = []byte("agg_run")    // last day 4 | hamlet → first day 4: runs of days with households guided
 	bExclusions = []byte("exclusions") // kind 0x00 target → JSON
 	bChecks     = []byte("idx_checks") // guidance id 8 → nil, records with a check result
 	bOutbox     = []byte("outbox")     // id 8 → JSON
 	bKV         = []byte("kv")         // small named values (migrated group id, job runs)
 )
 
+// Aggregate buckets of schema 1 and 2, dropped by the migration to 3.
+var (
+	bAggHD  = []byte("agg_hd")  // hamlet 0x00 day 4 → households 4 | procedures 4
+	bAggHDH = []byte("agg_hdh") // hamlet 0x00 day 4 | household 8 → records 4
+	bAggOD  = []byte("agg_od")  // officer 8 | day 4 → households 4 | procedures 4
+	bAggODH = []byte("agg_odh") // officer 8 | day 4 | household 8 → records 4
+	bAggOH  = []byte("agg_oh")  // officer 8 | household 8 → first day 4
+)
+
 var allBuckets = [][]byte{bMeta, bHamlets, bOfficers, bInvites, bHouseholds, bPhoneIdx, bNameIdx,
-	bGuidance, bGTime, bGHousehold, bGOfficer, bSessions, bUpdates, bAudit, bAggHD, bAggHDH,
-	bAggOD, bAggODH, bAggHH, bAggOH, bAggH, bExclusions, bChecks, bOutbox, bKV, bAggDO}
+	bGuidance, bGTime, bGHousehold, bGOfficer, bSessions, bUpdates, bAudit,
+	bAggHH, bAggH, bAggDH, bAggDO, bAggRun, bExclusions, bChecks, bOutbox, bKV}
 
 // Options configures Open.
 type Options struct {
@@ -81,10 +87,11 @@ type Options struct {
 
 // DB is the open campaign store.
 type DB struct {
-	bolt *bolt.DB
-	now  func() time.Time
-	loc  *time.Location
-	path string
+	bolt  *bolt.DB
+	now   func() time.Time
+	loc   *time.Location
+	path  string
+	batch batcher // DB.Batch's queue
 	// noAggregates makes AddGuidance skip every aggregate: only for the
 	// benchmark that measures what the aggregates cost a write.
 	noAggregates bool
@@ -116,12 +123,11 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	bdb.MaxBatchDelay = 2 * time.Millisecond
 	db := &DB{bolt: bdb, now: opts.Now, loc: opts.Location, path: path}
 	if opts.ReadOnly {
 		err = bdb.View(func(tx *bolt.Tx) error { return checkVersion(tx) })
 	} else {
-		err = bdb.Update(migrate)
+		err = bdb.Update(db.migrate)
 	}
 	if err != nil {
 		bdb.Close()
@@ -143,8 +149,8 @@ func checkVersion(tx *bolt.Tx) error {
 }
 
 // migrations[i] upgrades a file from version i to i+1.
-var migrations = []func(*bolt.Tx) error{
-	func(tx *bolt.Tx) error { // 0 → 1: create every bucket
+var migrations = []func(*DB, *bolt.Tx) error{
+	func(_ *DB, tx *bolt.Tx) error { // 0 → 1: create every bucket
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -152,10 +158,11 @@ var migrations = []func(*bolt.Tx) error{
 		}
 		return nil
 	},
-	migrateOfficerDaysByDay, // 1 → 2: agg_do, the officer-days by day
+	func(*DB, *bolt.Tx) error { return nil }, // 1 → 2: agg_do, built again by 3
+	migrateDayFirst,                          // 2 → 3: day counts keyed by day first, visits in agg_hh, rebuilt from the records
 }
 
-func migrate(tx *bolt.Tx) error {
+func (db *DB) migrate(tx *bolt.Tx) error {
 	m, err := tx.CreateBucketIfNotExists(bMeta)
 	if err != nil {
 		return fmt.Errorf("store: meta bucket: %w", err)
@@ -165,7 +172,7 @@ func migrate(tx *bolt.Tx) error {
 		return fmt.Errorf("data file schema %d, this program knows %d: %w", v, SchemaVersion, ErrNewerSchema)
 	}
 	for ; v < SchemaVersion; v++ {
-		if err := migrations[v](tx); err != nil {
+		if err := migrations[v](db, tx); err != nil {
 			return fmt.Errorf("store: migrate to schema %d: %w", v+1, err)
 		}
 	}
@@ -195,13 +202,6 @@ type Tx struct {
 // returns nil.
 func (db *DB) Update(fn func(*Tx) error) error {
 	return db.bolt.Update(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, db: db, now: db.now()}) })
-}
-
-// Batch is Update that may share one commit with concurrent callers (group
-// commit). fn may run more than once: it must be idempotent, keeping its
-// results in variables it overwrites on every run.
-func (db *DB) Batch(fn func(*Tx) error) error {
-	return db.bolt.Batch(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, db: db, now: db.now()}) })
 }
 
 // View runs fn in a read-only transaction.

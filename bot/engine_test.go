@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -15,15 +14,6 @@ import (
 	"dvcbot/campaign"
 	"dvcbot/intake"
 )
-
-// knownBug skips a test that shows a bug reported but not fixed yet; run
-// with DVCBOT_KNOWN_BUGS=1 to see it fail. Remove the call with the fix.
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("DVCBOT_KNOWN_BUGS") == "" {
-		t.Skip("known bug (set DVCBOT_KNOWN_BUGS=1 to run): " + what)
-	}
-}
 
 func registered(t *testing.T) *world {
 	w := newWorld(t)

@@ -686,15 +686,6 @@ func TestWriteSnapshotIsAStore(t *testing.T) {
 	})
 }
 
-// knownBug skips a test that shows a bug reported but not fixed yet; run
-// with DVCBOT_KNOWN_BUGS=1 to see it fail. Remove the call with the fix.
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("DVCBOT_KNOWN_BUGS") == "" {
-		t.Skip("known bug (set DVCBOT_KNOWN_BUGS=1 to run): " + what)
-	}
-}
-
 // TestSnapshotSocketLongPath: a data file deep in the file system still
 // serves snapshots (a Unix socket path holds at most 107 bytes).
 func TestSnapshotSocketLongPath(t *testing.T) {

@@ -74,6 +74,10 @@ func checkNameRunes(s, What, retry string) error {
 		switch {
 		case isEmoji(r):
 			return fieldErr(FieldName, fmt.Sprintf("%s không được có biểu tượng cảm xúc hay hình vẽ.%s", What, retry))
+		case unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r):
+			// Names are written in the Latin alphabet as on the citizen
+			// identity card (ethnic-minority names too, romanised).
+			return fieldErr(FieldName, fmt.Sprintf("%s phải viết bằng chữ cái tiếng Việt (chữ Latinh có dấu) như trên căn cước, ký tự “%c” không dùng được.%s", What, r, retry))
 		case unicode.IsLetter(r):
 		case unicode.In(r, unicode.Mn, unicode.Mc):
 			if !unicode.IsLetter(prev) && !unicode.In(prev, unicode.Mn, unicode.Mc) {

@@ -76,6 +76,8 @@ func TestNormalizeNameRefuses(t *testing.T) {
 		{"too long", strings.Repeat("Nguyễn ", 12) + "An", "quá giới hạn 80"},
 		{"10000 chars", strings.Repeat("a", 10000), "quá giới hạn 80"},
 		{"roman numeral", "Nguyễn Văn Ⅻ", "chữ số"},
+		{"other script", "Нгуен Ван", "chữ Latinh"},
+		{"khmer script", "ថាច់ សុខ", "chữ Latinh"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

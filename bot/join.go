@@ -36,6 +36,10 @@ func (c *cx) cmdStart(args string) error {
 	case err != nil:
 		return err
 	}
+	if inv.UsedBy != 0 && inv.UsedBy == c.in.UserID && c.known {
+		c.reply("Anh/chị đã đăng ký bằng đường dẫn này rồi. Gõ /giup để xem các lệnh, /baocao để báo cáo.")
+		return nil
+	}
 	if inv.UsedBy != 0 {
 		c.reply("Đường dẫn mời này đã được sử dụng. Mỗi đường dẫn chỉ dùng được một lần — vui lòng xin quản trị viên gửi đường dẫn mới.")
 		return nil

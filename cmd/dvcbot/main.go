@@ -7,6 +7,7 @@
 //	dvcbot dossier --config FILE --hamlet ID --out DIR [--date YYYY-MM-DD]   a hamlet's award dossier
 //	dvcbot reindex --config FILE            rebuild aggregates from the records
 //	dvcbot restore --config FILE --from BACKUP   replace the data file with a backup (bot stopped)
+//	dvcbot healthcheck [--config FILE]      ask the running bot's /healthz (exit 1 unless healthy)
 //	dvcbot sample-config                    print the sample configuration
 package main
 
@@ -55,6 +56,7 @@ Cách dùng:
                                             lập hồ sơ khen thưởng của ấp (Tờ trình, Biên bản họp xét, danh sách hộ)
   dvcbot reindex --config FILE              tính lại số liệu tổng hợp từ các bản ghi
   dvcbot restore --config FILE --from TỆP   khôi phục dữ liệu từ một bản sao lưu (khi bot đã dừng)
+  dvcbot healthcheck [--config FILE]        hỏi /healthz của bot đang chạy (lỗi nếu bot không ổn)
   dvcbot sample-config                      in cấu hình mẫu
 `
 
@@ -117,6 +119,8 @@ func (e env) run(ctx context.Context, args []string) error {
 		return e.reindex(rest)
 	case "restore":
 		return e.restore(rest)
+	case "healthcheck":
+		return e.healthcheck(ctx, rest)
 	case "sample-config":
 		_, err := stdout.Write(config.SampleYAML())
 		return err

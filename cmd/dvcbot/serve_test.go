@@ -251,11 +251,19 @@ func TestServeHealthzFollowsTelegram(t *testing.T) {
 		t.Fatalf("checks %v", checks)
 	}
 
+	hc := func() result { return runCmd(t, "", []string{"DVCBOT_OPS_LISTEN=" + s.ops}, "healthcheck") }
+	if r := hc(); r.err != nil || !strings.Contains(r.stdout, `"status": "ok"`) {
+		t.Fatalf("healthcheck of a healthy bot: %v %s", r.err, r.stdout)
+	}
+
 	fake.SetDown(true)
 	eventually(t, "unhealthy while the Bot API is down", func() bool {
 		code, checks := s.health()
 		return code == http.StatusServiceUnavailable && checks["telegram"] == "fail" && checks["store"] == "ok"
 	})
+	if r := hc(); r.err == nil || !strings.Contains(r.err.Error(), "503") {
+		t.Fatalf("healthcheck of an unhealthy bot: %v", r.err)
+	}
 	fake.SetDown(false)
 	eventually(t, "healthy again", func() bool { code, _ := s.health(); return code == 200 })
 
@@ -281,6 +289,9 @@ func TestServeHealthzFollowsTelegram(t *testing.T) {
 	}
 	if code, _ := s.get("/healthz"); code != 0 {
 		t.Fatalf("ops server still answers after stop: %d", code)
+	}
+	if r := hc(); r.err == nil {
+		t.Fatal("healthcheck of a stopped bot succeeded")
 	}
 }
 

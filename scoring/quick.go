@@ -268,89 +268,102 @@ func LeaderboardFromTotals(totals []HamletTotal, p Params, today Date) []HamletR
 
 // rankHamlets orders hamlet figures the way Leaderboard does: coverage,
 // current streak, households guided today, then name in Vietnamese order;
-// equal merit shares a rank.
+// equal merit shares a rank. The sort keys are worked out once per hamlet.
 func rankHamlets(stats []HamletStats) []HamletRank {
-	keys := make([]string, len(stats))
+	type key struct {
+		cover         fraction
+		streak, today int
+		name          string
+		i             int
+	}
+	keys := make([]key, len(stats))
 	for i := range stats {
-		keys[i] = nameKey(stats[i].Hamlet.Name)
+		s := &stats[i]
+		keys[i] = key{coverageOf(s), s.CurrentStreak, s.GuidedToday, nameKey(s.Hamlet.Name), i}
 	}
-	order := make([]int, len(stats))
-	for i := range order {
-		order[i] = i
+	merit := func(a, b *key) int {
+		if c := b.cover.cmp(a.cover); c != 0 {
+			return c
+		}
+		if c := cmpInt(b.streak, a.streak); c != 0 {
+			return c
+		}
+		return cmpInt(b.today, a.today)
 	}
-	merit := func(a, b *HamletStats) int {
-		if c := coverageOf(b).cmp(coverageOf(a)); c != 0 {
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := merit(&a, &b); c != 0 {
 			return c
 		}
-		if c := cmpInt(b.CurrentStreak, a.CurrentStreak); c != 0 {
+		if c := strings.Compare(a.name, b.name); c != 0 {
 			return c
 		}
-		return cmpInt(b.GuidedToday, a.GuidedToday)
-	}
-	slices.SortFunc(order, func(i, j int) int {
-		if c := merit(&stats[i], &stats[j]); c != 0 {
+		x, y := &stats[a.i].Hamlet, &stats[b.i].Hamlet
+		if c := strings.Compare(x.Name, y.Name); c != 0 {
 			return c
 		}
-		if c := strings.Compare(keys[i], keys[j]); c != 0 {
-			return c
-		}
-		if c := strings.Compare(stats[i].Hamlet.Name, stats[j].Hamlet.Name); c != 0 {
-			return c
-		}
-		return strings.Compare(stats[i].Hamlet.ID, stats[j].Hamlet.ID)
+		return strings.Compare(x.ID, y.ID)
 	})
-	out := make([]HamletRank, len(order))
-	for n, i := range order {
+	out := make([]HamletRank, len(keys))
+	for n := range keys {
 		r := n + 1
-		if n > 0 && merit(&stats[order[n-1]], &stats[i]) == 0 {
+		if n > 0 && merit(&keys[n-1], &keys[n]) == 0 {
 			r = out[n-1].Rank
 		}
-		out[n] = HamletRank{Rank: r, HamletStats: stats[i]}
+		out[n] = HamletRank{Rank: r, HamletStats: stats[keys[n].i]}
 	}
 	return out
 }
 
-// TopOfficerContenders returns, in ascending order, the ids of the
-// officers who can be among the n first of TopOfficers(f, p, period, n),
-// judged from the officer-days alone (pass at least every row dated in the
-// period; others are ignored): the officers whose households guided and
-// days active in the period reach those of the n-th best. Names only decide
-// among equals, so TopOfficers over just these officers and their days
-// (with the names of those who have one) ranks exactly as over everyone,
-// reading a few names instead of every officer's.
-func TopOfficerContenders(days []OfficerDay, p Params, period Period, n int) []int64 {
+// OfficerTally adds up officer-days of a period the way TopOfficers
+// counts them (households guided and days active), so that a store can
+// find the officers who can place while it reads the period's days, without
+// keeping them.
+type OfficerTally struct {
+	from, to int // the period, clipped to the campaign, as day numbers
+	sums     map[int64]officerSum
+	last     Date // the last date added, and its day number
+	lastN    int
+}
+
+type officerSum struct{ guided, days int }
+
+// NewOfficerTally prepares the tally of period.
+func NewOfficerTally(p Params, period Period) *OfficerTally {
+	_, from, to := newEnv(p).clip(period, period.To.days())
+	return &OfficerTally{from: from, to: to, sums: make(map[int64]officerSum, 1<<16)}
+}
+
+// Add counts one officer-day; days outside the period are ignored.
+func (t *OfficerTally) Add(d OfficerDay) {
+	if d.Date.IsZero() || (d.Households <= 0 && d.Procedures <= 0) {
+		return
+	}
+	if d.Date != t.last {
+		t.last, t.lastN = d.Date, d.Date.days()
+	}
+	if t.lastN < t.from || t.lastN > t.to {
+		return
+	}
+	s := t.sums[d.OfficerID]
+	s.guided += d.Households
+	s.days++
+	t.sums[d.OfficerID] = s
+}
+
+// Contenders returns, in ascending order, the ids of the officers who can
+// be among the n first of TopOfficers over the days added: the officers
+// whose households guided and days active in the period reach those of the
+// n-th best. Names only decide among equals, so TopOfficers over just these
+// officers and their days (with the names of those who have one) ranks
+// exactly as over everyone, reading a few names instead of every
+// officer's.
+func (t *OfficerTally) Contenders(n int) []int64 {
 	if n <= 0 {
 		return nil
 	}
-	e := newEnv(p)
-	to := period.To.days()
-	_, pFrom, pTo := e.clip(period, to)
-	type sum struct{ guided, days int }
-	sums := map[int64]*sum{}
-	for _, d := range days {
-		if d.Date.IsZero() || (d.Households <= 0 && d.Procedures <= 0) {
-			continue
-		}
-		if day := d.Date.days(); day < pFrom || day > pTo {
-			continue
-		}
-		s := sums[d.OfficerID]
-		if s == nil {
-			s = &sum{}
-			sums[d.OfficerID] = s
-		}
-		s.guided += d.Households
-		s.days++
-	}
 	type row struct {
 		id int64
-		sum
-	}
-	rows := make([]row, 0, len(sums))
-	for id, s := range sums {
-		if s.guided > 0 {
-			rows = append(rows, row{id, *s})
-		}
+		officerSum
 	}
 	better := func(a, b row) int { // TopOfficers' merit: households, then days active
 		if c := cmpInt(b.guided, a.guided); c != 0 {
@@ -358,32 +371,34 @@ func TopOfficerContenders(days []OfficerDay, p Params, period Period, n int) []i
 		}
 		return cmpInt(b.days, a.days)
 	}
-	if len(rows) > n {
-		// The n-th best merit, without sorting everyone.
-		best := make([]row, 0, n+1)
-		for _, r := range rows {
-			if len(best) == n && better(r, best[n-1]) >= 0 {
-				continue
-			}
-			at, _ := slices.BinarySearchFunc(best, r, better)
-			best = slices.Insert(best, at, r)
-			if len(best) > n {
-				best = best[:n]
-			}
+	// The n best, without sorting everyone; then everyone equal to the n-th.
+	best := make([]row, 0, n+1)
+	for id, s := range t.sums {
+		r := row{id, s}
+		if s.guided <= 0 || (len(best) == n && better(r, best[n-1]) >= 0) {
+			continue
 		}
-		cut := best[n-1]
-		kept := rows[:0]
-		for _, r := range rows {
-			if better(r, cut) <= 0 {
-				kept = append(kept, r)
-			}
+		at, _ := slices.BinarySearchFunc(best, r, better)
+		best = slices.Insert(best, at, r)
+		if len(best) > n {
+			best = best[:n]
 		}
-		rows = kept
 	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.id
+	var ids []int64
+	for id, s := range t.sums {
+		if r := (row{id, s}); s.guided > 0 && len(best) > 0 && better(r, best[len(best)-1]) <= 0 {
+			ids = append(ids, id)
+		}
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// TopOfficerContenders is OfficerTally.Contenders over days.
+func TopOfficerContenders(days []OfficerDay, p Params, period Period, n int) []int64 {
+	t := NewOfficerTally(p, period)
+	for _, d := range days {
+		t.Add(d)
+	}
+	return t.Contenders(n)
 }

@@ -341,6 +341,7 @@ func (t *Tx) computeFacts(id uint64) (HouseholdFacts, error) {
 func (t *Tx) applyFacts(id uint64, old, nf HouseholdFacts, runs bool) error {
 	hamlet := nf.HamletID
 	hd, od := t.tx.Bucket(bAggDH), t.tx.Bucket(bAggDO)
+	hd.FillPercent, od.FillPercent = dayFirstFill, dayFirstFill
 	present := func(n int) int { return b2i(n > 0) }
 	// Per day: the hamlet's households and procedures before and after.
 	var dayOld, dayNew DayCount
@@ -416,6 +417,7 @@ func (t *Tx) applyFacts(id uint64, old, nf HouseholdFacts, runs bool) error {
 		return nil
 	}
 	tb := t.tx.Bucket(bAggH)
+	tb.FillPercent = 1 // one fixed-size value per hamlet, never more
 	tot := decodeTotals(tb.Get([]byte(hamlet)))
 	tot.Guided += dg
 	tot.Able += da
@@ -569,12 +571,68 @@ func (t *Tx) SetCheck(id uint64, status campaign.CheckStatus, reason string, act
 	if status == campaign.CheckNone {
 		err = t.tx.Bucket(bChecks).Delete(u64(id))
 	} else {
-		err = t.tx.Bucket(bChecks).Put(u64(id), nil)
+		err = t.tx.Bucket(bChecks).Put(u64(id), t.checkFacts(g))
 	}
 	if err != nil {
 		return g, fmt.Errorf("store: check index: %w", err)
 	}
 	return g, t.Audit(actor, "guidance.check", before, auditGuidance(g))
+}
+
+// checkFacts is what scoring needs of a record's check, kept as the value
+// of idx_checks so that figures need not read the record: day 4 | officer
+// 8 | status length 1 | status | hamlet length 1 | hamlet | reason.
+func (t *Tx) checkFacts(g campaign.Guidance) []byte {
+	b := make([]byte, 0, 15+len(g.Check)+len(g.HamletID)+len(g.CheckReason))
+	b = append(b, t.db.Day(g.CheckedAt).key()...)
+	b = append(b, i64(g.OfficerID)...)
+	b = append(b, byte(len(g.Check)))
+	b = append(b, g.Check...)
+	b = append(b, byte(len(g.HamletID)))
+	b = append(b, g.HamletID...)
+	return append(b, g.CheckReason...)
+}
+
+// eachCheck calls fn for every record with a check result, from the check
+// facts (or from the record, for a check stored before they were kept).
+func (t *Tx) eachCheck(fn func(id uint64, day Day, officer int64, status, hamlet, reason []byte) error) error {
+	return t.tx.Bucket(bChecks).ForEach(func(k, v []byte) error {
+		id := readU64(k)
+		if len(v) >= 14 && len(v) >= 14+int(v[12]) && len(v) >= 14+int(v[12])+int(v[13+int(v[12])]) {
+			ns := int(v[12])
+			nh := int(v[13+ns])
+			return fn(id, readDay(v), readI64(v[4:]), v[13:13+ns], v[14+ns:14+ns+nh], v[14+ns+nh:])
+		}
+		g, err := t.Guidance(id)
+		if err != nil {
+			return err
+		}
+		return fn(id, t.db.Day(g.CheckedAt), g.OfficerID, []byte(g.Check), []byte(g.HamletID), []byte(g.CheckReason))
+	})
+}
+
+// refreshChecks writes the check facts of every checked record (Reindex).
+func (t *Tx) refreshChecks() error {
+	b := t.tx.Bucket(bChecks)
+	var ids []uint64
+	if err := b.ForEach(func(k, _ []byte) error { ids = append(ids, readU64(k)); return nil }); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		g, err := t.Guidance(id)
+		if err != nil {
+			return err
+		}
+		if g.Check == campaign.CheckNone {
+			err = b.Delete(u64(id))
+		} else {
+			err = b.Put(u64(id), t.checkFacts(g))
+		}
+		if err != nil {
+			return fmt.Errorf("store: check index: %w", err)
+		}
+	}
+	return nil
 }
 
 // CheckedGuidance calls fn for every record with a spot-check result.
@@ -589,7 +647,7 @@ func (t *Tx) CheckedGuidance(fn func(campaign.Guidance) error) error {
 }
 
 // aggBuckets are the aggregates: rebuilt from the records by Reindex.
-var aggBuckets = [][]byte{bAggHH, bAggDH, bAggDO, bAggH, bAggRun}
+var aggBuckets = [][]byte{bAggHH, bAggDH, bAggDO, bAggH, bAggRun, bAggOff}
 
 // Reindex drops every aggregate and rebuilds it from the records.
 func (t *Tx) Reindex() error {
@@ -613,7 +671,13 @@ func (t *Tx) Reindex() error {
 			return err
 		}
 	}
-	return t.buildRuns()
+	if err := t.buildRuns(); err != nil {
+		return err
+	}
+	if err := t.buildOfficerFacts(); err != nil {
+		return err
+	}
+	return t.refreshChecks()
 }
 
 // OfficerHouseholds counts the distinct households an officer guided

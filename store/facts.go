@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"slices"
 
 	"dvcbot/campaign"
@@ -46,6 +47,51 @@ func (n names) of(b []byte) string {
 	return s
 }
 
+// Officer facts (agg_off) are what scoring needs of an officer, kept in
+// binary beside the JSON record so that figures need not decode 100,000
+// officers: active 1 | role length 1 | role | hamlet length 1 | hamlet |
+// name.
+func (t *Tx) putOfficerFacts(o campaign.Officer) error {
+	b := make([]byte, 0, 3+len(o.Role)+len(o.HamletID)+len(o.FullName))
+	b = append(b, byte(b2i(o.Active)), byte(len(o.Role)))
+	b = append(b, o.Role...)
+	b = append(b, byte(len(o.HamletID)))
+	b = append(b, o.HamletID...)
+	b = append(b, o.FullName...)
+	if err := t.tx.Bucket(bAggOff).Put(i64(o.TelegramID), b); err != nil {
+		return fmt.Errorf("store: officer facts %d: %w", o.TelegramID, err)
+	}
+	return nil
+}
+
+func decodeOfficerFacts(id int64, v []byte) (campaign.Officer, error) {
+	bad := fmt.Errorf("store: officer facts %d: %w", id, errCorruptFacts)
+	if len(v) < 2 || len(v) < 3+int(v[1]) {
+		return campaign.Officer{}, bad
+	}
+	o := campaign.Officer{TelegramID: id, Active: v[0] == 1}
+	nr := int(v[1])
+	o.Role = campaign.Role(v[2 : 2+nr])
+	v = v[2+nr:]
+	nh := int(v[0])
+	if len(v) < 1+nh {
+		return campaign.Officer{}, bad
+	}
+	o.HamletID, o.FullName = string(v[1:1+nh]), string(v[1+nh:])
+	return o, nil
+}
+
+// buildOfficerFacts writes every officer's facts from the records (Reindex).
+func (t *Tx) buildOfficerFacts() error {
+	return t.tx.Bucket(bOfficers).ForEach(func(_, v []byte) error {
+		var o campaign.Officer
+		if err := getJSON(v, &o); err != nil {
+			return fmt.Errorf("store: officer: %w", err)
+		}
+		return t.putOfficerFacts(o)
+	})
+}
+
 // Facts gathers everything scoring needs from the aggregates (never by
 // walking every guidance record). With hamlet set, only that hamlet's
 // facts (and its officers') are gathered.
@@ -63,6 +109,18 @@ func (t *Tx) Facts(hamlet string) (scoring.Facts, error) {
 		}
 	}
 	var dc dates
+	// Every long list is allocated once, at a bound from the record and
+	// household counters (memory not filled is never touched): growing
+	// slices of millions of rows copies them over and over.
+	var procDays []scoring.Date // one backing array for every household's dates
+	if hamlet == "" {
+		nRec, nHH := int(t.tx.Bucket(bGuidance).Sequence()), int(t.tx.Bucket(bHouseholds).Sequence())
+		f.HamletDays = make([]scoring.HamletDay, 0, nRec)
+		f.Households = make([]scoring.Household, 0, nHH)
+		f.OfficerDays = make([]scoring.OfficerDay, 0, nRec)
+		f.OfficerHouseholds = make([]scoring.OfficerHousehold, 0, nRec)
+		procDays = make([]scoring.Date, 0, nRec+nHH)
+	}
 	if hamlet == "" {
 		c := t.tx.Bucket(bAggDH).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -78,27 +136,27 @@ func (t *Tx) Facts(hamlet string) (scoring.Facts, error) {
 		}
 	}
 
-	officers, err := t.Officers()
-	if err != nil {
-		return f, err
-	}
 	keep := map[int64]bool{}
-	for _, o := range officers {
+	if err := t.tx.Bucket(bAggOff).ForEach(func(k, v []byte) error {
+		o, err := decodeOfficerFacts(readI64(k), v)
+		if err != nil {
+			return err
+		}
 		if hamlet != "" && o.HamletID != hamlet {
-			continue
+			return nil
 		}
-		so, ok := scoredOfficer(o)
-		if !ok {
-			continue
+		if so, ok := scoredOfficer(o); ok {
+			keep[o.TelegramID] = true
+			f.Officers = append(f.Officers, so)
 		}
-		keep[o.TelegramID] = true
-		f.Officers = append(f.Officers, so)
+		return nil
+	}); err != nil {
+		return f, err
 	}
 	want := func(id int64) bool { return hamlet == "" || keep[id] }
 
 	// One pass over the households gives their facts and every officer's
 	// first day with each (from the visits).
-	var procDays []scoring.Date // one backing array for every household's dates
 	var firsts []visit
 	hc := t.tx.Bucket(bAggHH).Cursor()
 	for k, v := hc.First(); k != nil; k, v = hc.Next() {
@@ -140,12 +198,12 @@ func (t *Tx) Facts(hamlet string) (scoring.Facts, error) {
 			f.OfficerDays = append(f.OfficerDays, scoring.OfficerDay{OfficerID: o, Date: dc.of(readDay(k)), Households: c.Households, Procedures: c.Procedures})
 		}
 	}
-	if err := t.CheckedGuidance(func(g campaign.Guidance) error {
-		if hamlet != "" && g.HamletID != hamlet && !keep[g.OfficerID] {
+	if err := t.eachCheck(func(id uint64, day Day, officer int64, status, h, reason []byte) error {
+		if hamlet != "" && string(h) != hamlet && !keep[officer] {
 			return nil
 		}
-		f.Checks = append(f.Checks, scoring.Check{GuidanceID: g.ID, HamletID: g.HamletID, OfficerID: g.OfficerID,
-			Date: dc.of(t.db.Day(g.CheckedAt)), Status: string(g.Check), Reason: g.CheckReason})
+		f.Checks = append(f.Checks, scoring.Check{GuidanceID: id, HamletID: ids.of(h), OfficerID: officer,
+			Date: dc.of(day), Status: string(status), Reason: string(reason)})
 		return nil
 	}); err != nil {
 		return f, err

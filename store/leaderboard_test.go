@@ -107,6 +107,13 @@ func lbDump(t interface{ Fatalf(string, ...any) }, db *DB) []string {
 		}); err != nil {
 			return err
 		}
+		if err := tx.tx.Bucket(bAggOff).ForEach(func(k, v []byte) error {
+			o, err := decodeOfficerFacts(readI64(k), v)
+			out = append(out, fmt.Sprintf("officer %+v", o))
+			return err
+		}); err != nil {
+			return err
+		}
 		if err := tx.EachRun(func(h string, from, to Day) error {
 			out = append(out, fmt.Sprintf("run %s %d-%d", h, from, to))
 			return nil

@@ -172,6 +172,9 @@ func (t *Tx) PutOfficer(o campaign.Officer, actor int64, action string) error {
 	if err := putJSON(b, i64(o.TelegramID), o); err != nil {
 		return fmt.Errorf("store: save officer %d: %w", o.TelegramID, err)
 	}
+	if err := t.putOfficerFacts(o); err != nil {
+		return err
+	}
 	return t.Audit(actor, action, before, o)
 }
 

@@ -42,13 +42,15 @@ import (
 
 // scaleVersion names the generated data set: change it whenever the
 // generator or the file layout changes.
-const scaleVersion = "v3"
+const scaleVersion = "v6"
 
 // The shape of the country: per hamlet 10 officers, 100 guided households
 // (one in ten also recorded as able on its own), 10 more households able on
 // their own only, 200 guidance records (2 of them retracted), 4 spot
 // checks (1 in 100 failed); 100 officers excluded. With 10,000 hamlets:
-// 100,000 officers, 1,100,000 households, 2,000,000 records.
+// 100,000 officers, 1,100,000 households, 2,000,000 records. Records are
+// written oldest first, in transactions of 20,000, as a live store
+// receives them day after day.
 const (
 	scaleOfficersPer = 10
 	scaleGuidedPer   = 100
@@ -121,6 +123,17 @@ func TestScaleGenerate(t *testing.T) {
 	}
 }
 
+// plannedRecord is one guidance record of the generated country, written
+// in time order as a live store would receive them.
+type plannedRecord struct {
+	at        int64 // unix seconds
+	household uint64
+	officer   int64
+	hamlet    int32
+	procs     uint8 // bit set of scaleProcedures
+	fate      uint8 // 0 stays, 1 retracted, 2 checked passed, 3 checked failed
+}
+
 func generateCountry(path string, nHamlets int, logf func(string, ...any)) error {
 	db, err := Open(path, Options{Now: func() time.Time { return scaleNow }, Location: scaleZone, NoSync: true})
 	if err != nil {
@@ -138,13 +151,17 @@ func generateCountry(path string, nHamlets int, logf func(string, ...any)) error
 	start := scoring.DefaultParams().CampaignStart
 	today := scoring.DateOf(scaleNow, scaleZone)
 	days := scoring.DaysBetween(start, today) // index of today
-	phone := 0
-	const perTx = 50
 	began := time.Now()
-	for from := 0; from < nHamlets; from += perTx {
+
+	// Officers, households and the plan of every hamlet's records.
+	plan := make([]plannedRecord, 0, nHamlets*scaleRecordsPer)
+	phone := 0
+	const hamletsPerTx = 50
+	for from := 0; from < nHamlets; from += hamletsPerTx {
 		err := db.Update(func(tx *Tx) error {
-			for h := from; h < min(from+perTx, nHamlets); h++ {
-				if err := generateHamlet(tx, h, start, days, &phone); err != nil {
+			for h := from; h < min(from+hamletsPerTx, nHamlets); h++ {
+				var err error
+				if plan, err = planHamlet(tx, plan, h, start, days, &phone); err != nil {
 					return fmt.Errorf("hamlet %d: %w", h, err)
 				}
 			}
@@ -153,11 +170,54 @@ func generateCountry(path string, nHamlets int, logf func(string, ...any)) error
 		if err != nil {
 			return err
 		}
-		if from%1000 == 0 {
-			logf("%d/%d hamlets, %v", from, nHamlets, time.Since(began).Round(time.Second))
+	}
+	logf("%d hamlets with their officers and households, %v", nHamlets, time.Since(began).Round(time.Second))
+
+	// The records, oldest first, then the undos and spot checks.
+	slices.SortStableFunc(plan, func(a, b plannedRecord) int { return cmpInt64(a.at, b.at) })
+	const recordsPerTx = 20_000
+	ids := make([]uint64, len(plan))
+	for from := 0; from < len(plan); from += recordsPerTx {
+		err := db.Update(func(tx *Tx) error {
+			for i := from; i < min(from+recordsPerTx, len(plan)); i++ {
+				p := plan[i]
+				var procs []string
+				for k, name := range scaleProcedures {
+					if p.procs&(1<<k) != 0 {
+						procs = append(procs, name)
+					}
+				}
+				g, err := tx.AddGuidance(campaign.Guidance{HouseholdID: p.household, HamletID: scaleHamletID(int(p.hamlet)),
+					OfficerID: p.officer, At: time.Unix(p.at, 0), Procedures: procs})
+				if err != nil {
+					return err
+				}
+				ids[i] = g.ID
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if from%(10*recordsPerTx) == 0 {
+			logf("%d/%d records, %v", from, len(plan), time.Since(began).Round(time.Second))
 		}
 	}
-	return db.Update(func(tx *Tx) error {
+	err = db.Update(func(tx *Tx) error {
+		for i, p := range plan {
+			var err error
+			switch p.fate {
+			case 1:
+				_, err = tx.RetractGuidance(ids[i], 1)
+			case 2:
+				_, err = tx.SetCheck(ids[i], campaign.CheckPassed, "", 1)
+			case 3:
+				_, err = tx.SetCheck(ids[i], campaign.CheckFailed, "Hộ nói chưa được hướng dẫn", 1)
+			}
+			if err != nil {
+				return err
+			}
+		}
 		for i := 0; i < 100; i++ {
 			o := scaleOfficerID((i*997)%nHamlets, i%scaleOfficersPer)
 			if err := tx.PutExclusion(campaign.Exclusion{Kind: campaign.ExcludeOfficer, Target: FormatID(o), Reason: "kỷ luật", By: 1}); err != nil {
@@ -166,16 +226,32 @@ func generateCountry(path string, nHamlets int, logf func(string, ...any)) error
 		}
 		return nil
 	})
+	logf("done, %v", time.Since(began).Round(time.Second))
+	return err
 }
 
-func generateHamlet(tx *Tx, h int, start scoring.Date, todayIdx int, phone *int) error {
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// planHamlet stores a hamlet's officers and households and plans its
+// records: the last 0–90 days (a current streak) each have a record, today
+// included; the others fall on random days before the day that broke the
+// streak.
+func planHamlet(tx *Tx, plan []plannedRecord, h int, start scoring.Date, todayIdx int, phone *int) ([]plannedRecord, error) {
 	r := rand.New(rand.NewPCG(uint64(h), 42))
 	id := scaleHamletID(h)
 	for k := range scaleOfficersPer {
 		o := campaign.Officer{TelegramID: scaleOfficerID(h, k), FullName: "Nguyễn Văn " + strconv.Itoa(r.IntN(5000)),
 			HamletID: id, Role: campaign.RoleOfficer, Active: true, JoinedAt: scaleNow}
 		if err := tx.PutOfficer(o, o.TelegramID, "officer.join"); err != nil {
-			return err
+			return plan, err
 		}
 	}
 	at := func(day int) time.Time {
@@ -192,14 +268,12 @@ func generateHamlet(tx *Tx, h int, start scoring.Date, todayIdx int, phone *int)
 		}
 		saved, err := tx.AddHousehold(hh, "tran thi "+strconv.Itoa(k))
 		if err != nil {
-			return err
+			return plan, err
 		}
 		if k < scaleGuidedPer {
 			households[k] = saved.ID
 		}
 	}
-	// The last streak days each have a record, today included; the others
-	// fall on random days before the day that broke the streak.
 	streak := r.IntN(scaleStreakMax + 1)
 	days := make([]int, 0, scaleRecordsPer)
 	for k := range streak {
@@ -208,41 +282,32 @@ func generateHamlet(tx *Tx, h int, start scoring.Date, todayIdx int, phone *int)
 	for len(days) < scaleRecordsPer {
 		days = append(days, r.IntN(max(todayIdx-streak, 1)))
 	}
-	slices.Sort(days)
 	who := r.Perm(scaleGuidedPer) // every household guided at least once
-	var ids []uint64
+	first := len(plan)
 	for k, day := range days {
 		hh := households[r.IntN(scaleGuidedPer)]
 		if k < len(who) {
 			hh = households[who[k]]
 		}
-		procs := make([]string, 1+r.IntN(3))
-		for i, p := range r.Perm(len(scaleProcedures))[:len(procs)] {
-			procs[i] = scaleProcedures[p]
+		var procs uint8
+		for _, p := range r.Perm(len(scaleProcedures))[:1+r.IntN(3)] {
+			procs |= 1 << p
 		}
-		g, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh, HamletID: id, OfficerID: scaleOfficerID(h, r.IntN(scaleOfficersPer)),
-			At: at(day), Procedures: procs})
-		if err != nil {
-			return err
-		}
-		ids = append(ids, g.ID)
+		plan = append(plan, plannedRecord{at: at(day).Unix(), household: hh, officer: scaleOfficerID(h, r.IntN(scaleOfficersPer)),
+			hamlet: int32(h), procs: procs})
 	}
-	picks := r.Perm(len(ids))[:scaleRetractPer+scaleChecksPer]
-	for _, k := range picks[:scaleRetractPer] {
-		if _, err := tx.RetractGuidance(ids[k], 1); err != nil {
-			return err
-		}
-	}
-	for _, k := range picks[scaleRetractPer:] {
-		st := campaign.CheckPassed
-		if r.IntN(100) == 0 {
-			st = campaign.CheckFailed
-		}
-		if _, err := tx.SetCheck(ids[k], st, "", 1); err != nil {
-			return err
+	picks := r.Perm(scaleRecordsPer)[:scaleRetractPer+scaleChecksPer]
+	for i, k := range picks {
+		switch {
+		case i < scaleRetractPer:
+			plan[first+k].fate = 1
+		case r.IntN(100) == 0:
+			plan[first+k].fate = 3
+		default:
+			plan[first+k].fate = 2
 		}
 	}
-	return nil
+	return plan, nil
 }
 
 // --- measuring ---
@@ -282,6 +347,16 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// pageFaults counts the process's page faults so far (minor: the page was
+// in memory but not yet mapped; major: read from disk).
+func pageFaults() (minor, major int64) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, 0
+	}
+	return ru.Minflt, ru.Majflt
+}
+
 // measure runs f b.N times, reporting process CPU time per call (on a
 // shared machine it says more than wall time), the peak RSS and the
 // file-backed part of the RSS (bbolt's mmap) at the end.
@@ -290,14 +365,18 @@ func measure(b *testing.B, f func() error) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	c0 := cpuTime()
+	min0, maj0 := pageFaults()
 	for range b.N {
 		if err := f(); err != nil {
 			b.Fatal(err)
 		}
 	}
 	cpu := cpuTime() - c0
+	min1, maj1 := pageFaults()
 	b.StopTimer()
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(min1-min0)/float64(b.N), "minflt/op")
+	b.ReportMetric(float64(maj1-maj0)/float64(b.N), "majflt/op")
 	b.ReportMetric(procStatus("VmHWM"), "peak-RSS-MB")
 	b.ReportMetric(procStatus("RssFile"), "file-RSS-MB")
 }
@@ -503,4 +582,33 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// BenchmarkScaleReindex is `dvcbot reindex` (and the migration to schema
+// 3) on a copy of the country file: every aggregate rebuilt from the
+// records, in one transaction with real fsync.
+func BenchmarkScaleReindex(b *testing.B) {
+	src := scaleFile(b)
+	for range b.N {
+		b.StopTimer()
+		path := filepath.Join(b.TempDir(), "copy.db")
+		if err := copyFile(src, path); err != nil {
+			b.Fatal(err)
+		}
+		db, err := Open(path, Options{Now: func() time.Time { return scaleNow }, Location: scaleZone})
+		if err != nil {
+			b.Fatal(err)
+		}
+		resetPeakRSS(b)
+		c0 := cpuTime()
+		b.StartTimer()
+		if err := db.Update(func(tx *Tx) error { return tx.Reindex() }); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		b.ReportMetric(float64((cpuTime() - c0).Milliseconds()), "cpu-ms/op")
+		b.ReportMetric(procStatus("VmHWM"), "peak-RSS-MB")
+		db.Close()
+		os.Remove(path)
+	}
 }

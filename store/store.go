@@ -52,8 +52,9 @@ var (
 	bAggDH      = []byte("agg_dh")     // day 4 | hamlet → households 4 | procedures 4
 	bAggDO      = []byte("agg_do")     // day 4 | officer 8 → households 4 | procedures 4
 	bAggRun     = []byte("agg_run")    // last day 4 | hamlet → first day 4: runs of days with households guided
+	bAggOff     = []byte("agg_off")    // officer 8 → officerFacts (binary): what scoring needs of officers
 	bExclusions = []byte("exclusions") // kind 0x00 target → JSON
-	bChecks     = []byte("idx_checks") // guidance id 8 → nil, records with a check result
+	bChecks     = []byte("idx_checks") // guidance id 8 → check facts (see checkFacts), records with a check result
 	bOutbox     = []byte("outbox")     // id 8 → JSON
 	bKV         = []byte("kv")         // small named values (migrated group id, job runs)
 )
@@ -69,7 +70,7 @@ var (
 
 var allBuckets = [][]byte{bMeta, bHamlets, bOfficers, bInvites, bHouseholds, bPhoneIdx, bNameIdx,
 	bGuidance, bGTime, bGHousehold, bGOfficer, bSessions, bUpdates, bAudit,
-	bAggHH, bAggH, bAggDH, bAggDO, bAggRun, bExclusions, bChecks, bOutbox, bKV}
+	bAggHH, bAggH, bAggDH, bAggDO, bAggRun, bAggOff, bExclusions, bChecks, bOutbox, bKV}
 
 // Options configures Open.
 type Options struct {

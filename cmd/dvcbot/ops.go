@@ -71,18 +71,17 @@ const savedPrefix = "✅ <b>Đã lưu</b> báo cáo"
 type instrumented struct {
 	next bot.Handler
 	m    *ops.Metrics
-	now  func() time.Time
 }
 
 // instrument wraps h so that every update is counted and timed, and saved
 // reports counted (by the engine's confirmation text).
-func instrument(h bot.Handler, m *ops.Metrics, now func() time.Time) bot.Handler {
-	return instrumented{next: h, m: m, now: now}
+func instrument(h bot.Handler, m *ops.Metrics) bot.Handler {
+	return instrumented{next: h, m: m}
 }
 
 // Handle implements bot.Handler.
 func (h instrumented) Handle(ctx context.Context, in bot.Input) ([]bot.Reply, error) {
-	start := time.Now() // wall time: latency is measured, not scheduled
+	start := time.Now() // wall time, not the injected clock: latency is measured, not scheduled
 	replies, err := h.next.Handle(ctx, in)
 	h.m.ObserveUpdate(time.Since(start), err)
 	saved := 0

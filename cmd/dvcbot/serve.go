@@ -102,7 +102,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	}
 	var opsHandler http.Handler
 	opsHandler, metrics = opsServer(cfg, db, tg, backups, probe, now)
-	handler := instrument(eng.WithBackups(backupFile(db, cfg.Campaign.Location, now)), metrics, now)
+	handler := instrument(eng.WithBackups(backupFile(db, cfg.Campaign.Location, now)), metrics)
 
 	// Listeners first, so that a port in use stops the start with a clear error.
 	var opsLn, hookLn net.Listener
@@ -142,9 +142,6 @@ func (e env) serve(ctx context.Context, args []string) error {
 	if opsLn != nil {
 		goBG("ops server", func(ctx context.Context) error { return ops.Serve(ctx, opsLn, opsHandler) })
 	}
-	if probe != nil {
-		goBG("webhook probe", func(ctx context.Context) error { probe.run(ctx, after); return nil })
-	}
 	if err := startScheduler(cfg, db, eng, tg, logger, now, goBG); err != nil {
 		return err
 	}
@@ -152,7 +149,9 @@ func (e env) serve(ctx context.Context, args []string) error {
 	logger.Info("dvcbot started", "mode", cfg.Telegram.Mode, "bot", tg.Username(), "store", cfg.Store.Path,
 		"hamlets", len(cfg.Hamlets), "ops", cfg.Ops.Listen, "backup_dir", cfg.Store.BackupDir)
 	if cfg.Telegram.Mode == config.ModeWebhook {
-		err = serveWebhook(ctx, cfg, tg, handler, hookLn, logger)
+		err = serveWebhook(ctx, cfg, tg, handler, hookLn, logger, func() {
+			goBG("webhook probe", func(ctx context.Context) error { probe.run(ctx, after); return nil })
+		})
 	} else {
 		err = servePolling(ctx, tg, handler, logger)
 	}
@@ -205,8 +204,9 @@ func servePolling(ctx context.Context, tg *telegram.Transport, h bot.Handler, lo
 
 // serveWebhook registers the webhook with its secret token and serves
 // Telegram's deliveries on ln until ctx ends; then it lets the deliveries
-// in flight finish and flushes the queued replies.
-func serveWebhook(ctx context.Context, cfg *config.Config, tg *telegram.Transport, h bot.Handler, ln net.Listener, logger *slog.Logger) error {
+// in flight finish and flushes the queued replies. onSet runs once the
+// webhook is set.
+func serveWebhook(ctx context.Context, cfg *config.Config, tg *telegram.Transport, h bot.Handler, ln net.Listener, logger *slog.Logger, onSet func()) error {
 	w := cfg.Telegram.Webhook
 	srv := &http.Server{
 		Handler:           tg.WebhookHandler(h, w.SecretToken),
@@ -225,7 +225,10 @@ func serveWebhook(ctx context.Context, cfg *config.Config, tg *telegram.Transpor
 		tg.Shutdown(context.Background())
 		return fmt.Errorf("set the webhook: %w", err)
 	}
-	logger.Info("webhook set; receiving updates", "listen", ln.Addr().String(), "url", w.URL)
+	// Some put the token in the webhook's path: never log it.
+	shown := strings.NewReplacer(cfg.Telegram.Token, "<token>", w.SecretToken, "<secret>").Replace(w.URL)
+	logger.Info("webhook set; receiving updates", "listen", ln.Addr().String(), "url", shown)
+	onSet()
 	var serveErr error
 	select {
 	case <-ctx.Done():

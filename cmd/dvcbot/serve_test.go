@@ -373,6 +373,12 @@ func TestServeWebhook(t *testing.T) {
 	if n := len(fake.SentTo(officer)); n != 2 {
 		t.Fatalf("%d replies, want 2 (the retried update answered again?)", n)
 	}
+	_, metrics := s.get("/metrics")
+	for _, want := range []string{"dvcbot_reports_saved_total 1\n", `dvcbot_updates_handled_total{result="ok"} 3`, "dvcbot_webhook_pending_updates 0"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
 	if err := s.stop(); err != nil {
 		t.Fatalf("serve: %v", err)
 	}

@@ -80,5 +80,5 @@ func (e env) demo(ctx context.Context, args []string) error {
 	schedDone := make(chan struct{})
 	go func() { defer close(schedDone); _ = sched.Run(schedCtx) }()
 	defer func() { stopSched(); <-schedDone }()
-	return con.Run(ctx, eng)
+	return con.Run(ctx, eng.WithBackups(backupFile(db, cfg.Campaign.Location, time.Now)))
 }

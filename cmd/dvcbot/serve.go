@@ -84,8 +84,18 @@ func (e env) serve(ctx context.Context, args []string) error {
 		},
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			logger.Info("dvcbot stopped before Telegram could be reached")
+			return nil
+		}
 		return err
 	}
+	running := false // once Run or serveWebhook owns the transport, they shut it down
+	defer func() {
+		if !running {
+			tg.Shutdown(context.Background())
+		}
+	}()
 
 	var metrics *ops.Metrics // made below; set before the runner runs
 	backups, err := backup.NewRunner(backup.Options{
@@ -146,6 +156,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 
+	running = true
 	logger.Info("dvcbot started", "mode", cfg.Telegram.Mode, "bot", tg.Username(), "store", cfg.Store.Path,
 		"hamlets", len(cfg.Hamlets), "ops", cfg.Ops.Listen, "backup_dir", cfg.Store.BackupDir)
 	if cfg.Telegram.Mode == config.ModeWebhook {

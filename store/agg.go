@@ -244,7 +244,7 @@ func officerDayKey(officer int64, d Day) []byte { return cat(d.key(), i64(office
 
 // addDayCount adds delta to a day count, deleting it when nothing is
 // left, and returns the households before and after.
-func addDayCount(b *bolt.Bucket, k []byte, delta DayCount) (before, after int, err error) {
+func addDayCount(b kv, k []byte, delta DayCount) (before, after int, err error) {
 	if delta == (DayCount{}) {
 		return 0, 0, nil
 	}
@@ -274,7 +274,7 @@ func (t *Tx) countRecord(g campaign.Guidance) error {
 			nf.Procedures[p] = d
 		}
 	}
-	return t.applyFacts(g.HouseholdID, old, nf, true)
+	return t.applyFacts(g.HouseholdID, old, nf, t.aggTargets())
 }
 
 // householdFacts reads a household's stored facts; a household without
@@ -301,7 +301,7 @@ func (t *Tx) refreshHousehold(id uint64) error {
 	if err != nil {
 		return err
 	}
-	return t.applyFacts(id, old, nf, true)
+	return t.applyFacts(id, old, nf, t.aggTargets())
 }
 
 // computeFacts is a household's facts from its record and its records.
@@ -333,15 +333,61 @@ func (t *Tx) computeFacts(id uint64) (HouseholdFacts, error) {
 	return nf, nil
 }
 
+// kv is what applyFacts writes aggregates to: a bbolt bucket, or while
+// Reindex rebuilds them, a map written out in key order at the end.
+type kv interface {
+	Get(key []byte) []byte
+	Put(key, value []byte) error
+	Delete(key []byte) error
+}
+
+// aggs are where applyFacts writes; runs is false while Reindex rebuilds
+// (it builds the runs from the day counts at the end).
+type aggs struct {
+	hh, dh, do, h kv
+	runs          bool
+}
+
+// aggTargets are the aggregate buckets themselves.
+func (t *Tx) aggTargets() aggs {
+	hd, od, tb := t.tx.Bucket(bAggDH), t.tx.Bucket(bAggDO), t.tx.Bucket(bAggH)
+	hd.FillPercent, od.FillPercent = dayFirstFill, dayFirstFill
+	tb.FillPercent = 1 // one fixed-size value per hamlet, never more
+	return aggs{hh: t.tx.Bucket(bAggHH), dh: hd, do: od, h: tb, runs: true}
+}
+
+// memKV is a kv in memory, written to a bucket in key order by flush: a
+// bbolt transaction splits pages only at commit, so millions of puts in
+// random order into one bucket would each move half a growing page.
+type memKV map[string][]byte
+
+func (m memKV) Get(k []byte) []byte { return m[string(k)] }
+
+func (m memKV) Put(k, v []byte) error { m[string(k)] = v; return nil }
+
+func (m memKV) Delete(k []byte) error { delete(m, string(k)); return nil }
+
+func (m memKV) flush(b *bolt.Bucket) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if err := b.Put([]byte(k), m[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // applyFacts stores a household's new facts and applies the difference
 // from the old ones to its hamlet's and officers' day counts, its hamlet's
-// runs of days (unless runs is false: Reindex builds them at the end) and
-// its hamlet's totals. Visits are ordered by day then officer, so one
-// merge finds every change.
-func (t *Tx) applyFacts(id uint64, old, nf HouseholdFacts, runs bool) error {
+// runs of days and its hamlet's totals. Visits are ordered by day then
+// officer, so one merge finds every change.
+func (t *Tx) applyFacts(id uint64, old, nf HouseholdFacts, to aggs) error {
 	hamlet := nf.HamletID
-	hd, od := t.tx.Bucket(bAggDH), t.tx.Bucket(bAggDO)
-	hd.FillPercent, od.FillPercent = dayFirstFill, dayFirstFill
+	hd, od, runs := to.dh, to.do, to.runs
 	present := func(n int) int { return b2i(n > 0) }
 	// Per day: the hamlet's households and procedures before and after.
 	var dayOld, dayNew DayCount
@@ -400,7 +446,7 @@ func (t *Tx) applyFacts(id uint64, old, nf HouseholdFacts, runs bool) error {
 			}
 		}
 	}
-	hb := t.tx.Bucket(bAggHH)
+	hb := to.hh
 	var err error
 	if nf.empty() {
 		err = hb.Delete(u64(id))
@@ -416,8 +462,7 @@ func (t *Tx) applyFacts(id uint64, old, nf HouseholdFacts, runs bool) error {
 	if dg == 0 && da == 0 && dp == 0 {
 		return nil
 	}
-	tb := t.tx.Bucket(bAggH)
-	tb.FillPercent = 1 // one fixed-size value per hamlet, never more
+	tb := to.h
 	tot := decodeTotals(tb.Get([]byte(hamlet)))
 	tot.Guided += dg
 	tot.Able += da
@@ -659,6 +704,10 @@ func (t *Tx) Reindex() error {
 			return fmt.Errorf("store: create %s: %w", name, err)
 		}
 	}
+	// Households come in id order (their facts are appended); the day
+	// counts and totals, in any order, are kept in memory and written in
+	// key order at the end.
+	to := aggs{hh: t.tx.Bucket(bAggHH), dh: memKV{}, do: memKV{}, h: memKV{}}
 	empty := HouseholdFacts{GuidedFrom: NoDay, SelfAbleFrom: NoDay}
 	hc := t.tx.Bucket(bHouseholds).Cursor()
 	for k, _ := hc.First(); k != nil; k, _ = hc.Next() {
@@ -667,8 +716,17 @@ func (t *Tx) Reindex() error {
 		if err != nil {
 			return err
 		}
-		if err := t.applyFacts(id, empty, nf, false); err != nil {
+		if err := t.applyFacts(id, empty, nf, to); err != nil {
 			return err
+		}
+	}
+	final := t.aggTargets()
+	for _, w := range []struct {
+		mem memKV
+		b   kv
+	}{{to.dh.(memKV), final.dh}, {to.do.(memKV), final.do}, {to.h.(memKV), final.h}} {
+		if err := w.mem.flush(w.b.(*bolt.Bucket)); err != nil {
+			return fmt.Errorf("store: write aggregates: %w", err)
 		}
 	}
 	if err := t.buildRuns(); err != nil {

@@ -354,12 +354,8 @@ func (t *Tx) buildRuns() error {
 	open := map[string]run{}
 	b := t.tx.Bucket(bAggRun)
 	b.FillPercent = dayFirstFill
-	put := func(h string, r run) error {
-		if err := b.Put(runKey(r.to, h), r.from.key()); err != nil {
-			return fmt.Errorf("store: run: %w", err)
-		}
-		return nil
-	}
+	runs := memKV{} // written in key order at the end
+	put := func(h string, r run) error { return runs.Put(runKey(r.to, h), r.from.key()) }
 	c := t.tx.Bucket(bAggDH).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if decodeDayCount(v).Households <= 0 {
@@ -380,6 +376,9 @@ func (t *Tx) buildRuns() error {
 		if err := put(h, r); err != nil {
 			return err
 		}
+	}
+	if err := runs.flush(b); err != nil {
+		return fmt.Errorf("store: run: %w", err)
 	}
 	return nil
 }

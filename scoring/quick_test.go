@@ -444,3 +444,24 @@ func TestPropTopOfficerContenders(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkLeaderboardFromTotals is the scoring part of today's
+// leaderboard from running totals: 10,000 hamlets (countryFacts), ranked.
+func BenchmarkLeaderboardFromTotals(b *testing.B) {
+	f := countryFacts()
+	p := DefaultParams()
+	at := d(2026, 12, 31)
+	totals := totalsAsOf(f, at)
+	for _, r := range Leaderboard(f, p, at) {
+		for i := range totals {
+			if totals[i].Hamlet.ID == r.Hamlet.ID {
+				totals[i].GuidedToday, totals[i].CurrentStreak = r.GuidedToday, r.CurrentStreak
+			}
+		}
+	}
+	loopCPU(b, func() {
+		if got := LeaderboardFromTotals(totals, p, at); len(got) != len(f.Hamlets) {
+			b.Fatal(len(got))
+		}
+	})
+}

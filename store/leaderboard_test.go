@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -474,6 +475,12 @@ func TestMigrationToDayFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
+	if ro, err := Open(path, Options{Location: lbZone, ReadOnly: true}); !errors.Is(err, ErrOlderSchema) {
+		if err == nil {
+			ro.Close()
+		}
+		t.Fatalf("read-only open of a schema 2 file: err = %v, want ErrOlderSchema", err)
+	}
 	db, err = Open(path, Options{Now: clock.now, Location: lbZone, NoSync: true})
 	if err != nil {
 		t.Fatalf("open a schema 2 file: %v", err)

@@ -27,6 +27,7 @@ const SchemaVersion = 3
 var (
 	ErrNotFound     = errors.New("store: not found")
 	ErrNewerSchema  = errors.New("store: the data file was written by a newer dvcbot")
+	ErrOlderSchema  = errors.New("store: the data file needs upgrading: open it once for writing (start the bot or run dvcbot reindex)")
 	ErrLocked       = errors.New("store: the data file is in use by another dvcbot process")
 	ErrInviteUsed   = errors.New("store: invite already used")
 	ErrInviteExpire = errors.New("store: invite expired")
@@ -145,6 +146,11 @@ func checkVersion(tx *bolt.Tx) error {
 	v, _ := strconv.Atoi(string(m.Get([]byte("schema_version"))))
 	if v > SchemaVersion {
 		return fmt.Errorf("data file schema %d, this program knows %d: %w", v, SchemaVersion, ErrNewerSchema)
+	}
+	if v < SchemaVersion {
+		// Read only, the file cannot be migrated, and its aggregates are
+		// not what this program reads.
+		return fmt.Errorf("data file schema %d, this program reads %d: %w", v, SchemaVersion, ErrOlderSchema)
 	}
 	return nil
 }

@@ -162,6 +162,22 @@ func keyboard(rows [][]bot.Button) (*tgbotapi.InlineKeyboardMarkup, error) {
 	return &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: out}, nil
 }
 
+// captionMode is the parse mode of a file's caption: none without a caption.
+func captionMode(p *part) string {
+	if p.text == "" {
+		return ""
+	}
+	return p.mode
+}
+
+// markupOf is the part's inline keyboard, or nil (no keyboard) for the library.
+func markupOf(p *part) any {
+	if p.markup == nil {
+		return nil
+	}
+	return *p.markup
+}
+
 // sendPart makes the request for one part to chat.
 func (t *Transport) sendPart(ctx context.Context, chat int64, p *part) error {
 	var c tgbotapi.Chattable
@@ -175,23 +191,11 @@ func (t *Transport) sendPart(ctx context.Context, chat int64, p *part) error {
 		c = m
 	case partDocument:
 		d := tgbotapi.NewDocument(chat, tgbotapi.FileBytes{Name: p.file.Name, Bytes: p.file.Bytes})
-		d.Caption, d.ParseMode = p.text, p.mode
-		if p.text == "" {
-			d.ParseMode = ""
-		}
-		if p.markup != nil {
-			d.ReplyMarkup = *p.markup
-		}
+		d.Caption, d.ParseMode, d.ReplyMarkup = p.text, captionMode(p), markupOf(p)
 		c = d
 	case partPhoto:
 		ph := tgbotapi.NewPhoto(chat, tgbotapi.FileBytes{Name: p.file.Name, Bytes: p.file.Bytes})
-		ph.Caption, ph.ParseMode = p.text, p.mode
-		if p.text == "" {
-			ph.ParseMode = ""
-		}
-		if p.markup != nil {
-			ph.ReplyMarkup = *p.markup
-		}
+		ph.Caption, ph.ParseMode, ph.ReplyMarkup = p.text, captionMode(p), markupOf(p)
 		c = ph
 	case partEdit:
 		return t.editPart(ctx, chat, p)

@@ -10,6 +10,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 	bolterr "go.etcd.io/bbolt/errors"
@@ -21,7 +22,10 @@ import (
 const NoDay Day = math.MinInt32
 
 // HouseholdFacts is what scoring needs of one household, kept up to date
-// with every record, undo and self-able mark.
+// with every record, undo and self-able mark. It is stored in one value
+// with the ids of the household's records (bucket hh), the index that
+// every new record writes anyway: the facts ride on the page that write
+// dirties instead of dirtying a page of their own.
 type HouseholdFacts struct {
 	HamletID     string
 	GuidedFrom   Day            // first day of an active record, NoDay if none
@@ -32,6 +36,9 @@ type HouseholdFacts struct {
 	// hold of it, so that a new record updates them without reading the
 	// household's other records.
 	visits []visit
+	// records are the ids of every record of the household (retracted
+	// ones too), ascending: the household's index, not a fact.
+	records []uint64
 }
 
 // visit counts a household's active records by one officer on one day.
@@ -47,7 +54,7 @@ func (f HouseholdFacts) Able() bool { return f.GuidedFrom != NoDay || f.SelfAble
 
 // empty reports whether nothing is known of the household worth keeping.
 func (f HouseholdFacts) empty() bool {
-	return !f.Able() && len(f.Procedures) == 0 && len(f.visits) == 0
+	return !f.Able() && len(f.Procedures) == 0 && len(f.visits) == 0 && len(f.records) == 0
 }
 
 // addVisit counts records (procedures) by officer on day d.
@@ -76,16 +83,18 @@ func (f HouseholdFacts) clone() HouseholdFacts {
 		f.Procedures = map[string]Day{}
 	}
 	f.visits = slices.Clone(f.visits)
+	f.records = slices.Clone(f.records)
 	return f
 }
 
 // Encoding (binary, big-endian): hamlet length 1 | hamlet | self-able day
 // 4 | procedure count 1 | (id length 1 | id | first day 4)… | visit count
-// 2 | (day 4 | officer 8 | records 2 | procedures 2)…, procedures by id.
-// The first guided day is the first visit's.
+// 2 | (day 4 | officer 8 | records 2 | procedures 2)… | record count 4 |
+// record id 8…, procedures by id. The first guided day is the first
+// visit's.
 func (f HouseholdFacts) encode() []byte {
 	ids := make([]string, 0, len(f.Procedures))
-	n := 1 + len(f.HamletID) + 4 + 1 + 2 + 16*len(f.visits)
+	n := 1 + len(f.HamletID) + 4 + 1 + 2 + 16*len(f.visits) + 4 + 8*len(f.records)
 	for id := range f.Procedures {
 		ids = append(ids, id)
 		n += 1 + len(id) + 4
@@ -108,7 +117,30 @@ func (f HouseholdFacts) encode() []byte {
 		b = binary.BigEndian.AppendUint16(b, uint16(min(v.records, math.MaxUint16)))
 		b = binary.BigEndian.AppendUint16(b, uint16(min(v.procedures, math.MaxUint16)))
 	}
+	b = binary.BigEndian.AppendUint32(b, uint32(len(f.records)))
+	for _, id := range f.records {
+		b = binary.BigEndian.AppendUint64(b, id)
+	}
 	return b
+}
+
+// appendRecord is an encoded HouseholdFacts (nil: none yet, of hamlet)
+// with one more record id, its facts unchanged: what a store without
+// aggregates would write (the benchmark's comparison only).
+func appendRecord(v []byte, hamlet string, id uint64) ([]byte, error) {
+	if v == nil {
+		v = HouseholdFacts{HamletID: hamlet, SelfAbleFrom: NoDay}.encode()
+	}
+	r, err := readFacts(v)
+	if err != nil {
+		return nil, err
+	}
+	at := len(v) - len(r.recs) - 4
+	out := make([]byte, 0, len(v)+8)
+	out = append(out, v[:at]...)
+	out = binary.BigEndian.AppendUint32(out, uint32(r.nRecs+1))
+	out = append(out, r.recs...)
+	return binary.BigEndian.AppendUint64(out, id), nil
 }
 
 var errCorruptFacts = errors.New("store: corrupt household facts (run dvcbot reindex)")
@@ -122,6 +154,8 @@ type factsReader struct {
 	procs  []byte // the procedures part
 	nVis   int
 	vis    []byte // the visits part
+	nRecs  int
+	recs   []byte // the record ids part
 }
 
 func readFacts(v []byte) (factsReader, error) {
@@ -147,12 +181,25 @@ func readFacts(v []byte) (factsReader, error) {
 		return r, errCorruptFacts
 	}
 	r.nVis = int(binary.BigEndian.Uint16(v))
-	r.vis = v[2:]
-	if len(r.vis) != 16*r.nVis {
+	v = v[2:]
+	if len(v) < 16*r.nVis+4 {
+		return r, errCorruptFacts
+	}
+	r.vis, v = v[:16*r.nVis], v[16*r.nVis:]
+	r.nRecs = int(binary.BigEndian.Uint32(v))
+	r.recs = v[4:]
+	if len(r.recs) != 8*r.nRecs {
 		return r, errCorruptFacts
 	}
 	return r, nil
 }
+
+// noFacts reports whether the household has nothing scoring counts: only
+// retracted records.
+func (r *factsReader) noFacts() bool { return r.nVis == 0 && r.nProcs == 0 && r.self == NoDay }
+
+// record is the i-th record id.
+func (r *factsReader) record(i int) uint64 { return binary.BigEndian.Uint64(r.recs[8*i:]) }
 
 // procedure returns the i-th procedure's id and first day.
 func (r *factsReader) eachProcedure(fn func(id []byte, first Day)) {
@@ -188,6 +235,12 @@ func decodeHouseholdFacts(v []byte) (HouseholdFacts, error) {
 	r.eachProcedure(func(id []byte, first Day) { f.Procedures[string(id)] = first })
 	for i := range f.visits {
 		f.visits[i] = r.visit(i)
+	}
+	if r.nRecs > 0 {
+		f.records = make([]uint64, r.nRecs)
+		for i := range f.records {
+			f.records[i] = r.record(i)
+		}
 	}
 	return f, nil
 }
@@ -234,28 +287,77 @@ func decodeDayCount(v []byte) DayCount {
 	return DayCount{int(int32(binary.BigEndian.Uint32(v))), int(int32(binary.BigEndian.Uint32(v[4:])))}
 }
 
-// Day counts are keyed by day first (agg_dh: day | hamlet, agg_do: day |
-// officer), so that the reports of one day, which come together in one
-// batch, change a few neighbouring pages rather than one page per hamlet
-// and per officer.
+// Day counts are keyed by day first (agg_dh: day | hamlet), so that the
+// reports of one day, which come together in one batch, change a few
+// neighbouring pages rather than one page per hamlet. The officers' counts
+// of the day are kept in the same value, after the hamlet's: a report
+// changes one row for both, on a page its hamlet's count dirties anyway.
+// Value: households 4 | procedures 4 | (officer 8 | households 4 |
+// procedures 4)…, officers ascending; the officers are those whose
+// records of that day are of the hamlet's households.
 func hamletDayKey(hamlet string, d Day) []byte { return cat(d.key(), []byte(hamlet)) }
 
-func officerDayKey(officer int64, d Day) []byte { return cat(d.key(), i64(officer)) }
+// officerCount is one officer's figures in a hamlet-day row.
+type officerCount struct {
+	officer int64
+	DayCount
+}
 
-// addDayCount adds delta to a day count, deleting it when nothing is
-// left, and returns the households before and after.
-func addDayCount(b kv, k []byte, delta DayCount) (before, after int, err error) {
-	if delta == (DayCount{}) {
+const officerCountSize = 16
+
+func readOfficerCount(v []byte) officerCount {
+	return officerCount{int64(binary.BigEndian.Uint64(v)), DayCount{int(int32(binary.BigEndian.Uint32(v[8:]))), int(int32(binary.BigEndian.Uint32(v[12:])))}}
+}
+
+// rowOfficers is the officers' part of a hamlet-day row (whole entries only).
+func rowOfficers(v []byte) []byte {
+	if len(v) < 8 {
+		return nil
+	}
+	v = v[8:]
+	return v[:len(v)/officerCountSize*officerCountSize]
+}
+
+// addDayRow adds delta to the hamlet's count of a day and each of offs to
+// its officer's, deleting what falls to nothing, and returns the hamlet's
+// households before and after.
+func addDayRow(b kv, k []byte, delta DayCount, offs []officerCount) (before, after int, err error) {
+	if delta == (DayCount{}) && len(offs) == 0 {
 		return 0, 0, nil
 	}
-	dc := decodeDayCount(b.Get(k))
+	v := b.Get(k)
+	dc := decodeDayCount(v)
 	before = dc.Households
 	dc.Households += delta.Households
 	dc.Procedures += delta.Procedures
-	if dc.Households <= 0 && dc.Procedures <= 0 {
+	old := rowOfficers(v)
+	counts := make([]officerCount, 0, len(old)/officerCountSize+len(offs))
+	for i := 0; i < len(old); i += officerCountSize {
+		counts = append(counts, readOfficerCount(old[i:]))
+	}
+	for _, o := range offs {
+		i, found := slices.BinarySearchFunc(counts, o.officer, func(c officerCount, id int64) int { return cmp.Compare(c.officer, id) })
+		if !found {
+			counts = slices.Insert(counts, i, officerCount{officer: o.officer})
+		}
+		counts[i].Households += o.Households
+		counts[i].Procedures += o.Procedures
+		if counts[i].Households <= 0 && counts[i].Procedures <= 0 {
+			counts = slices.Delete(counts, i, i+1)
+		}
+	}
+	if dc.Households <= 0 && dc.Procedures <= 0 && len(counts) == 0 {
 		return before, 0, b.Delete(k)
 	}
-	return before, dc.Households, b.Put(k, dc.encode())
+	out := make([]byte, 8, 8+officerCountSize*len(counts))
+	binary.BigEndian.PutUint32(out, uint32(dc.Households))
+	binary.BigEndian.PutUint32(out[4:], uint32(dc.Procedures))
+	for _, c := range counts {
+		out = binary.BigEndian.AppendUint64(out, uint64(c.officer))
+		out = binary.BigEndian.AppendUint32(out, uint32(c.Households))
+		out = binary.BigEndian.AppendUint32(out, uint32(c.Procedures))
+	}
+	return before, dc.Households, b.Put(k, out)
 }
 
 // countRecord counts a new active record: the household's facts gain a
@@ -267,6 +369,7 @@ func (t *Tx) countRecord(g campaign.Guidance) error {
 		return err
 	}
 	nf := old.clone()
+	nf.records = append(nf.records, g.ID) // ids only grow
 	d := t.db.Day(g.At)
 	nf.addVisit(d, g.OfficerID, 1, len(g.Procedures))
 	for _, p := range g.Procedures {
@@ -280,7 +383,7 @@ func (t *Tx) countRecord(g campaign.Guidance) error {
 // householdFacts reads a household's stored facts; a household without
 // any yet gets its hamlet from the household record.
 func (t *Tx) householdFacts(id uint64) (HouseholdFacts, error) {
-	if v := t.tx.Bucket(bAggHH).Get(u64(id)); v != nil {
+	if v := t.tx.Bucket(bHH).Get(u64(id)); v != nil {
 		return decodeHouseholdFacts(v)
 	}
 	h, err := t.Household(id)
@@ -297,24 +400,28 @@ func (t *Tx) refreshHousehold(id uint64) error {
 	if err != nil {
 		return err
 	}
-	nf, err := t.computeFacts(id)
+	nf, err := t.computeFacts(id, old.records)
 	if err != nil {
 		return err
 	}
 	return t.applyFacts(id, old, nf, t.aggTargets())
 }
 
-// computeFacts is a household's facts from its record and its records.
-func (t *Tx) computeFacts(id uint64) (HouseholdFacts, error) {
+// computeFacts is a household's facts from its record and its records
+// (ids, ascending).
+func (t *Tx) computeFacts(id uint64, ids []uint64) (HouseholdFacts, error) {
 	h, err := t.Household(id)
 	if err != nil {
 		return HouseholdFacts{}, err
 	}
-	recs, err := t.GuidanceOfHousehold(id)
-	if err != nil {
-		return HouseholdFacts{}, err
+	recs := make([]campaign.Guidance, len(ids))
+	for i, gid := range ids {
+		if recs[i], err = t.Guidance(gid); err != nil {
+			return HouseholdFacts{}, err
+		}
 	}
-	nf := HouseholdFacts{HamletID: h.HamletID, GuidedFrom: NoDay, SelfAbleFrom: NoDay, Procedures: map[string]Day{}}
+	nf := HouseholdFacts{HamletID: h.HamletID, GuidedFrom: NoDay, SelfAbleFrom: NoDay, Procedures: map[string]Day{},
+		records: slices.Clone(ids)}
 	if h.SelfAble {
 		nf.SelfAbleFrom = t.db.Day(h.SelfAbleAt)
 	}
@@ -344,16 +451,16 @@ type kv interface {
 // aggs are where applyFacts writes; runs is false while Reindex rebuilds
 // (it builds the runs from the day counts at the end).
 type aggs struct {
-	hh, dh, do, h kv
-	runs          bool
+	hh, dh, h kv
+	runs      bool
 }
 
 // aggTargets are the aggregate buckets themselves.
 func (t *Tx) aggTargets() aggs {
-	hd, od, tb := t.tx.Bucket(bAggDH), t.tx.Bucket(bAggDO), t.tx.Bucket(bAggH)
-	hd.FillPercent, od.FillPercent = dayFirstFill, dayFirstFill
+	hd, tb := t.tx.Bucket(bAggDH), t.tx.Bucket(bAggH)
+	hd.FillPercent = dayFirstFill
 	tb.FillPercent = 1 // one fixed-size value per hamlet, never more
-	return aggs{hh: t.tx.Bucket(bAggHH), dh: hd, do: od, h: tb, runs: true}
+	return aggs{hh: t.tx.Bucket(bHH), dh: hd, h: tb, runs: true}
 }
 
 // memKV is a kv in memory, written to a bucket in key order by flush: a
@@ -387,14 +494,17 @@ func (m memKV) flush(b *bolt.Bucket) error {
 // officer, so one merge finds every change.
 func (t *Tx) applyFacts(id uint64, old, nf HouseholdFacts, to aggs) error {
 	hamlet := nf.HamletID
-	hd, od, runs := to.dh, to.do, to.runs
+	hd, runs := to.dh, to.runs
 	present := func(n int) int { return b2i(n > 0) }
-	// Per day: the hamlet's households and procedures before and after.
+	// Per day: the hamlet's households and procedures before and after,
+	// and the changes of its officers' counts.
 	var dayOld, dayNew DayCount
+	var offs []officerCount
 	flushDay := func(d Day) error {
 		delta := DayCount{present(dayNew.Households) - present(dayOld.Households), dayNew.Procedures - dayOld.Procedures}
 		dayOld, dayNew = DayCount{}, DayCount{}
-		before, after, err := addDayCount(hd, hamletDayKey(hamlet, d), delta)
+		before, after, err := addDayRow(hd, hamletDayKey(hamlet, d), delta, offs)
+		offs = offs[:0]
 		if err != nil {
 			return fmt.Errorf("store: hamlet day count: %w", err)
 		}
@@ -427,10 +537,7 @@ func (t *Tx) applyFacts(id uint64, old, nf HouseholdFacts, to aggs) error {
 		dayNew.Households += b.records
 		dayNew.Procedures += b.procedures
 		if a != b {
-			delta := DayCount{present(b.records) - present(a.records), b.procedures - a.procedures}
-			if _, _, err := addDayCount(od, officerDayKey(a.officer, a.day), delta); err != nil {
-				return fmt.Errorf("store: officer day count: %w", err)
-			}
+			offs = append(offs, officerCount{a.officer, DayCount{present(b.records) - present(a.records), b.procedures - a.procedures}})
 		}
 		// The day ends when the next visit (in either list) is on another day.
 		next := NoDay
@@ -529,16 +636,57 @@ func (t *Tx) EachHamletDay(fn func(hamlet string, d Day, c DayCount) error) erro
 
 // OfficerDay returns an officer's figures for one day.
 func (t *Tx) OfficerDay(officer int64, d Day) DayCount {
-	return decodeDayCount(t.tx.Bucket(bAggDO).Get(officerDayKey(officer, d)))
+	var dc DayCount
+	_ = t.OfficerDays(officer, d, d, func(_ Day, c DayCount) error { dc = c; return nil })
+	return dc
 }
 
-// OfficerDays calls fn for each day with records of an officer in [from, to], in order.
+// OfficerDays calls fn for each day with records of an officer in [from,
+// to], in order. The officer's records in those days tell which hamlets'
+// rows hold their counts (their own hamlet's, but records stay with the
+// hamlet they were made in).
 func (t *Tx) OfficerDays(officer int64, from, to Day, fn func(Day, DayCount) error) error {
-	b := t.tx.Bucket(bAggDO)
-	from, to = dayRange(b, from, to)
-	for d := from; d <= to; d++ {
-		if v := b.Get(officerDayKey(officer, d)); v != nil {
-			if err := fn(d, decodeDayCount(v)); err != nil {
+	type dayHamlet struct {
+		d      Day
+		hamlet string
+	}
+	var rows []dayHamlet
+	// A day longer than 24 hours each side covers any zone's local day.
+	start := max(t.dayStart(from)-2*86400, 0)
+	end := max(t.dayStart(to)+3*86400, 0)
+	prefix := i64(officer)
+	c := t.tx.Bucket(bGOfficer).Cursor()
+	for k, _ := c.Seek(cat(prefix, u64(uint64(start)))); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if int64(readU64(k[8:16])) >= end {
+			break
+		}
+		g, err := t.Guidance(readU64(k[16:]))
+		if err != nil {
+			return err
+		}
+		if d := t.db.Day(g.At); d >= from && d <= to {
+			rows = append(rows, dayHamlet{d, g.HamletID})
+		}
+	}
+	slices.SortFunc(rows, func(a, b dayHamlet) int { return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.hamlet, b.hamlet)) })
+	rows = slices.Compact(rows)
+	b := t.tx.Bucket(bAggDH)
+	for i := 0; i < len(rows); {
+		d := rows[i].d
+		var sum DayCount
+		found := false
+		for ; i < len(rows) && rows[i].d == d; i++ {
+			v := rowOfficers(b.Get(hamletDayKey(rows[i].hamlet, d)))
+			for j := 0; j < len(v); j += officerCountSize {
+				if oc := readOfficerCount(v[j:]); oc.officer == officer {
+					sum.Households += oc.Households
+					sum.Procedures += oc.Procedures
+					found = true
+				}
+			}
+		}
+		if found {
+			if err := fn(d, sum); err != nil {
 				return err
 			}
 		}
@@ -546,17 +694,69 @@ func (t *Tx) OfficerDays(officer int64, from, to Day, fn func(Day, DayCount) err
 	return nil
 }
 
+// dayStart is the Unix time local day d starts at, saturating far from today.
+func (t *Tx) dayStart(d Day) int64 {
+	d = min(max(d, -1_000_000), 1_000_000)
+	y, m, dd := d.Date().Date()
+	return time.Date(y, m, dd, 0, 0, 0, 0, t.db.loc).Unix()
+}
+
 // EachOfficerDay calls fn for every (officer, day) aggregate, by day then officer.
 func (t *Tx) EachOfficerDay(fn func(officer int64, d Day, c DayCount) error) error {
-	return t.tx.Bucket(bAggDO).ForEach(func(k, v []byte) error {
-		return fn(readI64(k[4:]), readDay(k), decodeDayCount(v))
-	})
+	return t.eachOfficerDay(NoDay+1, Day(1<<30), nil, fn)
+}
+
+// eachOfficerDay calls fn for every (officer, day) count with from ≤ day ≤
+// to of the officers want accepts (nil: all), by day then officer, from
+// the hamlet-day rows of those days: an officer with records in two
+// hamlets on one day is called once with the sum.
+func (t *Tx) eachOfficerDay(from, to Day, want func(int64) bool, fn func(officer int64, d Day, c DayCount) error) error {
+	var day []officerCount
+	cur := NoDay
+	flush := func() error {
+		if len(day) > 1 {
+			slices.SortFunc(day, func(a, b officerCount) int { return cmp.Compare(a.officer, b.officer) })
+		}
+		for i := 0; i < len(day); i++ {
+			o := day[i]
+			for i+1 < len(day) && day[i+1].officer == o.officer {
+				i++
+				o.Households += day[i].Households
+				o.Procedures += day[i].Procedures
+			}
+			if err := fn(o.officer, cur, o.DayCount); err != nil {
+				return err
+			}
+		}
+		day = day[:0]
+		return nil
+	}
+	c := t.tx.Bucket(bAggDH).Cursor()
+	for k, v := c.Seek(from.key()); k != nil; k, v = c.Next() {
+		d := readDay(k)
+		if d > to {
+			break
+		}
+		if d != cur {
+			if err := flush(); err != nil {
+				return err
+			}
+			cur = d
+		}
+		offs := rowOfficers(v)
+		for j := 0; j < len(offs); j += officerCountSize {
+			if oc := readOfficerCount(offs[j:]); want == nil || want(oc.officer) {
+				day = append(day, oc)
+			}
+		}
+	}
+	return flush()
 }
 
 // EachOfficerHousehold calls fn for every distinct (officer, household) pair
 // with an active record, with the first day, by household.
 func (t *Tx) EachOfficerHousehold(fn func(officer int64, household uint64, first Day) error) error {
-	return t.tx.Bucket(bAggHH).ForEach(func(k, v []byte) error {
+	return t.tx.Bucket(bHH).ForEach(func(k, v []byte) error {
 		r, err := readFacts(v)
 		if err != nil {
 			return err
@@ -590,12 +790,16 @@ func (r *factsReader) eachOfficer(fn func(officer int64, first Day) error) error
 	return nil
 }
 
-// EachHouseholdFacts calls fn for every household's facts.
+// EachHouseholdFacts calls fn for every household with facts (not for
+// one with retracted records only).
 func (t *Tx) EachHouseholdFacts(fn func(id uint64, f HouseholdFacts) error) error {
-	return t.tx.Bucket(bAggHH).ForEach(func(k, v []byte) error {
+	return t.tx.Bucket(bHH).ForEach(func(k, v []byte) error {
 		f, err := decodeHouseholdFacts(v)
 		if err != nil {
 			return err
+		}
+		if f.GuidedFrom == NoDay && f.SelfAbleFrom == NoDay && len(f.Procedures) == 0 {
+			return nil
 		}
 		return fn(readU64(k), f)
 	})
@@ -692,10 +896,14 @@ func (t *Tx) CheckedGuidance(fn func(campaign.Guidance) error) error {
 }
 
 // aggBuckets are the aggregates: rebuilt from the records by Reindex.
-var aggBuckets = [][]byte{bAggHH, bAggDH, bAggDO, bAggH, bAggRun, bAggOff}
+var aggBuckets = [][]byte{bHH, bAggDH, bAggH, bAggRun, bAggOff}
 
 // Reindex drops every aggregate and rebuilds it from the records.
 func (t *Tx) Reindex() error {
+	byHousehold, err := t.recordsByHousehold()
+	if err != nil {
+		return err
+	}
 	for _, name := range aggBuckets {
 		if err := t.tx.DeleteBucket(name); err != nil && !errors.Is(err, bolterr.ErrBucketNotFound) {
 			return fmt.Errorf("store: drop %s: %w", name, err)
@@ -707,12 +915,19 @@ func (t *Tx) Reindex() error {
 	// Households come in id order (their facts are appended); the day
 	// counts and totals, in any order, are kept in memory and written in
 	// key order at the end.
-	to := aggs{hh: t.tx.Bucket(bAggHH), dh: memKV{}, do: memKV{}, h: memKV{}}
+	to := aggs{hh: t.tx.Bucket(bHH), dh: memKV{}, h: memKV{}}
 	empty := HouseholdFacts{GuidedFrom: NoDay, SelfAbleFrom: NoDay}
 	hc := t.tx.Bucket(bHouseholds).Cursor()
 	for k, _ := hc.First(); k != nil; k, _ = hc.Next() {
 		id := readU64(k)
-		nf, err := t.computeFacts(id)
+		var ids []uint64
+		for len(byHousehold) > 0 && byHousehold[0].household <= id {
+			if byHousehold[0].household == id {
+				ids = append(ids, byHousehold[0].id)
+			}
+			byHousehold = byHousehold[1:]
+		}
+		nf, err := t.computeFacts(id, ids)
 		if err != nil {
 			return err
 		}
@@ -724,7 +939,7 @@ func (t *Tx) Reindex() error {
 	for _, w := range []struct {
 		mem memKV
 		b   kv
-	}{{to.dh.(memKV), final.dh}, {to.do.(memKV), final.do}, {to.h.(memKV), final.h}} {
+	}{{to.dh.(memKV), final.dh}, {to.h.(memKV), final.h}} {
 		if err := w.mem.flush(w.b.(*bolt.Bucket)); err != nil {
 			return fmt.Errorf("store: write aggregates: %w", err)
 		}
@@ -737,6 +952,28 @@ func (t *Tx) Reindex() error {
 	}
 	return t.refreshChecks()
 }
+
+// recordsByHousehold is every record's (household, id), by household then
+// id, read from the records themselves.
+func (t *Tx) recordsByHousehold() ([]householdRecord, error) {
+	out := make([]householdRecord, 0, t.tx.Bucket(bGuidance).Sequence())
+	err := t.tx.Bucket(bGuidance).ForEach(func(k, v []byte) error {
+		var g struct {
+			HouseholdID uint64 `json:"household_id"`
+		}
+		if err := getJSON(v, &g); err != nil {
+			return fmt.Errorf("store: guidance %d: %w", readU64(k), err)
+		}
+		out = append(out, householdRecord{g.HouseholdID, readU64(k)})
+		return nil
+	})
+	slices.SortFunc(out, func(a, b householdRecord) int {
+		return cmp.Or(cmp.Compare(a.household, b.household), cmp.Compare(a.id, b.id))
+	})
+	return out, err
+}
+
+type householdRecord struct{ household, id uint64 }
 
 // OfficerHouseholds counts the distinct households an officer guided
 // (active records), from the officer's records.

@@ -158,11 +158,14 @@ func (t *Tx) Facts(hamlet string) (scoring.Facts, error) {
 	// One pass over the households gives their facts and every officer's
 	// first day with each (from the visits).
 	var firsts []visit
-	hc := t.tx.Bucket(bAggHH).Cursor()
+	hc := t.tx.Bucket(bHH).Cursor()
 	for k, v := hc.First(); k != nil; k, v = hc.Next() {
 		r, err := readFacts(v)
 		if err != nil {
 			return f, err
+		}
+		if r.noFacts() {
+			continue // retracted records only
 		}
 		if hamlet == "" || string(r.hamlet) == hamlet {
 			h := scoring.Household{HamletID: ids.of(r.hamlet), GuidedFrom: dc.of(r.guidedFrom()), SelfAbleFrom: dc.of(r.self)}
@@ -191,12 +194,11 @@ func (t *Tx) Facts(hamlet string) (scoring.Facts, error) {
 		}
 	}
 
-	oc := t.tx.Bucket(bAggDO).Cursor()
-	for k, v := oc.First(); k != nil; k, v = oc.Next() {
-		if o := readI64(k[4:]); want(o) {
-			c := decodeDayCount(v)
-			f.OfficerDays = append(f.OfficerDays, scoring.OfficerDay{OfficerID: o, Date: dc.of(readDay(k)), Households: c.Households, Procedures: c.Procedures})
-		}
+	if err := t.eachOfficerDay(NoDay+1, Day(1<<30), want, func(o int64, d Day, c DayCount) error {
+		f.OfficerDays = append(f.OfficerDays, scoring.OfficerDay{OfficerID: o, Date: dc.of(d), Households: c.Households, Procedures: c.Procedures})
+		return nil
+	}); err != nil {
+		return f, err
 	}
 	if err := t.eachCheck(func(id uint64, day Day, officer int64, status, h, reason []byte) error {
 		if hamlet != "" && string(h) != hamlet && !keep[officer] {

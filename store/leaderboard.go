@@ -18,33 +18,37 @@ import (
 // streak (agg_dh, read backwards day by day), and the month's officer-days
 // (agg_do), instead of every household, hamlet-day and officer.
 
-// migrateDayFirst (schema 2 → 3) replaces the hamlet-first and
-// officer-first day counts and their per-day household sets by day counts
-// keyed by day first and visits in each household's facts, rebuilt from
-// the records.
-func migrateDayFirst(db *DB, tx *bolt.Tx) error {
-	for _, name := range [][]byte{bAggHD, bAggHDH, bAggOD, bAggODH, bAggOH} {
+// migrateDayFirst (schema 2 → 3) drops the hamlet-first and
+// officer-first day counts and their per-day household sets; the day
+// counts keyed by day first are built by the next migration's Reindex.
+func migrateDayFirst(_ *DB, tx *bolt.Tx) error {
+	return dropBuckets(tx, bAggHD, bAggHDH, bAggOD, bAggODH, bAggOH)
+}
+
+// migrateHouseholdRecords (schema 3 → 4) replaces the household index
+// (idx_g_hh) and the households' facts (agg_hh) by one value per household
+// holding both (hh), moves the officers' day counts (agg_do) into their
+// hamlet's day rows, and rebuilds every aggregate from the records.
+func migrateHouseholdRecords(db *DB, tx *bolt.Tx) error {
+	if err := dropBuckets(tx, bGHousehold, bAggHH, bAggDO); err != nil {
+		return err
+	}
+	return (&Tx{tx: tx, db: db, now: db.now()}).Reindex()
+}
+
+func dropBuckets(tx *bolt.Tx, names ...[]byte) error {
+	for _, name := range names {
 		if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolterr.ErrBucketNotFound) {
 			return fmt.Errorf("drop %s: %w", name, err)
 		}
 	}
-	return (&Tx{tx: tx, db: db, now: db.now()}).Reindex()
+	return nil
 }
 
 // OfficerDaysBetween calls fn for every (officer, day) aggregate with
 // from ≤ day ≤ to, by day then officer, reading only those days.
 func (t *Tx) OfficerDaysBetween(from, to Day, fn func(officer int64, d Day, c DayCount) error) error {
-	c := t.tx.Bucket(bAggDO).Cursor()
-	for k, v := c.Seek(from.key()); k != nil; k, v = c.Next() {
-		d := readDay(k)
-		if d > to {
-			break
-		}
-		if err := fn(readI64(k[4:]), d, decodeDayCount(v)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.eachOfficerDay(from, to, nil, fn)
 }
 
 // EachHamletTotals calls fn for every hamlet's running totals, by hamlet id.

@@ -423,80 +423,105 @@ func TestQuickLeaderboardOnlyForToday(t *testing.T) {
 	}
 }
 
-// TestMigrationToDayFirst: a schema 2 file (day counts keyed by hamlet and
-// officer first) gets every aggregate rebuilt from the records when opened.
-func TestMigrationToDayFirst(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	clock := &lbClock{t: time.Date(2026, 5, 12, 9, 0, 0, 0, lbZone)}
-	db, err := Open(path, Options{Now: clock.now, Location: lbZone, NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Update(func(tx *Tx) error {
-		if err := tx.SyncHamlets(lbHamlets); err != nil {
-			return err
-		}
-		for i := range 30 {
-			hh, err := tx.AddHousehold(campaign.Household{HamletID: lbHamlets[i%3].ID, HeadName: "Hộ", Phone: fmt.Sprintf("09%08d", i)}, "ho")
+// TestMigrationFromOlderSchemas: a schema 2 file (day counts keyed by
+// hamlet and officer first) and a schema 3 file (a household index and
+// facts of their own) get every aggregate rebuilt from the records when
+// opened, and the household's records found again.
+func TestMigrationFromOlderSchemas(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		legacy  [][]byte
+	}{
+		{"2", [][]byte{bAggHD, bAggHDH, bAggOD, bAggODH, bAggOH, bAggHH, bGHousehold, bAggDO, bAggH}},
+		{"3", [][]byte{bAggHH, bGHousehold, bAggDO, bAggDH, bAggH}},
+	} {
+		t.Run("schema "+tc.version, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "old.db")
+			clock := &lbClock{t: time.Date(2026, 5, 12, 9, 0, 0, 0, lbZone)}
+			db, err := Open(path, Options{Now: clock.now, Location: lbZone, NoSync: true})
 			if err != nil {
-				return err
+				t.Fatal(err)
 			}
-			at := tx.Now().Add(-time.Duration(i*7) * time.Hour)
-			if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hh.HamletID, OfficerID: []int64{1, 2, -3, 4, 5}[i%5], Procedures: []string{"a", "b"}, At: at}); err != nil {
-				return err
+			if err := db.Update(func(tx *Tx) error {
+				if err := tx.SyncHamlets(lbHamlets); err != nil {
+					return err
+				}
+				for i := range 30 {
+					hh, err := tx.AddHousehold(campaign.Household{HamletID: lbHamlets[i%3].ID, HeadName: "Hộ", Phone: fmt.Sprintf("09%08d", i)}, "ho")
+					if err != nil {
+						return err
+					}
+					at := tx.Now().Add(-time.Duration(i*7) * time.Hour)
+					for range 1 + i%2 {
+						if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hh.HamletID, OfficerID: []int64{1, 2, -3, 4, 5}[i%5], Procedures: []string{"a", "b"}, At: at}); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
 			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	want := lbDump(t, db)
-	// Make it a schema 2 file: its aggregate buckets, holding something.
-	if err := db.bolt.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bAggHH, bAggDH, bAggH} {
-			if err := tx.DeleteBucket(name); err != nil {
-				return err
+			want := lbDump(t, db)
+			// Make it an older file: its aggregate buckets, holding something.
+			if err := db.bolt.Update(func(tx *bolt.Tx) error {
+				for _, name := range [][]byte{bHH, bAggDH, bAggH} {
+					if err := tx.DeleteBucket(name); err != nil {
+						return err
+					}
+				}
+				for _, name := range tc.legacy {
+					b, err := tx.CreateBucket(name)
+					if err != nil {
+						return err
+					}
+					if err := b.Put([]byte("old"), []byte("layout")); err != nil {
+						return err
+					}
+				}
+				return tx.Bucket(bMeta).Put([]byte("schema_version"), []byte(tc.version))
+			}); err != nil {
+				t.Fatal(err)
 			}
-		}
-		for _, name := range [][]byte{bAggHD, bAggHDH, bAggOD, bAggODH, bAggOH, bAggHH, bAggH} {
-			b, err := tx.CreateBucket(name)
+			db.Close()
+			if ro, err := Open(path, Options{Location: lbZone, ReadOnly: true}); !errors.Is(err, ErrOlderSchema) {
+				if err == nil {
+					ro.Close()
+				}
+				t.Fatalf("read-only open of a schema %s file: err = %v, want ErrOlderSchema", tc.version, err)
+			}
+			db, err = Open(path, Options{Now: clock.now, Location: lbZone, NoSync: true})
 			if err != nil {
-				return err
+				t.Fatalf("open a schema %s file: %v", tc.version, err)
 			}
-			if err := b.Put([]byte("old"), []byte("layout")); err != nil {
-				return err
+			defer db.Close()
+			if got := lbDump(t, db); !slices.Equal(got, want) {
+				t.Errorf("after migration:\n%v\nwant:\n%v", got, want)
 			}
-		}
-		if err := tx.Bucket(bAggDO).Put([]byte("old"), []byte("layout")); err != nil {
-			return err
-		}
-		return tx.Bucket(bMeta).Put([]byte("schema_version"), []byte("2"))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	if ro, err := Open(path, Options{Location: lbZone, ReadOnly: true}); !errors.Is(err, ErrOlderSchema) {
-		if err == nil {
-			ro.Close()
-		}
-		t.Fatalf("read-only open of a schema 2 file: err = %v, want ErrOlderSchema", err)
-	}
-	db, err = Open(path, Options{Now: clock.now, Location: lbZone, NoSync: true})
-	if err != nil {
-		t.Fatalf("open a schema 2 file: %v", err)
-	}
-	defer db.Close()
-	if got := lbDump(t, db); !slices.Equal(got, want) {
-		t.Errorf("after migration:\n%v\nwant:\n%v", got, want)
-	}
-	if err := db.View(func(tx *Tx) error {
-		for _, name := range [][]byte{bAggHD, bAggHDH, bAggOD, bAggODH, bAggOH} {
-			if tx.tx.Bucket(name) != nil {
-				return fmt.Errorf("bucket %s of schema 2 left behind", name)
+			if err := db.View(func(tx *Tx) error {
+				for _, name := range [][]byte{bAggHD, bAggHDH, bAggOD, bAggODH, bAggOH, bAggHH, bGHousehold, bAggDO} {
+					if tx.tx.Bucket(name) != nil {
+						return fmt.Errorf("bucket %s of an older schema left behind", name)
+					}
+				}
+				for id := uint64(1); id <= 30; id++ {
+					recs, err := tx.GuidanceOfHousehold(id)
+					if err != nil {
+						return err
+					}
+					if want := 1 + int(id-1)%2; len(recs) != want {
+						return fmt.Errorf("household %d: %d records after migration, want %d", id, len(recs), want)
+					}
+					for _, g := range recs {
+						if g.HouseholdID != id {
+							return fmt.Errorf("household %d: record %d of household %d", id, g.ID, g.HouseholdID)
+						}
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Error(err)
 			}
-		}
-		return nil
-	}); err != nil {
-		t.Error(err)
+		})
 	}
 }

@@ -386,16 +386,19 @@ func (t *Tx) AddGuidance(g campaign.Guidance) (campaign.Guidance, error) {
 	if err := t.tx.Bucket(bGTime).Put(cat(ts, u64(id)), nil); err != nil {
 		return g, fmt.Errorf("store: time index: %w", err)
 	}
-	if err := t.tx.Bucket(bGHousehold).Put(cat(u64(g.HouseholdID), u64(id)), nil); err != nil {
-		return g, fmt.Errorf("store: household index: %w", err)
-	}
 	if err := t.tx.Bucket(bGOfficer).Put(cat(i64(g.OfficerID), ts, u64(id)), nil); err != nil {
 		return g, fmt.Errorf("store: officer index: %w", err)
 	}
-	if !t.db.noAggregates {
-		if err := t.countRecord(g); err != nil {
-			return g, err
+	if t.db.noAggregates {
+		v, err := appendRecord(t.tx.Bucket(bHH).Get(u64(g.HouseholdID)), g.HamletID, id)
+		if err == nil {
+			err = t.tx.Bucket(bHH).Put(u64(g.HouseholdID), v)
 		}
+		if err != nil {
+			return g, fmt.Errorf("store: household records: %w", err)
+		}
+	} else if err := t.countRecord(g); err != nil {
+		return g, err
 	}
 	return g, t.Audit(g.OfficerID, "guidance.create", nil, auditGuidance(g))
 }
@@ -455,15 +458,19 @@ func (t *Tx) AddPhoto(id uint64, fileID string, actor int64) error {
 
 // GuidanceOfHousehold returns the records of one household, oldest first.
 func (t *Tx) GuidanceOfHousehold(hh uint64) ([]campaign.Guidance, error) {
-	var out []campaign.Guidance
-	prefix := u64(hh)
-	c := t.tx.Bucket(bGHousehold).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		g, err := t.Guidance(readU64(k[8:]))
-		if err != nil {
+	v := t.tx.Bucket(bHH).Get(u64(hh))
+	if v == nil {
+		return nil, nil
+	}
+	r, err := readFacts(v)
+	if err != nil {
+		return nil, fmt.Errorf("store: records of household %d: %w", hh, err)
+	}
+	out := make([]campaign.Guidance, r.nRecs)
+	for i := range out {
+		if out[i], err = t.Guidance(r.record(i)); err != nil {
 			return nil, err
 		}
-		out = append(out, g)
 	}
 	return out, nil
 }

@@ -42,7 +42,7 @@ import (
 
 // scaleVersion names the generated data set: change it whenever the
 // generator or the file layout changes.
-const scaleVersion = "v6"
+const scaleVersion = "v7"
 
 // The shape of the country: per hamlet 10 officers, 100 guided households
 // (one in ten also recorded as able on its own), 10 more households able on

@@ -21,7 +21,7 @@ import (
 
 // SchemaVersion is the layout version this code writes. A file with a newer
 // version is refused; older files are migrated at open.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // Errors callers branch on.
 var (
@@ -43,15 +43,13 @@ var (
 	bNameIdx    = []byte("idx_name")   // hamlet 0x00 fold(name) 0x00 household id → nil
 	bGuidance   = []byte("guidance")   // id → JSON
 	bGTime      = []byte("idx_g_time") // unix 8 | id 8 → nil
-	bGHousehold = []byte("idx_g_hh")   // household 8 | id 8 → nil
 	bGOfficer   = []byte("idx_g_off")  // officer 8 | unix 8 | id 8 → nil
 	bSessions   = []byte("sessions")   // chat 8 | user 8 → engine state
 	bUpdates    = []byte("updates")    // update id 8 → unix 8
 	bAudit      = []byte("audit")      // seq 8 → JSON
-	bAggHH      = []byte("agg_hh")     // household 8 → HouseholdFacts with visits (binary)
+	bHH         = []byte("hh")         // household 8 → its record ids and HouseholdFacts with visits (binary)
 	bAggH       = []byte("agg_h")      // hamlet → hamletTotals (binary)
-	bAggDH      = []byte("agg_dh")     // day 4 | hamlet → households 4 | procedures 4
-	bAggDO      = []byte("agg_do")     // day 4 | officer 8 → households 4 | procedures 4
+	bAggDH      = []byte("agg_dh")     // day 4 | hamlet → households 4 | procedures 4 | the officers' (officer 8 | households 4 | procedures 4)…
 	bAggRun     = []byte("agg_run")    // last day 4 | hamlet → first day 4: runs of days with households guided
 	bAggOff     = []byte("agg_off")    // officer 8 → officerFacts (binary): what scoring needs of officers
 	bExclusions = []byte("exclusions") // kind 0x00 target → JSON
@@ -60,18 +58,21 @@ var (
 	bKV         = []byte("kv")         // small named values (migrated group id, job runs)
 )
 
-// Aggregate buckets of schema 1 and 2, dropped by the migration to 3.
+// Buckets of earlier schemas, dropped by the migrations.
 var (
-	bAggHD  = []byte("agg_hd")  // hamlet 0x00 day 4 → households 4 | procedures 4
-	bAggHDH = []byte("agg_hdh") // hamlet 0x00 day 4 | household 8 → records 4
-	bAggOD  = []byte("agg_od")  // officer 8 | day 4 → households 4 | procedures 4
-	bAggODH = []byte("agg_odh") // officer 8 | day 4 | household 8 → records 4
-	bAggOH  = []byte("agg_oh")  // officer 8 | household 8 → first day 4
+	bGHousehold = []byte("idx_g_hh") // schema 1–3: household 8 | id 8 → nil
+	bAggHH      = []byte("agg_hh")   // schema 1–3: household 8 → HouseholdFacts
+	bAggDO      = []byte("agg_do")   // schema 2–3: day 4 | officer 8 → households 4 | procedures 4
+	bAggHD      = []byte("agg_hd")   // schema 1–2: hamlet 0x00 day 4 → households 4 | procedures 4
+	bAggHDH     = []byte("agg_hdh")  // schema 1–2: hamlet 0x00 day 4 | household 8 → records 4
+	bAggOD      = []byte("agg_od")   // schema 1–2: officer 8 | day 4 → households 4 | procedures 4
+	bAggODH     = []byte("agg_odh")  // schema 1–2: officer 8 | day 4 | household 8 → records 4
+	bAggOH      = []byte("agg_oh")   // schema 1–2: officer 8 | household 8 → first day 4
 )
 
 var allBuckets = [][]byte{bMeta, bHamlets, bOfficers, bInvites, bHouseholds, bPhoneIdx, bNameIdx,
-	bGuidance, bGTime, bGHousehold, bGOfficer, bSessions, bUpdates, bAudit,
-	bAggHH, bAggH, bAggDH, bAggDO, bAggRun, bAggOff, bExclusions, bChecks, bOutbox, bKV}
+	bGuidance, bGTime, bGOfficer, bSessions, bUpdates, bAudit,
+	bHH, bAggH, bAggDH, bAggRun, bAggOff, bExclusions, bChecks, bOutbox, bKV}
 
 // Options configures Open.
 type Options struct {
@@ -166,7 +167,8 @@ var migrations = []func(*DB, *bolt.Tx) error{
 		return nil
 	},
 	func(*DB, *bolt.Tx) error { return nil }, // 1 → 2: agg_do, built again by 3
-	migrateDayFirst,                          // 2 → 3: day counts keyed by day first, visits in agg_hh, rebuilt from the records
+	migrateDayFirst,                          // 2 → 3: drop the hamlet-first and officer-first day counts
+	migrateHouseholdRecords,                  // 3 → 4: record ids beside the household's facts; every aggregate rebuilt from the records
 }
 
 func (db *DB) migrate(tx *bolt.Tx) error {

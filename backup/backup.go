@@ -8,20 +8,18 @@
 // dvcbot-2026-03-01-020000.db (local time of the campaign). Rotation only
 // ever deletes files with that exact pattern.
 //
-// Restore (bot stopped) checks the file first — it opens, its schema is
-// one this program knows, the buckets are there, bbolt's consistency check
-// passes — and only then swaps it in, keeping the old data file as
-// <path>.before-restore-<time>.
+// Restore (bot stopped) checks the file first — its page tree is sound,
+// it opens, its schema is one this program knows, the buckets are there,
+// every entry reads back — and only then swaps it in, keeping the old
+// data file as <path>.before-restore-<time>.
 package backup
 
 import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"os"
 	"path/filepath"
@@ -220,18 +218,24 @@ var ErrInvalid = errors.New("not a usable dvcbot data file")
 // entry of every bucket reads back, keys in order. It counts the entries
 // of each bucket.
 //
-// A damaged file must give an error, never crash the program: the file's
-// length is checked against its own meta pages before bbolt maps it, and
-// the walk runs with faults turned into panics (debug.SetPanicOnFault)
-// that are recovered. Decision: bbolt's own tx.Check is not used, because
-// it reads pages in a goroutine of its own where a damaged page crashes
-// the whole process (seen with flipped bytes in branch pages).
+// A damaged file must give an error, never crash or hang the program:
+// before bbolt maps it, the file's length is checked against its own meta
+// page and its page tree is walked by hand (checkPages: every page inside
+// the file, of the right kind, its elements inside it, reached once — no
+// cycles), and the cursor walk then runs with faults turned into panics
+// (debug.SetPanicOnFault) that are recovered. Decision: bbolt's own
+// tx.Check is not used, because it reads pages in a goroutine of its own
+// where a damaged page crashes the whole process (seen with flipped bytes
+// in branch pages), and it follows a cycle forever like the cursors do.
 func Verify(path string) (sum Summary, err error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return Summary{}, fmt.Errorf("backup: %w", err)
 	}
-	if err := checkLength(path, fi.Size()); err != nil {
+	// Before bbolt maps the file: its length against its meta page and
+	// its page tree, walked by hand (pages.go); bbolt's cursors loop
+	// forever on a tree with a cycle.
+	if err := checkPages(path, fi.Size()); err != nil {
 		return Summary{}, fmt.Errorf("backup: %s: %w", path, err)
 	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -309,74 +313,4 @@ func countEntries(b *bolt.Bucket) (int, error) {
 	})
 	_ = sum
 	return n, err
-}
-
-// bbolt's meta page layout (native byte order): after a 16-byte page
-// header, magic u32, version u32, page size u32, flags u32, root bucket
-// (2×u64), freelist u64, high-water page id u64, txid u64, checksum u64
-// (FNV-64a of the bytes before it).
-const (
-	boltMagic      = 0xED0CDAED
-	pageHeaderSize = 16
-	metaSize       = 64
-)
-
-type metaPage struct {
-	pageSize uint32
-	pgid     uint64
-	txid     uint64
-}
-
-func readMeta(b []byte) (metaPage, bool) {
-	if len(b) < pageHeaderSize+metaSize {
-		return metaPage{}, false
-	}
-	m := b[pageHeaderSize : pageHeaderSize+metaSize]
-	ne := binary.NativeEndian
-	if ne.Uint32(m[0:]) != boltMagic {
-		return metaPage{}, false
-	}
-	h := fnv.New64a()
-	h.Write(m[:56])
-	if h.Sum64() != ne.Uint64(m[56:]) {
-		return metaPage{}, false
-	}
-	return metaPage{pageSize: ne.Uint32(m[8:]), pgid: ne.Uint64(m[40:]), txid: ne.Uint64(m[48:])}, true
-}
-
-// checkLength refuses a file shorter than its meta pages say (a copy cut
-// short), which bbolt would otherwise map and fault on.
-func checkLength(path string, size int64) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	head := make([]byte, pageHeaderSize+metaSize)
-	if _, err := io.ReadFull(f, head); err != nil {
-		return fmt.Errorf("%w: too short to be a bbolt file (%d bytes)", ErrInvalid, size)
-	}
-	m0, ok0 := readMeta(head)
-	pageSize := int64(4096)
-	if ok0 && m0.pageSize >= 512 && m0.pageSize <= 1<<20 {
-		pageSize = int64(m0.pageSize)
-	}
-	var m1 metaPage
-	ok1 := false
-	if _, err := f.ReadAt(head, pageSize); err == nil {
-		m1, ok1 = readMeta(head)
-	}
-	var m metaPage
-	switch {
-	case ok0 && ok1 && m1.txid > m0.txid, !ok0 && ok1:
-		m = m1
-	case ok0:
-		m = m0
-	default:
-		return fmt.Errorf("%w: no valid bbolt meta page", ErrInvalid)
-	}
-	if need := int64(m.pgid) * int64(m.pageSize); m.pageSize == 0 || need > size {
-		return fmt.Errorf("%w: the file is cut short (%d bytes, its pages need %d)", ErrInvalid, size, need)
-	}
-	return nil
 }

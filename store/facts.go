@@ -112,14 +112,17 @@ func (t *Tx) Facts(hamlet string) (scoring.Facts, error) {
 	// Every long list is allocated once, at a bound from the record and
 	// household counters (memory not filled is never touched): growing
 	// slices of millions of rows copies them over and over.
-	var procDays []scoring.Date // one backing array for every household's dates
+	// Every household's procedure dates share backing arrays of procChunk
+	// dates: a new one when the current is full, never a copy of the old.
+	procChunk := 1 << 10
+	var procDays []scoring.Date
 	if hamlet == "" {
 		nRec, nHH := int(t.tx.Bucket(bGuidance).Sequence()), int(t.tx.Bucket(bHouseholds).Sequence())
 		f.HamletDays = make([]scoring.HamletDay, 0, nRec)
 		f.Households = make([]scoring.Household, 0, nHH)
 		f.OfficerDays = make([]scoring.OfficerDay, 0, nRec)
 		f.OfficerHouseholds = make([]scoring.OfficerHousehold, 0, nRec)
-		procDays = make([]scoring.Date, 0, nRec+nHH)
+		procChunk = 1 << 16
 	}
 	if hamlet == "" {
 		c := t.tx.Bucket(bAggDH).Cursor()
@@ -169,6 +172,9 @@ func (t *Tx) Facts(hamlet string) (scoring.Facts, error) {
 		}
 		if hamlet == "" || string(r.hamlet) == hamlet {
 			h := scoring.Household{HamletID: ids.of(r.hamlet), GuidedFrom: dc.of(r.guidedFrom()), SelfAbleFrom: dc.of(r.self)}
+			if cap(procDays)-len(procDays) < r.nProcs {
+				procDays = make([]scoring.Date, 0, max(procChunk, r.nProcs))
+			}
 			from := len(procDays)
 			r.eachProcedure(func(_ []byte, first Day) { procDays = append(procDays, dc.of(first)) })
 			if p := procDays[from:]; len(p) > 1 {

@@ -70,6 +70,24 @@ func TestExclusionsAddListLift(t *testing.T) {
 	awards = joinTexts(w.text("/khenthuong"))
 	mustContain(t, "awards after lifting", awards, "1. Ấp Hòn Nhỏ", ". Nguyễn Thị Dung — hướng dẫn 2 hộ")
 	mustNotContain(t, "awards after lifting", awards, "loại trừ")
+	// As of the day before, the officer's exclusion (02/03, lifted 03/03)
+	// was in force and is shown; the hamlet's, placed and lifted on 03/03,
+	// never was.
+	past := joinTexts(w.text("/khenthuong 02/03/2026"))
+	mustContain(t, "awards as of 02/03 after lifting", past, "• Nguyễn Thị Dung: đang bị loại trừ: Đang bị thanh tra")
+	mustNotContain(t, "awards as of 02/03 after lifting", past, "Có khiếu nại chưa giải quyết")
+	var lifted []campaign.Exclusion
+	if err := w.db.View(func(tx *store.Tx) (err error) { lifted, err = tx.LiftedExclusions(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if len(lifted) != 2 {
+		t.Fatalf("lifted exclusions = %+v", lifted)
+	}
+	for _, x := range lifted {
+		if x.LiftedBy != adminID || !x.LiftedAt.Equal(worldStart.Add(24*time.Hour)) || (x.Target != "4001" && x.Target != "hon-nho") {
+			t.Errorf("lifted exclusion = %+v", x)
+		}
+	}
 	mustContain(t, "lift again", joinTexts(w.text("/boloaitru canbo 4001")), "Không có trường hợp loại trừ nào với cán bộ «4001»")
 }
 

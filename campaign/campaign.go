@@ -175,6 +175,10 @@ type Exclusion struct {
 	Reason string        `json:"reason"`
 	By     int64         `json:"by"`
 	At     time.Time     `json:"at"`
+	// LiftedAt and LiftedBy are set on an exclusion that was lifted: it
+	// is kept so that award candidates as of an earlier day still show it.
+	LiftedAt time.Time `json:"lifted_at,omitzero"`
+	LiftedBy int64     `json:"lifted_by,omitempty"`
 }
 
 // AuditEntry is one line of the append-only audit log.

@@ -220,9 +220,16 @@ func (t *Tx) Facts(hamlet string) (scoring.Facts, error) {
 	if err != nil {
 		return f, err
 	}
-	for _, e := range exs {
-		f.Exclusions = append(f.Exclusions, scoring.Exclusion{Kind: string(e.Kind), Target: e.Target, Reason: e.Reason,
-			Since: dc.of(t.db.Day(e.At))})
+	lifted, err := t.LiftedExclusions()
+	if err != nil {
+		return f, err
+	}
+	for _, e := range append(exs, lifted...) {
+		x := scoring.Exclusion{Kind: string(e.Kind), Target: e.Target, Reason: e.Reason, Since: dc.of(t.db.Day(e.At))}
+		if !e.LiftedAt.IsZero() {
+			x.Until = dc.of(t.db.Day(e.LiftedAt))
+		}
+		f.Exclusions = append(f.Exclusions, x)
 	}
 	return f, nil
 }

@@ -28,10 +28,14 @@ func migrateDayFirst(_ *DB, tx *bolt.Tx) error {
 // migrateHouseholdRecords (schema 3 → 4) replaces the household index
 // (idx_g_hh) and the households' facts (agg_hh) by one value per household
 // holding both (hh), moves the officers' day counts (agg_do) into their
-// hamlet's day rows, and rebuilds every aggregate from the records.
+// hamlet's day rows, rebuilds every aggregate from the records, and adds
+// the bucket of lifted exclusions (they were deleted before).
 func migrateHouseholdRecords(db *DB, tx *bolt.Tx) error {
 	if err := dropBuckets(tx, bGHousehold, bAggHH, bAggDO); err != nil {
 		return err
+	}
+	if _, err := tx.CreateBucketIfNotExists(bLifted); err != nil {
+		return fmt.Errorf("create %s: %w", bLifted, err)
 	}
 	return (&Tx{tx: tx, db: db, now: db.now()}).Reindex()
 }

@@ -465,7 +465,7 @@ func TestMigrationFromOlderSchemas(t *testing.T) {
 			want := lbDump(t, db)
 			// Make it an older file: its aggregate buckets, holding something.
 			if err := db.bolt.Update(func(tx *bolt.Tx) error {
-				for _, name := range [][]byte{bHH, bAggDH, bAggH} {
+				for _, name := range [][]byte{bHH, bAggDH, bAggH, bLifted} {
 					if err := tx.DeleteBucket(name); err != nil {
 						return err
 					}
@@ -503,6 +503,9 @@ func TestMigrationFromOlderSchemas(t *testing.T) {
 					if tx.tx.Bucket(name) != nil {
 						return fmt.Errorf("bucket %s of an older schema left behind", name)
 					}
+				}
+				if tx.tx.Bucket(bLifted) == nil {
+					return fmt.Errorf("no bucket %s after migration", bLifted)
 				}
 				for id := uint64(1); id <= 30; id++ {
 					recs, err := tx.GuidanceOfHousehold(id)

@@ -628,7 +628,36 @@ func (t *Tx) DeleteExclusion(kind campaign.ExclusionKind, target string, actor i
 	if err := b.Delete(k); err != nil {
 		return fmt.Errorf("store: delete exclusion: %w", err)
 	}
+	lifted := e
+	lifted.LiftedAt, lifted.LiftedBy = t.now, actor
+	lb, err := t.tx.CreateBucketIfNotExists(bLifted)
+	if err == nil {
+		err = putJSON(lb, cat(k, sep, u64(uint64(t.now.UnixNano()))), lifted)
+	}
+	if err != nil {
+		return fmt.Errorf("store: keep lifted exclusion: %w", err)
+	}
 	return t.Audit(actor, "exclusion.lift", e, nil)
+}
+
+// LiftedExclusions returns every exclusion that was lifted, with when and
+// by whom, oldest first.
+func (t *Tx) LiftedExclusions() ([]campaign.Exclusion, error) {
+	var out []campaign.Exclusion
+	b := t.tx.Bucket(bLifted)
+	if b == nil {
+		return nil, nil
+	}
+	err := b.ForEach(func(k, v []byte) error {
+		var e campaign.Exclusion
+		if err := getJSON(v, &e); err != nil {
+			return fmt.Errorf("store: lifted exclusion: %w", err)
+		}
+		out = append(out, e)
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].LiftedAt.Before(out[j].LiftedAt) })
+	return out, err
 }
 
 // Exclusions returns every exclusion in force.

@@ -39,23 +39,24 @@ var (
 	bOfficers   = []byte("officers")
 	bInvites    = []byte("invites")
 	bHouseholds = []byte("households")
-	bPhoneIdx   = []byte("idx_phone")  // phone 0x00 hamlet → household id
-	bNameIdx    = []byte("idx_name")   // hamlet 0x00 fold(name) 0x00 household id → nil
-	bGuidance   = []byte("guidance")   // id → JSON
-	bGTime      = []byte("idx_g_time") // unix 8 | id 8 → nil
-	bGOfficer   = []byte("idx_g_off")  // officer 8 | unix 8 | id 8 → nil
-	bSessions   = []byte("sessions")   // chat 8 | user 8 → engine state
-	bUpdates    = []byte("updates")    // update id 8 → unix 8
-	bAudit      = []byte("audit")      // seq 8 → JSON
-	bHH         = []byte("hh")         // household 8 → its record ids and HouseholdFacts with visits (binary)
-	bAggH       = []byte("agg_h")      // hamlet → hamletTotals (binary)
-	bAggDH      = []byte("agg_dh")     // day 4 | hamlet → households 4 | procedures 4 | the officers' (officer 8 | households 4 | procedures 4)…
-	bAggRun     = []byte("agg_run")    // last day 4 | hamlet → first day 4: runs of days with households guided
-	bAggOff     = []byte("agg_off")    // officer 8 → officerFacts (binary): what scoring needs of officers
-	bExclusions = []byte("exclusions") // kind 0x00 target → JSON
-	bChecks     = []byte("idx_checks") // guidance id 8 → check facts (see checkFacts), records with a check result
-	bOutbox     = []byte("outbox")     // id 8 → JSON
-	bKV         = []byte("kv")         // small named values (migrated group id, job runs)
+	bPhoneIdx   = []byte("idx_phone")         // phone 0x00 hamlet → household id
+	bNameIdx    = []byte("idx_name")          // hamlet 0x00 fold(name) 0x00 household id → nil
+	bGuidance   = []byte("guidance")          // id → JSON
+	bGTime      = []byte("idx_g_time")        // unix 8 | id 8 → nil
+	bGOfficer   = []byte("idx_g_off")         // officer 8 | unix 8 | id 8 → nil
+	bSessions   = []byte("sessions")          // chat 8 | user 8 → engine state
+	bUpdates    = []byte("updates")           // update id 8 → unix 8
+	bAudit      = []byte("audit")             // seq 8 → JSON
+	bHH         = []byte("hh")                // household 8 → its record ids and HouseholdFacts with visits (binary)
+	bAggH       = []byte("agg_h")             // hamlet → hamletTotals (binary)
+	bAggDH      = []byte("agg_dh")            // day 4 | hamlet → households 4 | procedures 4 | the officers' (officer 8 | households 4 | procedures 4)…
+	bAggRun     = []byte("agg_run")           // last day 4 | hamlet → first day 4: runs of days with households guided
+	bAggOff     = []byte("agg_off")           // officer 8 → officerFacts (binary): what scoring needs of officers
+	bExclusions = []byte("exclusions")        // kind 0x00 target → JSON
+	bLifted     = []byte("exclusions_lifted") // kind 0x00 target 0x00 lifted unix 8 → JSON: lifted exclusions
+	bChecks     = []byte("idx_checks")        // guidance id 8 → check facts (see checkFacts), records with a check result
+	bOutbox     = []byte("outbox")            // id 8 → JSON
+	bKV         = []byte("kv")                // small named values (migrated group id, job runs)
 )
 
 // Buckets of earlier schemas, dropped by the migrations.
@@ -72,7 +73,7 @@ var (
 
 var allBuckets = [][]byte{bMeta, bHamlets, bOfficers, bInvites, bHouseholds, bPhoneIdx, bNameIdx,
 	bGuidance, bGTime, bGOfficer, bSessions, bUpdates, bAudit,
-	bHH, bAggH, bAggDH, bAggRun, bAggOff, bExclusions, bChecks, bOutbox, bKV}
+	bHH, bAggH, bAggDH, bAggRun, bAggOff, bExclusions, bLifted, bChecks, bOutbox, bKV}
 
 // Options configures Open.
 type Options struct {

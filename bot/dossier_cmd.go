@@ -293,6 +293,14 @@ func (c *cx) cmdDossier(args string) error {
 	} else if err != nil {
 		return err
 	}
+	// The documents are built after the commit, outside the write
+	// transaction every report shares.
+	c.afterCommit(func(c *cx) error { return c.sendDossier(h) })
+	return nil
+}
+
+// sendDossier builds and sends /hoso's documents (after the commit).
+func (c *cx) sendDossier(h campaign.Hamlet) error {
 	at := c.e.scoringDate(c.now)
 	d, err := c.e.buildDossier(c.tx, h.ID, at)
 	if err != nil {
@@ -305,6 +313,9 @@ func (c *cx) cmdDossier(args string) error {
 	proposal, err := dossier.Proposal(d.Input)
 	if err != nil && !errors.Is(err, dossier.ErrNothingToPropose) {
 		return fmt.Errorf("hoso %s: proposal: %w", h.ID, err)
+	}
+	if err := c.audit("dossier.export", nil, map[string]any{"hamlet": h.ID, "at": at.String(), "records": d.Records}); err != nil {
+		return err
 	}
 	mark := "✅ "
 	if !d.Input.Eligible {

@@ -57,6 +57,9 @@ type Engine struct {
 	order []string
 	// newCode returns a fresh random invite code.
 	newCode func() string
+	// afterCommitHook, when set (tests only), runs before each piece of
+	// work after the commit.
+	afterCommitHook func()
 }
 
 // Option changes an Engine built by New.
@@ -159,6 +162,36 @@ type cx struct {
 	known   bool // registered (or an admin from configuration)
 	s       *Session
 	replies []Reply
+	// after holds work to run once this step is committed (afterCommit);
+	// readOnly marks the context such work runs in, whose audits wait in
+	// audits for a write transaction of their own.
+	after    []func(*cx) error
+	readOnly bool
+	audits   []pendingAudit
+}
+
+// pendingAudit is an audit entry of work run after the commit.
+type pendingAudit struct {
+	action        string
+	before, after any
+}
+
+// afterCommit runs fn once the step's transaction is committed, in a
+// read-only transaction that sees it, so that building a large document
+// (a workbook, a dossier) does not hold up everyone else's reports: the
+// write transaction is shared by every update being handled. fn's replies
+// follow the step's. fn must not write; its audit entries (c.audit) are
+// written in a transaction of their own before its replies go out.
+func (c *cx) afterCommit(fn func(*cx) error) { c.after = append(c.after, fn) }
+
+// audit writes an audit entry by the user, or keeps it for after the
+// read-only work (afterCommit).
+func (c *cx) audit(action string, before, after any) error {
+	if c.readOnly {
+		c.audits = append(c.audits, pendingAudit{action, before, after})
+		return nil
+	}
+	return c.tx.Audit(c.in.UserID, action, before, after)
 }
 
 func (c *cx) reply(text string, buttons ...[]Button) {
@@ -191,13 +224,13 @@ func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var replies []Reply
+	var c *cx
 	err := e.db.Batch(func(tx *store.Tx) error {
-		replies = nil // Batch may run this more than once
+		c = nil // Batch may run this more than once
 		if in.UpdateID != 0 && tx.Processed(in.UpdateID) {
 			return nil
 		}
-		out, err := e.step(tx, in)
+		done, err := e.step(tx, in)
 		if err != nil {
 			return err
 		}
@@ -206,18 +239,61 @@ func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 				return err
 			}
 		}
-		replies = out
+		c = done
 		return nil
 	})
 	if err != nil {
 		e.log.Error("handle update failed", "update", in.UpdateID, "chat", in.ChatID, "err", err)
 		return []Reply{{ChatID: in.ChatID, Text: msgInternalError}}, nil
 	}
+	if c == nil {
+		return nil, nil
+	}
+	replies := c.replies
+	for _, fn := range c.after {
+		out, err := e.runAfterCommit(c, fn)
+		if err != nil {
+			e.log.Error("work after commit failed", "update", in.UpdateID, "chat", in.ChatID, "err", err)
+			return append(replies, Reply{ChatID: in.ChatID, Text: msgInternalError}), nil
+		}
+		replies = append(replies, out...)
+	}
 	return replies, nil
 }
 
+// runAfterCommit runs fn (afterCommit) in a read-only transaction, then
+// writes its audit entries; its replies count only once they are written.
+func (e *Engine) runAfterCommit(step *cx, fn func(*cx) error) ([]Reply, error) {
+	if e.afterCommitHook != nil {
+		e.afterCommitHook()
+	}
+	var rc cx
+	err := e.db.View(func(tx *store.Tx) error {
+		rc = cx{e: e, tx: tx, in: step.in, now: step.now, today: step.today, who: step.who, known: step.known,
+			s: &Session{}, readOnly: true}
+		return fn(&rc)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(rc.audits) > 0 {
+		err = e.db.Batch(func(tx *store.Tx) error {
+			for _, a := range rc.audits {
+				if err := tx.Audit(step.in.UserID, a.action, a.before, a.after); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("bot: audit after commit: %w", err)
+		}
+	}
+	return rc.replies, nil
+}
+
 // step runs inside the write transaction.
-func (e *Engine) step(tx *store.Tx, in Input) ([]Reply, error) {
+func (e *Engine) step(tx *store.Tx, in Input) (*cx, error) {
 	now := tx.Now()
 	c := &cx{e: e, tx: tx, in: in, now: now, today: store.DayOf(now, e.set.Location), s: &Session{}}
 	if raw := tx.Session(in.ChatID, in.UserID); raw != nil {
@@ -268,7 +344,7 @@ func (e *Engine) step(tx *store.Tx, in Input) ([]Reply, error) {
 	if err := tx.PutSession(in.ChatID, in.UserID, raw); err != nil {
 		return nil, err
 	}
-	return c.replies, nil
+	return c, nil
 }
 
 func (e *Engine) isConfigAdmin(id int64) bool {

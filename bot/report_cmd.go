@@ -431,6 +431,15 @@ func (c *cx) cmdReportFigures(args string) error {
 		c.reply(esc(why) + "\n\n" + reportUsage(isLeader, c.firstHamletID()))
 		return nil
 	}
+	// The figures and the workbook are built after the commit, outside the
+	// write transaction every report shares.
+	c.afterCommit(func(c *cx) error { return c.sendReport(q, cur, today) })
+	return nil
+}
+
+// sendReport builds and sends /report's summary and workbook (after the commit).
+func (c *cx) sendReport(q reportQuery, cur scoring.Period, today scoring.Date) error {
+	params := c.e.set.Params
 	r, err := c.e.buildReport(c.tx, q, cur, today)
 	if err != nil {
 		return err
@@ -456,7 +465,7 @@ func (c *cx) cmdReportFigures(args string) error {
 			esc(c.firstHamletID()) + "</code>), hoặc nhờ người quản lý máy chủ xuất bằng lệnh <code>dvcbot export</code>.")
 		return nil
 	}
-	if err := c.tx.Audit(c.in.UserID, "report.export", nil, map[string]any{"period": cur.Label,
+	if err := c.audit("report.export", nil, map[string]any{"period": cur.Label,
 		"from": cur.From.String(), "to": cur.To.String(), "hamlet": q.HamletID, "records": records, "file": name}); err != nil {
 		return err
 	}

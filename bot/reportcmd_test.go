@@ -2,8 +2,10 @@ package bot
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -509,5 +511,67 @@ func TestReportSummaryLimit(t *testing.T) {
 	}
 	if !strings.Contains(text, "ấp nữa: xem trong tệp") || !strings.Contains(text, "Cộng") || strings.Count(text, "<pre>") != strings.Count(text, "</pre>") {
 		t.Errorf("shortened summary lost its shape:\n%s", text)
+	}
+}
+
+// /report and /hoso build their documents after the commit, outside the
+// write transaction every update shares: an officer's report sent while
+// they are being built is saved and answered at once, and the documents
+// still arrive (and the export is audited).
+func TestDocumentsBuiltOutsideTheWriteTransaction(t *testing.T) {
+	for _, tc := range []struct {
+		command, wantDoc, audit string
+	}{
+		{"/report q2", "bao-cao-2026-q2.xlsx", "report.export"},
+		{"/hoso bai-nha", "bai-nha", "dossier.export"},
+	} {
+		t.Run(tc.command, func(t *testing.T) {
+			w := newAdmWorld(t, admNow)
+			w.seed()
+			phone := 912000200 + len(tc.command)
+			var during []Reply
+			w.eng.afterCommitHook = func() {
+				done := make(chan []Reply, 1)
+				go func() {
+					in := Input{ChatID: admOfficer, UserID: admOfficer, Private: true,
+						Text: fmt.Sprintf("/baocao Nguyễn Văn Hậu; Tổ 2; 0%d; khai sinh", phone)}
+					rs, err := w.eng.Handle(context.Background(), in)
+					if err != nil {
+						t.Errorf("officer's report: %v", err)
+					}
+					done <- rs
+				}()
+				select {
+				case during = <-done:
+				case <-time.After(10 * time.Second):
+					t.Errorf("an officer's report waited for %s to be built", tc.command)
+				}
+			}
+			rs := w.send(admAdmin, tc.command)
+			w.eng.afterCommitHook = nil
+			if len(during) == 0 || !strings.Contains(during[0].Text, "Đã lưu") {
+				t.Errorf("officer's report while %s was built: %s", tc.command, admRender(during, admOfficer))
+			}
+			var docs []string
+			for _, r := range rs {
+				if r.Document != nil {
+					docs = append(docs, r.Document.Name)
+				}
+			}
+			if !slices.ContainsFunc(docs, func(n string) bool { return strings.HasPrefix(n, tc.wantDoc) }) {
+				t.Errorf("%s sent documents %v, want %s…", tc.command, docs, tc.wantDoc)
+			}
+			var audited bool
+			w.view(func(tx *store.Tx) error {
+				log, err := tx.AuditLog(0, 0)
+				for _, e := range log {
+					audited = audited || (e.Action == tc.audit && e.Actor == admAdmin)
+				}
+				return err
+			})
+			if !audited {
+				t.Errorf("%s: no %s audit entry", tc.command, tc.audit)
+			}
+		})
 	}
 }

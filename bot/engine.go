@@ -406,7 +406,7 @@ func matchChoice(text string, choices []Button) (Button, bool) {
 	}
 	var n int
 	if _, err := fmt.Sscanf(text, "%d", &n); err == nil && fmt.Sprint(n) == text {
-		if n >= 1 && n <= len(choices) {
+		if n >= 1 && n <= len(choices) && !destructive(choices[n-1]) {
 			return choices[n-1], true
 		}
 		return Button{}, false
@@ -421,6 +421,13 @@ func matchChoice(text string, choices []Button) (Button, bool) {
 		}
 	}
 	return Button{}, false
+}
+
+// destructive reports whether a button undoes something saved: a bare
+// number typed after a save (a phone number begun, a count) must not
+// undo it, so such a button is answered only by a press or its label.
+func destructive(b Button) bool {
+	return strings.HasPrefix(b.Data, "undo:") || strings.HasPrefix(b.Data, "saundo:")
 }
 
 // labelKey folds a label for comparison, dropping emoji and punctuation.

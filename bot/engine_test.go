@@ -247,6 +247,31 @@ func TestUndoWindow(t *testing.T) {
 	}
 }
 
+// TestTypedNumberDoesNotUndo: a bare number typed right after a save does
+// not answer the «Hoàn tác» button (it would delete the report just
+// saved); the button's label still does.
+func TestTypedNumberDoesNotUndo(t *testing.T) {
+	w := registered(t)
+	w.text("/baocao Nguyễn Văn An; Tổ 3; 0912345678; khai sinh")
+	for _, typed := range []string{"1", "01", "2"} {
+		for _, r := range w.text(typed) {
+			if strings.Contains(r.Text, "Đã hoàn tác") {
+				t.Errorf("typing %q undid the report: %q", typed, r.Text)
+			}
+		}
+		if !w.guidance(1).Counts() {
+			t.Fatalf("typing %q undid the report", typed)
+		}
+	}
+	w.text("/baocao Trần Thị Bích; Tổ 5; 0987654321; khai sinh")
+	if rs := w.text("hoàn tác"); len(rs) != 1 || !strings.Contains(rs[0].Text, "Đã hoàn tác báo cáo số 2") {
+		t.Errorf("typing the label: %+v", rs)
+	}
+	if w.guidance(2).Counts() {
+		t.Errorf("record 2 still counts after typing «hoàn tác»")
+	}
+}
+
 // TestTypedProceduresReplaceWhenEditing: without buttons, the officer who
 // picked a wrong procedure must be able to correct it through Sửa → Thủ tục.
 func TestTypedProceduresReplaceWhenEditing(t *testing.T) {

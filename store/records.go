@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"dvcbot/campaign"
 )
 
@@ -641,37 +643,34 @@ func (t *Tx) DeleteExclusion(kind campaign.ExclusionKind, target string, actor i
 }
 
 // LiftedExclusions returns every exclusion that was lifted, with when and
-// by whom, oldest first.
+// by whom, oldest lifting first.
 func (t *Tx) LiftedExclusions() ([]campaign.Exclusion, error) {
-	var out []campaign.Exclusion
-	b := t.tx.Bucket(bLifted)
-	if b == nil {
-		return nil, nil
-	}
-	err := b.ForEach(func(k, v []byte) error {
-		var e campaign.Exclusion
-		if err := getJSON(v, &e); err != nil {
-			return fmt.Errorf("store: lifted exclusion: %w", err)
-		}
-		out = append(out, e)
-		return nil
-	})
+	out, err := exclusionsIn(t.tx.Bucket(bLifted))
 	sort.SliceStable(out, func(i, j int) bool { return out[i].LiftedAt.Before(out[j].LiftedAt) })
 	return out, err
 }
 
 // Exclusions returns every exclusion in force.
 func (t *Tx) Exclusions() ([]campaign.Exclusion, error) {
+	out, err := exclusionsIn(t.tx.Bucket(bExclusions))
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out, err
+}
+
+// exclusionsIn decodes every exclusion of b (none when b is missing).
+func exclusionsIn(b *bolt.Bucket) ([]campaign.Exclusion, error) {
+	if b == nil {
+		return nil, nil
+	}
 	var out []campaign.Exclusion
-	err := t.tx.Bucket(bExclusions).ForEach(func(k, v []byte) error {
+	err := b.ForEach(func(k, v []byte) error {
 		var e campaign.Exclusion
 		if err := getJSON(v, &e); err != nil {
-			return fmt.Errorf("store: exclusion: %w", err)
+			return fmt.Errorf("store: exclusion %q: %w", k, err)
 		}
 		out = append(out, e)
 		return nil
 	})
-	sort.Slice(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out, err
 }
 

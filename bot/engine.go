@@ -406,7 +406,7 @@ func matchChoice(text string, choices []Button) (Button, bool) {
 	}
 	var n int
 	if _, err := fmt.Sscanf(text, "%d", &n); err == nil && fmt.Sprint(n) == text {
-		if n >= 1 && n <= len(choices) && !destructive(choices[n-1]) {
+		if n >= 1 && n <= len(choices) && !Destructive(choices[n-1]) {
 			return choices[n-1], true
 		}
 		return Button{}, false
@@ -423,10 +423,12 @@ func matchChoice(text string, choices []Button) (Button, bool) {
 	return Button{}, false
 }
 
-// destructive reports whether a button undoes something saved: a bare
+// Destructive reports whether a button undoes something saved: a bare
 // number typed after a save (a phone number begun, a count) must not
 // undo it, so such a button is answered only by a press or its label.
-func destructive(b Button) bool {
+// (The terminal, which has no buttons to press, sends a typed number as
+// the press itself.)
+func Destructive(b Button) bool {
 	return strings.HasPrefix(b.Data, "undo:") || strings.HasPrefix(b.Data, "saundo:")
 }
 

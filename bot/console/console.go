@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -28,7 +29,8 @@ type Console struct {
 	// FileDir is where attachments (spreadsheets, documents, charts) are saved.
 	FileDir string
 
-	mu sync.Mutex
+	mu   sync.Mutex
+	keys []bot.Button // the numbered buttons last shown to the user
 }
 
 var tagRE = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?>`)
@@ -54,6 +56,11 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 		if strings.HasPrefix(line, "/anh ") { // simulate sending a photo
 			in.Text, in.PhotoFileID = "", "demo-photo-"+strings.TrimSpace(line[5:])
 		}
+		if b, ok := c.pressed(line); ok {
+			// A terminal has no buttons: the number typed for one that
+			// undoes a save is its press (Telegram requires a tap).
+			in.Text, in.Callback = "", &bot.Callback{ID: "console", Data: b.Data}
+		}
 		// Lines typed at a terminal are read once and never re-delivered,
 		// so they carry no update id (ids restarting at 1 on every run
 		// would look like updates already applied).
@@ -76,6 +83,18 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 
 func (c *Console) prompt() { fmt.Fprint(c.Out, "\n> ") }
 
+// pressed is the destructive button (bot.Destructive) the line's number
+// picks among those last shown, if any.
+func (c *Console) pressed(line string) (bot.Button, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || n < 1 || n > len(c.keys) || !bot.Destructive(c.keys[n-1]) {
+		return bot.Button{}, false
+	}
+	return c.keys[n-1], true
+}
+
 // Send prints one reply; attachments are saved to FileDir.
 func (c *Console) Send(_ context.Context, r bot.Reply) error {
 	c.mu.Lock()
@@ -94,12 +113,18 @@ func (c *Console) Send(_ context.Context, r bot.Reply) error {
 	b.WriteString(Plain(r.Text))
 	b.WriteString("\n")
 	n := 0
+	if r.ChatID == c.UserID && !r.Group && len(r.Buttons) > 0 {
+		c.keys = c.keys[:0]
+	}
 	for _, row := range r.Buttons {
 		var cells []string
 		for _, btn := range row {
 			if btn.URL != "" {
 				cells = append(cells, fmt.Sprintf("[%s: %s]", btn.Text, btn.URL))
 				continue
+			}
+			if r.ChatID == c.UserID && !r.Group {
+				c.keys = append(c.keys, btn)
 			}
 			n++
 			cells = append(cells, fmt.Sprintf("[%d] %s", n, btn.Text))

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -88,7 +89,7 @@ func collectives(hs []HamletStats, e env, threshold string) (sel, not []HamletCa
 		if c := coverageOf(b).cmp(coverageOf(a)); c != 0 {
 			return c
 		}
-		if c := cmpInt(b.DaysMet, a.DaysMet); c != 0 {
+		if c := cmp.Compare(b.DaysMet, a.DaysMet); c != 0 {
 			return c
 		}
 		return a.ReachedOn.Compare(b.ReachedOn)
@@ -132,7 +133,7 @@ func special(hs []HamletStats, e env) (sel, not []HamletCandidate) {
 		if c := progressOf(b).cmp(progressOf(a)); c != 0 {
 			return c
 		}
-		return cmpInt(b.DaysMet, a.DaysMet)
+		return cmp.Compare(b.DaysMet, a.DaysMet)
 	}
 	ok := make([]HamletCandidate, 0, len(hs))
 	bad := make([]HamletCandidate, 0, len(hs))
@@ -202,10 +203,10 @@ func individuals(os []OfficerStats, e env) (sel, not []OfficerCandidate) {
 		}
 	}
 	merit := func(a, b *OfficerStats) int {
-		if c := cmpInt(b.Households, a.Households); c != 0 {
+		if c := cmp.Compare(b.Households, a.Households); c != 0 {
 			return c
 		}
-		return cmpInt(b.DaysActive, a.DaysActive)
+		return cmp.Compare(b.DaysActive, a.DaysActive)
 	}
 	rankOfficers(os, ok, merit, e.p.MaxIndividuals)
 	// The ineligible are listed by the same figures, then by id.
@@ -337,7 +338,7 @@ func rankOfficers(os []OfficerStats, ids []int, merit func(a, b *OfficerStats) i
 		if c := merit(&os[i], &os[j]); c != 0 {
 			return c
 		}
-		return cmpInt64(os[i].Officer.ID, os[j].Officer.ID)
+		return cmp.Compare(os[i].Officer.ID, os[j].Officer.ID)
 	})
 	top = min(top, len(ids))
 	for gs := 0; gs < top; {

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"cmp"
 	"strings"
 	"testing"
 	"time"
@@ -365,7 +366,7 @@ func TestCompareNames(t *testing.T) {
 	for i := range ordered {
 		for j := range ordered {
 			got := CompareNames(ordered[i], ordered[j])
-			want := cmpInt(i, j)
+			want := cmp.Compare(i, j)
 			if got != want {
 				t.Errorf("CompareNames(%q, %q) = %d, want %d", ordered[i], ordered[j], got, want)
 			}

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 )
@@ -148,21 +149,11 @@ func computeOfficers(f Facts, e env, period Period, at Date) []OfficerStats {
 		}
 	}
 	extra := out[known:]
-	slices.SortFunc(extra, func(a, b OfficerStats) int { return cmpInt64(a.Officer.ID, b.Officer.ID) })
+	slices.SortFunc(extra, func(a, b OfficerStats) int { return cmp.Compare(a.Officer.ID, b.Officer.ID) })
 	for i := range out {
 		if len(out[i].FailedChecks) > 1 {
 			slices.SortStableFunc(out[i].FailedChecks, func(a, b Check) int { return a.Date.Compare(b.Date) })
 		}
 	}
 	return out
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

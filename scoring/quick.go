@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -285,10 +286,10 @@ func rankHamlets(stats []HamletStats) []HamletRank {
 		if c := b.cover.cmp(a.cover); c != 0 {
 			return c
 		}
-		if c := cmpInt(b.streak, a.streak); c != 0 {
+		if c := cmp.Compare(b.streak, a.streak); c != 0 {
 			return c
 		}
-		return cmpInt(b.today, a.today)
+		return cmp.Compare(b.today, a.today)
 	}
 	slices.SortFunc(keys, func(a, b key) int {
 		if c := merit(&a, &b); c != 0 {
@@ -366,10 +367,10 @@ func (t *OfficerTally) Contenders(n int) []int64 {
 		officerSum
 	}
 	better := func(a, b row) int { // TopOfficers' merit: households, then days active
-		if c := cmpInt(b.guided, a.guided); c != 0 {
+		if c := cmp.Compare(b.guided, a.guided); c != 0 {
 			return c
 		}
-		return cmpInt(b.days, a.days)
+		return cmp.Compare(b.days, a.days)
 	}
 	// The n best, without sorting everyone; then everyone equal to the n-th.
 	best := make([]row, 0, n+1)

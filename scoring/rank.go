@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -32,10 +33,10 @@ func Leaderboard(f Facts, p Params, today Date) []HamletRank {
 		if c := coverageOf(b).cmp(coverageOf(a)); c != 0 {
 			return c
 		}
-		if c := cmpInt(b.CurrentStreak, a.CurrentStreak); c != 0 {
+		if c := cmp.Compare(b.CurrentStreak, a.CurrentStreak); c != 0 {
 			return c
 		}
-		return cmpInt(b.GuidedToday, a.GuidedToday)
+		return cmp.Compare(b.GuidedToday, a.GuidedToday)
 	}
 	slices.SortFunc(order, func(i, j int) int {
 		if c := merit(&stats[i], &stats[j]); c != 0 {
@@ -85,10 +86,10 @@ func TopOfficers(f Facts, p Params, period Period, n int) []OfficerRank {
 		}
 	}
 	merit := func(a, b *OfficerStats) int {
-		if c := cmpInt(b.GuidedInPeriod, a.GuidedInPeriod); c != 0 {
+		if c := cmp.Compare(b.GuidedInPeriod, a.GuidedInPeriod); c != 0 {
 			return c
 		}
-		return cmpInt(b.DaysActive, a.DaysActive)
+		return cmp.Compare(b.DaysActive, a.DaysActive)
 	}
 	rankOfficers(stats, active, merit, n)
 	active = active[:min(n, len(active))]

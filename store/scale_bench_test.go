@@ -18,6 +18,7 @@ package store
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -174,7 +175,7 @@ func generateCountry(path string, nHamlets int, logf func(string, ...any)) error
 	logf("%d hamlets with their officers and households, %v", nHamlets, time.Since(began).Round(time.Second))
 
 	// The records, oldest first, then the undos and spot checks.
-	slices.SortStableFunc(plan, func(a, b plannedRecord) int { return cmpInt64(a.at, b.at) })
+	slices.SortStableFunc(plan, func(a, b plannedRecord) int { return cmp.Compare(a.at, b.at) })
 	const recordsPerTx = 20_000
 	ids := make([]uint64, len(plan))
 	for from := 0; from < len(plan); from += recordsPerTx {
@@ -228,16 +229,6 @@ func generateCountry(path string, nHamlets int, logf func(string, ...any)) error
 	})
 	logf("done, %v", time.Since(began).Round(time.Second))
 	return err
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // planHamlet stores a hamlet's officers and households and plans its

@@ -763,90 +763,26 @@ func (e *Engine) Review(tx *store.Tx, period scoring.Period, at scoring.Date) ([
 	return append(out, admin...), nil
 }
 
-// reportAnnex is the XLSX workbook of a period for admins.
+// reportAnnex is the XLSX workbook of a period for admins: the same
+// workbook as /report's, of every hamlet.
 func (e *Engine) reportAnnex(tx *store.Tx, fig postFigures, title string) ([]byte, error) {
 	loc := e.set.Location
-	officers, err := tx.Officers()
+	wb, err := e.reportWorkbook(tx, workbookContent{
+		title:    strings.TrimSpace(title) + " — phong trào “" + e.set.CampaignName + "”",
+		label:    fig.period.Label + " (" + fig.period.From.String() + " – " + fig.at.String() + ")",
+		hamlets:  fig.hamlets,
+		officers: fig.officers,
+		from:     fig.period.From.Time(loc),
+		to:       fig.at.AddDays(1).Time(loc),
+	})
 	if err != nil {
 		return nil, err
 	}
-	stored := map[int64]campaign.Officer{}
-	for _, o := range officers {
-		stored[o.TelegramID] = o
-	}
-	wb := export.ReportWorkbook{
-		Title:       strings.TrimSpace(title) + " — phong trào “Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến”",
-		PeriodLabel: fig.period.Label + " (" + fig.period.From.String() + " – " + fig.at.String() + ")",
-		GeneratedAt: tx.Now(),
-	}
-	for _, s := range fig.hamlets {
-		wb.Hamlets = append(wb.Hamlets, export.HamletRow{ID: s.Hamlet.ID, Name: s.Hamlet.Name, Households: s.Hamlet.Households,
-			GuidedInPeriod: s.GuidedInPeriod, Able: s.Able, Coverage: s.Coverage, SpecialProgress: s.SpecialProgress,
-			DaysMet: s.DaysMet, DaysElapsed: s.DaysElapsed, Streak: s.CurrentStreak, Excluded: exclusionReasons(s.Exclusions, fig.at)})
-	}
-	for _, s := range fig.officers {
-		o := stored[s.Officer.ID]
-		role := string(o.Role)
-		if role == "" {
-			role = string(campaign.RoleOfficer)
-		}
-		wb.Officers = append(wb.Officers, export.OfficerRow{TelegramID: s.Officer.ID, Name: s.Officer.DisplayName(),
-			HamletName: fig.names[s.Officer.HamletID], Role: role, Households: s.GuidedInPeriod, Procedures: s.Procedures,
-			DaysActive: s.DaysActive, FailedChecks: len(s.FailedChecks), Active: s.Officer.Active,
-			Excluded: exclusionReasons(s.Exclusions, fig.at)})
-	}
-	from := fig.period.From.Time(loc)
-	to := fig.at.AddDays(1).Time(loc)
-	wb.Evidence = func(yield func(export.EvidenceRow) error) error {
-		return tx.EachEvidence(from, to, "", func(ev store.Evidence) error {
-			return yield(export.EvidenceRow{
-				HamletID: ev.Hamlet.ID, HamletName: ev.Hamlet.Name,
-				HouseholdName: ev.Household.HeadName, Address: ev.Household.Address, Phone: ev.Household.Phone,
-				Procedures: ev.Guidance.Procedures, OtherProcedure: ev.Guidance.OtherProcedure,
-				OfficerName: ev.Officer.FullName, OfficerTelegramID: ev.Guidance.OfficerID,
-				ReportedAt: ev.Guidance.At, Check: ev.Guidance.Check,
-			})
-		})
-	}
-	if err := tx.CheckedGuidance(func(g campaign.Guidance) error {
-		if g.At.Before(from) || !g.At.Before(to) {
-			return nil
-		}
-		hh, err := tx.Household(g.HouseholdID)
-		if err != nil {
-			return err
-		}
-		wb.Checks = append(wb.Checks, export.CheckRow{HamletName: fig.names[g.HamletID], HouseholdName: hh.HeadName,
-			Address: hh.Address, Phone: hh.Phone, OfficerName: stored[g.OfficerID].FullName, ReportedAt: g.At,
-			CheckedAt: g.CheckedAt, Status: g.Check, Reason: g.CheckReason, CheckedByName: stored[g.CheckedBy].FullName})
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	names := map[string]string{}
-	for _, p := range e.set.Procedures {
-		names[p.ID] = p.Name
-	}
 	var buf bytes.Buffer
-	if err := export.WriteReport(&buf, loc, wb, names); err != nil {
+	if err := export.WriteReport(&buf, loc, wb, e.procedureNameMap()); err != nil {
 		return nil, fmt.Errorf("bot: report annex: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// exclusionReasons joins the reasons of the exclusions in force on at.
-func exclusionReasons(xs []scoring.Exclusion, at scoring.Date) string {
-	var rs []string
-	for _, x := range xs {
-		if x.InForce(at) {
-			r := strings.TrimSpace(x.Reason)
-			if r == "" {
-				r = "bị loại trừ"
-			}
-			rs = append(rs, r)
-		}
-	}
-	return strings.Join(rs, "; ")
 }
 
 // --- the outbox ---

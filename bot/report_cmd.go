@@ -777,7 +777,10 @@ func prevLabel(p scoring.Period) string {
 func reportExclusions(xs []scoring.Exclusion) string {
 	var rs []string
 	for _, x := range xs {
-		r := x.Reason
+		r := strings.TrimSpace(x.Reason)
+		if r == "" {
+			r = "bị loại trừ"
+		}
 		if !x.Since.IsZero() {
 			r += " (từ " + x.Since.String() + ")"
 		}
@@ -802,13 +805,51 @@ func (r reportData) workbook(e *Engine, tx *store.Tx) (export.ReportWorkbook, er
 	if r.hamletName != "" {
 		label += " — ấp " + r.hamletName
 	}
-	wb := export.ReportWorkbook{
-		Title:       "Báo cáo phong trào “" + e.set.CampaignName + "”",
-		PeriodLabel: label,
-		GeneratedAt: r.generated,
-	}
 	names := map[string]string{}
 	for _, s := range r.stats {
+		names[s.Hamlet.ID] = s.Hamlet.Name
+	}
+	offs := slices.Clone(r.officers)
+	slices.SortStableFunc(offs, func(a, b scoring.OfficerStats) int {
+		if c := scoring.CompareNames(names[a.Officer.HamletID], names[b.Officer.HamletID]); c != 0 {
+			return c
+		}
+		return scoring.CompareNames(a.Officer.Name, b.Officer.Name)
+	})
+	return e.reportWorkbook(tx, workbookContent{
+		title:     "Báo cáo phong trào “" + e.set.CampaignName + "”",
+		label:     label,
+		generated: r.generated,
+		hamlets:   r.stats,
+		officers:  offs,
+		from:      r.cur.From.Time(r.loc),
+		to:        r.cur.To.AddDays(1).Time(r.loc),
+		hamlet:    r.query.HamletID,
+	})
+}
+
+// workbookContent is what a report workbook holds: the period's figures,
+// and the records and spot checks of records reported in [from, to) (of
+// one hamlet, or of every hamlet when hamlet is "").
+type workbookContent struct {
+	title, label string
+	generated    time.Time // zero: the transaction's time
+	hamlets      []scoring.HamletStats
+	officers     []scoring.OfficerStats // in the order shown
+	from, to     time.Time
+	hamlet       string
+}
+
+// reportWorkbook is the workbook of /report and of the admins' annexes to
+// the quarterly and review posts (export.WriteReport writes it); the
+// records are read as it is written.
+func (e *Engine) reportWorkbook(tx *store.Tx, c workbookContent) (export.ReportWorkbook, error) {
+	if c.generated.IsZero() {
+		c.generated = tx.Now()
+	}
+	wb := export.ReportWorkbook{Title: c.title, PeriodLabel: c.label, GeneratedAt: c.generated}
+	names := map[string]string{}
+	for _, s := range c.hamlets {
 		names[s.Hamlet.ID] = s.Hamlet.Name
 		wb.Hamlets = append(wb.Hamlets, export.HamletRow{ID: s.Hamlet.ID, Name: s.Hamlet.Name, Households: s.Hamlet.Households,
 			GuidedInPeriod: s.GuidedInPeriod, Able: s.Able, Coverage: s.Coverage, SpecialProgress: s.SpecialProgress,
@@ -831,14 +872,7 @@ func (r reportData) workbook(e *Engine, tx *store.Tx) (export.ReportWorkbook, er
 		}
 		return "Cán bộ #" + strconv.FormatInt(id, 10)
 	}
-	offs := slices.Clone(r.officers)
-	slices.SortStableFunc(offs, func(a, b scoring.OfficerStats) int {
-		if c := scoring.CompareNames(names[a.Officer.HamletID], names[b.Officer.HamletID]); c != 0 {
-			return c
-		}
-		return scoring.CompareNames(a.Officer.Name, b.Officer.Name)
-	})
-	for _, s := range offs {
+	for _, s := range c.officers {
 		role := string(stored[s.Officer.ID].Role)
 		if role == "" {
 			role = string(campaign.RoleOfficer)
@@ -848,8 +882,7 @@ func (r reportData) workbook(e *Engine, tx *store.Tx) (export.ReportWorkbook, er
 			DaysActive: s.DaysActive, FailedChecks: len(s.FailedChecks), Active: s.Officer.Active,
 			Excluded: reportExclusions(s.Exclusions)})
 	}
-	from, to := r.cur.From.Time(r.loc), r.cur.To.AddDays(1).Time(r.loc)
-	hamlet := r.query.HamletID
+	from, to, hamlet := c.from, c.to, c.hamlet
 	wb.Evidence = func(yield func(export.EvidenceRow) error) error {
 		return tx.EachEvidence(from, to, hamlet, func(ev store.Evidence) error {
 			return yield(export.EvidenceRow{

@@ -117,15 +117,7 @@ func collectives(hs []HamletStats, e env, threshold string) (sel, not []HamletCa
 			ok[len(ok)-1].Reasons = append(ok[len(ok)-1].Reasons, r)
 		}
 	}
-	byMerit := func(a, b HamletCandidate) int {
-		if c := merit(&a.Stats, &b.Stats); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Stats.Hamlet.ID, b.Stats.Hamlet.ID)
-	}
-	slices.SortFunc(ok, byMerit)
-	slices.SortFunc(bad, byMerit)
-	return capHamlets(ok, bad, e.p.MaxCollectives, "tập thể", func(a, b *HamletStats) bool { return merit(a, b) == 0 })
+	return capHamlets(ok, bad, merit, e.p.MaxCollectives, "tập thể")
 }
 
 func special(hs []HamletStats, e env) (sel, not []HamletCandidate) {
@@ -165,6 +157,14 @@ func special(hs []HamletStats, e env) (sel, not []HamletCandidate) {
 		}
 		ok = append(ok, c)
 	}
+	return capHamlets(ok, bad, merit, e.p.SpecialPrizes, "giải đặc biệt")
+}
+
+// capHamlets keeps the first max of ok, moving the rest (marked) ahead of bad.
+// capHamlets ranks the eligible (ok) and barred (bad) hamlets by merit
+// (ties by id), selects the first limit eligible ones and gives the others
+// beyond the cap its reason, marking a tie with the last selected.
+func capHamlets(ok, bad []HamletCandidate, merit func(a, b *HamletStats) int, limit int, what string) (sel, not []HamletCandidate) {
 	byMerit := func(a, b HamletCandidate) int {
 		if c := merit(&a.Stats, &b.Stats); c != 0 {
 			return c
@@ -173,11 +173,6 @@ func special(hs []HamletStats, e env) (sel, not []HamletCandidate) {
 	}
 	slices.SortFunc(ok, byMerit)
 	slices.SortFunc(bad, byMerit)
-	return capHamlets(ok, bad, e.p.SpecialPrizes, "giải đặc biệt", func(a, b *HamletStats) bool { return merit(a, b) == 0 })
-}
-
-// capHamlets keeps the first max of ok, moving the rest (marked) ahead of bad.
-func capHamlets(ok, bad []HamletCandidate, limit int, what string, tie func(a, b *HamletStats) bool) (sel, not []HamletCandidate) {
 	n := min(limit, len(ok))
 	sel = ok[:n:n]
 	for i := range sel {
@@ -186,7 +181,7 @@ func capHamlets(ok, bad []HamletCandidate, limit int, what string, tie func(a, b
 	not = make([]HamletCandidate, 0, len(ok)-n+len(bad))
 	for _, c := range ok[n:] {
 		c.Reasons = []string{capText(limit, what)}
-		c.Tie = n > 0 && tie(&sel[n-1].Stats, &c.Stats)
+		c.Tie = n > 0 && merit(&sel[n-1].Stats, &c.Stats) == 0
 		not = append(not, c)
 	}
 	return sel, append(not, bad...)

@@ -160,7 +160,6 @@ func special(hs []HamletStats, e env) (sel, not []HamletCandidate) {
 	return capHamlets(ok, bad, merit, e.p.SpecialPrizes, "giải đặc biệt")
 }
 
-// capHamlets keeps the first max of ok, moving the rest (marked) ahead of bad.
 // capHamlets ranks the eligible (ok) and barred (bad) hamlets by merit
 // (ties by id), selects the first limit eligible ones and gives the others
 // beyond the cap its reason, marking a tie with the last selected.

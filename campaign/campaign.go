@@ -61,6 +61,27 @@ type Procedure struct {
 // OtherProcedureID is the catalogue id of "Khác" (free text).
 const OtherProcedureID = "khac"
 
+// DefaultProcedures is the catalogue of the plan (the brief), in the order
+// officers see it, "Khác" last: the configuration's default and the
+// catalogue tests use.
+func DefaultProcedures() []Procedure {
+	return []Procedure{
+		{ID: "khai_sinh", Name: "Đăng ký khai sinh"},
+		{ID: "thuong_tru", Name: "Đăng ký thường trú"},
+		{ID: "tam_tru", Name: "Đăng ký tạm trú"},
+		{ID: "luu_tru", Name: "Thông báo lưu trú"},
+		{ID: "khai_tu", Name: "Đăng ký khai tử"},
+		{ID: "ket_hon", Name: "Đăng ký kết hôn"},
+		{ID: "ly_lich", Name: "Cấp phiếu lý lịch tư pháp"},
+		{ID: "hon_nhan", Name: "Xác nhận tình trạng hôn nhân"},
+		{ID: "trich_luc", Name: "Cấp bản sao trích lục hộ tịch"},
+		{ID: "gplx", Name: "Đổi giấy phép lái xe"},
+		{ID: "bhyt", Name: "Gia hạn thẻ BHYT hộ gia đình"},
+		{ID: "lien_thong", Name: "Liên thông khai sinh – thường trú – cấp thẻ BHYT cho trẻ dưới 6 tuổi"},
+		{ID: OtherProcedureID, Name: "Khác"},
+	}
+}
+
 // Officer is a registered Telegram user: officer, leader or admin.
 type Officer struct {
 	TelegramID  int64     `json:"telegram_id"`

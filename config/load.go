@@ -50,24 +50,8 @@ func Sample() *Config {
 }
 
 // DefaultProcedures returns the procedure catalogue used when the file
-// lists none (the same as in the sample).
-func DefaultProcedures() []campaign.Procedure {
-	return []campaign.Procedure{
-		{ID: "khai_sinh", Name: "Đăng ký khai sinh"},
-		{ID: "thuong_tru", Name: "Đăng ký thường trú"},
-		{ID: "tam_tru", Name: "Đăng ký tạm trú"},
-		{ID: "luu_tru", Name: "Thông báo lưu trú"},
-		{ID: "khai_tu", Name: "Đăng ký khai tử"},
-		{ID: "ket_hon", Name: "Đăng ký kết hôn"},
-		{ID: "ly_lich", Name: "Cấp phiếu lý lịch tư pháp"},
-		{ID: "hon_nhan", Name: "Xác nhận tình trạng hôn nhân"},
-		{ID: "trich_luc", Name: "Cấp bản sao trích lục hộ tịch"},
-		{ID: "gplx", Name: "Đổi giấy phép lái xe"},
-		{ID: "bhyt", Name: "Gia hạn thẻ BHYT hộ gia đình"},
-		{ID: "lien_thong", Name: "Liên thông khai sinh – thường trú – cấp thẻ BHYT cho trẻ dưới 6 tuổi"},
-		{ID: campaign.OtherProcedureID, Name: "Khác"},
-	}
-}
+// lists none (the same as in the sample): campaign.DefaultProcedures.
+func DefaultProcedures() []campaign.Procedure { return campaign.DefaultProcedures() }
 
 // defaults lists every scalar (and scalar-list) key with its default value.
 // Registering them all is also what lets the environment override them.

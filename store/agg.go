@@ -794,12 +794,12 @@ func (r *factsReader) eachOfficer(fn func(officer int64, first Day) error) error
 // one with retracted records only).
 func (t *Tx) EachHouseholdFacts(fn func(id uint64, f HouseholdFacts) error) error {
 	return t.tx.Bucket(bHH).ForEach(func(k, v []byte) error {
+		if r, err := readFacts(v); err != nil || r.noFacts() {
+			return err
+		}
 		f, err := decodeHouseholdFacts(v)
 		if err != nil {
 			return err
-		}
-		if f.GuidedFrom == NoDay && f.SelfAbleFrom == NoDay && len(f.Procedures) == 0 {
-			return nil
 		}
 		return fn(readU64(k), f)
 	})

@@ -286,11 +286,8 @@ func (c *cx) cmdDossier(args string) error {
 			esc(c.firstHamletID()) + "</code>\n\n" + c.hamletList())
 		return nil
 	}
-	h, err := c.tx.Hamlet(strings.ToLower(f[0]))
-	if errors.Is(err, store.ErrNotFound) {
-		c.reply("Không có ấp mã «" + esc(limitRunes(f[0], 40)) + "».\n\n" + c.hamletList())
-		return nil
-	} else if err != nil {
+	h, ok, err := c.hamletArg(f[0], "")
+	if !ok {
 		return err
 	}
 	// The documents are built after the commit, outside the write

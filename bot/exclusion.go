@@ -38,11 +38,8 @@ func exclusionKind(word string) (campaign.ExclusionKind, bool) {
 // description for replies, or ok false after replying why not.
 func (c *cx) exclusionTarget(kind campaign.ExclusionKind, word string) (target, label string, ok bool, err error) {
 	if kind == campaign.ExcludeHamlet {
-		h, err := c.tx.Hamlet(strings.ToLower(word))
-		if errors.Is(err, store.ErrNotFound) {
-			c.reply("Không có ấp mã «" + esc(limitRunes(word, 40)) + "».\n\n" + c.hamletList())
-			return "", "", false, nil
-		} else if err != nil {
+		h, ok, err := c.hamletArg(word, "")
+		if !ok {
 			return "", "", false, err
 		}
 		return h.ID, "ấp <b>" + esc(h.Name) + "</b>", true, nil

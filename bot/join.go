@@ -105,11 +105,8 @@ func (c *cx) cmdInvite(args string) error {
 		c.reply("Cách dùng: <code>/moi &lt;mã ấp&gt;</code> để mời cán bộ ấp, <code>/moi &lt;mã ấp&gt; truong_ap</code> để mời trưởng ấp.\nVí dụ: <code>/moi " + esc(c.firstHamletID()) + "</code>\n\n" + c.hamletList())
 		return nil
 	}
-	h, err := c.tx.Hamlet(strings.ToLower(f[0]))
-	if errors.Is(err, store.ErrNotFound) {
-		c.reply("Không có ấp mã «" + esc(limitRunes(f[0], 40)) + "».\n\n" + c.hamletList())
-		return nil
-	} else if err != nil {
+	h, ok, err := c.hamletArg(f[0], "")
+	if !ok {
 		return err
 	}
 	role := campaign.RoleOfficer
@@ -144,6 +141,22 @@ func (c *cx) firstHamletID() string {
 		return hs[0].ID
 	}
 	return "bai-nha"
+}
+
+// hamletArg finds the hamlet a user typed the id of (any case); when there
+// is none it answers so, with usage (if any) and the list of ids, and ok is
+// false.
+func (c *cx) hamletArg(typed, usage string) (h campaign.Hamlet, ok bool, err error) {
+	h, err = c.tx.Hamlet(strings.ToLower(typed))
+	if errors.Is(err, store.ErrNotFound) {
+		msg := "Không có ấp mã «" + esc(limitRunes(typed, 40)) + "»."
+		if usage != "" {
+			msg += "\n\n" + usage
+		}
+		c.reply(msg + "\n\n" + c.hamletList())
+		return h, false, nil
+	}
+	return h, err == nil, err
 }
 
 func (c *cx) hamletList() string {

@@ -377,11 +377,8 @@ func (c *cx) cmdSpotCheck(args string) error {
 			c.reply("Không hiểu «" + esc(limitRunes(tok, 40)) + "».\n\n" + c.spotUsage())
 			return nil
 		}
-		h, err := c.tx.Hamlet(strings.ToLower(tok))
-		if errors.Is(err, store.ErrNotFound) {
-			c.reply("Không có ấp mã «" + esc(limitRunes(tok, 40)) + "».\n\n" + c.spotUsage() + "\n\n" + c.hamletList())
-			return nil
-		} else if err != nil {
+		h, ok, err := c.hamletArg(tok, c.spotUsage())
+		if !ok {
 			return err
 		}
 		hamlet = h.ID

@@ -335,8 +335,10 @@ func (e *Engine) step(tx *store.Tx, in Input) (*cx, error) {
 		c.s.Choices = nil
 	}
 	c.s.Updated = now
+	// A session is kept while it has a keyboard to answer, even outside a
+	// conversation (the «Hoàn tác» of /dabiet, typed as its label).
 	var raw []byte
-	if c.s.State != "" || c.s.Last != 0 {
+	if c.s.State != "" || c.s.Last != 0 || len(c.s.Choices) > 0 {
 		if raw, err = json.Marshal(c.s); err != nil {
 			return nil, fmt.Errorf("bot: encode session: %w", err)
 		}

@@ -272,6 +272,25 @@ func TestTypedNumberDoesNotUndo(t *testing.T) {
 	}
 }
 
+// TestTypedLabelUndoesSelfAble: «Hoàn tác» under a /dabiet answers its
+// label typed, like the one under a report, even in a fresh session; a
+// bare number still does not undo.
+func TestTypedLabelUndoesSelfAble(t *testing.T) {
+	w := registered(t)
+	w.text("/dabiet Nguyễn Văn An; Tổ 3, ấp Bãi Nhà; 0912345678")
+	w.text("1")
+	if !w.household(1).SelfAble {
+		t.Fatalf("typing 1 undid the /dabiet")
+	}
+	w.text("/dabiet Trần Thị Bích; Tổ 5, ấp Bãi Nhà; 0987654321")
+	if rs := w.text("hoàn tác"); len(rs) != 1 || !strings.Contains(rs[0].Text, "Đã hoàn tác") {
+		t.Errorf("typing the label: %+v", rs)
+	}
+	if w.household(2).SelfAble {
+		t.Errorf("household still recorded as able after typing «hoàn tác»")
+	}
+}
+
 // TestTypedProceduresReplaceWhenEditing: without buttons, the officer who
 // picked a wrong procedure must be able to correct it through Sửa → Thủ tục.
 func TestTypedProceduresReplaceWhenEditing(t *testing.T) {

@@ -117,10 +117,6 @@ func (t *Tx) EnqueuePosts(jobKey string, items ...OutboxItem) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	pb, err := t.outboxBucket(bOutboxPending)
-	if err != nil {
-		return false, err
-	}
 	for i, it := range items {
 		seq, err := ib.NextSequence()
 		if err != nil {
@@ -129,11 +125,8 @@ func (t *Tx) EnqueuePosts(jobKey string, items ...OutboxItem) (bool, error) {
 		it.Seq, it.JobKey, it.Index = seq, jobKey, i
 		it.Status, it.CreatedAt = OutboxPending, t.now
 		it.Attempts, it.LastError, it.DoneAt = 0, "", time.Time{}
-		if err := putJSON(ib, u64(seq), it); err != nil {
-			return false, fmt.Errorf("store: save post %s #%d: %w", jobKey, i, err)
-		}
-		if err := pb.Put(u64(seq), notBefore(it.NotBefore)); err != nil {
-			return false, fmt.Errorf("store: outbox pending index: %w", err)
+		if err := t.savePost(it); err != nil {
+			return false, fmt.Errorf("store: post %s #%d: %w", jobKey, i, err)
 		}
 	}
 	if err := jobs.Put([]byte(jobKey), u64(uint64(t.now.Unix()))); err != nil {
@@ -247,19 +240,8 @@ func (t *Tx) finishPost(seq uint64, status OutboxStatus, reason string) error {
 	if it.Photo != nil {
 		it.Photo = &OutboxFile{Name: it.Photo.Name}
 	}
-	ib, err := t.outboxBucket(bOutboxItems)
-	if err != nil {
+	if err := t.savePost(it); err != nil {
 		return err
-	}
-	if err := putJSON(ib, u64(seq), it); err != nil {
-		return fmt.Errorf("store: save post %d: %w", seq, err)
-	}
-	pb, err := t.outboxBucket(bOutboxPending)
-	if err != nil {
-		return err
-	}
-	if err := pb.Delete(u64(seq)); err != nil {
-		return fmt.Errorf("store: outbox pending index: %w", err)
 	}
 	db, err := t.outboxBucket(bOutboxDone)
 	if err != nil {
@@ -292,18 +274,29 @@ func (t *Tx) MarkPostFailed(seq uint64, reason string, retryAt time.Time) error 
 	}
 	it.Attempts++
 	it.LastError, it.NotBefore = reason, retryAt
+	return t.savePost(it)
+}
+
+// savePost stores a post and keeps the pending index in step with it:
+// listed by when it may go while pending, not listed once finished.
+func (t *Tx) savePost(it OutboxItem) error {
 	ib, err := t.outboxBucket(bOutboxItems)
 	if err != nil {
 		return err
 	}
-	if err := putJSON(ib, u64(seq), it); err != nil {
-		return fmt.Errorf("store: save post %d: %w", seq, err)
+	if err := putJSON(ib, u64(it.Seq), it); err != nil {
+		return fmt.Errorf("store: save post %d: %w", it.Seq, err)
 	}
 	pb, err := t.outboxBucket(bOutboxPending)
 	if err != nil {
 		return err
 	}
-	if err := pb.Put(u64(seq), notBefore(retryAt)); err != nil {
+	if it.Status == OutboxPending {
+		err = pb.Put(u64(it.Seq), notBefore(it.NotBefore))
+	} else {
+		err = pb.Delete(u64(it.Seq))
+	}
+	if err != nil {
 		return fmt.Errorf("store: outbox pending index: %w", err)
 	}
 	return nil

@@ -14,11 +14,23 @@ const (
 	RoleOfficer Role = "officer" // reports guided households
 	RoleLeader  Role = "leader"  // hamlet head: reports, and sees the hamlet's figures
 	RoleAdmin   Role = "admin"   // Culture–Society Office: everything
+	// RoleZoneLeader is a leader of the zone (Chairman, Vice-Chairmen,
+	// heads of office): reads leaderboards, reviews and the dashboard, sees
+	// no household's personal data and runs no admin command.
+	RoleZoneLeader Role = "zone_leader"
+	// RoleInspector is the Standing Committee of the zone People's
+	// Committee (Thường trực UBND đặc khu), who runs the random spot checks
+	// without being a full admin.
+	RoleInspector Role = "inspector"
 )
 
 // Valid reports whether r is one of the known roles.
 func (r Role) Valid() bool {
-	return r == RoleOfficer || r == RoleLeader || r == RoleAdmin
+	switch r {
+	case RoleOfficer, RoleLeader, RoleAdmin, RoleZoneLeader, RoleInspector:
+		return true
+	}
+	return false
 }
 
 // Label is the role's Vietnamese name for messages.
@@ -28,9 +40,48 @@ func (r Role) Label() string {
 		return "trưởng ấp"
 	case RoleAdmin:
 		return "quản trị viên"
+	case RoleZoneLeader:
+		return "lãnh đạo đặc khu"
+	case RoleInspector:
+		return "Thường trực UBND đặc khu"
 	default:
 		return "cán bộ ấp"
 	}
+}
+
+// PersonID is a person's own id in dvcbot (a store sequence, small and
+// typeable: the number /canbo shows). A Telegram or Zalo account is an
+// address of a person (chat.Address), never their id. 0 is nobody.
+type PersonID int64
+
+// Affiliation is where an officer works in the hamlet, as the plan names
+// the competing individuals. Stored as a string.
+type Affiliation string
+
+// The plan's affiliations.
+const (
+	AffBoard    Affiliation = "ban_nhan_dan" // Ban Nhân dân ấp
+	AffFront    Affiliation = "mat_tran"     // Mặt trận Tổ quốc ấp
+	AffUnion    Affiliation = "doan_the"     // đoàn thể (Đoàn, Hội)
+	AffTechTeam Affiliation = "to_cnsc"      // tổ công nghệ số cộng đồng
+)
+
+// Affiliations lists the plan's affiliations in the order they are offered.
+func Affiliations() []Affiliation { return []Affiliation{AffBoard, AffFront, AffUnion, AffTechTeam} }
+
+// Label is the affiliation's Vietnamese name ("" when unset).
+func (a Affiliation) Label() string {
+	switch a {
+	case AffBoard:
+		return "Ban Nhân dân ấp"
+	case AffFront:
+		return "Mặt trận Tổ quốc ấp"
+	case AffUnion:
+		return "Đoàn thể ấp"
+	case AffTechTeam:
+		return "Tổ công nghệ số cộng đồng"
+	}
+	return ""
 }
 
 // At names the role in a hamlet without repeating "ấp": "cán bộ ấp Bãi Nhà",
@@ -88,6 +139,8 @@ type Officer struct {
 	FullName    string    `json:"full_name"`
 	HamletID    string    `json:"hamlet_id"` // empty for admins from config
 	Role        Role      `json:"role"`
+	// Affiliation is where the officer works in the hamlet (may be unset).
+	Affiliation Affiliation `json:"affiliation,omitempty"`
 	Active      bool      `json:"active"`
 	Unreachable bool      `json:"unreachable"` // the user blocked the bot
 	JoinedAt    time.Time `json:"joined_at"`

@@ -135,15 +135,15 @@ func DefaultProcedures() []Procedure {
 
 // Officer is a registered Telegram user: officer, leader or admin.
 type Officer struct {
-	TelegramID  int64     `json:"telegram_id"`
-	FullName    string    `json:"full_name"`
-	HamletID    string    `json:"hamlet_id"` // empty for admins from config
-	Role        Role      `json:"role"`
+	TelegramID int64  `json:"telegram_id"`
+	FullName   string `json:"full_name"`
+	HamletID   string `json:"hamlet_id"` // empty for admins from config
+	Role       Role   `json:"role"`
 	// Affiliation is where the officer works in the hamlet (may be unset).
 	Affiliation Affiliation `json:"affiliation,omitempty"`
-	Active      bool      `json:"active"`
-	Unreachable bool      `json:"unreachable"` // the user blocked the bot
-	JoinedAt    time.Time `json:"joined_at"`
+	Active      bool        `json:"active"`
+	Unreachable bool        `json:"unreachable"` // the user blocked the bot
+	JoinedAt    time.Time   `json:"joined_at"`
 }
 
 // Invite is a single-use join code created by an admin.

@@ -1,6 +1,6 @@
 package bot
 
-import "errors"
+import "dvcbot/chat"
 
 // Errors a transport wraps (fmt.Errorf("…: %w", bot.ErrUnreachable)) so that
 // senders of scheduled posts can tell a failure worth retrying from one
@@ -11,9 +11,9 @@ var (
 	// user", "bot can't initiate conversation with a user"), the bot was
 	// kicked from the group, or the chat does not exist (400 "chat not
 	// found"). Retrying will not help until the user writes to the bot.
-	ErrUnreachable = errors.New("bot: chat unreachable")
+	ErrUnreachable = chat.ErrUnreachable
 	// ErrRejected: Telegram refused the message itself (a 400 other than a
 	// group migration: entities that do not parse, a caption too long, …).
 	// Sending the same message again gives the same answer.
-	ErrRejected = errors.New("bot: message rejected by Telegram")
+	ErrRejected = chat.ErrRejected
 )

@@ -56,6 +56,10 @@ type Input struct {
 	Photo *Photo
 	// ContactPhone is the phone number of a shared contact card.
 	ContactPhone string
+	// Unsupported names what the channel delivered that the bot cannot read
+	// (a sticker, a voice message, a file, a stripped link); "" otherwise.
+	// The engine answers it with what the person can send instead.
+	Unsupported string
 	// Caps is what the channel (as rendered by this transport) can show.
 	Caps Caps
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"dvcbot/chat"
+
 	"dvcbot/campaign"
 	"dvcbot/intake"
 	"dvcbot/scoring"
@@ -43,15 +45,14 @@ func hamletNames(hs []campaign.Hamlet) map[string]string {
 	return m
 }
 
-// parseTelegramID reads a Telegram user id as typed ("2001", "#2001", "ID 2001").
-func parseTelegramID(s string) (int64, bool) {
+// parsePersonID reads a person's number as typed ("12", "#12", "số 12",
+// "ID 12"): the number /canbo shows.
+func parsePersonID(s string) (campaign.PersonID, bool) {
 	s = strings.TrimSpace(s)
-	if f := intake.Fold(s); strings.HasPrefix(f, "id ") || strings.HasPrefix(f, "id:") {
-		s = strings.TrimSpace(s[3:])
+	if f := intake.Fold(s); strings.HasPrefix(f, "id ") || strings.HasPrefix(f, "id:") || strings.HasPrefix(f, "so ") {
+		s = strings.TrimSpace(s[strings.IndexByte(s, s[2])+1:])
 	}
-	s = strings.TrimPrefix(s, "#")
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
+	return campaign.ParsePersonID(strings.TrimPrefix(strings.TrimSpace(s), "#"))
 }
 
 // splitMessages packs a heading, blocks and a footer into as few messages
@@ -82,11 +83,17 @@ func splitMessages(head string, blocks []string, foot string) []string {
 
 // officerStatus is an officer's state as /canbo shows it.
 func officerStatus(o campaign.Officer) string {
-	switch {
-	case !o.Active:
+	if !o.Active {
 		return "⛔ đã vô hiệu hóa"
-	case o.Unreachable:
-		return "📵 không liên lạc được (đã chặn bot)"
+	}
+	var blocked []string
+	for _, a := range o.Accounts {
+		if a.Unreachable {
+			blocked = append(blocked, campaign.ChannelLabel(a.Channel))
+		}
+	}
+	if len(blocked) > 0 {
+		return "📵 đã chặn bot trên " + strings.Join(blocked, ", ")
 	}
 	return "✅ đang hoạt động"
 }
@@ -104,14 +111,14 @@ func (c *cx) cmdOfficers(args string) error {
 	if args != "" {
 		h, ok := findHamlet(hs, args)
 		if !ok {
-			c.reply("Không có ấp «" + esc(clipArg(args)) + "».\n\n" + c.hamletList())
+			c.reply("Không có ấp «" + plain(clipArg(args)) + "».\n\n" + c.hamletList())
 			return nil
 		}
 		want = h.ID
 	}
 	if !isAdmin {
 		if want != "" && want != c.who.HamletID {
-			c.reply("Anh/chị là " + esc(c.who.Role.At(c.hamletName())) + " nên chỉ xem được cán bộ của ấp mình. Gõ <code>/canbo</code> (không kèm mã ấp).")
+			c.reply("Anh/chị là " + plain(c.who.Role.At(c.hamletName())) + " nên chỉ xem được cán bộ của ấp mình. Gõ " + code("/canbo") + " (không kèm mã ấp).")
 			return nil
 		}
 		want = c.who.HamletID
@@ -122,12 +129,12 @@ func (c *cx) cmdOfficers(args string) error {
 	}
 	officers = slices.DeleteFunc(officers, func(o campaign.Officer) bool { return want != "" && o.HamletID != want })
 	if len(officers) == 0 {
-		text := "Ấp " + esc(names[want]) + " chưa có cán bộ nào đăng ký."
+		text := "Ấp " + plain(names[want]) + " chưa có cán bộ nào đăng ký."
 		if want == "" {
 			text = "Chưa có cán bộ nào đăng ký."
 		}
 		if isAdmin {
-			text += " Tạo đường dẫn mời: <code>/moi " + esc(cmpOr(want, c.firstHamletID())) + "</code>"
+			text += " Tạo đường dẫn mời: " + chat.CodeStart + "/moi " + plain(cmpOr(want, c.firstHamletID())) + chat.CodeEnd
 		}
 		c.reply(text)
 		return nil
@@ -160,9 +167,9 @@ func (c *cx) cmdOfficers(args string) error {
 			} else if o.HamletID != "" {
 				title = "Ấp " + o.HamletID
 			}
-			blocks = append(blocks, "\n<b>"+esc(title)+"</b>")
+			blocks = append(blocks, "\n"+bold(title))
 		}
-		a, err := c.tx.OfficerActivity(o.TelegramID)
+		a, err := c.tx.OfficerActivity(o.ID)
 		if err != nil {
 			return err
 		}
@@ -174,17 +181,17 @@ func (c *cx) cmdOfficers(args string) error {
 		if name == "" {
 			name = "(chưa có tên)"
 		}
-		blocks = append(blocks, "• <b>"+esc(name)+"</b> — "+esc(o.Role.Label())+" · ID <code>"+strconv.FormatInt(o.TelegramID, 10)+"</code>\n   "+
+		blocks = append(blocks, "• "+bold(name)+" — "+plain(o.Role.Label())+" · số "+code(o.ID.String())+channelsOf(o)+"\n   "+
 			scoring.Number(a.Households)+" hộ · "+itoa(a.DaysActive)+" ngày có báo cáo · "+last+" · "+officerStatus(o))
 	}
-	title := "👥 <b>Cán bộ"
+	title := "👥 " + chat.BoldStart + "Cán bộ"
 	if want != "" {
-		title += " ấp " + esc(names[want])
+		title += " ấp " + plain(names[want])
 	}
-	title += "</b>: " + itoa(len(officers)) + " người, " + itoa(active) + " đang hoạt động"
-	foot := "<i>Số hộ và số ngày tính từ đầu phong trào.</i>"
+	title += chat.BoldEnd + ": " + itoa(len(officers)) + " người, " + itoa(active) + " đang hoạt động"
+	foot := ital("Số hộ và số ngày tính từ đầu phong trào.")
 	if isAdmin {
-		foot += "\nVô hiệu hóa: <code>/vohieu ID</code> · kích hoạt lại: <code>/kichhoat ID</code> · đổi vai trò: <code>/capquyen ID</code>"
+		foot += "\nVô hiệu hóa: " + code("/vohieu SỐ") + " · kích hoạt lại: " + code("/kichhoat SỐ") + " · đổi vai trò: " + code("/capquyen SỐ") + " (SỐ là số của cán bộ trong danh sách này)"
 	}
 	for _, m := range splitMessages(title, blocks, foot) {
 		c.reply(m)
@@ -199,33 +206,64 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// targetOfficer finds the registered person an admin command names, or
-// replies why it cannot.
+// channelsOf is " · Zalo, Telegram": the channels a person uses.
+func channelsOf(o campaign.Officer) string {
+	if len(o.Accounts) == 0 {
+		return ""
+	}
+	return " · " + o.Channels()
+}
+
+// targetOfficer finds the registered person an admin command names by
+// their number in /canbo, or replies why it cannot.
 func (c *cx) targetOfficer(args, usage string) (campaign.Officer, bool, error) {
-	id, ok := parseTelegramID(args)
+	id, ok := parsePersonID(args)
 	if !ok {
-		c.reply("Cách dùng: <code>" + esc(usage) + "</code>\nID Telegram là dãy số, xem bằng lệnh /canbo.")
+		c.reply("Cách dùng: " + code(usage) + "\nSố của cán bộ xem bằng lệnh /canbo.")
 		return campaign.Officer{}, false, nil
 	}
-	if id == c.in.UserID {
+	if id == c.who.ID {
 		c.reply("Anh/chị không tự thay đổi tài khoản của chính mình được. Vui lòng nhờ một quản trị viên khác.")
-		return campaign.Officer{}, false, nil
-	}
-	if c.e.isConfigAdmin(id) {
-		c.reply("ID " + strconv.FormatInt(id, 10) + " là quản trị viên trong cấu hình (telegram.admin_ids) nên không đổi được bằng lệnh. Muốn thay đổi, sửa cấu hình rồi khởi động lại bot.")
 		return campaign.Officer{}, false, nil
 	}
 	o, err := c.tx.Officer(id)
 	if errors.Is(err, store.ErrNotFound) {
-		c.reply("Không có người dùng nào đã đăng ký với ID " + strconv.FormatInt(id, 10) + ". Gõ /canbo để xem ID của cán bộ.")
+		c.reply("Không có ai mang số " + id.String() + ". Gõ /canbo để xem số của từng cán bộ.")
 		return o, false, nil
 	} else if err != nil {
 		return o, false, err
 	}
+	for _, a := range o.Accounts {
+		if c.e.isConfigAdmin(a.Address) {
+			c.reply("Người số " + id.String() + " là quản trị viên trong cấu hình (" + adminKey(a.Channel) + ") nên không đổi được bằng lệnh. Muốn thay đổi, sửa cấu hình rồi khởi động lại bot.")
+			return campaign.Officer{}, false, nil
+		}
+	}
 	return o, true, nil
 }
 
-// describe names an officer in replies: "Lê Văn Tám (cán bộ ấp Bãi Nhà, ID 2001)".
+// adminKey is the configuration key listing a channel's admins.
+func adminKey(channel string) string { return channel + ".admin_ids" }
+
+// notify sends a message to every reachable account of a person.
+func (c *cx) notify(o campaign.Officer, text string) {
+	for _, a := range o.Reachable() {
+		c.replies = append(c.replies, chat.Reply{To: a, Text: text})
+	}
+}
+
+// dropSessions forgets the person's unfinished conversations with the bot
+// (in their private chats on every channel).
+func (c *cx) dropSessions(o campaign.Officer) error {
+	for _, a := range o.Accounts {
+		if err := c.tx.PutSession(a.Address, a.Address, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// describe names an officer in replies: "Lê Văn Tám (cán bộ ấp Bãi Nhà, số 12)".
 func (c *cx) describe(o campaign.Officer) string {
 	place := ""
 	if o.HamletID != "" {
@@ -239,36 +277,36 @@ func (c *cx) describe(o campaign.Officer) string {
 	if name == "" {
 		name = "Người dùng"
 	}
-	return "<b>" + esc(name) + "</b> (" + esc(o.Role.At(place)) + ", ID " + strconv.FormatInt(o.TelegramID, 10) + ")"
+	return bold(name) + " (" + plain(o.Role.At(place)) + ", số " + o.ID.String() + ")"
 }
 
 // cmdDeactivate (/vohieu <id>) stops an officer from using the bot; their
 // records stay and still count.
 func (c *cx) cmdDeactivate(args string) error {
-	o, ok, err := c.targetOfficer(args, "/vohieu 2001")
+	o, ok, err := c.targetOfficer(args, "/vohieu 12")
 	if err != nil || !ok {
 		return err
 	}
 	if !o.Active {
-		c.reply(c.describe(o) + " đã bị vô hiệu hóa từ trước. Để kích hoạt lại: <code>/kichhoat " + strconv.FormatInt(o.TelegramID, 10) + "</code>")
+		c.reply(c.describe(o) + " đã bị vô hiệu hóa từ trước. Để kích hoạt lại: " + code("/kichhoat "+o.ID.String()))
 		return nil
 	}
 	o.Active = false
-	if err := c.tx.PutOfficer(o, c.in.UserID, "officer.deactivate"); err != nil {
+	if err := c.tx.PutOfficer(o, c.who.ID, "officer.deactivate"); err != nil {
 		return err
 	}
 	// A report left half-way is dropped with the account.
-	if err := c.tx.PutSession(o.TelegramID, o.TelegramID, nil); err != nil {
+	if err := c.dropSessions(o); err != nil {
 		return err
 	}
-	c.reply("⛔ Đã vô hiệu hóa " + c.describe(o) + ".\nNgười này không báo cáo được nữa. Các báo cáo trước đây vẫn được giữ và vẫn được tính.\nĐể kích hoạt lại: <code>/kichhoat " + strconv.FormatInt(o.TelegramID, 10) + "</code>")
-	c.replies = append(c.replies, Reply{ChatID: o.TelegramID, Text: "Tài khoản của anh/chị trên bot đã được quản trị viên tạm ngừng. Các báo cáo trước đây vẫn được giữ và vẫn được tính. Nếu cần tiếp tục báo cáo, vui lòng liên hệ Phòng Văn hóa – Xã hội."})
+	c.reply("⛔ Đã vô hiệu hóa " + c.describe(o) + ".\nNgười này không báo cáo được nữa. Các báo cáo trước đây vẫn được giữ và vẫn được tính.\nĐể kích hoạt lại: " + code("/kichhoat "+o.ID.String()))
+	c.notify(o, "Tài khoản của anh/chị trên bot đã được quản trị viên tạm ngừng. Các báo cáo trước đây vẫn được giữ và vẫn được tính. Nếu cần tiếp tục báo cáo, vui lòng liên hệ Phòng Văn hóa – Xã hội.")
 	return nil
 }
 
 // cmdReactivate (/kichhoat <id>) lets a deactivated officer use the bot again.
 func (c *cx) cmdReactivate(args string) error {
-	o, ok, err := c.targetOfficer(args, "/kichhoat 2001")
+	o, ok, err := c.targetOfficer(args, "/kichhoat 12")
 	if err != nil || !ok {
 		return err
 	}
@@ -277,11 +315,11 @@ func (c *cx) cmdReactivate(args string) error {
 		return nil
 	}
 	o.Active = true
-	if err := c.tx.PutOfficer(o, c.in.UserID, "officer.reactivate"); err != nil {
+	if err := c.tx.PutOfficer(o, c.who.ID, "officer.reactivate"); err != nil {
 		return err
 	}
 	c.reply("✅ Đã kích hoạt lại " + c.describe(o) + ". Người này báo cáo được như trước.")
-	c.replies = append(c.replies, Reply{ChatID: o.TelegramID, Text: "Tài khoản của anh/chị trên bot đã được kích hoạt lại. Gõ /giup để xem các lệnh."})
+	c.notify(o, "Tài khoản của anh/chị trên bot đã được kích hoạt lại. Gõ /giup để xem các lệnh.")
 	return nil
 }
 
@@ -301,11 +339,11 @@ func roleArg(s string) (campaign.Role, bool) {
 // cmdGrant (/capquyen <id> [quan_tri|truong_ap|can_bo]) changes a
 // registered person's role; without a role it makes them an admin.
 func (c *cx) cmdGrant(args string) error {
-	const usage = "/capquyen 2001 (cấp quyền quản trị viên), /capquyen 2001 truong_ap, /capquyen 2001 can_bo"
+	const usage = "/capquyen 12 (cấp quyền quản trị viên), /capquyen 12 truong_ap, /capquyen 12 can_bo"
 	idArg, roleText, _ := strings.Cut(strings.TrimSpace(args), " ")
 	role, ok := roleArg(roleText)
 	if !ok {
-		c.reply("Vai trò «" + esc(clipArg(roleText)) + "» không có. Các vai trò: <code>quan_tri</code> (quản trị viên), <code>truong_ap</code> (trưởng ấp), <code>can_bo</code> (cán bộ ấp).\nVí dụ: <code>/capquyen 2001</code> hoặc <code>/capquyen 2001 truong_ap</code>")
+		c.reply("Vai trò «" + plain(clipArg(roleText)) + "» không có. Các vai trò: " + code("quan_tri") + " (quản trị viên), " + code("truong_ap") + " (trưởng ấp), " + code("can_bo") + " (cán bộ ấp).\nVí dụ: " + code("/capquyen 12") + " hoặc " + code("/capquyen 12 truong_ap"))
 		return nil
 	}
 	o, ok, err := c.targetOfficer(idArg, usage)
@@ -313,25 +351,25 @@ func (c *cx) cmdGrant(args string) error {
 		return err
 	}
 	if !o.Active {
-		c.reply(c.describe(o) + " đang bị vô hiệu hóa. Kích hoạt lại trước: <code>/kichhoat " + strconv.FormatInt(o.TelegramID, 10) + "</code>")
+		c.reply(c.describe(o) + " đang bị vô hiệu hóa. Kích hoạt lại trước: " + code("/kichhoat "+o.ID.String()))
 		return nil
 	}
 	if o.Role == role {
-		c.reply(c.describe(o) + " đã là " + esc(role.Label()) + ".")
+		c.reply(c.describe(o) + " đã là " + plain(role.Label()) + ".")
 		return nil
 	}
 	if role != campaign.RoleAdmin && o.HamletID == "" {
-		c.reply(c.describe(o) + " chưa thuộc ấp nào nên không làm " + esc(role.Label()) + " được. Gửi cho người này đường dẫn mời của ấp (/moi).")
+		c.reply(c.describe(o) + " chưa thuộc ấp nào nên không làm " + plain(role.Label()) + " được. Gửi cho người này đường dẫn mời của ấp (/moi).")
 		return nil
 	}
 	who, before := c.describe(o), o.Role
 	o.Role = role
-	if err := c.tx.PutOfficer(o, c.in.UserID, "officer.role"); err != nil {
+	if err := c.tx.PutOfficer(o, c.who.ID, "officer.role"); err != nil {
 		return err
 	}
-	c.reply("✅ Đã đổi vai trò của " + who + ": " + esc(before.Label()) + " → <b>" + esc(role.Label()) + "</b>.")
-	note := "Anh/chị nay là <b>" + esc(role.Label()) + "</b> trên bot. Gõ /giup để xem các lệnh dùng được."
-	c.replies = append(c.replies, Reply{ChatID: o.TelegramID, Text: note})
+	c.reply("✅ Đã đổi vai trò của " + who + ": " + plain(before.Label()) + " → " + bold((role.Label())) + ".")
+	note := "Anh/chị nay là " + bold((role.Label())) + " trên bot. Gõ /giup để xem các lệnh dùng được."
+	c.notify(o, note)
 	return nil
 }
 
@@ -365,11 +403,11 @@ func (c *cx) cmdHamlets(string) error {
 		t := c.tx.HamletTotals(h.ID)
 		households += max(h.Households, 0)
 		able += min(t.Able, max(h.Households, 0))
-		blocks = append(blocks, "<code>"+esc(h.ID)+"</code> — <b>"+esc(h.Name)+"</b>: "+coverageLine(h, t))
+		blocks = append(blocks, code(h.ID)+" — "+bold(h.Name)+": "+coverageLine(h, t))
 	}
-	head := "🏘 <b>Các ấp</b>: " + itoa(len(hs)) + " ấp, " + scoring.Number(households) + " hộ, độ phủ chung " +
+	head := "🏘 " + bold("Các ấp") + ": " + itoa(len(hs)) + " ấp, " + scoring.Number(households) + " hộ, độ phủ chung " +
 		coverageOf(able, households) + " (mục tiêu " + scoring.ThresholdPercent(c.e.set.Params.CoverageThreshold) + ")\n"
-	foot := "Sửa số hộ của một ấp theo sổ hộ: <code>/sosho " + esc(hs[0].ID) + " " + itoa(hs[0].Households) + "</code>\nXem số liệu một ấp: <code>/report tuan " + esc(hs[0].ID) + "</code>"
+	foot := "Sửa số hộ của một ấp theo sổ hộ: " + chat.CodeStart + "/sosho " + plain(hs[0].ID) + " " + itoa(hs[0].Households) + chat.CodeEnd + "\nXem số liệu một ấp: " + chat.CodeStart + "/report tuan " + plain(hs[0].ID) + chat.CodeEnd
 	for _, m := range splitMessages(head, blocks, foot) {
 		c.reply(m)
 	}
@@ -382,7 +420,7 @@ var householdCountRE = regexp.MustCompile(`^(\d{1,3}([.,]\d{3})+|\d+)$`)
 // count (audited; kept when configuration is loaded again).
 func (c *cx) cmdSetHouseholds(args string) error {
 	f := strings.Fields(args)
-	usage := "Cách dùng: <code>/sosho &lt;mã ấp&gt; &lt;số hộ&gt;</code>, ví dụ <code>/sosho " + esc(c.firstHamletID()) + " 820</code>"
+	usage := "Cách dùng: " + code("/sosho <mã ấp> <số hộ>") + ", ví dụ " + chat.CodeStart + "/sosho " + plain(c.firstHamletID()) + " 820" + chat.CodeEnd
 	if len(f) < 2 {
 		c.reply(usage + "\n\n" + c.hamletList())
 		return nil
@@ -399,7 +437,7 @@ func (c *cx) cmdSetHouseholds(args string) error {
 		raw = f[len(f)-1]
 	}
 	if !ok {
-		c.reply("Không có ấp «" + esc(clipArg(strings.Join(f[:len(f)-1], " "))) + "».\n" + usage + "\n\n" + c.hamletList())
+		c.reply("Không có ấp «" + plain(clipArg(strings.Join(f[:len(f)-1], " "))) + "».\n" + usage + "\n\n" + c.hamletList())
 		return nil
 	}
 	n := 0
@@ -407,22 +445,22 @@ func (c *cx) cmdSetHouseholds(args string) error {
 		n, err = strconv.Atoi(strings.NewReplacer(".", "", ",", "").Replace(raw))
 	}
 	if err != nil || n < 1 || n > 1_000_000 {
-		c.reply("Số hộ «" + esc(clipArg(raw)) + "» không đúng: ghi một số nguyên dương, ví dụ 820 hoặc 1.250.\n" + usage)
+		c.reply("Số hộ «" + plain(clipArg(raw)) + "» không đúng: ghi một số nguyên dương, ví dụ 820 hoặc 1.250.\n" + usage)
 		return nil
 	}
 	if n == h.Households {
-		c.reply("Ấp " + esc(h.Name) + " đã có số hộ là " + scoring.Number(n) + ", không cần sửa.")
+		c.reply("Ấp " + plain(h.Name) + " đã có số hộ là " + scoring.Number(n) + ", không cần sửa.")
 		return nil
 	}
-	if err := c.tx.SetHouseholds(h.ID, n, c.in.UserID); err != nil {
+	if err := c.tx.SetHouseholds(h.ID, n, c.who.ID); err != nil {
 		return err
 	}
 	t := c.tx.HamletTotals(h.ID)
 	p := c.e.set.Params
 	var b strings.Builder
-	b.WriteString("✅ Đã sửa số hộ ấp <b>" + esc(h.Name) + "</b>: " + scoring.Number(h.Households) + " → <b>" + scoring.Number(n) + "</b> hộ.\n")
-	b.WriteString("Độ phủ mới: " + scoring.Number(min(t.Able, n)) + "/" + scoring.Number(n) + " hộ = <b>" + coverageOf(t.Able, n) +
-		"</b> (trước đây " + coverageOf(t.Able, h.Households) + "; mục tiêu " + scoring.ThresholdPercent(p.CoverageThreshold) + ").")
+	b.WriteString("✅ Đã sửa số hộ ấp " + bold(h.Name) + ": " + scoring.Number(h.Households) + " → " + bold(scoring.Number(n)) + " hộ.\n")
+	b.WriteString("Độ phủ mới: " + scoring.Number(min(t.Able, n)) + "/" + scoring.Number(n) + " hộ = " + chat.BoldStart + coverageOf(t.Able, n) +
+		chat.BoldEnd + " (trước đây " + coverageOf(t.Able, h.Households) + "; mục tiêu " + scoring.ThresholdPercent(p.CoverageThreshold) + ").")
 	if k, was := p.RequiredProcedures(n), p.RequiredProcedures(h.Households); k != was {
 		b.WriteString("\nGiải đặc biệt: ấp nay cần " + itoa(k) + " thủ tục cho mỗi hộ (ấp từ " + itoa(p.SpecialHouseholdThreshold) +
 			" hộ trở lên cần 1, ấp nhỏ hơn cần 2).")

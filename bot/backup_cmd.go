@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
+
+	"dvcbot/chat"
 )
 
 // /saoluu: an admin asks for a fresh backup of the whole data file, sent
@@ -17,24 +19,25 @@ import (
 // write transaction, and puts the file in its place.
 
 // BackupFunc makes a fresh backup file of the whole data file.
-type BackupFunc func(ctx context.Context) (File, error)
+type BackupFunc func(ctx context.Context) (chat.File, error)
 
 // backupPlaceholder names the document a /saoluu reply carries until
 // WithBackups fills it; it cannot be a real file name.
 const backupPlaceholder = "\x00saoluu"
 
-// MaxDocumentBytes is the largest file a bot may upload to Telegram.
+// MaxDocumentBytes is the largest file a bot may upload to Telegram (files
+// on channels that cannot send them go as links, without that limit).
 const MaxDocumentBytes = 50 << 20
 
 // cmdBackup (/saoluu) answers with a backup file (filled in by WithBackups).
 func (c *cx) cmdBackup(string) error {
-	if err := c.tx.Audit(c.in.UserID, "backup.download", nil, map[string]any{"chat": c.in.ChatID}); err != nil {
+	if err := c.tx.Audit(c.who.ID, "backup.download", nil, map[string]any{"channel": c.in.Chat.Channel}); err != nil {
 		return err
 	}
-	c.replies = append(c.replies, Reply{ChatID: c.in.ChatID, Document: &File{Name: backupPlaceholder},
-		Text: "💾 <b>Bản sao lưu dữ liệu</b> lúc " + fmtDateTime(c.now, c.e.set.Location) + " (tệp bbolt nén gzip).\n" +
+	c.replies = append(c.replies, chat.Reply{To: c.in.Chat, File: &chat.File{Name: backupPlaceholder},
+		Text: "💾 " + bold("Bản sao lưu dữ liệu") + " lúc " + fmtDateTime(c.now, c.e.set.Location) + " (tệp bbolt nén gzip).\n" +
 			"Tệp chứa thông tin cá nhân của người dân: chỉ lưu ở nơi an toàn, không chuyển tiếp.\n" +
-			"Khôi phục khi bot đã dừng: <code>dvcbot restore --config dvcbot.yaml --from " + "TÊN_TỆP</code>."})
+			"Khôi phục khi bot đã dừng: " + chat.CodeStart + "dvcbot restore --config dvcbot.yaml --from " + "TÊN_TỆP" + chat.CodeEnd + "."})
 	return nil
 }
 
@@ -51,7 +54,7 @@ type backupHandler struct {
 func (e *Engine) WithBackups(make BackupFunc) Handler { return backupHandler{e: e, make: make} }
 
 // Handle implements Handler.
-func (h backupHandler) Handle(ctx context.Context, in Input) ([]Reply, error) {
+func (h backupHandler) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
 	replies, err := h.e.Handle(ctx, in)
 	for i := range replies {
 		if !isBackupPlaceholder(replies[i]) {
@@ -60,18 +63,18 @@ func (h backupHandler) Handle(ctx context.Context, in Input) ([]Reply, error) {
 		f, berr := h.make(ctx)
 		switch {
 		case berr != nil:
-			h.e.log.Error("backup for /saoluu failed", "update", in.UpdateID, "chat", in.ChatID, "err", berr)
-			replies[i] = Reply{ChatID: replies[i].ChatID, Text: "⚠️ Chưa tạo được bản sao lưu lúc này. Vui lòng thử lại sau ít phút; nếu vẫn lỗi, báo người quản lý máy chủ (bản sao lưu hằng ngày vẫn nằm trong thư mục sao lưu trên máy chủ)."}
-		case len(f.Bytes) > MaxDocumentBytes:
-			replies[i] = Reply{ChatID: replies[i].ChatID, Text: fmt.Sprintf("⚠️ Bản sao lưu nặng %.1f MB, quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng lấy bản sao lưu hằng ngày trong thư mục sao lưu trên máy chủ (store.backup_dir).", float64(len(f.Bytes))/(1<<20))}
+			h.e.log.Error("backup for /saoluu failed", "update", in.Update, "channel", in.Chat.Channel, "err", berr)
+			replies[i] = chat.Reply{To: replies[i].To, Text: "⚠️ Chưa tạo được bản sao lưu lúc này. Vui lòng thử lại sau ít phút; nếu vẫn lỗi, báo người quản lý máy chủ (bản sao lưu hằng ngày vẫn nằm trong thư mục sao lưu trên máy chủ)."}
+		case len(f.Bytes) > MaxDocumentBytes && in.Caps.Files:
+			replies[i] = chat.Reply{To: replies[i].To, Text: fmt.Sprintf("⚠️ Bản sao lưu nặng %.1f MB, quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng lấy bản sao lưu hằng ngày trong thư mục sao lưu trên máy chủ (store.backup_dir).", float64(len(f.Bytes))/(1<<20))}
 		default:
 			file := f
-			replies[i].Document = &file
+			replies[i].File = &file
 		}
 	}
 	return replies, err
 }
 
-func isBackupPlaceholder(r Reply) bool {
-	return r.Document != nil && r.Document.Name == backupPlaceholder && r.Document.Bytes == nil
+func isBackupPlaceholder(r chat.Reply) bool {
+	return r.File != nil && r.File.Name == backupPlaceholder && r.File.Bytes == nil
 }

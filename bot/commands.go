@@ -3,6 +3,8 @@ package bot
 import (
 	"strings"
 
+	"dvcbot/chat"
+
 	"dvcbot/campaign"
 )
 
@@ -45,14 +47,14 @@ func (e *Engine) registerCommands() {
 		{name: "canbo", desc: "Danh sách cán bộ, số liệu và ID (trưởng ấp, quản trị)", usage: "/canbo hoặc /canbo bai-nha", access: leader, private: true, menu: true, run: (*cx).cmdOfficers},
 		{name: "ap", desc: "Danh sách ấp, số hộ và độ phủ (quản trị)", usage: "/ap", access: admin, menu: true, run: (*cx).cmdHamlets},
 		{name: "sosho", desc: "Sửa số hộ của ấp theo sổ hộ (quản trị)", usage: "/sosho bai-nha 820", access: admin, run: (*cx).cmdSetHouseholds},
-		{name: "vohieu", desc: "Vô hiệu hóa tài khoản cán bộ, báo cáo cũ vẫn được tính (quản trị)", usage: "/vohieu 2001", access: admin, private: true, run: (*cx).cmdDeactivate},
-		{name: "kichhoat", desc: "Kích hoạt lại tài khoản cán bộ (quản trị)", usage: "/kichhoat 2001", access: admin, private: true, run: (*cx).cmdReactivate},
-		{name: "capquyen", desc: "Cấp quyền quản trị viên hoặc đổi vai trò (quản trị)", usage: "/capquyen 2001 hoặc /capquyen 2001 truong_ap", access: admin, private: true, run: (*cx).cmdGrant},
+		{name: "vohieu", desc: "Vô hiệu hóa tài khoản cán bộ, báo cáo cũ vẫn được tính (quản trị)", usage: "/vohieu 12", access: admin, private: true, run: (*cx).cmdDeactivate},
+		{name: "kichhoat", desc: "Kích hoạt lại tài khoản cán bộ (quản trị)", usage: "/kichhoat 12", access: admin, private: true, run: (*cx).cmdReactivate},
+		{name: "capquyen", desc: "Cấp quyền quản trị viên hoặc đổi vai trò (quản trị)", usage: "/capquyen 12 hoặc /capquyen 12 truong_ap", access: admin, private: true, run: (*cx).cmdGrant},
 		{name: "dabiet", desc: "Ghi nhận hộ đã tự làm được dịch vụ công trực tuyến", usage: "/dabiet Nguyễn Văn An; Tổ 3, ấp Bãi Nhà; 0912345678", access: reporter, private: true, menu: true, run: (*cx).cmdSelfAble},
 		{name: "saoluu", desc: "Gửi bản sao lưu dữ liệu mới nhất (quản trị)", usage: "/saoluu", access: admin, private: true, run: (*cx).cmdBackup},
 		{name: "kiemtra", desc: "Kiểm tra ngẫu nhiên: chọn hộ để gọi điện, ghi kết quả (quản trị)", usage: "/kiemtra, /kiemtra 10 bai-nha, /kiemtra ketqua", access: admin, private: true, menu: true, run: (*cx).cmdSpotCheck},
-		{name: "loaitru", desc: "Loại trừ cán bộ hoặc ấp khỏi khen thưởng, có lý do; không kèm gì để xem danh sách (quản trị)", usage: "/loaitru canbo 2001 Đang bị xem xét kỷ luật", access: admin, private: true, run: (*cx).cmdExclude},
-		{name: "boloaitru", desc: "Bỏ loại trừ cán bộ hoặc ấp (quản trị)", usage: "/boloaitru canbo 2001 hoặc /boloaitru ap bai-nha", access: admin, private: true, run: (*cx).cmdLiftExclusion},
+		{name: "loaitru", desc: "Loại trừ cán bộ hoặc ấp khỏi khen thưởng, có lý do; không kèm gì để xem danh sách (quản trị)", usage: "/loaitru canbo 12 Đang bị xem xét kỷ luật", access: admin, private: true, run: (*cx).cmdExclude},
+		{name: "boloaitru", desc: "Bỏ loại trừ cán bộ hoặc ấp (quản trị)", usage: "/boloaitru canbo 12 hoặc /boloaitru ap bai-nha", access: admin, private: true, run: (*cx).cmdLiftExclusion},
 		{name: "hoso", desc: "Hồ sơ khen thưởng của ấp: Tờ trình, Biên bản họp xét, danh sách hộ (quản trị)", usage: "/hoso bai-nha", access: admin, private: true, menu: true, run: (*cx).cmdDossier},
 	} {
 		e.cmds[cmd.name] = cmd
@@ -104,8 +106,8 @@ func (c *cx) runCommand(name, args string) error {
 		return nil
 	}
 	if cmd.private && !c.in.Private {
-		c.replies = append(c.replies, Reply{ChatID: c.in.ChatID, Text: msgPrivateOnly,
-			Buttons: [][]Button{{{Text: "Mở tin nhắn riêng với bot", URL: c.e.deepLink(privateStart(name))}}}})
+		c.replies = append(c.replies, chat.Reply{To: c.in.Chat, Text: msgPrivateOnly,
+			Choices: [][]chat.Choice{{{Label: "Mở tin nhắn riêng với bot", URL: c.e.deepLink(privateStart(name))}}}})
 		return nil
 	}
 	return cmd.run(c, args)
@@ -125,27 +127,27 @@ func (e *Engine) deepLink(payload string) string {
 
 func (c *cx) cmdHelp(string) error {
 	var b strings.Builder
-	b.WriteString("<b>Hướng dẫn sử dụng bot " + esc(c.e.set.CampaignName) + "</b>\n")
+	b.WriteString(chat.BoldStart + "Hướng dẫn sử dụng bot " + plain(c.e.set.CampaignName) + chat.BoldEnd + "\n")
 	if !c.known {
 		b.WriteString("\n" + msgNotRegistered)
 		c.reply(b.String())
 		return nil
 	}
-	b.WriteString("Anh/chị là <b>" + esc(c.who.Role.At(c.hamletName())) + "</b>.\n")
+	b.WriteString("Anh/chị là " + chat.BoldStart + plain(c.who.Role.At(c.hamletName())) + chat.BoldEnd + ".\n")
 	for _, name := range c.e.order {
 		cmd := c.e.cmds[name]
 		if cmd.name == "start" || !c.allowed(cmd) {
 			continue
 		}
-		b.WriteString("\n/" + cmd.name + " — " + esc(cmd.desc))
+		b.WriteString("\n/" + cmd.name + " — " + plain(cmd.desc))
 		if cmd.usage != "" && cmd.usage != "/"+cmd.name {
-			b.WriteString("\n   Ví dụ: <code>" + esc(cmd.usage) + "</code>")
+			b.WriteString("\n   Ví dụ: " + code(cmd.usage))
 		}
 	}
 	if c.allowed(c.e.cmds["baocao"]) {
 		b.WriteString("\n\nBáo cáo nhanh một dòng: họ tên; địa chỉ; số điện thoại; thủ tục (phân cách bằng dấu chấm phẩy hoặc |). Thủ tục gõ có dấu hay không dấu đều được, ví dụ «khai sinh», «thuong tru», «ly lich tu phap».\nDanh sách thủ tục:\n")
 		for i, p := range c.e.set.Procedures {
-			b.WriteString(itoa(i+1) + ". " + esc(p.Name) + "\n")
+			b.WriteString(itoa(i+1) + ". " + plain(p.Name) + "\n")
 		}
 	}
 	c.reply(strings.TrimRight(b.String(), "\n"))

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"dvcbot/chat"
+
 	"dvcbot/campaign"
 	"dvcbot/dossier"
 	"dvcbot/export"
@@ -127,9 +129,9 @@ func (e *Engine) buildDossier(tx *store.Tx, hamletID string, at scoring.Date) (H
 	if err != nil {
 		return d, fmt.Errorf("dossier %s: officers: %w", hamletID, err)
 	}
-	byID := map[int64]campaign.Officer{}
+	byID := map[campaign.PersonID]campaign.Officer{}
 	for _, o := range stored {
-		byID[o.TelegramID] = o
+		byID[o.ID] = o
 		if o.HamletID == hamletID && o.Role == campaign.RoleLeader && o.Active && in.Leader == "" {
 			in.Leader = o.FullName
 		}
@@ -140,7 +142,7 @@ func (e *Engine) buildDossier(tx *store.Tx, hamletID string, at scoring.Date) (H
 			continue
 		}
 		role := "Cán bộ ấp " + h.Name
-		if byID[s.Officer.ID].Role == campaign.RoleLeader {
+		if byID[campaign.PersonID(s.Officer.ID)].Role == campaign.RoleLeader {
 			role = "Trưởng ấp " + h.Name
 		}
 		in.Individuals = append(in.Individuals, dossier.Individual{Name: s.Officer.DisplayName(), Role: role,
@@ -178,7 +180,7 @@ func (e *Engine) buildDossier(tx *store.Tx, hamletID string, at scoring.Date) (H
 			HamletID: ev.Hamlet.ID, HamletName: ev.Hamlet.Name,
 			HouseholdName: ev.Household.HeadName, Address: ev.Household.Address, Phone: ev.Household.Phone,
 			Procedures: ev.Guidance.Procedures, OtherProcedure: ev.Guidance.OtherProcedure,
-			OfficerName: ev.Officer.FullName, OfficerTelegramID: ev.Guidance.OfficerID,
+			OfficerName: ev.Officer.FullName, OfficerChannel: ev.Guidance.Via.Channel, OfficerAccount: ev.Guidance.Via.ID,
 			ReportedAt: ev.Guidance.At, Check: ev.Guidance.Check,
 		})
 		return nil
@@ -282,8 +284,8 @@ func (d HamletDossier) Status() string {
 func (c *cx) cmdDossier(args string) error {
 	f := strings.Fields(args)
 	if len(f) != 1 {
-		c.reply("Cách dùng: <code>/hoso &lt;mã ấp&gt;</code> — lập hồ sơ đề nghị khen thưởng của ấp (Tờ trình, Biên bản họp xét, danh sách hộ).\nVí dụ: <code>/hoso " +
-			esc(c.firstHamletID()) + "</code>\n\n" + c.hamletList())
+		c.reply("Cách dùng: " + code("/hoso <mã ấp>") + " — lập hồ sơ đề nghị khen thưởng của ấp (Tờ trình, Biên bản họp xét, danh sách hộ).\nVí dụ: " + chat.CodeStart + "/hoso " +
+			plain(c.firstHamletID()) + chat.CodeEnd + "\n\n" + c.hamletList())
 		return nil
 	}
 	h, ok, err := c.hamletArg(f[0], "")
@@ -318,19 +320,19 @@ func (c *cx) sendDossier(h campaign.Hamlet) error {
 	if !d.Input.Eligible {
 		mark = "⚠️ "
 	}
-	status := mark + esc(d.Status())
-	head := "📄 <b>Hồ sơ khen thưởng ấp " + esc(h.Name) + "</b>, số liệu tính đến ngày " + at.String() + ".\n"
+	status := mark + plain(d.Status())
+	head := "📄 " + chat.BoldStart + "Hồ sơ khen thưởng ấp " + plain(h.Name) + chat.BoldEnd + ", số liệu tính đến ngày " + at.String() + ".\n"
 	if proposal != nil {
-		c.replies = append(c.replies, Reply{ChatID: c.in.ChatID, Text: head + "Tờ trình đề nghị khen thưởng (Word, sửa được trước khi ký).\n" + status,
-			Document: &File{Name: h.ID + dossier.SuffixProposal, Bytes: proposal}})
+		c.replies = append(c.replies, chat.Reply{To: c.in.Chat, Text: head + "Tờ trình đề nghị khen thưởng (Word, sửa được trước khi ký).\n" + status,
+			File: &chat.File{Name: h.ID + dossier.SuffixProposal, Bytes: proposal}})
 	} else {
 		c.reply(head + status + "\nKhông lập Tờ trình vì không có tập thể hay cá nhân nào của ấp được đề nghị; vẫn gửi Biên bản họp xét và danh sách hộ.")
 	}
 	c.replies = append(c.replies,
-		Reply{ChatID: c.in.ChatID, Text: "📄 Biên bản họp xét thi đua, khen thưởng ấp " + esc(h.Name) + " (Word), có số liệu minh chứng; để trống chỗ ghi thành phần, biểu quyết và chữ ký.",
-			Document: &File{Name: h.ID + dossier.SuffixMinutes, Bytes: minutes}},
-		Reply{ChatID: c.in.ChatID, Text: "📎 Phụ lục: danh sách " + scoring.Number(d.Records) + " lượt hộ được hướng dẫn của ấp " + esc(h.Name) +
+		chat.Reply{To: c.in.Chat, Text: "📄 Biên bản họp xét thi đua, khen thưởng ấp " + plain(h.Name) + " (Word), có số liệu minh chứng; để trống chỗ ghi thành phần, biểu quyết và chữ ký.",
+			File: &chat.File{Name: h.ID + dossier.SuffixMinutes, Bytes: minutes}},
+		chat.Reply{To: c.in.Chat, Text: "📎 Phụ lục: danh sách " + scoring.Number(d.Records) + " lượt hộ được hướng dẫn của ấp " + plain(h.Name) +
 			" (Excel).\nTệp có thông tin cá nhân của người dân: chỉ dùng cho hồ sơ, không chuyển tiếp vào nhóm.",
-			Document: &File{Name: h.ID + dossier.SuffixEvidence, Bytes: d.Evidence}})
+			File: &chat.File{Name: h.ID + dossier.SuffixEvidence, Bytes: d.Evidence}})
 	return nil
 }

@@ -14,13 +14,15 @@ package bot
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
+
+	"dvcbot/chat"
 
 	"dvcbot/campaign"
 	"dvcbot/intake"
@@ -35,15 +37,29 @@ type Settings struct {
 	Location     *time.Location
 	DailyTarget  int
 	Procedures   []campaign.Procedure
-	AdminIDs     []int64
-	GroupChatID  int64
+	// Admins are the accounts of the admins named in configuration
+	// (telegram.admin_ids, zalo.admin_ids): admin whatever the store says,
+	// and never stored as such.
+	Admins []chat.Address
+	// TelegramGroup is the Telegram leaders' group (0: none); Telegram may
+	// migrate it to a supergroup with a new id, which the store remembers.
+	TelegramGroup int64
+	// ZaloGroup is the Zalo leaders' group from configuration ("": the one
+	// a leader linked with /nhom, if any).
+	ZaloGroup string
+	// ZaloGroupsOK reports whether the Zalo bot may take part in groups
+	// (getMe's can_join_groups); nil means no.
+	ZaloGroupsOK func() bool
 	InviteTTL    time.Duration
 	// Params are the scoring rules (targets, thresholds, caps).
 	Params scoring.Params
 	// SpotCheckRate is the share of not-yet-checked records /kiemtra draws by default (0.10 when 0).
 	SpotCheckRate float64
-	// BotUsername returns the bot's @username for deep links (known only
-	// once the transport has called getMe).
+	// ZaloName returns the Zalo bot's display name, to tell people where
+	// to send a code ("" without Zalo).
+	ZaloName func() string
+	// BotUsername returns the Telegram bot's @username for deep links
+	// (known only once the transport has called getMe; "" without Telegram).
 	BotUsername func() string
 }
 
@@ -55,6 +71,11 @@ type Engine struct {
 	log   *slog.Logger
 	cmds  map[string]*command
 	order []string
+	// states answer typed text in a conversation state; callbacks answer
+	// choices by the kind before the colon of their value. Both are built
+	// by New (flows) and never changed afterwards.
+	states    map[string]func(*cx, string) error
+	callbacks map[string]func(*cx, string) error
 	// newCode returns a fresh random invite code.
 	newCode func() string
 	// afterCommitHook, when set (tests only), runs before each piece of
@@ -91,23 +112,41 @@ func New(db *store.DB, set Settings, opts ...Option) *Engine {
 		e.set.Params.DailyTarget = e.set.DailyTarget
 	}
 	if e.set.BotUsername == nil {
-		e.set.BotUsername = func() string { return "dvcbot" }
+		e.set.BotUsername = func() string { return "" }
+	}
+	if e.set.ZaloName == nil {
+		e.set.ZaloName = func() string { return "" }
+	}
+	if e.set.ZaloGroupsOK == nil {
+		e.set.ZaloGroupsOK = func() bool { return false }
 	}
 	for _, o := range opts {
 		o(e)
 	}
 	e.registerCommands()
+	e.registerFlows()
 	return e
 }
 
-// randomCode is a single-use invite code: 16 characters of base64url,
-// valid as a Telegram start parameter (A-Za-z0-9_-, at most 64).
+// codeAlphabet is what invite and link codes are made of: capital letters
+// and digits without the look-alikes 0/O and 1/I, so a code read aloud or
+// copied by hand survives.
+const codeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// CodeLen is the length of an invite or link code.
+const CodeLen = 8
+
+// randomCode is a single-use code of CodeLen characters from codeAlphabet
+// (40 bits), read case-insensitively.
 func randomCode() string {
-	b := make([]byte, 12)
+	b := make([]byte, CodeLen)
 	if _, err := rand.Read(b); err != nil {
 		panic(fmt.Sprintf("crypto/rand: %v", err)) // never fails on Linux
 	}
-	return base64.RawURLEncoding.EncodeToString(b)
+	for i := range b {
+		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)] // 256 is a multiple of 32: no bias
+	}
+	return string(b)
 }
 
 // Commands is the command menu registered with the transport.
@@ -125,13 +164,13 @@ func (e *Engine) Commands() []Command {
 // Session is one user's conversation state in one chat, stored as JSON.
 // States are strings so that stored sessions survive code changes.
 type Session struct {
-	State   string    `json:"state,omitempty"`
-	Invite  string    `json:"invite,omitempty"`
-	Draft   Draft     `json:"draft,omitempty"`
-	Choices []Button  `json:"choices,omitempty"` // the keyboard last offered
-	Last    uint64    `json:"last,omitempty"`    // last saved record, for photos sent right after
-	LastAt  time.Time `json:"last_at,omitempty"`
-	Updated time.Time `json:"updated,omitempty"`
+	State   string        `json:"state,omitempty"`
+	Invite  string        `json:"invite,omitempty"`
+	Draft   Draft         `json:"draft,omitempty"`
+	Choices []chat.Choice `json:"choices,omitempty"` // the keyboard last offered
+	Last    uint64        `json:"last,omitempty"`    // last saved record, for photos sent right after
+	LastAt  time.Time     `json:"last_at,omitempty"`
+	Updated time.Time     `json:"updated,omitempty"`
 
 	// Check is a spot-check result awaiting its reason (/kiemtra).
 	Check *CheckDraft `json:"check,omitempty"`
@@ -153,15 +192,21 @@ type Draft struct {
 
 // cx is everything one step can see and do.
 type cx struct {
-	e       *Engine
-	tx      *store.Tx
-	in      Input
-	now     time.Time
-	today   store.Day
+	e     *Engine
+	tx    *store.Tx
+	in    chat.Input
+	now   time.Time
+	today store.Day
+	// who is the person as the engine treats them: their stored record with
+	// the role configuration gives (an admin from configuration is admin
+	// whatever is stored). stored is the record as kept, the only one ever
+	// written back; found says whether there is one.
 	who     campaign.Officer
-	known   bool // registered (or an admin from configuration)
+	stored  campaign.Officer
+	found   bool
+	known   bool // registered with a role (or an admin from configuration)
 	s       *Session
-	replies []Reply
+	replies []chat.Reply
 	// after holds work to run once this step is committed (afterCommit);
 	// readOnly marks the context such work runs in, whose audits wait in
 	// audits for a write transaction of their own.
@@ -191,27 +236,28 @@ func (c *cx) audit(action string, before, after any) error {
 		c.audits = append(c.audits, pendingAudit{action, before, after})
 		return nil
 	}
-	return c.tx.Audit(c.in.UserID, action, before, after)
+	return c.tx.Audit(c.who.ID, action, before, after)
 }
 
-func (c *cx) reply(text string, buttons ...[]Button) {
-	c.replies = append(c.replies, Reply{ChatID: c.in.ChatID, Text: text, Buttons: buttons})
+// reply answers in the chat the input came from.
+func (c *cx) reply(text string, choices ...[]chat.Choice) {
+	c.replies = append(c.replies, chat.Reply{To: c.in.Chat, Text: text, Choices: choices})
 }
 
-func lastKeyboard(rs []Reply) [][]Button {
+func lastKeyboard(rs []chat.Reply) [][]chat.Choice {
 	for i := len(rs) - 1; i >= 0; i-- {
-		if len(rs[i].Buttons) > 0 {
-			return rs[i].Buttons
+		if len(rs[i].Choices) > 0 {
+			return rs[i].Choices
 		}
 	}
 	return nil
 }
 
-func flatten(rows [][]Button) []Button {
-	var out []Button
+func flatten(rows [][]chat.Choice) []chat.Choice {
+	var out []chat.Choice
 	for _, r := range rows {
 		for _, b := range r {
-			if b.Data != "" {
+			if b.Value != "" {
 				out = append(out, b)
 			}
 		}
@@ -220,22 +266,26 @@ func flatten(rows [][]Button) []Button {
 }
 
 // Handle applies one input and returns the replies once it is stored.
-func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
+func (e *Engine) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	var c *cx
+	update := ""
+	if in.Update != "" {
+		update = in.Chat.Channel + ":" + in.Update
+	}
 	err := e.db.Batch(func(tx *store.Tx) error {
 		c = nil // Batch may run this more than once
-		if in.UpdateID != 0 && tx.Processed(in.UpdateID) {
+		if update != "" && tx.Processed(update) {
 			return nil
 		}
 		done, err := e.step(tx, in)
 		if err != nil {
 			return err
 		}
-		if in.UpdateID != 0 {
-			if err := tx.MarkProcessed(in.UpdateID); err != nil {
+		if update != "" {
+			if err := tx.MarkProcessed(update); err != nil {
 				return err
 			}
 		}
@@ -243,8 +293,8 @@ func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 		return nil
 	})
 	if err != nil {
-		e.log.Error("handle update failed", "update", in.UpdateID, "chat", in.ChatID, "err", err)
-		return []Reply{{ChatID: in.ChatID, Text: msgInternalError}}, nil
+		e.log.Error("handle update failed", "update", in.Update, "channel", in.Chat.Channel, "err", err)
+		return []chat.Reply{{To: in.Chat, Text: msgInternalError}}, nil
 	}
 	if c == nil {
 		return nil, nil
@@ -253,8 +303,8 @@ func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 	for _, fn := range c.after {
 		out, err := e.runAfterCommit(c, fn)
 		if err != nil {
-			e.log.Error("work after commit failed", "update", in.UpdateID, "chat", in.ChatID, "err", err)
-			return append(replies, Reply{ChatID: in.ChatID, Text: msgInternalError}), nil
+			e.log.Error("work after commit failed", "update", in.Update, "channel", in.Chat.Channel, "err", err)
+			return append(replies, chat.Reply{To: in.Chat, Text: msgInternalError}), nil
 		}
 		replies = append(replies, out...)
 	}
@@ -263,14 +313,14 @@ func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 
 // runAfterCommit runs fn (afterCommit) in a read-only transaction, then
 // writes its audit entries; its replies count only once they are written.
-func (e *Engine) runAfterCommit(step *cx, fn func(*cx) error) ([]Reply, error) {
+func (e *Engine) runAfterCommit(step *cx, fn func(*cx) error) ([]chat.Reply, error) {
 	if e.afterCommitHook != nil {
 		e.afterCommitHook()
 	}
 	var rc cx
 	err := e.db.View(func(tx *store.Tx) error {
-		rc = cx{e: e, tx: tx, in: step.in, now: step.now, today: step.today, who: step.who, known: step.known,
-			s: &Session{}, readOnly: true}
+		rc = cx{e: e, tx: tx, in: step.in, now: step.now, today: step.today, who: step.who, stored: step.stored,
+			found: step.found, known: step.known, s: &Session{}, readOnly: true}
 		return fn(&rc)
 	})
 	if err != nil {
@@ -279,7 +329,7 @@ func (e *Engine) runAfterCommit(step *cx, fn func(*cx) error) ([]Reply, error) {
 	if len(rc.audits) > 0 {
 		err = e.db.Batch(func(tx *store.Tx) error {
 			for _, a := range rc.audits {
-				if err := tx.Audit(step.in.UserID, a.action, a.before, a.after); err != nil {
+				if err := tx.Audit(step.who.ID, a.action, a.before, a.after); err != nil {
 					return err
 				}
 			}
@@ -293,35 +343,17 @@ func (e *Engine) runAfterCommit(step *cx, fn func(*cx) error) ([]Reply, error) {
 }
 
 // step runs inside the write transaction.
-func (e *Engine) step(tx *store.Tx, in Input) (*cx, error) {
+func (e *Engine) step(tx *store.Tx, in chat.Input) (*cx, error) {
 	now := tx.Now()
 	c := &cx{e: e, tx: tx, in: in, now: now, today: store.DayOf(now, e.set.Location), s: &Session{}}
-	if raw := tx.Session(in.ChatID, in.UserID); raw != nil {
+	if raw := tx.Session(in.Chat, in.From); raw != nil {
 		if err := json.Unmarshal(raw, c.s); err != nil {
-			e.log.Warn("unreadable session reset", "chat", in.ChatID, "err", err)
+			e.log.Warn("unreadable session reset", "channel", in.Chat.Channel, "err", err)
 			*c.s = Session{}
 		}
 	}
-	o, err := tx.Officer(in.UserID)
-	switch {
-	case err == nil:
-		c.who, c.known = o, o.Active
-	case errors.Is(err, store.ErrNotFound):
-	default:
+	if err := c.identify(); err != nil {
 		return nil, err
-	}
-	if e.isConfigAdmin(in.UserID) {
-		if !c.known {
-			c.who = campaign.Officer{TelegramID: in.UserID, Role: campaign.RoleAdmin, Active: true}
-		}
-		c.who.Role, c.known = campaign.RoleAdmin, true
-	}
-	if c.known && c.who.Unreachable {
-		// The user wrote to us again: they unblocked the bot.
-		c.who.Unreachable = false
-		if err := tx.PutOfficer(c.who, in.UserID, "officer.reachable"); err != nil {
-			return nil, err
-		}
 	}
 	before := c.s.State
 	if err := c.dispatch(); err != nil {
@@ -339,23 +371,59 @@ func (e *Engine) step(tx *store.Tx, in Input) (*cx, error) {
 	// conversation (the «Hoàn tác» of /dabiet, typed as its label).
 	var raw []byte
 	if c.s.State != "" || c.s.Last != 0 || len(c.s.Choices) > 0 {
+		var err error
 		if raw, err = json.Marshal(c.s); err != nil {
 			return nil, fmt.Errorf("bot: encode session: %w", err)
 		}
 	}
-	if err := tx.PutSession(in.ChatID, in.UserID, raw); err != nil {
+	if err := tx.PutSession(in.Chat, in.From, raw); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-func (e *Engine) isConfigAdmin(id int64) bool {
-	for _, a := range e.set.AdminIDs {
-		if a == id {
-			return true
+// isConfigAdmin reports whether addr is an admin's account in configuration.
+func (e *Engine) isConfigAdmin(addr chat.Address) bool {
+	return slices.Contains(e.set.Admins, addr)
+}
+
+// identify finds the person behind the input's sender. An admin from
+// configuration writing for the first time becomes a person with no stored
+// role (roles from configuration are never stored, so removing someone
+// from configuration takes their rights at the next start); a person who
+// wrote again after blocking the bot is reachable again.
+func (c *cx) identify() error {
+	o, err := c.tx.PersonAt(c.in.From)
+	switch {
+	case err == nil:
+		c.stored, c.found = o, true
+	case errors.Is(err, store.ErrNotFound):
+	default:
+		return err
+	}
+	if !c.found && c.e.isConfigAdmin(c.in.From) {
+		id, err := c.tx.NewPersonID()
+		if err != nil {
+			return err
+		}
+		c.stored = campaign.Officer{ID: id, FullName: intake.CleanText(c.in.Name), Active: true, JoinedAt: c.now,
+			Accounts: []campaign.Account{{Address: c.in.From}}}
+		if err := c.tx.PutOfficer(c.stored, id, "person.config_admin"); err != nil {
+			return err
+		}
+		c.found = true
+	}
+	if c.found && c.stored.SetUnreachable(c.in.From, false) {
+		if err := c.tx.PutOfficer(c.stored, c.stored.ID, "officer.reachable"); err != nil {
+			return err
 		}
 	}
-	return false
+	c.who = c.stored
+	c.known = c.found && c.stored.Active && c.stored.Role.Valid()
+	if c.found && c.e.isConfigAdmin(c.in.From) {
+		c.who.Role, c.known = campaign.RoleAdmin, true
+	}
+	return nil
 }
 
 // dispatch routes the input: commands first, then button presses and
@@ -376,7 +444,7 @@ func (c *cx) dispatch() error {
 		c.reply(msgNotRegistered)
 		return nil
 	}
-	if c.in.PhotoFileID != "" {
+	if c.in.Photo != nil {
 		return c.onPhoto()
 	}
 	if c.in.ContactPhone != "" && c.s.State == stateReportPhone {
@@ -384,9 +452,9 @@ func (c *cx) dispatch() error {
 	}
 	// A typed number or label answers the keyboard last offered.
 	if b, ok := matchChoice(text, c.s.Choices); ok && c.s.State != stateReportProcs {
-		return c.onCallback(b.Data)
+		return c.onCallback(b.Value)
 	}
-	if h, ok := stateHandlers[c.s.State]; ok {
+	if h, ok := c.e.states[c.s.State]; ok {
 		return h(c, text)
 	}
 	c.reply(msgIdle)
@@ -402,27 +470,27 @@ func splitCommand(text string) (string, string) {
 
 // matchChoice matches typed text against offered buttons: by 1-based
 // number or by the label without diacritics and symbols.
-func matchChoice(text string, choices []Button) (Button, bool) {
+func matchChoice(text string, choices []chat.Choice) (chat.Choice, bool) {
 	if len(choices) == 0 || text == "" {
-		return Button{}, false
+		return chat.Choice{}, false
 	}
 	var n int
 	if _, err := fmt.Sscanf(text, "%d", &n); err == nil && fmt.Sprint(n) == text {
 		if n >= 1 && n <= len(choices) && !Destructive(choices[n-1]) {
 			return choices[n-1], true
 		}
-		return Button{}, false
+		return chat.Choice{}, false
 	}
 	want := labelKey(text)
 	if want == "" {
-		return Button{}, false
+		return chat.Choice{}, false
 	}
 	for _, b := range choices {
-		if labelKey(b.Text) == want {
+		if labelKey(b.Label) == want {
 			return b, true
 		}
 	}
-	return Button{}, false
+	return chat.Choice{}, false
 }
 
 // Destructive reports whether a button undoes something saved: a bare
@@ -430,8 +498,8 @@ func matchChoice(text string, choices []Button) (Button, bool) {
 // undo it, so such a button is answered only by a press or its label.
 // (The terminal, which has no buttons to press, sends a typed number as
 // the press itself.)
-func Destructive(b Button) bool {
-	return strings.HasPrefix(b.Data, "undo:") || strings.HasPrefix(b.Data, "saundo:")
+func Destructive(b chat.Choice) bool {
+	return strings.HasPrefix(b.Value, "undo:") || strings.HasPrefix(b.Value, "saundo:")
 }
 
 // labelKey folds a label for comparison, dropping emoji and punctuation.
@@ -456,7 +524,7 @@ func (c *cx) onCallback(data string) error {
 		c.reply(msgNotRegistered)
 		return nil
 	}
-	if h, ok := callbackHandlers[kind]; ok {
+	if h, ok := c.e.callbacks[kind]; ok {
 		return h(c, arg)
 	}
 	c.reply(msgStaleButton)

@@ -2,9 +2,10 @@ package bot
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"dvcbot/chat"
 
 	"dvcbot/campaign"
 	"dvcbot/store"
@@ -16,11 +17,11 @@ import (
 // lists the excluded with "đang bị loại trừ: <lý do>" wherever candidates
 // are shown.
 
-const exclusionUsage = "Cách dùng:\n" +
-	"<code>/loaitru</code> — xem các trường hợp đang bị loại trừ\n" +
-	"<code>/loaitru canbo 2001 Đang bị xem xét kỷ luật</code> — loại trừ cán bộ (ID Telegram, xem bằng /canbo)\n" +
-	"<code>/loaitru ap bai-nha Đang có khiếu nại chưa giải quyết</code> — loại trừ ấp\n" +
-	"<code>/boloaitru canbo 2001</code> hoặc <code>/boloaitru ap bai-nha</code> — bỏ loại trừ"
+var exclusionUsage = "Cách dùng:\n" +
+	code("/loaitru") + " — xem các trường hợp đang bị loại trừ\n" +
+	code("/loaitru canbo 12 Đang bị xem xét kỷ luật") + " — loại trừ cán bộ (số của cán bộ, xem bằng /canbo)\n" +
+	code("/loaitru ap bai-nha Đang có khiếu nại chưa giải quyết") + " — loại trừ ấp\n" +
+	code("/boloaitru canbo 12") + " hoặc " + code("/boloaitru ap bai-nha") + " — bỏ loại trừ"
 
 // exclusionKind reads "canbo" / "ap" (with or without diacritics, or in English).
 func exclusionKind(word string) (campaign.ExclusionKind, bool) {
@@ -42,49 +43,49 @@ func (c *cx) exclusionTarget(kind campaign.ExclusionKind, word string) (target, 
 		if !ok {
 			return "", "", false, err
 		}
-		return h.ID, "ấp <b>" + esc(h.Name) + "</b>", true, nil
+		return h.ID, "ấp " + bold(h.Name), true, nil
 	}
-	id, perr := strconv.ParseInt(word, 10, 64)
-	if perr != nil || id <= 0 {
-		c.reply("«" + esc(limitRunes(word, 40)) + "» không phải ID Telegram của cán bộ (một dãy số). Gõ /canbo để xem ID.\n\n" + exclusionUsage)
+	id, ok := parsePersonID(word)
+	if !ok {
+		c.reply("«" + plain(limitRunes(word, 40)) + "» không phải số của cán bộ. Gõ /canbo để xem số của từng cán bộ.\n\n" + exclusionUsage)
 		return "", "", false, nil
 	}
 	o, err := c.tx.Officer(id)
 	if errors.Is(err, store.ErrNotFound) {
-		c.reply("Không có cán bộ nào đã đăng ký với ID " + strconv.FormatInt(id, 10) + ". Gõ /canbo để xem ID của cán bộ.")
+		c.reply("Không có cán bộ nào mang số " + id.String() + ". Gõ /canbo để xem số của từng cán bộ.")
 		return "", "", false, nil
 	} else if err != nil {
 		return "", "", false, err
 	}
-	return store.FormatID(id), c.exclusionWho(o), true, nil
+	return id.String(), c.exclusionWho(o), true, nil
 }
 
-// exclusionWho names an officer: "cán bộ <b>Lê Văn Tám</b> (ấp Bãi Nhà, ID 2001)".
+// exclusionWho names an officer: "cán bộ " + bold("Lê Văn Tám") + " (ấp Bãi Nhà, số 12)".
 func (c *cx) exclusionWho(o campaign.Officer) string {
 	name := o.FullName
 	if name == "" {
-		name = "#" + strconv.FormatInt(o.TelegramID, 10)
+		name = "số " + o.ID.String()
 	}
 	place := ""
 	if o.HamletID != "" {
-		place = "ấp " + esc(c.spotHamletName(o.HamletID)) + ", "
+		place = "ấp " + plain(c.spotHamletName(o.HamletID)) + ", "
 	}
-	return "cán bộ <b>" + esc(name) + "</b> (" + place + "ID " + strconv.FormatInt(o.TelegramID, 10) + ")"
+	return "cán bộ " + bold(name) + " (" + place + "số " + o.ID.String() + ")"
 }
 
 // exclusionLabel names the target of a stored exclusion.
 func (c *cx) exclusionLabel(e campaign.Exclusion) string {
 	if e.Kind == campaign.ExcludeHamlet {
-		return "Ấp <b>" + esc(c.spotHamletName(e.Target)) + "</b> (" + esc(e.Target) + ")"
+		return "Ấp " + bold((c.spotHamletName(e.Target))) + " (" + plain(e.Target) + ")"
 	}
-	id, err := strconv.ParseInt(e.Target, 10, 64)
-	if err != nil {
-		return "Cán bộ " + esc(e.Target)
+	id, ok := campaign.ParsePersonID(e.Target)
+	if !ok {
+		return "Cán bộ " + plain(e.Target)
 	}
 	if o, err := c.tx.Officer(id); err == nil {
 		return upperFirstRune(c.exclusionWho(o))
 	}
-	return "Cán bộ ID " + esc(e.Target)
+	return "Cán bộ số " + plain(e.Target)
 }
 
 func upperFirstRune(s string) string {
@@ -111,14 +112,14 @@ func (c *cx) cmdExclude(args string) error {
 	reason := strings.TrimSpace(strings.Join(f[2:], " "))
 	switch n := utf8.RuneCountInString(reason); {
 	case n == 0:
-		c.reply("Cần ghi <b>lý do</b> loại trừ (ví dụ: đang bị xem xét kỷ luật, đang bị thanh tra, có khiếu nại chưa giải quyết).\nVí dụ: <code>/loaitru " +
-			esc(f[0]) + " " + esc(f[1]) + " Đang bị xem xét kỷ luật</code>")
+		c.reply("Cần ghi " + bold("lý do") + " loại trừ (ví dụ: đang bị xem xét kỷ luật, đang bị thanh tra, có khiếu nại chưa giải quyết).\nVí dụ: " + chat.CodeStart + "/loaitru " +
+			plain(f[0]) + " " + plain(f[1]) + " Đang bị xem xét kỷ luật" + chat.CodeEnd)
 		return nil
 	case n > maxReasonRunes:
 		c.reply("Lý do dài " + itoa(n) + " ký tự, quá " + itoa(maxReasonRunes) + " ký tự. Vui lòng ghi ngắn gọn hơn.")
 		return nil
 	}
-	e := campaign.Exclusion{Kind: kind, Target: target, Reason: reason, By: c.in.UserID}
+	e := campaign.Exclusion{Kind: kind, Target: target, Reason: reason, By: c.who.ID}
 	updated := false
 	exs, err := c.tx.Exclusions()
 	if err != nil {
@@ -133,11 +134,11 @@ func (c *cx) cmdExclude(args string) error {
 		return err
 	}
 	if updated {
-		c.reply("✏️ Đã cập nhật lý do loại trừ " + label + ": " + esc(reason) + ".\n(Vẫn tính từ ngày " + fmtDate(e.At, c.e.set.Location) + ".)")
+		c.reply("✏️ Đã cập nhật lý do loại trừ " + label + ": " + plain(reason) + ".\n(Vẫn tính từ ngày " + fmtDate(e.At, c.e.set.Location) + ".)")
 		return nil
 	}
 	c.reply("⛔ Đã loại trừ " + label + " khỏi mọi danh sách khen thưởng, từ hôm nay " + fmtDate(c.now, c.e.set.Location) +
-		".\nLý do: " + esc(reason) + "\nĐể bỏ loại trừ: <code>/boloaitru " + esc(labelKey(f[0])) + " " + esc(target) + "</code>")
+		".\nLý do: " + plain(reason) + "\nĐể bỏ loại trừ: " + chat.CodeStart + "/boloaitru " + plain(labelKey(f[0])) + " " + plain(target) + chat.CodeEnd)
 	return nil
 }
 
@@ -153,13 +154,13 @@ func (c *cx) cmdLiftExclusion(args string) error {
 		return nil
 	}
 	target := strings.ToLower(f[1])
-	if id, err := strconv.ParseInt(target, 10, 64); err == nil && kind == campaign.ExcludeOfficer {
-		target = store.FormatID(id)
+	if id, ok := parsePersonID(target); ok && kind == campaign.ExcludeOfficer {
+		target = id.String()
 	}
-	err := c.tx.DeleteExclusion(kind, target, c.in.UserID)
+	err := c.tx.DeleteExclusion(kind, target, c.who.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		c.reply("Không có trường hợp loại trừ nào với " + map[campaign.ExclusionKind]string{campaign.ExcludeHamlet: "ấp", campaign.ExcludeOfficer: "cán bộ"}[kind] +
-			" «" + esc(limitRunes(f[1], 40)) + "». Gõ /loaitru để xem danh sách đang bị loại trừ.")
+			" «" + plain(limitRunes(f[1], 40)) + "». Gõ /loaitru để xem danh sách đang bị loại trừ.")
 		return nil
 	} else if err != nil {
 		return err
@@ -180,13 +181,13 @@ func (c *cx) listExclusions() error {
 		return nil
 	}
 	var b strings.Builder
-	b.WriteString("⛔ <b>Đang bị loại trừ khỏi khen thưởng</b> (" + itoa(len(exs)) + ")\n")
+	b.WriteString("⛔ " + bold("Đang bị loại trừ khỏi khen thưởng") + " (" + itoa(len(exs)) + ")\n")
 	loc := c.e.set.Location
 	for _, e := range exs {
-		b.WriteString("• " + c.exclusionLabel(e) + " — từ " + fmtDate(e.At, loc) + ", lý do: " + esc(e.Reason) +
-			" (ghi bởi " + esc(c.spotWho(e.By)) + ")\n")
+		b.WriteString("• " + c.exclusionLabel(e) + " — từ " + fmtDate(e.At, loc) + ", lý do: " + plain(e.Reason) +
+			" (ghi bởi " + plain(c.spotWho(e.By)) + ")\n")
 	}
-	b.WriteString("\nBỏ loại trừ: <code>/boloaitru canbo &lt;ID&gt;</code> hoặc <code>/boloaitru ap &lt;mã ấp&gt;</code>")
+	b.WriteString("\nBỏ loại trừ: " + code("/boloaitru canbo <số cán bộ>") + " hoặc " + code("/boloaitru ap <mã ấp>"))
 	c.reply(b.String())
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"dvcbot/chat"
+
 	"dvcbot/store"
 )
 
@@ -20,13 +22,13 @@ func (c *cx) cmdMe(string) error {
 	if name == "" {
 		name = "anh/chị"
 	}
-	b.WriteString("<b>Kết quả của " + esc(name) + "</b>")
-	b.WriteString(" (" + esc(c.who.Role.At(c.hamletName())) + ")\n")
-	today := c.tx.OfficerDay(c.in.UserID, c.today)
+	b.WriteString(chat.BoldStart + "Kết quả của " + plain(name) + chat.BoldEnd)
+	b.WriteString(" (" + plain(c.who.Role.At(c.hamletName())) + ")\n")
+	today := c.tx.OfficerDay(c.who.ID, c.today)
 	b.WriteString("Hôm nay " + c.today.Date().Format("02/01") + ": " + itoa(today.Households) + " hộ, " + itoa(today.Procedures) + " thủ tục\n")
 	var mHH, mProc, mDays int
 	start := monthStart(c.today)
-	if err := c.tx.OfficerDays(c.in.UserID, start, c.today, func(_ store.Day, dc store.DayCount) error {
+	if err := c.tx.OfficerDays(c.who.ID, start, c.today, func(_ store.Day, dc store.DayCount) error {
 		mHH += dc.Households
 		mProc += dc.Procedures
 		if dc.Households > 0 {
@@ -38,7 +40,7 @@ func (c *cx) cmdMe(string) error {
 	}
 	t := c.today.Date()
 	b.WriteString("Tháng " + itoa(int(t.Month())) + "/" + itoa(t.Year()) + ": " + itoa(mHH) + " lượt hộ, " + itoa(mProc) + " thủ tục, " + itoa(mDays) + " ngày có báo cáo\n")
-	total := c.tx.OfficerHouseholds(c.in.UserID)
+	total := c.tx.OfficerHouseholds(c.who.ID)
 	b.WriteString("Từ đầu phong trào: " + itoa(total) + " hộ đã hướng dẫn")
 	if c.who.HamletID != "" {
 		b.WriteString("\n\n" + c.hamletToday())

@@ -5,27 +5,28 @@ import (
 	"errors"
 	"time"
 
+	"dvcbot/chat"
 	"dvcbot/store"
 )
 
-// MarkUnreachable records that a chat can no longer receive messages (the
-// user blocked the bot). The person stays registered and their records
-// count; reminders skip them until they write to the bot again.
-func (e *Engine) MarkUnreachable(ctx context.Context, chatID int64) error {
+// MarkUnreachable records that an account can no longer receive messages
+// (the person blocked the bot). The person stays registered and their
+// records count; messages go to their other account if they have one, and
+// reminders skip them until they write to the bot again.
+func (e *Engine) MarkUnreachable(ctx context.Context, addr chat.Address) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return e.db.Update(func(tx *store.Tx) error {
-		o, err := tx.Officer(chatID)
+		o, err := tx.PersonAt(addr)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		} else if err != nil {
 			return err
 		}
-		if o.Unreachable {
+		if !o.SetUnreachable(addr, true) {
 			return nil
 		}
-		o.Unreachable = true
 		return tx.PutOfficer(o, 0, "officer.unreachable")
 	})
 }

@@ -2,13 +2,14 @@ package bot
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"dvcbot/chat"
 
 	"dvcbot/campaign"
 	"dvcbot/chart"
@@ -171,7 +172,7 @@ func periodKey(p scoring.Period) string {
 // Posts are the posts of job for a run scheduled at at (see PostRule for
 // the day or period each job reports). It does not check PostRule.Skip:
 // the scheduler does, and /chay runs a job whenever an admin asks.
-func (e *Engine) Posts(tx *store.Tx, job string, at time.Time) ([]Reply, error) {
+func (e *Engine) Posts(tx *store.Tx, job string, at time.Time) ([]chat.Reply, error) {
 	day := scoring.DateOf(at, e.set.Location)
 	switch job {
 	case JobReminder:
@@ -190,16 +191,36 @@ func (e *Engine) Posts(tx *store.Tx, job string, at time.Time) ([]Reply, error) 
 	return nil, fmt.Errorf("bot: no scheduled job %q", job)
 }
 
-// GroupChat is the leaders' group: the configured id, or the supergroup it
-// became when Telegram migrated it; 0 when no group is configured.
-func (e *Engine) GroupChat(tx *store.Tx) int64 { return tx.MigratedChat(e.set.GroupChatID) }
+// GroupChats are the leaders' groups posts go to, one per channel that
+// has one: Telegram's configured group (or the supergroup Telegram
+// migrated it to), and Zalo's configured or linked (/nhom) group when the
+// Zalo bot may take part in groups.
+func (e *Engine) GroupChats(tx *store.Tx) []chat.Address {
+	var out []chat.Address
+	if id := tx.MigratedChat(e.set.TelegramGroup); id != 0 {
+		out = append(out, chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)))
+	}
+	if e.set.ZaloGroupsOK() {
+		g := e.set.ZaloGroup
+		if g == "" {
+			g = tx.LinkedGroup(chat.Zalo)
+		}
+		if g != "" {
+			out = append(out, chat.Addr(chat.Zalo, g))
+		}
+	}
+	return out
+}
+
+// telegramGroup is the Telegram leaders' group after any migration (0: none).
+func (e *Engine) telegramGroup(tx *store.Tx) int64 { return tx.MigratedChat(e.set.TelegramGroup) }
 
 // MigrateGroup records that Telegram upgraded the group old to the
 // supergroup id (the transport's OnMigrate): when old is the leaders'
 // group, every later post goes to id. Other groups are ignored.
 func (e *Engine) MigrateGroup(old, id int64) error {
 	err := e.db.Update(func(tx *store.Tx) error {
-		if old == 0 || id == 0 || old != e.GroupChat(tx) {
+		if old == 0 || id == 0 || old != e.telegramGroup(tx) {
 			return nil
 		}
 		return tx.SetGroupChatID(old, id)
@@ -210,8 +231,90 @@ func (e *Engine) MigrateGroup(old, id int64) error {
 	return nil
 }
 
+// leaders are the people posts for leaders reach: zone leaders, hamlet
+// heads and admins (registered or from configuration), active, each by
+// the account messages for them go to.
+func (e *Engine) leaders(tx *store.Tx) ([]chat.Address, error) {
+	officers, err := tx.Officers()
+	if err != nil {
+		return nil, err
+	}
+	seen := map[chat.Address]bool{}
+	var out []chat.Address
+	add := func(a chat.Address) {
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	covered := map[chat.Address]bool{} // config admins' accounts held by a person
+	for _, o := range officers {
+		for _, a := range o.Accounts {
+			covered[a.Address] = true
+		}
+		admin := o.Role == campaign.RoleAdmin
+		for _, a := range o.Accounts {
+			admin = admin || e.isConfigAdmin(a.Address)
+		}
+		if !o.Active && !admin {
+			continue
+		}
+		if admin || o.Role == campaign.RoleZoneLeader || o.Role == campaign.RoleLeader {
+			if a, ok := o.Primary(); ok {
+				add(a)
+			}
+		}
+	}
+	for _, a := range e.set.Admins {
+		if !covered[a] {
+			add(a)
+		}
+	}
+	return out, nil
+}
+
+// toLeaders addresses posts meant for the leaders: a copy to each leaders'
+// group, carrying as fallback the leaders on that group's channel (sent
+// privately if the group refuses the post), and a private copy — optional
+// traffic, left out when a channel's quota is nearly used — to every
+// leader whose channel has no group.
+func (e *Engine) toLeaders(tx *store.Tx, posts []chat.Reply) ([]chat.Reply, error) {
+	people, err := e.leaders(tx)
+	if err != nil {
+		return nil, err
+	}
+	groups := e.GroupChats(tx)
+	hasGroup := map[string]bool{}
+	for _, g := range groups {
+		hasGroup[g.Channel] = true
+	}
+	var out []chat.Reply
+	for _, g := range groups {
+		var fallback []chat.Address
+		for _, a := range people {
+			if a.Channel == g.Channel {
+				fallback = append(fallback, a)
+			}
+		}
+		for _, p := range posts {
+			p.To, p.Group, p.Bulk, p.Fallback = g, true, true, fallback
+			out = append(out, p)
+		}
+	}
+	for _, a := range people {
+		if hasGroup[a.Channel] {
+			continue
+		}
+		for _, p := range posts {
+			p.To, p.Group, p.Bulk, p.Optional = a, false, true, true
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 // reportButton starts /baocao in the officer's private chat.
-var reportButton = []Button{{Text: "📝 Báo cáo ngay", Data: "cmd:baocao"}}
+var reportButton = []chat.Choice{{Label: "📝 Báo cáo ngay", Value: "cmd:baocao"}}
 
 // postDayStats are every hamlet's figures on day, with the officers who
 // may receive a private post (active, reachable), by hamlet.
@@ -227,7 +330,7 @@ func (e *Engine) postDayStats(tx *store.Tx, day scoring.Date) ([]scoring.HamletS
 	}
 	byHamlet := map[string][]campaign.Officer{}
 	for _, o := range officers {
-		if o.Active && !o.Unreachable && o.HamletID != "" {
+		if _, ok := o.Primary(); ok && o.Active && o.HamletID != "" {
 			byHamlet[o.HamletID] = append(byHamlet[o.HamletID], o)
 		}
 	}
@@ -244,7 +347,7 @@ func (e *Engine) targetsApply(day scoring.Date) bool {
 // attached to it) whose hamlet has not met day's target yet, with the
 // hamlet's status, the streak at stake and a button that starts /baocao.
 // None on days off or outside the campaign.
-func (e *Engine) Reminders(tx *store.Tx, day scoring.Date) ([]Reply, error) {
+func (e *Engine) Reminders(tx *store.Tx, day scoring.Date) ([]chat.Reply, error) {
 	if !e.targetsApply(day) {
 		return nil, nil
 	}
@@ -252,13 +355,14 @@ func (e *Engine) Reminders(tx *store.Tx, day scoring.Date) ([]Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Reply
+	var out []chat.Reply
 	for _, s := range stats {
 		if s.MetToday {
 			continue
 		}
 		for _, o := range people[s.Hamlet.ID] {
-			out = append(out, Reply{ChatID: o.TelegramID, Bulk: true, Buttons: [][]Button{reportButton},
+			to, _ := o.Primary()
+			out = append(out, chat.Reply{To: to, Bulk: true, Choices: [][]chat.Choice{reportButton},
 				Text: ReminderText(o.FullName, s, e.set.Params.DailyTarget, day)})
 		}
 	}
@@ -269,10 +373,10 @@ func (e *Engine) Reminders(tx *store.Tx, day scoring.Date) ([]Reply, error) {
 // not met day's target.
 func ReminderText(name string, s scoring.HamletStats, target int, day scoring.Date) string {
 	var b strings.Builder
-	b.WriteString("⏰ <b>Nhắc việc ngày " + day.String() + "</b>\n")
+	b.WriteString("⏰ " + chat.BoldStart + "Nhắc việc ngày " + day.String() + chat.BoldEnd + "\n")
 	hello := "Chào anh/chị"
 	if n := strings.TrimSpace(name); n != "" {
-		hello += " " + esc(n)
+		hello += " " + plain(n)
 	}
 	b.WriteString(hello + "! " + hamletStatusText(s, target) + "\n")
 	b.WriteString(streakText(s.CurrentStreak, false) + "\n")
@@ -282,7 +386,7 @@ func ReminderText(name string, s scoring.HamletStats, target int, day scoring.Da
 
 // hamletStatusText says how far the hamlet is from today's target.
 func hamletStatusText(s scoring.HamletStats, target int) string {
-	name := "ấp " + esc(s.Hamlet.Name)
+	name := "ấp " + plain(s.Hamlet.Name)
 	if s.GuidedToday == 0 {
 		return "Hôm nay " + name + " chưa có hộ nào được hướng dẫn (chỉ tiêu: " + itoa(target) + " hộ mỗi ngày)."
 	}
@@ -310,7 +414,7 @@ func streakText(streak int, late bool) string {
 // every hamlet that still has not met day's target, naming the hamlet's
 // officers so the leader knows whom to call. None on days off or outside
 // the campaign.
-func (e *Engine) Escalations(tx *store.Tx, day scoring.Date) ([]Reply, error) {
+func (e *Engine) Escalations(tx *store.Tx, day scoring.Date) ([]chat.Reply, error) {
 	if !e.targetsApply(day) {
 		return nil, nil
 	}
@@ -318,7 +422,7 @@ func (e *Engine) Escalations(tx *store.Tx, day scoring.Date) ([]Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Reply
+	var out []chat.Reply
 	for _, s := range stats {
 		if s.MetToday {
 			continue
@@ -333,7 +437,8 @@ func (e *Engine) Escalations(tx *store.Tx, day scoring.Date) ([]Reply, error) {
 			if o.Role != campaign.RoleLeader {
 				continue
 			}
-			out = append(out, Reply{ChatID: o.TelegramID, Bulk: true, Buttons: [][]Button{reportButton},
+			to, _ := o.Primary()
+			out = append(out, chat.Reply{To: to, Bulk: true, Optional: true, Choices: [][]chat.Choice{reportButton},
 				Text: EscalationText(s, names, e.set.Params.DailyTarget, day)})
 		}
 	}
@@ -344,11 +449,11 @@ func (e *Engine) Escalations(tx *store.Tx, day scoring.Date) ([]Reply, error) {
 // met day's target; officers are the names of the hamlet's officers.
 func EscalationText(s scoring.HamletStats, officers []string, target int, day scoring.Date) string {
 	var b strings.Builder
-	b.WriteString("⚠️ <b>Ấp " + esc(s.Hamlet.Name) + " chưa đạt chỉ tiêu ngày " + day.String() + "</b>\n")
+	b.WriteString("⚠️ " + chat.BoldStart + "Ấp " + plain(s.Hamlet.Name) + " chưa đạt chỉ tiêu ngày " + day.String() + chat.BoldEnd + "\n")
 	b.WriteString(hamletStatusText(s, target) + "\n")
 	b.WriteString(streakText(s.CurrentStreak, true) + "\n")
 	if len(officers) > 0 {
-		b.WriteString("Cán bộ của ấp: " + esc(strings.Join(officers, ", ")) + ".\n")
+		b.WriteString("Cán bộ của ấp: " + plain(strings.Join(officers, ", ")) + ".\n")
 	}
 	b.WriteString("Anh/chị vui lòng nhắc cán bộ hướng dẫn và báo cáo trước khi hết ngày; nếu chính anh/chị đã hướng dẫn hộ nào, bấm nút dưới đây để báo cáo.")
 	return b.String()
@@ -381,29 +486,24 @@ func chartCaption(p scoring.Params, at scoring.Date) string {
 		" (mục tiêu " + scoring.ThresholdPercent(p.CoverageThreshold) + ")."
 }
 
-// DailyLeaderboard is the evening post to the leaders' group: the ranking
-// of LeaderboardText, then a bar chart of every hamlet's coverage with the
-// threshold line. Hamlet figures and officers' names only. Nothing when no
-// group is configured.
-func (e *Engine) DailyLeaderboard(tx *store.Tx, day scoring.Date) ([]Reply, error) {
-	chat := e.GroupChat(tx)
-	if chat == 0 {
-		return nil, nil
-	}
+// DailyLeaderboard is the evening post for the leaders (toLeaders): the
+// ranking of LeaderboardText, then a bar chart of every hamlet's coverage
+// with the threshold line. Hamlet figures and officers' names only.
+func (e *Engine) DailyLeaderboard(tx *store.Tx, day scoring.Date) ([]chat.Reply, error) {
 	text, ranks, err := e.Leaderboard(tx, day, e.set.Params)
 	if err != nil {
 		return nil, err
 	}
-	out := []Reply{{ChatID: chat, Text: text, Group: true, Bulk: true}}
+	posts := []chat.Reply{{Text: text}}
 	stats := make([]scoring.HamletStats, len(ranks))
 	for i, r := range ranks {
 		stats[i] = r.HamletStats
 	}
 	if png := e.coverageChart(stats, "Độ phủ dịch vụ công trực tuyến theo ấp — ngày "+day.String()); png != nil {
-		out = append(out, Reply{ChatID: chat, Text: chartCaption(e.set.Params, day), Group: true, Bulk: true,
-			Photo: &File{Name: "xep-hang-" + isoDate(day) + ".png", Bytes: png}})
+		posts = append(posts, chat.Reply{Text: chartCaption(e.set.Params, day),
+			Photo: &chat.File{Name: "xep-hang-" + isoDate(day) + ".png", Bytes: png}})
 	}
-	return out, nil
+	return e.toLeaders(tx, posts)
 }
 
 // postFigures are the figures of a period as of a day.
@@ -494,19 +594,19 @@ func (f postFigures) hamletTable() []string {
 		if len(name) > 14 {
 			name = append(name[:13], '…')
 		}
-		rows = append(rows, pad(esc(string(name)), 15)+pad(scoring.Number(s.GuidedInPeriod), 6)+
+		rows = append(rows, pad(plain(string(name)), 15)+pad(scoring.Number(s.GuidedInPeriod), 6)+
 			pad(itoa(s.DaysMet)+"/"+itoa(s.DaysElapsed), 9)+pad(scoring.Percent(s.Coverage), 7)+scoring.Percent(s.SpecialProgress)+"\n")
 	}
 	var out []string
 	cur := header
 	for _, r := range rows {
 		if utf8.RuneCountInString(cur)+utf8.RuneCountInString(r) > postChunk {
-			out = append(out, "<pre>"+cur+"</pre>")
+			out = append(out, pre(cur))
 			cur = header
 		}
 		cur += r
 	}
-	out = append(out, "<pre>"+cur+"</pre>")
+	out = append(out, pre(cur))
 	return out
 }
 
@@ -533,9 +633,9 @@ func (f postFigures) officerLines(n int, all bool) string {
 			continue
 		}
 		shown++
-		line := itoa(rank) + ". " + esc(o.Officer.DisplayName())
+		line := itoa(rank) + ". " + plain(o.Officer.DisplayName())
 		if h := f.names[o.Officer.HamletID]; h != "" {
-			line += " (" + esc(h) + ")"
+			line += " (" + plain(h) + ")"
 		}
 		line += " — " + scoring.Number(o.GuidedInPeriod) + " lượt hộ, " + itoa(o.DaysActive) + " ngày có báo cáo"
 		if all && len(o.FailedChecks) > 0 {
@@ -553,7 +653,7 @@ func (f postFigures) officerLines(n int, all bool) string {
 			more = " và " + itoa(len(idle)-maxIdleNames) + " người khác (xem tệp Excel)"
 			idle = idle[:maxIdleNames]
 		}
-		b.WriteString("Chưa có báo cáo trong kỳ: " + esc(strings.Join(idle, ", ")) + more + ".\n")
+		b.WriteString("Chưa có báo cáo trong kỳ: " + plain(strings.Join(idle, ", ")) + more + ".\n")
 	}
 	return b.String()
 }
@@ -562,14 +662,14 @@ func (f postFigures) officerLines(n int, all bool) string {
 // and officers with their figures, never why anyone was left out.
 func publicAwards(a scoring.Awards, p scoring.Params) string {
 	var b strings.Builder
-	b.WriteString("🎖 <b>Dự kiến đề nghị khen thưởng (tính đến ngày " + a.At.String() + ")</b>\n")
+	b.WriteString("🎖 " + chat.BoldStart + "Dự kiến đề nghị khen thưởng (tính đến ngày " + a.At.String() + ")" + chat.BoldEnd + "\n")
 	b.WriteString("Tập thể (tối đa " + itoa(p.MaxCollectives) + ", độ phủ từ " + scoring.ThresholdPercent(p.CoverageThreshold) + "): ")
 	if len(a.Collectives) == 0 {
 		b.WriteString("chưa có ấp nào đủ điều kiện.\n")
 	} else {
 		var hs []string
 		for _, h := range a.Collectives {
-			hs = append(hs, "ấp "+esc(h.Stats.Hamlet.Name)+" ("+scoring.PercentOf(min(h.Stats.Able, h.Stats.Hamlet.Households), h.Stats.Hamlet.Households)+")")
+			hs = append(hs, "ấp "+plain(h.Stats.Hamlet.Name)+" ("+scoring.PercentOf(min(h.Stats.Able, h.Stats.Hamlet.Households), h.Stats.Hamlet.Households)+")")
 		}
 		b.WriteString(strings.Join(hs, ", ") + ".\n")
 	}
@@ -579,7 +679,7 @@ func publicAwards(a scoring.Awards, p scoring.Params) string {
 	} else {
 		var hs []string
 		for _, h := range a.Special {
-			hs = append(hs, "ấp "+esc(h.Stats.Hamlet.Name)+" ("+scoring.Percent(h.Stats.SpecialProgress)+")")
+			hs = append(hs, "ấp "+plain(h.Stats.Hamlet.Name)+" ("+scoring.Percent(h.Stats.SpecialProgress)+")")
 		}
 		b.WriteString(strings.Join(hs, ", ") + ".\n")
 	}
@@ -590,7 +690,7 @@ func publicAwards(a scoring.Awards, p scoring.Params) string {
 		b.WriteString(itoa(len(a.Individuals)) + " cán bộ, dẫn đầu là ")
 		var os []string
 		for _, o := range a.Individuals[:min(3, len(a.Individuals))] {
-			os = append(os, esc(o.Stats.Officer.DisplayName())+" ("+scoring.Number(o.Stats.Households)+" hộ)")
+			os = append(os, plain(o.Stats.Officer.DisplayName())+" ("+scoring.Number(o.Stats.Households)+" hộ)")
 		}
 		b.WriteString(strings.Join(os, ", ") + ".\n")
 	}
@@ -618,7 +718,7 @@ func chunkText(sections ...string) []string {
 	}
 	for _, sec := range sections {
 		lines := strings.SplitAfter(strings.TrimRight(sec, "\n")+"\n", "\n")
-		if strings.HasPrefix(sec, "<pre>") {
+		if strings.HasPrefix(sec, chat.PreStart) {
 			lines = []string{strings.TrimRight(sec, "\n") + "\n"}
 		}
 		for _, l := range lines {
@@ -634,32 +734,32 @@ func chunkText(sections ...string) []string {
 	return out
 }
 
-// admins are the Telegram ids of every admin: from configuration and
-// registered with role admin (active and reachable), without duplicates.
-func (e *Engine) postAdmins(tx *store.Tx) ([]int64, error) {
+// postAdmins are the accounts of every admin (registered with role admin
+// or named in configuration), active, each by the account messages for
+// them go to, without duplicates.
+func (e *Engine) postAdmins(tx *store.Tx) ([]chat.Address, error) {
 	officers, err := tx.Officers()
 	if err != nil {
 		return nil, err
 	}
-	seen := map[int64]bool{}
-	var out []int64
-	stored := map[int64]campaign.Officer{}
+	seen := map[chat.Address]bool{}
+	var out []chat.Address
+	covered := map[chat.Address]bool{}
 	for _, o := range officers {
-		stored[o.TelegramID] = o
-	}
-	for _, id := range e.set.AdminIDs {
-		if o, ok := stored[id]; ok && o.Unreachable {
-			continue
+		admin := o.Role == campaign.RoleAdmin && o.Active
+		for _, a := range o.Accounts {
+			covered[a.Address] = true
+			admin = admin || e.isConfigAdmin(a.Address)
 		}
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
+		if a, ok := o.Primary(); ok && admin && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
 		}
 	}
-	for _, o := range officers {
-		if o.Role == campaign.RoleAdmin && o.Active && !o.Unreachable && !seen[o.TelegramID] {
-			seen[o.TelegramID] = true
-			out = append(out, o.TelegramID)
+	for _, a := range e.set.Admins {
+		if !covered[a] && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
 		}
 	}
 	return out, nil
@@ -669,16 +769,16 @@ func (e *Engine) postAdmins(tx *store.Tx) ([]int64, error) {
 // per-hamlet and per-officer figures for quarter as of day at, the award
 // candidates as of at with every exclusion explained, and the XLSX annex
 // (export.WriteReport, evidence included: admins only).
-func (e *Engine) QuarterlyReport(tx *store.Tx, quarter scoring.Period, at scoring.Date) ([]Reply, error) {
+func (e *Engine) QuarterlyReport(tx *store.Tx, quarter scoring.Period, at scoring.Date) ([]chat.Reply, error) {
 	fig, err := e.periodFigures(tx, quarter, at)
 	if err != nil {
 		return nil, err
 	}
 	p := e.set.Params
-	head := "📋 <b>Báo cáo kiểm tra " + esc(quarter.Label) + "</b>\n" + fig.periodLine(p) + "\n\n" + fig.summaryText(p)
+	head := "📋 " + chat.BoldStart + "Báo cáo kiểm tra " + plain(quarter.Label) + chat.BoldEnd + "\n" + fig.periodLine(p) + "\n\n" + fig.summaryText(p)
 	sections := append([]string{head}, fig.hamletTable()...)
 	sections = append(sections, hamletLegend+"\n",
-		"\n👤 <b>Cán bộ</b> (lượt hộ trong kỳ)\n"+fig.officerLines(0, true),
+		"\n👤 "+bold("Cán bộ")+" (lượt hộ trong kỳ)\n"+fig.officerLines(0, true),
 		"\n"+AwardsText(fig.awards, p))
 	annex, err := e.reportAnnex(tx, fig, "Báo cáo kiểm tra "+quarter.Label)
 	if err != nil {
@@ -689,18 +789,18 @@ func (e *Engine) QuarterlyReport(tx *store.Tx, quarter scoring.Period, at scorin
 }
 
 // toAdmins addresses the texts and the annex to every admin.
-func (e *Engine) toAdmins(tx *store.Tx, texts []string, annex []byte, name, caption string) ([]Reply, error) {
+func (e *Engine) toAdmins(tx *store.Tx, texts []string, annex []byte, name, caption string) ([]chat.Reply, error) {
 	admins, err := e.postAdmins(tx)
 	if err != nil {
 		return nil, err
 	}
-	var out []Reply
+	var out []chat.Reply
 	for _, id := range admins {
 		for _, t := range texts {
-			out = append(out, Reply{ChatID: id, Text: t, Bulk: true})
+			out = append(out, chat.Reply{To: id, Text: t, Bulk: true})
 		}
 		if annex != nil {
-			out = append(out, Reply{ChatID: id, Text: caption, Bulk: true, Document: &File{Name: name, Bytes: annex}})
+			out = append(out, chat.Reply{To: id, Text: caption, Bulk: true, File: &chat.File{Name: name, Bytes: annex}})
 		}
 	}
 	return out, nil
@@ -712,46 +812,49 @@ func (e *Engine) toAdmins(tx *store.Tx, texts []string, annex []byte, name, capt
 // officers by name, the award outlook and the coverage chart, never a
 // household's name, phone or address — and to every admin the same with
 // every officer, the full award list with its exclusions and the XLSX annex.
-func (e *Engine) Review(tx *store.Tx, period scoring.Period, at scoring.Date) ([]Reply, error) {
+func (e *Engine) Review(tx *store.Tx, period scoring.Period, at scoring.Date) ([]chat.Reply, error) {
 	fig, err := e.periodFigures(tx, period, at)
 	if err != nil {
 		return nil, err
 	}
 	p := e.set.Params
-	icon, plain, file := "📣", "Tổng hợp phong trào "+period.Label, "tong-hop-"+periodKey(period)
+	icon, heading, file := "📣", "Tổng hợp phong trào "+period.Label, "tong-hop-"+periodKey(period)
 	switch period.Kind {
 	case scoring.KindHalf:
-		plain, file = "Sơ kết phong trào "+period.Label, "so-ket-"+periodKey(period)
+		heading, file = "Sơ kết phong trào "+period.Label, "so-ket-"+periodKey(period)
 	case scoring.KindYear:
-		icon, plain, file = "🏁", "Tổng kết phong trào "+period.Label, "tong-ket-"+periodKey(period)
+		icon, heading, file = "🏁", "Tổng kết phong trào "+period.Label, "tong-ket-"+periodKey(period)
 	}
-	title := icon + " <b>" + esc(plain) + "</b>"
+	title := icon + " " + bold(heading)
 	name := e.set.CampaignName
 	if name == "" {
 		name = "Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến"
 	}
-	head := title + "\nPhong trào «" + esc(name) + "»\n" + fig.periodLine(p) + "\n\n" + fig.summaryText(p)
+	head := title + "\nPhong trào «" + plain(name) + "»\n" + fig.periodLine(p) + "\n\n" + fig.summaryText(p)
 	table := fig.hamletTable()
 
-	var out []Reply
-	if chat := e.GroupChat(tx); chat != 0 {
+	var posts []chat.Reply
+	{
 		sections := append([]string{head}, table...)
 		sections = append(sections, hamletLegend+"\n",
-			"\n🌟 <b>Cán bộ dẫn đầu trong kỳ</b>\n"+fig.officerLines(10, false),
+			"\n🌟 "+bold("Cán bộ dẫn đầu trong kỳ")+"\n"+fig.officerLines(10, false),
 			"\n"+publicAwards(fig.awards, p))
 		for _, t := range chunkText(sections...) {
-			out = append(out, Reply{ChatID: chat, Text: t, Group: true, Bulk: true})
+			posts = append(posts, chat.Reply{Text: t})
 		}
 		if png := e.coverageChart(fig.hamlets, "Độ phủ dịch vụ công trực tuyến theo ấp — "+period.Label); png != nil {
-			out = append(out, Reply{ChatID: chat, Text: chartCaption(p, at), Group: true, Bulk: true,
-				Photo: &File{Name: file + ".png", Bytes: png}})
+			posts = append(posts, chat.Reply{Text: chartCaption(p, at), Photo: &chat.File{Name: file + ".png", Bytes: png}})
 		}
+	}
+	out, err := e.toLeaders(tx, posts)
+	if err != nil {
+		return nil, err
 	}
 	sections := append([]string{head}, table...)
 	sections = append(sections, hamletLegend+"\n",
-		"\n👤 <b>Cán bộ</b> (lượt hộ trong kỳ)\n"+fig.officerLines(0, true),
+		"\n👤 "+bold("Cán bộ")+" (lượt hộ trong kỳ)\n"+fig.officerLines(0, true),
 		"\n"+AwardsText(fig.awards, p))
-	annex, err := e.reportAnnex(tx, fig, plain)
+	annex, err := e.reportAnnex(tx, fig, heading)
 	if err != nil {
 		return nil, err
 	}
@@ -788,45 +891,15 @@ func (e *Engine) reportAnnex(tx *store.Tx, fig postFigures, title string) ([]byt
 // --- the outbox ---
 
 // OutboxItems turns posts into outbox items for store.EnqueuePosts, each
-// stale from expires (zero: never). EditMessageID is not carried: posts
-// are always new messages.
-func OutboxItems(rs []Reply, expires time.Time) ([]store.OutboxItem, error) {
+// stale from expires (zero: never). Edit is not carried: posts are always
+// new messages.
+func OutboxItems(rs []chat.Reply, expires time.Time) []store.OutboxItem {
 	out := make([]store.OutboxItem, 0, len(rs))
-	for i, r := range rs {
-		it := store.OutboxItem{ChatID: r.ChatID, Group: r.Group, Bulk: r.Bulk, Text: r.Text, Expires: expires}
-		if len(r.Buttons) > 0 {
-			raw, err := json.Marshal(r.Buttons)
-			if err != nil {
-				return nil, fmt.Errorf("bot: encode buttons of post %d: %w", i, err)
-			}
-			it.Buttons = raw
-		}
-		if r.Document != nil {
-			it.Document = &store.OutboxFile{Name: r.Document.Name, Bytes: r.Document.Bytes}
-		}
-		if r.Photo != nil {
-			it.Photo = &store.OutboxFile{Name: r.Photo.Name, Bytes: r.Photo.Bytes}
-		}
-		out = append(out, it)
+	for _, r := range rs {
+		r.Edit = ""
+		out = append(out, store.OutboxItem{Reply: r, Expires: expires})
 	}
-	return out, nil
-}
-
-// ReplyOf turns a stored post back into the reply to send.
-func ReplyOf(it store.OutboxItem) (Reply, error) {
-	r := Reply{ChatID: it.ChatID, Text: it.Text, Group: it.Group, Bulk: it.Bulk}
-	if len(it.Buttons) > 0 {
-		if err := json.Unmarshal(it.Buttons, &r.Buttons); err != nil {
-			return r, fmt.Errorf("bot: decode buttons of post %d: %w", it.Seq, err)
-		}
-	}
-	if it.Document != nil {
-		r.Document = &File{Name: it.Document.Name, Bytes: it.Document.Bytes}
-	}
-	if it.Photo != nil {
-		r.Photo = &File{Name: it.Photo.Name, Bytes: it.Photo.Bytes}
-	}
-	return r, nil
+	return out
 }
 
 // --- /chay ---
@@ -845,15 +918,12 @@ func (c *cx) cmdRunJob(args string) error {
 		return err
 	}
 	rule := c.e.PostRule(job.Name, c.now)
-	items, err := OutboxItems(replies, rule.Deadline)
-	if err != nil {
-		return err
-	}
+	items := OutboxItems(replies, rule.Deadline)
 	key := rule.Key + "/chay/" + strconv.FormatInt(c.now.UnixNano(), 10)
 	if _, err := c.tx.EnqueuePosts(key, items...); err != nil {
 		return err
 	}
-	if err := c.tx.Audit(c.in.UserID, "job.run", nil, map[string]any{"job": job.Name, "posts": len(items)}); err != nil {
+	if err := c.tx.Audit(c.who.ID, "job.run", nil, map[string]any{"job": job.Name, "posts": len(items)}); err != nil {
 		return err
 	}
 	var b strings.Builder
@@ -863,14 +933,14 @@ func (c *cx) cmdRunJob(args string) error {
 		case JobReminder, JobEscalation:
 			b.WriteString(": mọi ấp đã đạt chỉ tiêu hôm nay, ấp chưa đạt chưa có người nhận, hoặc hôm nay không tính chỉ tiêu.")
 		case JobLeaderboard:
-			b.WriteString(": chưa có nhóm lãnh đạo (telegram.group_chat_id).")
+			b.WriteString(": chưa có nhóm lãnh đạo và chưa có lãnh đạo, quản trị viên nào nhận tin riêng.")
 		default:
 			b.WriteString(": chưa có người nhận (quản trị viên, nhóm lãnh đạo).")
 		}
 	} else {
 		group := 0
 		for _, it := range items {
-			if it.Group {
+			if it.Reply.Group {
 				group++
 			}
 		}
@@ -881,7 +951,7 @@ func (c *cx) cmdRunJob(args string) error {
 		b.WriteString(". Tin sẽ được gửi trong giây lát.")
 	}
 	if rule.Skip != "" {
-		b.WriteString("\nLưu ý: theo lịch, việc này không tự chạy lúc này vì " + esc(rule.Skip) + ".")
+		b.WriteString("\nLưu ý: theo lịch, việc này không tự chạy lúc này vì " + plain(rule.Skip) + ".")
 	}
 	c.reply(b.String())
 	return nil
@@ -891,11 +961,11 @@ func (c *cx) cmdRunJob(args string) error {
 func runJobUsage(args string) string {
 	var b strings.Builder
 	if strings.TrimSpace(args) != "" {
-		b.WriteString("Không có việc «" + esc(args) + "». ")
+		b.WriteString("Không có việc «" + plain(args) + "». ")
 	}
 	b.WriteString("Gõ /chay kèm tên việc cần chạy ngay:\n")
 	for _, j := range postJobs {
-		b.WriteString("• <code>/chay " + j.Alias + "</code> — " + j.Label + "\n")
+		b.WriteString("• " + chat.CodeStart + "/chay " + j.Alias + chat.CodeEnd + " — " + j.Label + "\n")
 	}
 	b.WriteString("Tin của việc được gửi như khi chạy theo lịch.")
 	return b.String()

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"dvcbot/chat"
+
 	"dvcbot/scoring"
 	"dvcbot/store"
 )
@@ -18,7 +20,7 @@ func (e *Engine) scoringDate(t time.Time) scoring.Date {
 // answered to /xephang.
 func LeaderboardText(ranks []scoring.HamletRank, top []scoring.OfficerRank, p scoring.Params, today scoring.Date) string {
 	var b strings.Builder
-	b.WriteString("🏆 <b>Bảng xếp hạng ngày " + today.String() + "</b>\n")
+	b.WriteString("🏆 " + chat.BoldStart + "Bảng xếp hạng ngày " + today.String() + chat.BoldEnd + "\n")
 	b.WriteString("Chỉ tiêu: mỗi ấp hướng dẫn ít nhất " + itoa(p.DailyTarget) + " hộ/ngày; mục tiêu độ phủ " + scoring.ThresholdPercent(p.CoverageThreshold) + ".\n")
 	met := 0
 	for _, r := range ranks {
@@ -27,7 +29,7 @@ func LeaderboardText(ranks []scoring.HamletRank, top []scoring.OfficerRank, p sc
 		}
 	}
 	b.WriteString("Hôm nay " + itoa(met) + "/" + itoa(len(ranks)) + " ấp đạt chỉ tiêu.\n\n")
-	b.WriteString("<pre>")
+	b.WriteString(chat.PreStart)
 	b.WriteString("#  Ấp              Nay  Hộ   Phủ    Chuỗi\n")
 	for _, r := range ranks {
 		mark := "✗"
@@ -38,15 +40,15 @@ func LeaderboardText(ranks []scoring.HamletRank, top []scoring.OfficerRank, p sc
 		if len(name) > 15 {
 			name = append(name[:14], '…')
 		}
-		b.WriteString(pad(itoa(r.Rank), 3) + pad(esc(string(name)), 16) + pad(mark+itoa(r.GuidedToday), 5) +
+		b.WriteString(pad(itoa(r.Rank), 3) + pad(plain(string(name)), 16) + pad(mark+itoa(r.GuidedToday), 5) +
 			pad(itoa(r.HouseholdsGuided), 5) + pad(scoring.Percent(r.Coverage), 7) + itoa(r.CurrentStreak) + "\n")
 	}
-	b.WriteString("</pre>")
+	b.WriteString(chat.PreEnd)
 	b.WriteString("Nay: ✓/✗ đạt chỉ tiêu và số hộ hôm nay · Hộ: số hộ đã hướng dẫn từ đầu phong trào · Phủ: độ phủ · Chuỗi: số ngày đạt liên tiếp")
 	if len(top) > 0 {
-		b.WriteString("\n\n🌟 <b>Cán bộ dẫn đầu tháng " + itoa(int(today.Month)) + "/" + itoa(today.Year) + "</b>\n")
+		b.WriteString("\n\n🌟 " + chat.BoldStart + "Cán bộ dẫn đầu tháng " + itoa(int(today.Month)) + "/" + itoa(today.Year) + chat.BoldEnd + "\n")
 		for _, o := range top {
-			b.WriteString(itoa(o.Rank) + ". " + esc(o.Officer.DisplayName()) + " — " + itoa(o.GuidedInPeriod) + " lượt hộ, " + itoa(o.DaysActive) + " ngày\n")
+			b.WriteString(itoa(o.Rank) + ". " + plain(o.Officer.DisplayName()) + " — " + itoa(o.GuidedInPeriod) + " lượt hộ, " + itoa(o.DaysActive) + " ngày\n")
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
@@ -56,7 +58,7 @@ func LeaderboardText(ranks []scoring.HamletRank, top []scoring.OfficerRank, p sc
 func pad(s string, n int) string {
 	l := len([]rune(s))
 	if strings.Contains(s, "&") { // escaped entities take one column each
-		l = len([]rune(strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`).Replace(s)))
+		l = len([]rune(strings.NewReplacer("&", "&", "<", "<", ">", ">", "\"", `"`).Replace(s)))
 	}
 	if l >= n {
 		return s + " "
@@ -99,7 +101,7 @@ func (c *cx) cmdAwards(args string) error {
 	if args != "" {
 		d, err := scoring.ParseDate(strings.TrimSpace(args))
 		if err != nil {
-			c.reply("Ngày «" + esc(args) + "» không đúng. Gõ theo dạng ngày/tháng/năm, ví dụ: <code>/khenthuong 30/06/2026</code>, hoặc chỉ <code>/khenthuong</code> cho hôm nay.")
+			c.reply("Ngày «" + plain(args) + "» không đúng. Gõ theo dạng ngày/tháng/năm, ví dụ: " + code("/khenthuong 30/06/2026") + ", hoặc chỉ " + code("/khenthuong") + " cho hôm nay.")
 			return nil
 		}
 		at = d
@@ -116,36 +118,36 @@ func (c *cx) cmdAwards(args string) error {
 // and exclusion (admins only: it names officers, never households).
 func AwardsText(a scoring.Awards, p scoring.Params) string {
 	var b strings.Builder
-	b.WriteString("🎖 <b>Danh sách đề nghị khen thưởng tính đến ngày " + a.At.String() + "</b>\n")
-	b.WriteString("\n<b>Tập thể</b> (tối đa " + itoa(p.MaxCollectives) + "; độ phủ ≥ " + scoring.ThresholdPercent(p.CoverageThreshold) + "):\n")
+	b.WriteString("🎖 " + chat.BoldStart + "Danh sách đề nghị khen thưởng tính đến ngày " + a.At.String() + chat.BoldEnd + "\n")
+	b.WriteString("\n" + bold("Tập thể") + " (tối đa " + itoa(p.MaxCollectives) + "; độ phủ ≥ " + scoring.ThresholdPercent(p.CoverageThreshold) + "):\n")
 	if len(a.Collectives) == 0 {
 		b.WriteString("— Chưa có ấp nào đủ điều kiện.\n")
 	}
 	for _, h := range a.Collectives {
-		b.WriteString(itoa(h.Rank) + ". Ấp " + esc(h.Stats.Hamlet.Name) + " — " + esc(h.Reason()) + "\n")
+		b.WriteString(itoa(h.Rank) + ". Ấp " + plain(h.Stats.Hamlet.Name) + " — " + plain(h.Reason()) + "\n")
 	}
-	b.WriteString("\n<b>Giải đặc biệt</b> (" + itoa(p.SpecialPrizes) + " ấp tiêu biểu):\n")
+	b.WriteString("\n" + bold("Giải đặc biệt") + " (" + itoa(p.SpecialPrizes) + " ấp tiêu biểu):\n")
 	if len(a.Special) == 0 {
 		b.WriteString("— Chưa có ấp nào đủ điều kiện.\n")
 	}
 	for _, h := range a.Special {
-		b.WriteString(itoa(h.Rank) + ". Ấp " + esc(h.Stats.Hamlet.Name) + " — " + esc(h.Reason()) + "\n")
+		b.WriteString(itoa(h.Rank) + ". Ấp " + plain(h.Stats.Hamlet.Name) + " — " + plain(h.Reason()) + "\n")
 	}
-	b.WriteString("\n<b>Cá nhân</b> (tối đa " + itoa(p.MaxIndividuals) + "):\n")
+	b.WriteString("\n" + bold("Cá nhân") + " (tối đa " + itoa(p.MaxIndividuals) + "):\n")
 	if len(a.Individuals) == 0 {
 		b.WriteString("— Chưa có cá nhân nào đủ điều kiện.\n")
 	}
 	for _, o := range a.Individuals {
-		b.WriteString(itoa(o.Rank) + ". " + esc(o.Stats.Officer.DisplayName()) + " — " + esc(o.Reason()) + "\n")
+		b.WriteString(itoa(o.Rank) + ". " + plain(o.Stats.Officer.DisplayName()) + " — " + plain(o.Reason()) + "\n")
 	}
 	ns := a.NotSelected
 	if len(ns.Collectives)+len(ns.Individuals) > 0 {
-		b.WriteString("\n<b>Chưa được đề nghị</b>:\n")
+		b.WriteString("\n" + bold("Chưa được đề nghị") + ":\n")
 		for _, h := range ns.Collectives {
-			b.WriteString("• Ấp " + esc(h.Stats.Hamlet.Name) + ": " + esc(h.Reason()) + "\n")
+			b.WriteString("• Ấp " + plain(h.Stats.Hamlet.Name) + ": " + plain(h.Reason()) + "\n")
 		}
 		for _, o := range ns.Individuals {
-			b.WriteString("• " + esc(o.Stats.Officer.DisplayName()) + ": " + esc(o.Reason()) + "\n")
+			b.WriteString("• " + plain(o.Stats.Officer.DisplayName()) + ": " + plain(o.Reason()) + "\n")
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")

@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"dvcbot/chat"
+
 	"dvcbot/campaign"
 	"dvcbot/intake"
 	"dvcbot/store"
@@ -32,36 +34,10 @@ const undoWindow = 24 * time.Hour
 // photoWindow is how long after saving a photo still joins that report.
 const photoWindow = 30 * time.Minute
 
-// stateHandlers answer typed text in a conversation state, and
-// callbackHandlers answer button presses by the kind before the colon of
-// their data. They are filled at package initialisation (other files add
-// their states in init functions, which run after these initialisers) and
-// never changed afterwards.
-var (
-	stateHandlers = map[string]func(*cx, string) error{
-		stateJoinName:        (*cx).onJoinName,
-		stateReportName:      (*cx).onName,
-		stateReportAddress:   (*cx).onAddress,
-		stateReportPhone:     (*cx).onPhone,
-		stateReportProcs:     (*cx).onProcsText,
-		stateReportOther:     (*cx).onOther,
-		stateReportDossier:   (*cx).onDossier,
-		stateReportKnown:     (*cx).repeatStep,
-		stateReportElsewhere: (*cx).repeatStep,
-		stateReportConfirm:   (*cx).repeatStep,
-		stateReportEdit:      (*cx).repeatStep,
-	}
-	callbackHandlers = map[string]func(*cx, string) error{
-		"r":    (*cx).onReportButton,
-		"p":    (*cx).onProcButton,
-		"undo": (*cx).onUndo,
-	}
-)
-
 // repeatStep answers text where a button is expected by asking again.
 func (c *cx) repeatStep(string) error { c.askAgain(); return nil }
 
-var cancelRow = []Button{{Text: "❌ Hủy", Data: "r:cancel"}}
+var cancelRow = []chat.Choice{{Label: "❌ Hủy", Value: "r:cancel"}}
 
 // cmdReport starts the step-by-step report, or saves a one-line report.
 func (c *cx) cmdReport(args string) error {
@@ -69,7 +45,7 @@ func (c *cx) cmdReport(args string) error {
 		return c.oneLine(args)
 	}
 	c.s.State, c.s.Draft = stateReportName, Draft{}
-	c.reply("📝 <b>Báo cáo hộ được hướng dẫn</b> (bước 1/5)\nHọ và tên <b>chủ hộ</b>?", cancelRow)
+	c.reply("📝 "+bold("Báo cáo hộ được hướng dẫn")+" (bước 1/5)\nHọ và tên "+bold("chủ hộ")+"?", cancelRow)
 	return nil
 }
 
@@ -77,27 +53,27 @@ func (c *cx) cmdReport(args string) error {
 func (c *cx) askAgain() {
 	switch c.s.State {
 	case stateReportName:
-		c.reply("Họ và tên <b>chủ hộ</b>?", cancelRow)
+		c.reply("Họ và tên "+bold("chủ hộ")+"?", cancelRow)
 	case stateReportAddress:
-		c.reply("(bước 2/5) <b>Địa chỉ</b> của hộ (số nhà, tổ, ấp)?", cancelRow)
+		c.reply("(bước 2/5) "+bold("Địa chỉ")+" của hộ (số nhà, tổ, ấp)?", cancelRow)
 	case stateReportPhone:
-		c.reply("(bước 3/5) <b>Số điện thoại</b> của hộ?", cancelRow)
+		c.reply("(bước 3/5) "+bold("Số điện thoại")+" của hộ?", cancelRow)
 	case stateReportProcs:
-		c.askProcs(0)
+		c.askProcs("")
 	case stateReportOther:
 		c.reply("Thủ tục «Khác» là thủ tục gì? Gõ tên thủ tục (tối đa 200 ký tự).", cancelRow)
 	case stateReportDossier:
-		c.reply("(bước 5/5) <b>Mã hồ sơ</b> trên Cổng Dịch vụ công (nếu có). Không có thì bấm «Bỏ qua».",
-			[]Button{{Text: "Bỏ qua", Data: "r:skip"}}, cancelRow)
+		c.reply("(bước 5/5) "+bold("Mã hồ sơ")+" trên Cổng Dịch vụ công (nếu có). Không có thì bấm «Bỏ qua».",
+			[]chat.Choice{{Label: "Bỏ qua", Value: "r:skip"}}, cancelRow)
 	case stateReportKnown, stateReportElsewhere:
 		c.askPhoneConflict()
 	case stateReportConfirm:
 		c.showSummary()
 	case stateReportEdit:
 		c.reply("Anh/chị muốn sửa mục nào?",
-			[]Button{{Text: "Họ tên", Data: "r:f_name"}, {Text: "Địa chỉ", Data: "r:f_address"}},
-			[]Button{{Text: "Số điện thoại", Data: "r:f_phone"}, {Text: "Thủ tục", Data: "r:f_procs"}},
-			[]Button{{Text: "Mã hồ sơ", Data: "r:f_dossier"}, {Text: "↩️ Quay lại", Data: "r:back"}})
+			[]chat.Choice{{Label: "Họ tên", Value: "r:f_name"}, {Label: "Địa chỉ", Value: "r:f_address"}},
+			[]chat.Choice{{Label: "Số điện thoại", Value: "r:f_phone"}, {Label: "Thủ tục", Value: "r:f_procs"}},
+			[]chat.Choice{{Label: "Mã hồ sơ", Value: "r:f_dossier"}, {Label: "↩️ Quay lại", Value: "r:back"}})
 	}
 }
 
@@ -114,7 +90,7 @@ func (c *cx) next(state string) {
 func (c *cx) onName(text string) error {
 	name, err := intake.NormalizeName(text)
 	if err != nil {
-		c.reply(userError(err)+"\n\nHọ và tên <b>chủ hộ</b>?", cancelRow)
+		c.reply(userError(err)+"\n\nHọ và tên "+bold("chủ hộ")+"?", cancelRow)
 		return nil
 	}
 	c.s.Draft.Name = name
@@ -125,7 +101,7 @@ func (c *cx) onName(text string) error {
 func (c *cx) onAddress(text string) error {
 	addr, err := intake.NormalizeAddress(text)
 	if err != nil {
-		c.reply(userError(err)+"\n\n<b>Địa chỉ</b> của hộ (số nhà, tổ, ấp)?", cancelRow)
+		c.reply(userError(err)+"\n\n"+bold("Địa chỉ")+" của hộ (số nhà, tổ, ấp)?", cancelRow)
 		return nil
 	}
 	c.s.Draft.Address = addr
@@ -136,7 +112,7 @@ func (c *cx) onAddress(text string) error {
 func (c *cx) onPhone(text string) error {
 	phone, err := intake.NormalizePhone(text)
 	if err != nil {
-		c.reply(userError(err)+"\n\n<b>Số điện thoại</b> của hộ?", cancelRow)
+		c.reply(userError(err)+"\n\n"+bold("Số điện thoại")+" của hộ?", cancelRow)
 		return nil
 	}
 	d := &c.s.Draft
@@ -174,10 +150,10 @@ func (c *cx) askPhoneConflict() {
 			c.askAgain()
 			return
 		}
-		c.reply("ℹ️ Số "+intake.FormatPhone(d.Phone)+" đã có trong ấp: hộ <b>"+esc(hh.HeadName)+"</b>, "+esc(hh.Address)+
+		c.reply("ℹ️ Số "+intake.FormatPhone(d.Phone)+" đã có trong ấp: hộ "+bold(hh.HeadName)+", "+plain(hh.Address)+
 			".\nGhi thêm thủ tục lần này cho hộ đó?",
-			[]Button{{Text: "✅ Đúng, ghi cho hộ này", Data: "r:known_yes"}},
-			[]Button{{Text: "✏️ Nhập số khác", Data: "r:phone_again"}}, cancelRow)
+			[]chat.Choice{{Label: "✅ Đúng, ghi cho hộ này", Value: "r:known_yes"}},
+			[]chat.Choice{{Label: "✏️ Nhập số khác", Value: "r:phone_again"}}, cancelRow)
 		return
 	}
 	others, _ := c.tx.HouseholdsByPhone(d.Phone)
@@ -187,32 +163,32 @@ func (c *cx) askPhoneConflict() {
 			names = append(names, h.Name)
 		}
 	}
-	c.reply("⚠️ Số "+intake.FormatPhone(d.Phone)+" đã được báo cáo ở ấp <b>"+esc(strings.Join(names, ", "))+
-		"</b>. Nếu hộ này thật sự ở ấp mình (ví dụ đã chuyển về), anh/chị vẫn có thể tiếp tục.",
-		[]Button{{Text: "Vẫn tiếp tục", Data: "r:else_yes"}},
-		[]Button{{Text: "✏️ Nhập số khác", Data: "r:phone_again"}}, cancelRow)
+	c.reply("⚠️ Số "+intake.FormatPhone(d.Phone)+" đã được báo cáo ở ấp "+chat.BoldStart+plain(strings.Join(names, ", "))+
+		chat.BoldEnd+". Nếu hộ này thật sự ở ấp mình (ví dụ đã chuyển về), anh/chị vẫn có thể tiếp tục.",
+		[]chat.Choice{{Label: "Vẫn tiếp tục", Value: "r:else_yes"}},
+		[]chat.Choice{{Label: "✏️ Nhập số khác", Value: "r:phone_again"}}, cancelRow)
 }
 
 // askProcs shows the catalogue as toggles; editID edits the earlier keyboard.
-func (c *cx) askProcs(editID int) {
+func (c *cx) askProcs(editID string) {
 	chosen := map[string]bool{}
 	for _, p := range c.s.Draft.Procedures {
 		chosen[p] = true
 	}
-	var rows [][]Button
+	var rows [][]chat.Choice
 	var list strings.Builder
 	for i, p := range c.e.set.Procedures {
 		mark := ""
 		if chosen[p.ID] {
 			mark = "✓ "
 		}
-		rows = append(rows, []Button{{Text: mark + p.Name, Data: "p:" + p.ID}})
-		list.WriteString("\n" + itoa(i+1) + ". " + mark + esc(p.Name))
+		rows = append(rows, []chat.Choice{{Label: mark + p.Name, Value: "p:" + p.ID}})
+		list.WriteString("\n" + itoa(i+1) + ". " + mark + plain(p.Name))
 	}
-	rows = append(rows, []Button{{Text: "➡️ Xong", Data: "p:done"}}, cancelRow)
-	text := "(bước 4/5) <b>Thủ tục</b> đã hướng dẫn — chọn một hoặc nhiều, rồi bấm «Xong». Có thể gõ số hoặc tên, cách nhau dấu phẩy (ví dụ: <code>1, 2</code> hoặc <code>khai sinh, thuong tru</code>)." + list.String()
-	if editID != 0 {
-		c.replies = append(c.replies, Reply{ChatID: c.in.ChatID, Text: text, Buttons: rows, EditMessageID: editID})
+	rows = append(rows, []chat.Choice{{Label: "➡️ Xong", Value: "p:done"}}, cancelRow)
+	text := "(bước 4/5) " + bold("Thủ tục") + " đã hướng dẫn — chọn một hoặc nhiều, rồi bấm «Xong». Có thể gõ số hoặc tên, cách nhau dấu phẩy (ví dụ: " + code("1, 2") + " hoặc " + code("khai sinh, thuong tru") + ")." + list.String()
+	if editID != "" {
+		c.replies = append(c.replies, chat.Reply{To: c.in.Chat, Text: text, Choices: rows, Edit: editID})
 		return
 	}
 	c.reply(text, rows...)
@@ -242,7 +218,7 @@ func (c *cx) onProcButton(arg string) error {
 	if !found {
 		d.Procedures = append(d.Procedures, arg)
 	}
-	edit := 0
+	edit := ""
 	if c.in.Callback != nil {
 		edit = c.in.Callback.MessageID
 	}
@@ -279,7 +255,7 @@ func (c *cx) onProcsText(text string) error {
 			for _, n := range nums {
 				ms := intake.MatchProcedures(c.e.set.Procedures, n)
 				if len(ms) != 1 {
-					c.reply("❌ Không có thủ tục số "+esc(limitRunes(n, 40))+". Hãy chọn số từ 1 đến "+itoa(len(c.e.set.Procedures))+".", cancelRow)
+					c.reply("❌ Không có thủ tục số "+plain(limitRunes(n, 40))+". Hãy chọn số từ 1 đến "+itoa(len(c.e.set.Procedures))+".", cancelRow)
 					return nil
 				}
 				picked = append(picked, ms[0].ID)
@@ -296,19 +272,19 @@ func (c *cx) onProcsText(text string) error {
 				other = rest
 				continue
 			}
-			c.reply("❌ Không tìm thấy thủ tục «"+esc(limitRunes(tok, 60))+"». Gõ số thứ tự trong danh sách, hoặc bấm chọn.", cancelRow)
+			c.reply("❌ Không tìm thấy thủ tục «"+plain(limitRunes(tok, 60))+"». Gõ số thứ tự trong danh sách, hoặc bấm chọn.", cancelRow)
 			return nil
 		default:
 			var names []string
 			for _, m := range ms {
-				names = append(names, "• "+esc(m.Name))
+				names = append(names, "• "+plain(m.Name))
 			}
-			c.reply("❓ «"+esc(limitRunes(tok, 60))+"» khớp với nhiều thủ tục:\n"+strings.Join(names, "\n")+"\nHãy gõ rõ hơn hoặc gõ số thứ tự.", cancelRow)
+			c.reply("❓ «"+plain(limitRunes(tok, 60))+"» khớp với nhiều thủ tục:\n"+strings.Join(names, "\n")+"\nHãy gõ rõ hơn hoặc gõ số thứ tự.", cancelRow)
 			return nil
 		}
 	}
 	if len(picked) == 0 {
-		c.askProcs(0)
+		c.askProcs("")
 		return nil
 	}
 	// A typed answer is the whole list: it replaces what was ticked, so an
@@ -368,7 +344,7 @@ func (c *cx) procsDone() error {
 	d := &c.s.Draft
 	if len(d.Procedures) == 0 {
 		c.reply("Anh/chị chưa chọn thủ tục nào. Hãy chọn ít nhất một thủ tục rồi bấm «Xong».")
-		c.askProcs(0)
+		c.askProcs("")
 		return nil
 	}
 	hasOther := false
@@ -398,13 +374,13 @@ func (c *cx) onOther(text string) error {
 }
 
 func (c *cx) onDossier(text string) error {
-	code, ok := dossierCode(text)
+	dc, ok := dossierCode(text)
 	if !ok {
-		c.reply("❌ Mã hồ sơ chỉ gồm chữ không dấu, số và các dấu . - / _ (từ 4 đến 50 ký tự, có chữ số), ví dụ <code>G22.115-260502-0001</code>. Gõ lại, hoặc bấm «Bỏ qua».",
-			[]Button{{Text: "Bỏ qua", Data: "r:skip"}}, cancelRow)
+		c.reply("❌ Mã hồ sơ chỉ gồm chữ không dấu, số và các dấu . - / _ (từ 4 đến 50 ký tự, có chữ số), ví dụ "+code("G22.115-260502-0001")+". Gõ lại, hoặc bấm «Bỏ qua».",
+			[]chat.Choice{{Label: "Bỏ qua", Value: "r:skip"}}, cancelRow)
 		return nil
 	}
-	c.s.Draft.Dossier = code
+	c.s.Draft.Dossier = dc
 	c.next(stateReportConfirm)
 	return nil
 }
@@ -427,14 +403,14 @@ func (c *cx) procedureNames(ids []string, other string) string {
 	for _, id := range ids {
 		p, ok := c.procedure(id)
 		if !ok {
-			names = append(names, esc(id))
+			names = append(names, plain(id))
 			continue
 		}
 		if id == campaign.OtherProcedureID && other != "" {
-			names = append(names, esc(p.Name)+": "+esc(other))
+			names = append(names, plain(p.Name)+": "+plain(other))
 			continue
 		}
-		names = append(names, esc(p.Name))
+		names = append(names, plain(p.Name))
 	}
 	return strings.Join(names, "; ")
 }
@@ -442,13 +418,13 @@ func (c *cx) procedureNames(ids []string, other string) string {
 func (c *cx) showSummary() {
 	d := c.s.Draft
 	var b strings.Builder
-	b.WriteString("<b>Kiểm tra lại báo cáo</b>\n")
-	b.WriteString("Chủ hộ: <b>" + esc(d.Name) + "</b>\n")
-	b.WriteString("Địa chỉ: " + esc(d.Address) + "\n")
+	b.WriteString(bold("Kiểm tra lại báo cáo") + "\n")
+	b.WriteString("Chủ hộ: " + bold(d.Name) + "\n")
+	b.WriteString("Địa chỉ: " + plain(d.Address) + "\n")
 	b.WriteString("Điện thoại: " + intake.FormatPhone(d.Phone) + "\n")
 	b.WriteString("Thủ tục: " + c.procedureNames(d.Procedures, d.Other) + "\n")
 	if d.Dossier != "" {
-		b.WriteString("Mã hồ sơ: " + esc(d.Dossier) + "\n")
+		b.WriteString("Mã hồ sơ: " + plain(d.Dossier) + "\n")
 	}
 	if n := len(d.Photos); n > 0 {
 		b.WriteString("Ảnh minh chứng: " + itoa(n) + " ảnh\n")
@@ -457,7 +433,7 @@ func (c *cx) showSummary() {
 		b.WriteString(w + "\n")
 	}
 	b.WriteString("\nThông tin đúng chưa?")
-	c.reply(b.String(), []Button{{Text: "✅ Lưu", Data: "r:save"}, {Text: "✏️ Sửa", Data: "r:edit"}, {Text: "❌ Hủy", Data: "r:cancel"}})
+	c.reply(b.String(), []chat.Choice{{Label: "✅ Lưu", Value: "r:save"}, {Label: "✏️ Sửa", Value: "r:edit"}, {Label: "❌ Hủy", Value: "r:cancel"}})
 }
 
 // duplicateWarning flags a household of the same name and address with
@@ -562,14 +538,14 @@ func (c *cx) saveReport(d Draft) (campaign.Guidance, campaign.Household, bool, e
 		hh, err = c.tx.HouseholdByPhone(c.who.HamletID, d.Phone)
 		if errors.Is(err, store.ErrNotFound) {
 			hh, err = c.tx.AddHousehold(campaign.Household{HamletID: c.who.HamletID, HeadName: d.Name, Address: d.Address,
-				Phone: d.Phone, CreatedBy: c.in.UserID}, intake.Fold(d.Name))
+				Phone: d.Phone, CreatedBy: c.who.ID}, intake.Fold(d.Name))
 			created = true
 		}
 	}
 	if err != nil {
 		return campaign.Guidance{}, hh, false, err
 	}
-	g, err := c.tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hh.HamletID, OfficerID: c.in.UserID,
+	g, err := c.tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hh.HamletID, OfficerID: c.who.ID,
 		Procedures: d.Procedures, OtherProcedure: d.Other, DossierCode: d.Dossier, PhotoFileIDs: d.Photos})
 	return g, hh, created, err
 }
@@ -577,7 +553,7 @@ func (c *cx) saveReport(d Draft) (campaign.Guidance, campaign.Household, bool, e
 // confirmSaved answers a saved report with the hamlet's status today and an undo button.
 func (c *cx) confirmSaved(g campaign.Guidance, hh campaign.Household, created bool, warning string) {
 	var b strings.Builder
-	b.WriteString("✅ <b>Đã lưu</b> báo cáo số " + itoa(int(g.ID)) + ": hộ <b>" + esc(hh.HeadName) + "</b> — " + c.procedureNames(g.Procedures, g.OtherProcedure) + ".")
+	b.WriteString("✅ " + bold("Đã lưu") + " báo cáo số " + itoa(int(g.ID)) + ": hộ " + bold(hh.HeadName) + " — " + c.procedureNames(g.Procedures, g.OtherProcedure) + ".")
 	if !created {
 		b.WriteString("\n(Ghi thêm cho hộ đã có trong ấp.)")
 	}
@@ -586,7 +562,7 @@ func (c *cx) confirmSaved(g campaign.Guidance, hh campaign.Household, created bo
 	}
 	b.WriteString("\n" + c.hamletToday())
 	b.WriteString("\nCó ảnh minh chứng thì gửi ngay trong 30 phút. Báo cáo nhầm? Bấm «Hoàn tác» (trong 24 giờ).")
-	c.reply(b.String(), []Button{{Text: "↩️ Hoàn tác", Data: "undo:" + itoa(int(g.ID))}})
+	c.reply(b.String(), []chat.Choice{{Label: "↩️ Hoàn tác", Value: "undo:" + itoa(int(g.ID))}})
 }
 
 // hamletToday says whether the officer's hamlet met today's target.
@@ -597,9 +573,9 @@ func (c *cx) hamletToday() string {
 	}
 	n := c.tx.HamletDay(h.ID, c.today).Households
 	if n >= c.e.set.DailyTarget {
-		return "Hôm nay ấp " + esc(h.Name) + " đã hướng dẫn " + itoa(n) + " hộ — <b>đạt</b> chỉ tiêu ngày ✓"
+		return "Hôm nay ấp " + plain(h.Name) + " đã hướng dẫn " + itoa(n) + " hộ — " + bold("đạt") + " chỉ tiêu ngày ✓"
 	}
-	return "Hôm nay ấp " + esc(h.Name) + " đã hướng dẫn " + itoa(n) + " hộ — còn thiếu " + itoa(c.e.set.DailyTarget-n) + " hộ để đạt chỉ tiêu ngày."
+	return "Hôm nay ấp " + plain(h.Name) + " đã hướng dẫn " + itoa(n) + " hộ — còn thiếu " + itoa(c.e.set.DailyTarget-n) + " hộ để đạt chỉ tiêu ngày."
 }
 
 // oneLine saves "/baocao họ tên; địa chỉ; điện thoại; thủ tục, …" at once.
@@ -607,8 +583,8 @@ func (c *cx) oneLine(args string) error {
 	line, err := intake.ParseLine(args, c.e.set.Procedures)
 	if err != nil {
 		msg := userError(err)
-		if !strings.Contains(msg, esc(intake.LineExample)) {
-			msg += "\n\nMẫu báo cáo một dòng:\n<code>" + esc(intake.LineExample) + "</code>"
+		if !strings.Contains(msg, plain(intake.LineExample)) {
+			msg += "\n\nMẫu báo cáo một dòng:\n" + code(intake.LineExample)
 		}
 		c.reply(msg + "\nHoặc gõ /baocao (không kèm gì) để được hỏi từng bước.")
 		return nil
@@ -649,7 +625,7 @@ func (c *cx) onUndo(arg string) error {
 		id = id*10 + uint64(r-'0')
 	}
 	g, err := c.tx.Guidance(id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && g.OfficerID != c.in.UserID) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && g.OfficerID != c.who.ID) {
 		c.reply("Không tìm thấy báo cáo này trong các báo cáo của anh/chị.")
 		return nil
 	} else if err != nil {
@@ -663,7 +639,7 @@ func (c *cx) onUndo(arg string) error {
 		c.reply("Báo cáo số " + itoa(int(id)) + " đã quá 24 giờ nên không tự hoàn tác được. Vui lòng báo quản trị viên để điều chỉnh.")
 		return nil
 	}
-	if _, err := c.tx.RetractGuidance(id, c.in.UserID); err != nil {
+	if _, err := c.tx.RetractGuidance(id, c.who.ID); err != nil {
 		return err
 	}
 	if c.s.Last == id {
@@ -673,25 +649,50 @@ func (c *cx) onUndo(arg string) error {
 	return nil
 }
 
+// photoRef is the reference to keep for the input's photo: the channel's
+// own (Telegram's file_id), or the photo's bytes kept in the store when
+// the channel does not keep it. ok is false when the photo could not be
+// had (answered).
+func (c *cx) photoRef() (string, bool, error) {
+	p := c.in.Photo
+	switch {
+	case len(p.Data) > store.MaxPhotoBytes:
+		c.reply("Ảnh quá lớn (trên " + itoa(store.MaxPhotoBytes>>20) + " MB) nên chưa được lưu. Vui lòng chụp lại hoặc gửi ảnh nhỏ hơn.")
+		return "", false, nil
+	case len(p.Data) > 0:
+		ref, err := c.tx.PutPhoto(p.Data)
+		return ref, err == nil, err
+	case p.Ref != "" && !strings.HasPrefix(p.Ref, "http"):
+		// A channel's durable reference; a URL is not (Zalo's expire).
+		return p.Ref, true, nil
+	}
+	c.reply("Bot chưa tải được ảnh này nên ảnh chưa được lưu. Vui lòng gửi lại ảnh.")
+	return "", false, nil
+}
+
 // onPhoto keeps a photo as evidence of the report in progress or just saved.
 func (c *cx) onPhoto() error {
 	if !c.known {
 		c.reply("Anh/chị chưa hoàn tất đăng ký nên ảnh chưa được lưu. Vui lòng nhập họ và tên đầy đủ của anh/chị để hoàn tất.")
 		return nil
 	}
+	ref, ok, err := c.photoRef()
+	if err != nil || !ok {
+		return err
+	}
 	if strings.HasPrefix(c.s.State, "report_") {
 		if len(c.s.Draft.Photos) >= 10 {
 			c.reply("Mỗi báo cáo lưu tối đa 10 ảnh. Ảnh này không được lưu thêm.")
 			return nil
 		}
-		c.s.Draft.Photos = append(c.s.Draft.Photos, c.in.PhotoFileID)
+		c.s.Draft.Photos = append(c.s.Draft.Photos, ref)
 		c.reply("📷 Đã nhận ảnh minh chứng; ảnh sẽ được lưu cùng báo cáo. Tiếp tục trả lời câu hỏi ở trên nhé.")
 		return nil
 	}
 	if c.s.Last != 0 && c.now.Sub(c.s.LastAt) <= photoWindow {
 		g, err := c.tx.Guidance(c.s.Last)
-		if err == nil && g.OfficerID == c.in.UserID && g.Counts() && len(g.PhotoFileIDs) < 10 {
-			if err := c.tx.AddPhoto(g.ID, c.in.PhotoFileID, c.in.UserID); err != nil {
+		if err == nil && g.OfficerID == c.who.ID && g.Counts() && len(g.PhotoFileIDs) < 10 {
+			if err := c.tx.AddPhoto(g.ID, ref, c.who.ID); err != nil {
 				return err
 			}
 			c.reply("📷 Đã lưu ảnh minh chứng vào báo cáo số " + itoa(int(g.ID)) + ".")

@@ -12,6 +12,8 @@ import (
 	"unicode"
 	"unicode/utf16"
 
+	"dvcbot/chat"
+
 	"dvcbot/campaign"
 	"dvcbot/export"
 	"dvcbot/intake"
@@ -386,13 +388,13 @@ func isoDay(d scoring.Date) string { return fmt.Sprintf("%04d-%02d-%02d", d.Year
 // reportUsage is the help of /report, with examples.
 func reportUsage(leader bool, hamletID string) string {
 	var b strings.Builder
-	b.WriteString("<b>Cách dùng /report</b>")
+	b.WriteString(bold("Cách dùng /report"))
 	if leader {
 		b.WriteString(" (số liệu ấp của anh/chị)")
 	}
-	b.WriteString(":\n<code>/report</code> — hôm nay\n<code>/report homqua</code> — hôm qua\n<code>/report tuan</code> — tuần này (<code>/report tuan truoc</code>: tuần trước)\n<code>/report thang</code> — tháng này; <code>/report thang 5</code> — tháng 5\n<code>/report quy</code> — quý này; <code>/report quy 2</code> hoặc <code>/report q2</code> — quý II\n<code>/report 6thang</code> — 6 tháng (sơ kết); <code>/report h1</code>, <code>/report h2</code> — 6 tháng đầu, cuối năm\n<code>/report nam</code> — cả năm (tổng kết)\n<code>/report 01/05/2026 15/05/2026</code> — từ ngày đến ngày\nGõ không dấu hoặc tiếng Anh đều được: <code>today</code>, <code>yesterday</code>, <code>week</code>, <code>month</code>, <code>q2</code>, <code>h1</code>, <code>year</code>.")
+	b.WriteString(":\n" + code("/report") + " — hôm nay\n" + code("/report homqua") + " — hôm qua\n" + code("/report tuan") + " — tuần này (" + code("/report tuan truoc") + ": tuần trước)\n" + code("/report thang") + " — tháng này; " + code("/report thang 5") + " — tháng 5\n" + code("/report quy") + " — quý này; " + code("/report quy 2") + " hoặc " + code("/report q2") + " — quý II\n" + code("/report 6thang") + " — 6 tháng (sơ kết); " + code("/report h1") + ", " + code("/report h2") + " — 6 tháng đầu, cuối năm\n" + code("/report nam") + " — cả năm (tổng kết)\n" + code("/report 01/05/2026 15/05/2026") + " — từ ngày đến ngày\nGõ không dấu hoặc tiếng Anh đều được: " + code("today") + ", " + code("yesterday") + ", " + code("week") + ", " + code("month") + ", " + code("q2") + ", " + code("h1") + ", " + code("year") + ".")
 	if !leader {
-		b.WriteString("\nThêm mã ấp ở cuối để xem một ấp, ví dụ: <code>/report tuan " + esc(hamletID) + "</code> (gõ /ap để xem mã các ấp).")
+		b.WriteString("\nThêm mã ấp ở cuối để xem một ấp, ví dụ: " + chat.CodeStart + "/report tuan " + plain(hamletID) + chat.CodeEnd + " (gõ /ap để xem mã các ấp).")
 	}
 	return b.String()
 }
@@ -414,21 +416,21 @@ func (c *cx) cmdReportFigures(args string) error {
 	q, err := parseReportArgs(args, today, params, hamlets)
 	var ae *reportArgError
 	if errors.As(err, &ae) {
-		c.reply("❌ " + esc(err.Error()) + "\n\n" + reportUsage(isLeader, c.firstHamletID()))
+		c.reply("❌ " + plain(err.Error()) + "\n\n" + reportUsage(isLeader, c.firstHamletID()))
 		return nil
 	} else if err != nil {
 		return err
 	}
 	if isLeader {
 		if q.HamletID != "" && q.HamletID != c.who.HamletID {
-			c.reply("Anh/chị là " + esc(c.who.Role.At(c.hamletName())) + " nên chỉ xem được số liệu của ấp mình. Gõ lại không kèm mã ấp, ví dụ: <code>/report tuan</code>")
+			c.reply("Anh/chị là " + plain(c.who.Role.At(c.hamletName())) + " nên chỉ xem được số liệu của ấp mình. Gõ lại không kèm mã ấp, ví dụ: " + code("/report tuan"))
 			return nil
 		}
 		q.HamletID = c.who.HamletID
 	}
 	cur, why := clipReport(q.Period, params, today)
 	if why != "" {
-		c.reply(esc(why) + "\n\n" + reportUsage(isLeader, c.firstHamletID()))
+		c.reply(plain(why) + "\n\n" + reportUsage(isLeader, c.firstHamletID()))
 		return nil
 	}
 	// The figures and the workbook are built after the commit, outside the
@@ -461,8 +463,8 @@ func (c *cx) sendReport(q reportQuery, cur scoring.Period, today scoring.Date) e
 	if buf.Len() > MaxDocumentBytes {
 		c.reply(r.summary(params))
 		c.reply("⚠️ Tệp Excel của kỳ này nặng " + strconv.FormatFloat(float64(buf.Len())/(1<<20), 'f', 1, 64) +
-			" MB, quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng chọn kỳ ngắn hơn hoặc một ấp (ví dụ <code>/report thang " +
-			esc(c.firstHamletID()) + "</code>), hoặc nhờ người quản lý máy chủ xuất bằng lệnh <code>dvcbot export</code>.")
+			" MB, quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng chọn kỳ ngắn hơn hoặc một ấp (ví dụ " + chat.CodeStart + "/report thang " +
+			plain(c.firstHamletID()) + chat.CodeEnd + "), hoặc nhờ người quản lý máy chủ xuất bằng lệnh " + code("dvcbot export") + ".")
 		return nil
 	}
 	if err := c.audit("report.export", nil, map[string]any{"period": cur.Label,
@@ -470,8 +472,8 @@ func (c *cx) sendReport(q reportQuery, cur scoring.Period, today scoring.Date) e
 		return err
 	}
 	c.reply(r.summary(params))
-	c.replies = append(c.replies, Reply{ChatID: c.in.ChatID, Document: &File{Name: name, Bytes: buf.Bytes()},
-		Text: "📎 " + esc(name) + ": tổng hợp ấp, cán bộ, danh sách hộ (" + itoa(records) + " lượt báo cáo trong kỳ), kết quả kiểm tra (" + itoa(len(wb.Checks)) + ").\nTệp có thông tin cá nhân của người dân: chỉ dùng cho công việc, không chuyển tiếp vào nhóm."})
+	c.replies = append(c.replies, chat.Reply{To: c.in.Chat, File: &chat.File{Name: name, Bytes: buf.Bytes()},
+		Text: "📎 " + plain(name) + ": tổng hợp ấp, cán bộ, danh sách hộ (" + itoa(records) + " lượt báo cáo trong kỳ), kết quả kiểm tra (" + itoa(len(wb.Checks)) + ").\nTệp có thông tin cá nhân của người dân: chỉ dùng cho công việc, không chuyển tiếp vào nhóm."})
 	return nil
 }
 
@@ -584,11 +586,11 @@ func lpad(s string, n int) string {
 // change since the previous period, within Telegram's 4096 characters.
 func (r reportData) summary(p scoring.Params) string {
 	var b strings.Builder
-	b.WriteString("📊 <b>Báo cáo " + esc(r.cur.Label))
+	b.WriteString("📊 " + chat.BoldStart + "Báo cáo " + plain(r.cur.Label))
 	if r.hamletName != "" {
-		b.WriteString(" — ấp " + esc(r.hamletName))
+		b.WriteString(" — ấp " + plain(r.hamletName))
 	}
-	b.WriteString("</b>")
+	b.WriteString(chat.BoldEnd)
 	if r.cur.Kind == scoring.KindRange {
 		b.WriteString(" (" + itoa(r.cur.Days()) + " ngày)")
 	}
@@ -647,7 +649,7 @@ func (r reportData) tableLines(p scoring.Params) []string {
 		}
 		return s + lpad(days, 8) + lpad(cov, 7) + lpad(special, 7)
 	}
-	lines := []string{"<pre>" + row("Ấp", "Hộ", "±", "Ngày", "Phủ", "ĐB")}
+	lines := []string{chat.PreStart + row("Ấp", "Hộ", "±", "Ngày", "Phủ", "ĐB")}
 	for _, s := range r.stats {
 		name := []rune(s.Hamlet.Name)
 		if len(name) > 9 {
@@ -657,7 +659,7 @@ func (r reportData) tableLines(p scoring.Params) []string {
 		if ps, ok := r.prevStats[s.Hamlet.ID]; ok {
 			delta = signed(s.GuidedInPeriod - ps.GuidedInPeriod)
 		}
-		lines = append(lines, row(esc(string(name)), scoring.Number(s.GuidedInPeriod), delta,
+		lines = append(lines, row(plain(string(name)), scoring.Number(s.GuidedInPeriod), delta,
 			itoa(s.DaysMet)+"/"+itoa(s.DaysElapsed), scoring.Percent(s.Coverage), scoring.Percent(s.SpecialProgress)))
 	}
 	t := totalsOf(r.stats)
@@ -666,7 +668,7 @@ func (r reportData) tableLines(p scoring.Params) []string {
 		delta = signed(t.guided - totalsOf(r.prevList()).guided)
 	}
 	lines = append(lines, row("Cộng", scoring.Number(t.guided), delta, "",
-		scoring.PercentOf(t.able, t.households), scoring.PercentOf(t.special, t.households))+"</pre>")
+		scoring.PercentOf(t.able, t.households), scoring.PercentOf(t.special, t.households))+chat.PreEnd)
 	return lines
 }
 
@@ -686,10 +688,10 @@ func (r reportData) hamletLines(p scoring.Params) []string {
 	s := r.stats[0]
 	hh := s.Hamlet.Households
 	lines := []string{
-		"• Lượt hộ được hướng dẫn: <b>" + scoring.Number(s.GuidedInPeriod) + "</b> (hộ mới: " + scoring.Number(s.NewGuided) + ")",
+		"• Lượt hộ được hướng dẫn: " + bold(scoring.Number(s.GuidedInPeriod)) + " (hộ mới: " + scoring.Number(s.NewGuided) + ")",
 		"• Ngày đạt chỉ tiêu: " + itoa(s.DaysMet) + "/" + itoa(s.DaysElapsed) + " ngày · chuỗi hiện tại: " + itoa(s.CurrentStreak) + " ngày",
-		"• Độ phủ đến " + r.cur.To.String() + ": " + scoring.Number(min(s.Able, max(hh, 0))) + "/" + scoring.Number(hh) + " hộ = <b>" +
-			scoring.Percent(s.Coverage) + "</b> (mục tiêu " + scoring.ThresholdPercent(p.CoverageThreshold) + ")",
+		"• Độ phủ đến " + r.cur.To.String() + ": " + scoring.Number(min(s.Able, max(hh, 0))) + "/" + scoring.Number(hh) + " hộ = " + chat.BoldStart +
+			scoring.Percent(s.Coverage) + chat.BoldEnd + " (mục tiêu " + scoring.ThresholdPercent(p.CoverageThreshold) + ")",
 		"• Giải đặc biệt: " + scoring.Number(min(s.SpecialDone, max(hh, 0))) + "/" + scoring.Number(hh) + " hộ có đủ " + itoa(s.K) +
 			" thủ tục = " + scoring.Percent(s.SpecialProgress),
 	}
@@ -701,7 +703,7 @@ func (r reportData) tailLines(p scoring.Params) []string {
 	var lines []string
 	t := totalsOf(r.stats)
 	if r.hamletName == "" {
-		lines = append(lines, "<b>Tổng "+itoa(len(r.stats))+" ấp</b>: "+scoring.Number(t.guided)+" lượt hộ ("+scoring.Number(t.newGuided)+
+		lines = append(lines, chat.BoldStart+"Tổng "+itoa(len(r.stats))+" ấp"+chat.BoldEnd+": "+scoring.Number(t.guided)+" lượt hộ ("+scoring.Number(t.newGuided)+
 			" hộ mới); "+scoring.Number(t.daysMet)+"/"+scoring.Number(t.daysElapsed)+" ngày-ấp đạt chỉ tiêu; độ phủ chung "+
 			scoring.PercentOf(t.able, t.households)+"; giải đặc biệt "+scoring.PercentOf(t.special, t.households)+".")
 	}
@@ -712,7 +714,7 @@ func (r reportData) tailLines(p scoring.Params) []string {
 		if r.partial {
 			b.WriteString("cùng kỳ ")
 		}
-		b.WriteString(esc(prevLabel(r.prev)))
+		b.WriteString(plain(prevLabel(r.prev)))
 		if r.partial || r.prev.Kind == scoring.KindWeek || r.prev.Kind == scoring.KindRange {
 			if r.prev.From == r.prev.To {
 				b.WriteString(" (ngày " + r.prev.From.String() + ")")
@@ -720,7 +722,7 @@ func (r reportData) tailLines(p scoring.Params) []string {
 				b.WriteString(" (" + shortDate(r.prev.From) + " – " + r.prev.To.String() + ")")
 			}
 		}
-		b.WriteString(": <b>" + signed(t.guided-pt.guided) + " lượt hộ</b> (" + scoring.Number(t.guided) + " so với " + scoring.Number(pt.guided) + ")")
+		b.WriteString(": " + chat.BoldStart + signed(t.guided-pt.guided) + " lượt hộ" + chat.BoldEnd + " (" + scoring.Number(t.guided) + " so với " + scoring.Number(pt.guided) + ")")
 		b.WriteString(", ngày đạt " + signed(t.daysMet-pt.daysMet))
 		b.WriteString(", độ phủ " + signedTenths(tenths(t.able, t.households)-tenths(pt.able, pt.households)) + " điểm %.")
 		lines = append(lines, b.String())
@@ -741,19 +743,19 @@ func (r reportData) tailLines(p scoring.Params) []string {
 			why = append(why, r)
 		}
 		if len(why) > 0 {
-			warn = append(warn, esc(s.Hamlet.Name)+" — "+esc(strings.Join(why, "; ")))
+			warn = append(warn, plain(s.Hamlet.Name)+" — "+plain(strings.Join(why, "; ")))
 		}
 	}
 	if len(warn) > 0 {
 		lines = append(lines, "⚠️ Không xét khen thưởng: "+strings.Join(warn, "; ")+".")
 	}
 	if r.hamletName == "" {
-		legend := "<i>Hộ: lượt hộ được hướng dẫn trong kỳ"
+		legend := chat.ItalicStart + "Hộ: lượt hộ được hướng dẫn trong kỳ"
 		if r.prevOK {
 			legend += " · ±: so với kỳ trước"
 		}
 		lines = append(lines, legend+" · Ngày: số ngày đạt chỉ tiêu/số ngày đã qua · Phủ: độ phủ đến "+r.cur.To.String()+
-			" (mục tiêu "+scoring.ThresholdPercent(p.CoverageThreshold)+") · ĐB: tiến độ giải đặc biệt</i>")
+			" (mục tiêu "+scoring.ThresholdPercent(p.CoverageThreshold)+") · ĐB: tiến độ giải đặc biệt"+chat.ItalicEnd)
 	}
 	return lines
 }
@@ -859,25 +861,28 @@ func (e *Engine) reportWorkbook(tx *store.Tx, c workbookContent) (export.ReportW
 	if err != nil {
 		return wb, err
 	}
-	stored := make(map[int64]campaign.Officer, len(officers))
+	stored := make(map[campaign.PersonID]campaign.Officer, len(officers))
 	for _, o := range officers {
-		stored[o.TelegramID] = o
+		stored[o.ID] = o
 	}
-	officerName := func(id int64) string {
-		if o, ok := stored[id]; ok && o.FullName != "" {
+	officerName := func(id campaign.PersonID) string {
+		o, ok := stored[id]
+		if ok && o.FullName != "" {
 			return o.FullName
 		}
-		if e.isConfigAdmin(id) {
-			return "Quản trị viên #" + strconv.FormatInt(id, 10)
+		for _, a := range o.Accounts {
+			if e.isConfigAdmin(a.Address) {
+				return "Quản trị viên số " + id.String()
+			}
 		}
-		return "Cán bộ #" + strconv.FormatInt(id, 10)
+		return "Cán bộ số " + id.String()
 	}
 	for _, s := range c.officers {
-		role := string(stored[s.Officer.ID].Role)
+		role := string(stored[campaign.PersonID(s.Officer.ID)].Role)
 		if role == "" {
 			role = string(campaign.RoleOfficer)
 		}
-		wb.Officers = append(wb.Officers, export.OfficerRow{TelegramID: s.Officer.ID, Name: s.Officer.DisplayName(),
+		wb.Officers = append(wb.Officers, export.OfficerRow{Number: campaign.PersonID(s.Officer.ID), Name: s.Officer.DisplayName(),
 			HamletName: names[s.Officer.HamletID], Role: role, Households: s.GuidedInPeriod, Procedures: s.Procedures,
 			DaysActive: s.DaysActive, FailedChecks: len(s.FailedChecks), Active: s.Officer.Active,
 			Excluded: reportExclusions(s.Exclusions)})
@@ -889,7 +894,7 @@ func (e *Engine) reportWorkbook(tx *store.Tx, c workbookContent) (export.ReportW
 				HamletID: ev.Hamlet.ID, HamletName: ev.Hamlet.Name,
 				HouseholdName: ev.Household.HeadName, Address: ev.Household.Address, Phone: ev.Household.Phone,
 				Procedures: ev.Guidance.Procedures, OtherProcedure: ev.Guidance.OtherProcedure,
-				OfficerName: officerName(ev.Guidance.OfficerID), OfficerTelegramID: ev.Guidance.OfficerID,
+				OfficerName: officerName(ev.Guidance.OfficerID), OfficerChannel: ev.Guidance.Via.Channel, OfficerAccount: ev.Guidance.Via.ID,
 				ReportedAt: ev.Guidance.At, Check: ev.Guidance.Check,
 			})
 		})

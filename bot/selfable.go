@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"dvcbot/chat"
+
 	"dvcbot/campaign"
 	"dvcbot/intake"
 	"dvcbot/scoring"
@@ -28,16 +30,7 @@ const (
 // selfAbleExample is the one-line form of /dabiet.
 const selfAbleExample = "/dabiet Nguyễn Văn An; Tổ 3, ấp Bãi Nhà; 0912345678"
 
-var selfCancelRow = []Button{{Text: "❌ Hủy", Data: "sa:cancel"}}
-
-func init() {
-	stateHandlers[stateSelfName] = (*cx).onSelfName
-	stateHandlers[stateSelfAddress] = (*cx).onSelfAddress
-	stateHandlers[stateSelfPhone] = (*cx).onSelfPhone
-	stateHandlers[stateSelfConfirm] = func(c *cx, _ string) error { c.askSelf(); return nil }
-	callbackHandlers["sa"] = (*cx).onSelfButton
-	callbackHandlers["saundo"] = (*cx).onSelfUndo
-}
+var selfCancelRow = []chat.Choice{{Label: "❌ Hủy", Value: "sa:cancel"}}
 
 // cmdSelfAble (/dabiet) starts the three questions, or records the
 // one-line form "/dabiet họ tên; địa chỉ; số điện thoại" at once.
@@ -46,9 +39,9 @@ func (c *cx) cmdSelfAble(args string) error {
 		return c.selfAbleLine(args)
 	}
 	c.s.State, c.s.Draft = stateSelfName, Draft{}
-	c.reply("🏠 <b>Ghi nhận hộ đã tự làm được dịch vụ công trực tuyến</b> (bước 1/3)\n"+
+	c.reply("🏠 "+bold("Ghi nhận hộ đã tự làm được dịch vụ công trực tuyến")+" (bước 1/3)\n"+
 		"Dùng cho hộ đã tự nộp hồ sơ trực tuyến được mà không cần hướng dẫn. Hộ được tính vào độ phủ của ấp, không tính vào chỉ tiêu hằng ngày.\n\n"+
-		"Họ và tên <b>chủ hộ</b>?", selfCancelRow)
+		"Họ và tên "+bold("chủ hộ")+"?", selfCancelRow)
 	return nil
 }
 
@@ -56,11 +49,11 @@ func (c *cx) cmdSelfAble(args string) error {
 func (c *cx) askSelf() {
 	switch c.s.State {
 	case stateSelfName:
-		c.reply("Họ và tên <b>chủ hộ</b>?", selfCancelRow)
+		c.reply("Họ và tên "+bold("chủ hộ")+"?", selfCancelRow)
 	case stateSelfAddress:
-		c.reply("(bước 2/3) <b>Địa chỉ</b> của hộ (số nhà, tổ, ấp)?", selfCancelRow)
+		c.reply("(bước 2/3) "+bold("Địa chỉ")+" của hộ (số nhà, tổ, ấp)?", selfCancelRow)
 	case stateSelfPhone:
-		c.reply("(bước 3/3) <b>Số điện thoại</b> của hộ?", selfCancelRow)
+		c.reply("(bước 3/3) "+bold("Số điện thoại")+" của hộ?", selfCancelRow)
 	case stateSelfConfirm:
 		c.showSelfSummary()
 	}
@@ -69,7 +62,7 @@ func (c *cx) askSelf() {
 func (c *cx) onSelfName(text string) error {
 	name, err := intake.NormalizeName(text)
 	if err != nil {
-		c.reply(userError(err)+"\n\nHọ và tên <b>chủ hộ</b>?", selfCancelRow)
+		c.reply(userError(err)+"\n\nHọ và tên "+bold("chủ hộ")+"?", selfCancelRow)
 		return nil
 	}
 	c.s.Draft.Name = name
@@ -81,7 +74,7 @@ func (c *cx) onSelfName(text string) error {
 func (c *cx) onSelfAddress(text string) error {
 	addr, err := intake.NormalizeAddress(text)
 	if err != nil {
-		c.reply(userError(err)+"\n\n<b>Địa chỉ</b> của hộ (số nhà, tổ, ấp)?", selfCancelRow)
+		c.reply(userError(err)+"\n\n"+bold("Địa chỉ")+" của hộ (số nhà, tổ, ấp)?", selfCancelRow)
 		return nil
 	}
 	c.s.Draft.Address = addr
@@ -93,7 +86,7 @@ func (c *cx) onSelfAddress(text string) error {
 func (c *cx) onSelfPhone(text string) error {
 	phone, err := intake.NormalizePhone(text)
 	if err != nil {
-		c.reply(userError(err)+"\n\n<b>Số điện thoại</b> của hộ?", selfCancelRow)
+		c.reply(userError(err)+"\n\n"+bold("Số điện thoại")+" của hộ?", selfCancelRow)
 		return nil
 	}
 	d := &c.s.Draft
@@ -123,7 +116,7 @@ func (c *cx) knownSelfHousehold(phone string) (campaign.Household, bool, error) 
 		return hh, false, err
 	}
 	if hh.SelfAble {
-		c.reply("ℹ️ Hộ <b>" + esc(hh.HeadName) + "</b> (số " + intake.FormatPhone(phone) + ") đã được ghi nhận tự làm được từ ngày " +
+		c.reply("ℹ️ Hộ " + bold(hh.HeadName) + " (số " + intake.FormatPhone(phone) + ") đã được ghi nhận tự làm được từ ngày " +
 			fmtDate(hh.SelfAbleAt, c.e.set.Location) + ", không cần ghi lại.\n" + c.hamletCoverage())
 		return hh, true, nil
 	}
@@ -132,7 +125,7 @@ func (c *cx) knownSelfHousehold(phone string) (campaign.Household, bool, error) 
 		return hh, false, err
 	}
 	if guided {
-		c.reply("ℹ️ Số " + intake.FormatPhone(phone) + " là của hộ <b>" + esc(hh.HeadName) + "</b>, đã được hướng dẫn nên đã được tính vào độ phủ. Không cần ghi nhận thêm.\n" + c.hamletCoverage())
+		c.reply("ℹ️ Số " + intake.FormatPhone(phone) + " là của hộ " + bold(hh.HeadName) + ", đã được hướng dẫn nên đã được tính vào độ phủ. Không cần ghi nhận thêm.\n" + c.hamletCoverage())
 		return hh, true, nil
 	}
 	return hh, false, nil
@@ -144,7 +137,7 @@ func (c *cx) selfWarnings(d Draft) []string {
 	var out []string
 	if d.HouseholdID != 0 {
 		if hh, err := c.tx.Household(d.HouseholdID); err == nil {
-			out = append(out, "ℹ️ Số này đã có trong ấp: hộ <b>"+esc(hh.HeadName)+"</b>, "+esc(hh.Address)+" — sẽ ghi nhận cho hộ đó.")
+			out = append(out, "ℹ️ Số này đã có trong ấp: hộ "+bold(hh.HeadName)+", "+plain(hh.Address)+" — sẽ ghi nhận cho hộ đó.")
 		}
 		return out
 	}
@@ -155,7 +148,7 @@ func (c *cx) selfWarnings(d Draft) []string {
 				names = append(names, h.Name)
 			}
 		}
-		out = append(out, "⚠️ Số này cũng đã có ở ấp "+esc(strings.Join(names, ", "))+". Chỉ ghi nhận nếu hộ thật sự ở ấp mình.")
+		out = append(out, "⚠️ Số này cũng đã có ở ấp "+plain(strings.Join(names, ", "))+". Chỉ ghi nhận nếu hộ thật sự ở ấp mình.")
 	}
 	if same, err := c.tx.HouseholdsByName(c.who.HamletID, intake.Fold(d.Name)); err == nil {
 		for _, h := range same {
@@ -171,15 +164,15 @@ func (c *cx) selfWarnings(d Draft) []string {
 func (c *cx) showSelfSummary() {
 	d := c.s.Draft
 	var b strings.Builder
-	b.WriteString("<b>Kiểm tra lại</b>\n")
-	b.WriteString("Chủ hộ: <b>" + esc(d.Name) + "</b>\n")
-	b.WriteString("Địa chỉ: " + esc(d.Address) + "\n")
+	b.WriteString(bold("Kiểm tra lại") + "\n")
+	b.WriteString("Chủ hộ: " + bold(d.Name) + "\n")
+	b.WriteString("Địa chỉ: " + plain(d.Address) + "\n")
 	b.WriteString("Điện thoại: " + intake.FormatPhone(d.Phone) + "\n")
 	for _, w := range c.selfWarnings(d) {
 		b.WriteString(w + "\n")
 	}
-	b.WriteString("\nGhi nhận hộ này <b>đã tự làm được</b> dịch vụ công trực tuyến?")
-	c.reply(b.String(), []Button{{Text: "✅ Lưu", Data: "sa:save"}, {Text: "❌ Hủy", Data: "sa:cancel"}})
+	b.WriteString("\nGhi nhận hộ này " + bold("đã tự làm được") + " dịch vụ công trực tuyến?")
+	c.reply(b.String(), []chat.Choice{{Label: "✅ Lưu", Value: "sa:save"}, {Label: "❌ Hủy", Value: "sa:cancel"}})
 }
 
 func (c *cx) onSelfButton(arg string) error {
@@ -210,28 +203,28 @@ func (c *cx) saveSelfAble(d Draft, warnings []string) error {
 		return err
 	}
 	if hh.ID != 0 {
-		if err := c.tx.MarkSelfAble(hh.ID, c.in.UserID); err != nil {
+		if err := c.tx.MarkSelfAble(hh.ID, c.who.ID); err != nil {
 			return err
 		}
 	} else {
 		hh, err = c.tx.AddHousehold(campaign.Household{HamletID: c.who.HamletID, HeadName: d.Name, Address: d.Address,
-			Phone: d.Phone, CreatedBy: c.in.UserID, SelfAble: true, SelfAbleBy: c.in.UserID, SelfAbleAt: c.now}, intake.Fold(d.Name))
+			Phone: d.Phone, CreatedBy: c.who.ID, SelfAble: true, SelfAbleBy: c.who.ID, SelfAbleAt: c.now}, intake.Fold(d.Name))
 		if err != nil {
 			return err
 		}
-		if err := c.tx.Audit(c.in.UserID, "household.self_able", nil, map[string]any{"id": hh.ID, "hamlet": hh.HamletID}); err != nil {
+		if err := c.tx.Audit(c.who.ID, "household.self_able", nil, map[string]any{"id": hh.ID, "hamlet": hh.HamletID}); err != nil {
 			return err
 		}
 	}
 	var b strings.Builder
-	b.WriteString("✅ <b>Đã ghi nhận</b> hộ <b>" + esc(hh.HeadName) + "</b> (số " + intake.FormatPhone(d.Phone) + ") đã tự làm được dịch vụ công trực tuyến.")
+	b.WriteString("✅ " + bold("Đã ghi nhận") + " hộ " + bold(hh.HeadName) + " (số " + intake.FormatPhone(d.Phone) + ") đã tự làm được dịch vụ công trực tuyến.")
 	b.WriteString(" Hộ được tính vào độ phủ, không tính vào chỉ tiêu hằng ngày.")
 	for _, w := range warnings {
 		b.WriteString("\n" + w)
 	}
 	b.WriteString("\n" + c.hamletCoverage())
 	b.WriteString("\nGhi nhận nhầm? Bấm «Hoàn tác» (trong 24 giờ).")
-	c.reply(b.String(), []Button{{Text: "↩️ Hoàn tác", Data: "saundo:" + strconv.FormatUint(hh.ID, 10)}})
+	c.reply(b.String(), []chat.Choice{{Label: "↩️ Hoàn tác", Value: "saundo:" + strconv.FormatUint(hh.ID, 10)}})
 	return nil
 }
 
@@ -242,8 +235,8 @@ func (c *cx) hamletCoverage() string {
 		return ""
 	}
 	t := c.tx.HamletTotals(h.ID)
-	return "Độ phủ ấp " + esc(h.Name) + ": " + itoa(min(t.Able, max(h.Households, 0))) + "/" + itoa(h.Households) + " hộ = <b>" +
-		coverageOf(t.Able, h.Households) + "</b> (mục tiêu " + scoring.ThresholdPercent(c.e.set.Params.CoverageThreshold) + ")."
+	return "Độ phủ ấp " + plain(h.Name) + ": " + itoa(min(t.Able, max(h.Households, 0))) + "/" + itoa(h.Households) + " hộ = " + chat.BoldStart +
+		coverageOf(t.Able, h.Households) + chat.BoldEnd + " (mục tiêu " + scoring.ThresholdPercent(c.e.set.Params.CoverageThreshold) + ")."
 }
 
 // selfAbleLine records "/dabiet họ tên; địa chỉ; số điện thoại".
@@ -252,7 +245,7 @@ func (c *cx) selfAbleLine(args string) error {
 	for len(parts) > 0 && strings.TrimSpace(parts[len(parts)-1]) == "" {
 		parts = parts[:len(parts)-1]
 	}
-	example := "\n\nMẫu một dòng:\n<code>" + esc(selfAbleExample) + "</code>\nHoặc gõ /dabiet (không kèm gì) để được hỏi từng bước."
+	example := "\n\nMẫu một dòng:\n" + code(selfAbleExample) + "\nHoặc gõ /dabiet (không kèm gì) để được hỏi từng bước."
 	if len(parts) != 3 {
 		c.reply("❌ Cần đúng 3 phần cách nhau dấu chấm phẩy (;): họ tên; địa chỉ; số điện thoại. Anh/chị đã nhập " + itoa(len(parts)) + " phần." + example)
 		return nil
@@ -293,23 +286,23 @@ func (c *cx) onSelfUndo(arg string) error {
 		return nil
 	}
 	hh, err := c.tx.Household(id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (hh.HamletID != c.who.HamletID || (hh.SelfAble && hh.SelfAbleBy != c.in.UserID))) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (hh.HamletID != c.who.HamletID || (hh.SelfAble && hh.SelfAbleBy != c.who.ID))) {
 		c.reply("Không tìm thấy ghi nhận này trong các ghi nhận của anh/chị.")
 		return nil
 	} else if err != nil {
 		return err
 	}
 	if !hh.SelfAble {
-		c.reply("Ghi nhận hộ " + esc(hh.HeadName) + " đã được hoàn tác trước đó.")
+		c.reply("Ghi nhận hộ " + plain(hh.HeadName) + " đã được hoàn tác trước đó.")
 		return nil
 	}
 	if c.now.Sub(hh.SelfAbleAt) > undoWindow {
-		c.reply("Ghi nhận hộ " + esc(hh.HeadName) + " đã quá 24 giờ nên không tự hoàn tác được. Vui lòng báo quản trị viên để điều chỉnh.")
+		c.reply("Ghi nhận hộ " + plain(hh.HeadName) + " đã quá 24 giờ nên không tự hoàn tác được. Vui lòng báo quản trị viên để điều chỉnh.")
 		return nil
 	}
-	if err := c.tx.UnmarkSelfAble(id, c.in.UserID); err != nil {
+	if err := c.tx.UnmarkSelfAble(id, c.who.ID); err != nil {
 		return err
 	}
-	c.reply("↩️ Đã hoàn tác: hộ <b>" + esc(hh.HeadName) + "</b> không còn được ghi nhận là tự làm được.\n" + c.hamletCoverage())
+	c.reply("↩️ Đã hoàn tác: hộ " + bold(hh.HeadName) + " không còn được ghi nhận là tự làm được.\n" + c.hamletCoverage())
 	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"dvcbot/chat"
+
 	"dvcbot/campaign"
 	"dvcbot/intake"
 	"dvcbot/scoring"
@@ -43,15 +45,8 @@ const defaultSpotCheckRate = 0.10
 type CheckDraft struct {
 	GuidanceID uint64 `json:"guidance_id"`
 	// MessageID is the household's card, edited once the result is stored
-	// (0 when the button was typed rather than pressed).
-	MessageID int `json:"message_id,omitempty"`
-}
-
-// init registers the spot-check step and button kind. It runs after
-// report.go's init (files initialise in name order), which makes the maps.
-func init() {
-	stateHandlers[stateSpotReason] = (*cx).onSpotReason
-	callbackHandlers["kt"] = (*cx).onSpotButton
+	// ("" when the choice was typed rather than tapped).
+	MessageID string `json:"message_id,omitempty"`
 }
 
 // --- sampling ---
@@ -342,12 +337,12 @@ func defaultSampleSize(units []sampleUnit, rate float64) int {
 
 // --- /kiemtra ---
 
-const spotUsage = "Cách dùng:\n" +
-	"<code>/kiemtra</code> — chọn ngẫu nhiên các hộ để gọi điện kiểm tra (mặc định đủ %s số lượt báo cáo chưa kiểm tra, mỗi ấp và mỗi cán bộ ít nhất một hộ)\n" +
-	"<code>/kiemtra 10</code> — chọn 10 hộ\n" +
-	"<code>/kiemtra 5 bai-nha</code> — chọn 5 hộ của một ấp\n" +
-	"<code>/kiemtra ketqua</code> — xem kết quả kiểm tra (thêm mã ấp để xem một ấp)\n" +
-	"<code>/kiemtra cho</code> — gửi lại các hộ đã chọn mà chưa có kết quả"
+var spotUsage = "Cách dùng:\n" +
+	code("/kiemtra") + " — chọn ngẫu nhiên các hộ để gọi điện kiểm tra (mặc định đủ %s số lượt báo cáo chưa kiểm tra, mỗi ấp và mỗi cán bộ ít nhất một hộ)\n" +
+	code("/kiemtra 10") + " — chọn 10 hộ\n" +
+	code("/kiemtra 5 bai-nha") + " — chọn 5 hộ của một ấp\n" +
+	code("/kiemtra ketqua") + " — xem kết quả kiểm tra (thêm mã ấp để xem một ấp)\n" +
+	code("/kiemtra cho") + " — gửi lại các hộ đã chọn mà chưa có kết quả"
 
 // cmdSpotCheck (/kiemtra [n] [hamlet-id] | ketqua [hamlet-id] | cho [hamlet-id]).
 func (c *cx) cmdSpotCheck(args string) error {
@@ -374,7 +369,7 @@ func (c *cx) cmdSpotCheck(args string) error {
 			continue
 		}
 		if hamlet != "" {
-			c.reply("Không hiểu «" + esc(limitRunes(tok, 40)) + "».\n\n" + c.spotUsage())
+			c.reply("Không hiểu «" + plain(limitRunes(tok, 40)) + "».\n\n" + c.spotUsage())
 			return nil
 		}
 		h, ok, err := c.hamletArg(tok, c.spotUsage())
@@ -409,23 +404,23 @@ func (c *cx) spotDraw(n int, hamlet string) error {
 	if err != nil {
 		return err
 	}
-	active := map[int64]bool{}
+	active := map[campaign.PersonID]bool{}
 	for _, o := range officers {
-		active[o.TelegramID] = o.Active
+		active[o.ID] = o.Active
 	}
 	var units []sampleUnit
 	if err := c.tx.SpotCandidates(hamlet, func(g campaign.Guidance) error {
-		units = append(units, sampleUnit{ID: g.ID, Hamlet: g.HamletID, Officer: g.OfficerID, Active: active[g.OfficerID]})
+		units = append(units, sampleUnit{ID: g.ID, Hamlet: g.HamletID, Officer: int64(g.OfficerID), Active: active[g.OfficerID]})
 		return nil
 	}); err != nil {
 		return err
 	}
 	where := ""
 	if hamlet != "" {
-		where = " của ấp " + esc(c.spotHamletName(hamlet))
+		where = " của ấp " + plain(c.spotHamletName(hamlet))
 	}
 	if len(units) == 0 {
-		c.reply("Không còn lượt báo cáo nào" + where + " chưa được chọn kiểm tra. Xem kết quả: <code>/kiemtra ketqua</code>; gửi lại các hộ chưa gọi: <code>/kiemtra cho</code>.")
+		c.reply("Không còn lượt báo cáo nào" + where + " chưa được chọn kiểm tra. Xem kết quả: " + code("/kiemtra ketqua") + "; gửi lại các hộ chưa gọi: " + code("/kiemtra cho") + ".")
 		return nil
 	}
 	var notes []string
@@ -450,7 +445,7 @@ func (c *cx) spotDraw(n int, hamlet string) error {
 	for i, u := range drawn {
 		ids[i] = u.ID
 	}
-	s, err := c.tx.AddSpotSample(store.SpotSample{By: c.in.UserID, Hamlet: hamlet, Eligible: len(units), Requested: requested, Guidance: ids})
+	s, err := c.tx.AddSpotSample(store.SpotSample{By: c.who.ID, Hamlet: hamlet, Eligible: len(units), Requested: requested, Guidance: ids})
 	if err != nil {
 		return err
 	}
@@ -468,15 +463,15 @@ func (c *cx) spotDraw(n int, hamlet string) error {
 	}
 	// A last keyboard that is harmless to match typed numbers against.
 	c.reply("Gọi xong hộ nào thì bấm kết quả ngay dưới hộ đó; bấm nút khác nếu cần sửa. Kết quả có hiệu lực ngay với danh sách khen thưởng.",
-		[]Button{{Text: "📋 Xem kết quả kiểm tra", Data: "kt:ketqua"}})
+		[]chat.Choice{{Label: "📋 Xem kết quả kiểm tra", Value: "kt:ketqua"}})
 	return nil
 }
 
 // spotHeader says what was drawn, from what, and how it was spread.
 func (c *cx) spotHeader(s store.SpotSample, units, drawn []sampleUnit, where string, notes []string) string {
 	var b strings.Builder
-	b.WriteString("🎲 <b>Mẫu kiểm tra ngẫu nhiên số " + strconv.FormatUint(s.ID, 10) + "</b> — " + fmtDateTime(s.At, c.e.set.Location) + "\n")
-	b.WriteString("Đã chọn ngẫu nhiên <b>" + scoring.Number(len(drawn)) + "</b> hộ trong " + scoring.Number(len(units)) +
+	b.WriteString("🎲 " + chat.BoldStart + "Mẫu kiểm tra ngẫu nhiên số " + strconv.FormatUint(s.ID, 10) + chat.BoldEnd + " — " + fmtDateTime(s.At, c.e.set.Location) + "\n")
+	b.WriteString("Đã chọn ngẫu nhiên " + bold(scoring.Number(len(drawn))) + " hộ trong " + scoring.Number(len(units)) +
 		" lượt báo cáo chưa kiểm tra" + where + ".")
 	all, got := map[int64]bool{}, map[int64]bool{}
 	for _, u := range units {
@@ -504,7 +499,7 @@ func (c *cx) spotHeader(s store.SpotSample, units, drawn []sampleUnit, where str
 	}
 	var parts []string
 	for _, h := range order {
-		parts = append(parts, esc(c.spotHamletName(h))+" "+itoa(perHamlet[h]))
+		parts = append(parts, plain(c.spotHamletName(h))+" "+itoa(perHamlet[h]))
 	}
 	b.WriteString("\nTheo ấp: " + strings.Join(parts, ", ") + ".")
 	for _, n := range notes {
@@ -517,50 +512,42 @@ func (c *cx) spotHeader(s store.SpotSample, units, drawn []sampleUnit, where str
 // spotCard is the message of one household to call: who, where, the phone
 // as a tap-to-call link, what was reported, by whom and when, the result
 // so far, and the three result buttons.
-func (c *cx) spotCard(g campaign.Guidance, label string) (string, [][]Button, error) {
+func (c *cx) spotCard(g campaign.Guidance, label string) (string, [][]chat.Choice, error) {
 	hh, err := c.tx.Household(g.HouseholdID)
 	if err != nil {
 		return "", nil, err
 	}
 	loc := c.e.set.Location
 	var b strings.Builder
-	b.WriteString("🔎 <b>Kiểm tra ngẫu nhiên</b> — " + esc(label) + "\n")
-	b.WriteString("Chủ hộ: <b>" + esc(hh.HeadName) + "</b>\n")
-	b.WriteString("Địa chỉ: " + esc(hh.Address) + "\n")
+	b.WriteString("🔎 " + bold("Kiểm tra ngẫu nhiên") + " — " + plain(label) + "\n")
+	b.WriteString("Chủ hộ: " + bold(hh.HeadName) + "\n")
+	b.WriteString("Địa chỉ: " + plain(hh.Address) + "\n")
 	b.WriteString("Điện thoại: " + phoneLink(hh.Phone) + "\n")
 	b.WriteString("Thủ tục: " + c.procedureNames(g.Procedures, g.OtherProcedure) + "\n")
-	b.WriteString("Ấp: " + esc(c.spotHamletName(g.HamletID)) + "\n")
-	b.WriteString("Cán bộ báo cáo: " + esc(c.spotWho(g.OfficerID)) + ", lúc " + fmtDateTime(g.At, loc) +
+	b.WriteString("Ấp: " + plain(c.spotHamletName(g.HamletID)) + "\n")
+	b.WriteString("Cán bộ báo cáo: " + plain(c.spotWho(g.OfficerID)) + ", lúc " + fmtDateTime(g.At, loc) +
 		" (báo cáo số " + strconv.FormatUint(g.ID, 10) + ")")
 	if !g.Counts() {
 		b.WriteString("\n⚠️ Báo cáo này đã được hoàn tác.")
 	}
-	b.WriteString("\nKết quả: <b>" + checkMark(g.Check) + " " + esc(g.Check.Label()) + "</b>")
+	b.WriteString("\nKết quả: " + chat.BoldStart + checkMark(g.Check) + " " + plain(g.Check.Label()) + chat.BoldEnd)
 	if g.Check != campaign.CheckNone {
 		if g.CheckReason != "" {
-			b.WriteString(" — lý do: " + esc(g.CheckReason))
+			b.WriteString(" — lý do: " + plain(g.CheckReason))
 		}
-		b.WriteString("\n(ghi lúc " + fmtDateTime(g.CheckedAt, loc) + " bởi " + esc(c.spotWho(g.CheckedBy)) + "; bấm nút khác để sửa)")
+		b.WriteString("\n(ghi lúc " + fmtDateTime(g.CheckedAt, loc) + " bởi " + plain(c.spotWho(g.CheckedBy)) + "; bấm nút khác để sửa)")
 	}
 	id := strconv.FormatUint(g.ID, 10)
-	return b.String(), [][]Button{
-		{{Text: "✅ Đạt", Data: "kt:" + id + ":p"}, {Text: "❌ Không đạt", Data: "kt:" + id + ":f"}},
-		{{Text: "📵 Chưa liên lạc được", Data: "kt:" + id + ":u"}},
+	return b.String(), [][]chat.Choice{
+		{{Label: "✅ Đạt", Value: "kt:" + id + ":p"}, {Label: "❌ Không đạt", Value: "kt:" + id + ":f"}},
+		{{Label: "📵 Chưa liên lạc được", Value: "kt:" + id + ":u"}},
 	}, nil
 }
 
-// phoneLink is a tap-to-call link: <a href="tel:+84912345678">0912 345 678</a>.
+// phoneLink is the household's phone as shown on a card: "0912 345 678"
+// (phone apps and Telegram make it tappable themselves).
 func phoneLink(phone string) string {
-	shown := esc(intake.FormatPhone(phone))
-	if !strings.HasPrefix(phone, "0") || len(phone) < 9 {
-		return shown
-	}
-	for _, r := range phone {
-		if r < '0' || r > '9' {
-			return shown
-		}
-	}
-	return `<a href="tel:+84` + phone[1:] + `">` + shown + "</a>"
+	return plain(intake.FormatPhone(phone))
 }
 
 func checkMark(s campaign.CheckStatus) string {
@@ -576,14 +563,19 @@ func checkMark(s campaign.CheckStatus) string {
 }
 
 // spotWho is a registered person's name, or a placeholder with the id.
-func (c *cx) spotWho(id int64) string {
-	if o, err := c.tx.Officer(id); err == nil && o.FullName != "" {
+func (c *cx) spotWho(id campaign.PersonID) string {
+	o, err := c.tx.Officer(id)
+	if err == nil && o.FullName != "" {
 		return o.FullName
 	}
-	if c.e.isConfigAdmin(id) {
-		return "quản trị viên (ID " + strconv.FormatInt(id, 10) + ")"
+	if err == nil {
+		for _, a := range o.Accounts {
+			if c.e.isConfigAdmin(a.Address) {
+				return "quản trị viên (số " + id.String() + ")"
+			}
+		}
 	}
-	return "Cán bộ #" + strconv.FormatInt(id, 10)
+	return "Cán bộ số " + id.String()
 }
 
 func (c *cx) spotHamletName(id string) string {
@@ -627,12 +619,12 @@ func (c *cx) spotPending(hamlet string) error {
 		}
 	}
 	if len(waiting) == 0 {
-		c.reply("Không có hộ nào đã chọn mà chưa có kết quả. Gõ <code>/kiemtra</code> để chọn mẫu mới.")
+		c.reply("Không có hộ nào đã chọn mà chưa có kết quả. Gõ " + code("/kiemtra") + " để chọn mẫu mới.")
 		return nil
 	}
-	head := "⏳ Còn <b>" + scoring.Number(len(waiting)) + "</b> hộ đã chọn chưa có kết quả."
+	head := "⏳ Còn " + bold(scoring.Number(len(waiting))) + " hộ đã chọn chưa có kết quả."
 	if len(waiting) > maxSpotDraw {
-		head += " Gửi lại " + itoa(maxSpotDraw) + " hộ đầu tiên; ghi kết quả xong, gõ lại <code>/kiemtra cho</code> để xem tiếp."
+		head += " Gửi lại " + itoa(maxSpotDraw) + " hộ đầu tiên; ghi kết quả xong, gõ lại " + code("/kiemtra cho") + " để xem tiếp."
 		waiting = waiting[:maxSpotDraw]
 	}
 	c.reply(head)
@@ -643,7 +635,7 @@ func (c *cx) spotPending(hamlet string) error {
 		}
 		c.reply(text, buttons...)
 	}
-	c.reply("Bấm kết quả ngay dưới từng hộ.", []Button{{Text: "📋 Xem kết quả kiểm tra", Data: "kt:ketqua"}})
+	c.reply("Bấm kết quả ngay dưới từng hộ.", []chat.Choice{{Label: "📋 Xem kết quả kiểm tra", Value: "kt:ketqua"}})
 	return nil
 }
 
@@ -675,7 +667,7 @@ func (c *cx) onSpotButton(arg string) error {
 	} else if err != nil {
 		return err
 	}
-	msg := 0
+	msg := ""
 	if c.in.Callback != nil {
 		msg = c.in.Callback.MessageID
 	}
@@ -694,7 +686,7 @@ func (c *cx) onSpotButton(arg string) error {
 	case "x":
 		if c.s.State == stateSpotReason {
 			c.s.State, c.s.Check = "", nil
-			c.reply("Đã hủy, kết quả của hộ này giữ nguyên: " + esc(g.Check.Label()) + ".")
+			c.reply("Đã hủy, kết quả của hộ này giữ nguyên: " + plain(g.Check.Label()) + ".")
 			return nil
 		}
 	}
@@ -705,11 +697,11 @@ func (c *cx) onSpotButton(arg string) error {
 func (c *cx) askSpotReason(g campaign.Guidance) {
 	name := ""
 	if hh, err := c.tx.Household(g.HouseholdID); err == nil {
-		name = " hộ <b>" + esc(hh.HeadName) + "</b>"
+		name = " hộ " + bold(hh.HeadName)
 	}
-	c.reply("❌ Ghi <b>Không đạt</b> cho"+name+" (báo cáo số "+strconv.FormatUint(g.ID, 10)+").\nVui lòng gõ <b>lý do</b> (ví dụ: «Hộ nói không được ai hướng dẫn», tối đa "+
+	c.reply("❌ Ghi "+bold("Không đạt")+" cho"+name+" (báo cáo số "+strconv.FormatUint(g.ID, 10)+").\nVui lòng gõ "+bold("lý do")+" (ví dụ: «Hộ nói không được ai hướng dẫn», tối đa "+
 		itoa(maxReasonRunes)+" ký tự).",
-		[]Button{{Text: "↩️ Hủy", Data: "kt:" + strconv.FormatUint(g.ID, 10) + ":x"}})
+		[]chat.Choice{{Label: "↩️ Hủy", Value: "kt:" + strconv.FormatUint(g.ID, 10) + ":x"}})
 }
 
 // onSpotReason takes the reason of a failed check and stores the result.
@@ -741,16 +733,16 @@ func (c *cx) onSpotReason(text string) error {
 
 // setSpotResult stores a result (audited by the store), updates the card
 // and says what it means for awards.
-func (c *cx) setSpotResult(g campaign.Guidance, status campaign.CheckStatus, reason string, card int) error {
+func (c *cx) setSpotResult(g campaign.Guidance, status campaign.CheckStatus, reason string, card string) error {
 	if c.s.State == stateSpotReason {
 		c.s.State, c.s.Check = "", nil
 	}
 	before := g.Check
 	if before == status && g.CheckReason == reason {
-		c.reply("Hộ này đã được ghi «" + esc(status.Label()) + "» từ trước, không có gì thay đổi.")
+		c.reply("Hộ này đã được ghi «" + plain(status.Label()) + "» từ trước, không có gì thay đổi.")
 		return nil
 	}
-	g, err := c.tx.SetCheck(g.ID, status, reason, c.in.UserID)
+	g, err := c.tx.SetCheck(g.ID, status, reason, c.who.ID)
 	if err != nil {
 		return err
 	}
@@ -758,23 +750,23 @@ func (c *cx) setSpotResult(g campaign.Guidance, status campaign.CheckStatus, rea
 	if err != nil {
 		return err
 	}
-	if card != 0 {
-		c.replies = append(c.replies, Reply{ChatID: c.in.ChatID, Text: text, Buttons: buttons, EditMessageID: card})
+	if card != "" {
+		c.replies = append(c.replies, chat.Reply{To: c.in.Chat, Text: text, Choices: buttons, Edit: card})
 	}
 	var b strings.Builder
-	b.WriteString(checkMark(status) + " Đã ghi kết quả <b>" + esc(status.Label()) + "</b> cho báo cáo số " + strconv.FormatUint(g.ID, 10))
+	b.WriteString(checkMark(status) + " Đã ghi kết quả " + bold((status.Label())) + " cho báo cáo số " + strconv.FormatUint(g.ID, 10))
 	if before != campaign.CheckNone {
-		b.WriteString(" (trước đó: " + esc(before.Label()) + ")")
+		b.WriteString(" (trước đó: " + plain(before.Label()) + ")")
 	}
 	b.WriteString(".")
 	switch {
 	case status == campaign.CheckFailed:
-		b.WriteString("\n⚠️ Ấp " + esc(c.spotHamletName(g.HamletID)) + " và cán bộ " + esc(c.spotWho(g.OfficerID)) +
+		b.WriteString("\n⚠️ Ấp " + plain(c.spotHamletName(g.HamletID)) + " và cán bộ " + plain(c.spotWho(g.OfficerID)) +
 			" không còn được xét khen thưởng (kiểm tra ngẫu nhiên không đạt). Xem /khenthuong.")
 	case before == campaign.CheckFailed:
 		b.WriteString("\nKết quả «Không đạt» trước đó đã được thay; ấp và cán bộ được xét lại nếu không còn trường hợp không đạt nào khác. Xem /khenthuong.")
 	}
-	if card == 0 {
+	if card == "" {
 		c.reply(b.String(), buttons...)
 		return nil
 	}
@@ -854,13 +846,13 @@ func (c *cx) spotResults(hamlet string) error {
 	}
 	loc := c.e.set.Location
 	var b strings.Builder
-	b.WriteString("📋 <b>Kết quả kiểm tra ngẫu nhiên</b>")
+	b.WriteString("📋 " + bold("Kết quả kiểm tra ngẫu nhiên"))
 	if hamlet != "" {
-		b.WriteString(" — ấp " + esc(c.spotHamletName(hamlet)))
+		b.WriteString(" — ấp " + plain(c.spotHamletName(hamlet)))
 	}
 	b.WriteString(" (đến " + fmtDateTime(c.now, loc) + ")\n")
 	if len(samples) == 0 && all.drawn == 0 {
-		b.WriteString("Chưa có lần kiểm tra nào. Gõ <code>/kiemtra</code> để chọn ngẫu nhiên các hộ cần gọi điện.")
+		b.WriteString("Chưa có lần kiểm tra nào. Gõ " + code("/kiemtra") + " để chọn ngẫu nhiên các hộ cần gọi điện.")
 		c.reply(b.String())
 		return nil
 	}
@@ -874,24 +866,24 @@ func (c *cx) spotResults(hamlet string) error {
 	b.WriteString("Lượt báo cáo đã có kết quả kiểm tra: " + scoring.Number(checked) + "/" + scoring.Number(active) +
 		" (" + scoring.PercentOf(checked, active) + "; mục tiêu " + scoring.ThresholdPercent(c.spotRate()) + "). Còn " +
 		scoring.Number(unchecked) + " lượt chưa kiểm tra.\n")
-	b.WriteString("\n<b>Theo ấp</b>\n")
+	b.WriteString("\n" + bold("Theo ấp") + "\n")
 	for _, h := range hs {
 		if hamlet != "" && h.ID != hamlet {
 			continue
 		}
 		t := tally[h.ID]
 		if t == nil {
-			b.WriteString("• " + esc(h.Name) + ": chưa kiểm tra\n")
+			b.WriteString("• " + plain(h.Name) + ": chưa kiểm tra\n")
 			continue
 		}
-		b.WriteString(fmt.Sprintf("• %s: chọn %d — đạt %d, không đạt %d, chưa liên lạc được %d, chờ gọi %d", esc(h.Name), t.drawn, t.passed, t.failed, t.unreachable, t.waiting))
+		b.WriteString(fmt.Sprintf("• %s: chọn %d — đạt %d, không đạt %d, chưa liên lạc được %d, chờ gọi %d", plain(h.Name), t.drawn, t.passed, t.failed, t.unreachable, t.waiting))
 		if t.failed > 0 {
 			b.WriteString(" ⚠️")
 		}
 		b.WriteString("\n")
 	}
 	if len(failed) > 0 {
-		b.WriteString("\n<b>Không đạt</b> (ấp và cán bộ báo cáo không được xét khen thưởng):\n")
+		b.WriteString("\n" + bold("Không đạt") + " (ấp và cán bộ báo cáo không được xét khen thưởng):\n")
 		const maxListed = 30
 		for i, g := range failed {
 			if i == maxListed {
@@ -902,9 +894,9 @@ func (c *cx) spotResults(hamlet string) error {
 			if hh, err := c.tx.Household(g.HouseholdID); err == nil {
 				name = hh.HeadName
 			}
-			b.WriteString("• Ấp " + esc(c.spotHamletName(g.HamletID)) + ": hộ <b>" + esc(name) + "</b>, báo cáo số " +
-				strconv.FormatUint(g.ID, 10) + " của " + esc(c.spotWho(g.OfficerID)) + " ngày " + fmtDate(g.At, loc) +
-				". Lý do: " + esc(g.CheckReason) + " (ghi " + fmtDate(g.CheckedAt, loc) + " bởi " + esc(c.spotWho(g.CheckedBy)) + ")\n")
+			b.WriteString("• Ấp " + plain(c.spotHamletName(g.HamletID)) + ": hộ " + bold(name) + ", báo cáo số " +
+				strconv.FormatUint(g.ID, 10) + " của " + plain(c.spotWho(g.OfficerID)) + " ngày " + fmtDate(g.At, loc) +
+				". Lý do: " + plain(g.CheckReason) + " (ghi " + fmtDate(g.CheckedAt, loc) + " bởi " + plain(c.spotWho(g.CheckedBy)) + ")\n")
 		}
 	}
 	c.reply(strings.TrimRight(b.String(), "\n"))

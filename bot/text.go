@@ -3,15 +3,15 @@ package bot
 import (
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
+	"dvcbot/chat"
 	"dvcbot/intake"
 )
 
 // Messages used in more than one place.
-const (
-	msgInternalError = "⚠️ Xin lỗi, hệ thống đang gặp sự cố nên thao tác vừa rồi <b>chưa được lưu</b>. Vui lòng gửi lại sau ít phút; nếu vẫn lỗi, báo cho quản trị viên."
+var (
+	msgInternalError = "⚠️ Xin lỗi, hệ thống đang gặp sự cố nên thao tác vừa rồi " + bold("chưa được lưu") + ". Vui lòng gửi lại sau ít phút; nếu vẫn lỗi, báo cho quản trị viên."
 	msgNotRegistered = "Anh/chị chưa đăng ký sử dụng bot. Để tham gia, xin quản trị viên (Phòng Văn hóa – Xã hội) gửi đường dẫn mời, rồi bấm vào đường dẫn đó."
 	msgIdle          = "Bot chưa hiểu tin nhắn này. Sau khi hướng dẫn một hộ, gõ /baocao để báo cáo; gõ /toi để xem kết quả; gõ /giup để xem hướng dẫn."
 	msgStaleButton   = "Nút này thuộc một thao tác đã xong hoặc đã hủy. Gõ /baocao để báo cáo mới, hoặc /giup để xem hướng dẫn."
@@ -20,7 +20,7 @@ const (
 )
 
 func msgUnknownCommand(name string) string {
-	return "Không có lệnh /" + esc(limitRunes(name, 40)) + ". Gõ /giup để xem các lệnh dùng được."
+	return "Không có lệnh /" + plain(limitRunes(name, 40)) + ". Gõ /giup để xem các lệnh dùng được."
 }
 
 func msgRefused(cmd *command) string {
@@ -31,22 +31,27 @@ func msgRefused(cmd *command) string {
 	return "Lệnh /" + cmd.name + " chỉ dành cho " + who + ". Gõ /giup để xem các lệnh của anh/chị."
 }
 
-// esc escapes user text for Telegram's HTML parse mode.
-func esc(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
-}
+// plain is text from a person or the store put into a reply: any
+// emphasis mark in it is dropped, so it can never open or close a span.
+func plain(s string) string { return chat.Strip(s) }
+
+// bold, code, ital and pre mark one piece of a reply (chat.Bold, …).
+func bold(s string) string { return chat.Bold(s) }
+func code(s string) string { return chat.Code(s) }
+func ital(s string) string { return chat.Italic(s) }
+func pre(s string) string  { return chat.Pre(s) }
 
 // userError is the Vietnamese sentence of an input error.
 func userError(err error) string {
 	var fe *intake.FieldError
 	if errors.As(err, &fe) {
-		return "❌ " + esc(fe.Message)
+		return "❌ " + plain(fe.Message)
 	}
 	var ae *intake.AmbiguousError
 	if errors.As(err, &ae) {
-		return "❌ " + esc(ae.Error())
+		return "❌ " + plain(ae.Error())
 	}
-	return "❌ " + esc(err.Error())
+	return "❌ " + plain(err.Error())
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -3,7 +3,13 @@
 // about them. It has no I/O and depends only on the standard library.
 package campaign
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"dvcbot/chat"
+)
 
 // Role is what a registered person may do. Stored as a string so that the
 // values never change meaning when code is reordered.
@@ -51,7 +57,8 @@ func (r Role) Label() string {
 
 // PersonID is a person's own id in dvcbot (a store sequence, small and
 // typeable: the number /canbo shows). A Telegram or Zalo account is an
-// address of a person (chat.Address), never their id. 0 is nobody.
+// address of a person (chat.Address), never their id. 0 is nobody (or the
+// system, as an audit actor).
 type PersonID int64
 
 // Affiliation is where an officer works in the hamlet, as the plan names
@@ -133,30 +140,153 @@ func DefaultProcedures() []Procedure {
 	}
 }
 
-// Officer is a registered Telegram user: officer, leader or admin.
+// Officer is a registered person: officer, hamlet head, zone leader,
+// inspector or admin. Their Telegram and Zalo accounts are addresses of the
+// person; the person's id is dvcbot's own.
 type Officer struct {
-	TelegramID int64  `json:"telegram_id"`
-	FullName   string `json:"full_name"`
-	HamletID   string `json:"hamlet_id"` // empty for admins from config
-	Role       Role   `json:"role"`
+	ID       PersonID  `json:"id"`
+	Accounts []Account `json:"accounts,omitempty"`
+	// Prefer is the channel the person linked last (or joined on): their
+	// scheduled messages go there first.
+	Prefer   string `json:"prefer,omitempty"`
+	FullName string `json:"full_name"`
+	HamletID string `json:"hamlet_id"` // empty for admins, zone leaders and inspectors
+	// Role is the stored role; "" for a person known only as an admin
+	// from configuration (roles from configuration are never stored).
+	Role Role `json:"role,omitempty"`
 	// Affiliation is where the officer works in the hamlet (may be unset).
 	Affiliation Affiliation `json:"affiliation,omitempty"`
 	Active      bool        `json:"active"`
-	Unreachable bool        `json:"unreachable"` // the user blocked the bot
 	JoinedAt    time.Time   `json:"joined_at"`
+}
+
+// Account is one of a person's addresses on a channel.
+type Account struct {
+	chat.Address
+	// Unreachable is set when the channel said the person cannot be
+	// written to (they blocked the bot); cleared when they write again.
+	Unreachable bool `json:"unreachable,omitempty"`
+}
+
+// Account returns the person's account on a channel.
+func (o Officer) Account(channel string) (Account, bool) {
+	for _, a := range o.Accounts {
+		if a.Channel == channel {
+			return a, true
+		}
+	}
+	return Account{}, false
+}
+
+// Has reports whether addr is one of the person's accounts.
+func (o Officer) Has(addr chat.Address) bool {
+	for _, a := range o.Accounts {
+		if a.Address == addr {
+			return true
+		}
+	}
+	return false
+}
+
+// Reachable lists the accounts that can be written to, in the order they
+// were linked.
+func (o Officer) Reachable() []chat.Address {
+	var out []chat.Address
+	for _, a := range o.Accounts {
+		if !a.Unreachable {
+			out = append(out, a.Address)
+		}
+	}
+	return out
+}
+
+// Primary is the account a message for the person goes to: the preferred
+// channel's when reachable, else the first reachable one.
+func (o Officer) Primary() (chat.Address, bool) {
+	if a, ok := o.Account(o.Prefer); ok && !a.Unreachable {
+		return a.Address, true
+	}
+	r := o.Reachable()
+	if len(r) == 0 {
+		return chat.Address{}, false
+	}
+	return r[0], true
+}
+
+// Channels names the channels the person uses ("Zalo, Telegram").
+func (o Officer) Channels() string {
+	var names []string
+	for _, a := range o.Accounts {
+		names = append(names, ChannelLabel(a.Channel))
+	}
+	return strings.Join(names, ", ")
+}
+
+// ChannelLabel is a channel's name as people write it.
+func ChannelLabel(channel string) string {
+	switch channel {
+	case chat.Telegram:
+		return "Telegram"
+	case chat.Zalo:
+		return "Zalo"
+	case chat.Console:
+		return "máy tính"
+	}
+	return channel
+}
+
+// SetUnreachable marks one account (un)reachable and reports whether it
+// changed.
+func (o *Officer) SetUnreachable(addr chat.Address, v bool) bool {
+	for i := range o.Accounts {
+		if o.Accounts[i].Address == addr && o.Accounts[i].Unreachable != v {
+			o.Accounts[i].Unreachable = v
+			return true
+		}
+	}
+	return false
+}
+
+// String is the person id in decimal, as typed in admin commands.
+func (p PersonID) String() string { return strconv.FormatInt(int64(p), 10) }
+
+// ParsePersonID reads a person id typed in decimal ("12").
+func ParsePersonID(s string) (PersonID, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return PersonID(n), true
 }
 
 // Invite is a single-use join code created by an admin.
 type Invite struct {
-	Code      string    `json:"code"`
-	HamletID  string    `json:"hamlet_id"`
-	Role      Role      `json:"role"`
-	CreatedBy int64     `json:"created_by"`
+	Code     string `json:"code"`
+	HamletID string `json:"hamlet_id"`
+	Role     Role   `json:"role"`
+	// Affiliation is given to the officer who joins with it (may be unset).
+	Affiliation Affiliation `json:"affiliation,omitempty"`
+	// Purpose says what using the code does; "" registers someone.
+	Purpose InvitePurpose `json:"purpose,omitempty"`
+	// Link is the person whose other channel's account the code links
+	// (Purpose InviteLink).
+	Link      PersonID  `json:"link,omitempty"`
+	CreatedBy PersonID  `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
-	UsedBy    int64     `json:"used_by,omitempty"`
+	UsedBy    PersonID  `json:"used_by,omitempty"`
 	UsedAt    time.Time `json:"used_at,omitempty"`
 }
+
+// InvitePurpose says what a single-use code does.
+type InvitePurpose string
+
+// What a code does.
+const (
+	InviteJoin  InvitePurpose = ""      // registers a person with a role (and hamlet)
+	InviteLink  InvitePurpose = "link"  // adds an account on another channel to a person (/lienket)
+	InviteGroup InvitePurpose = "group" // makes the group it is sent in the leaders' group (/nhom)
+)
 
 // Household is a family identified within the campaign by its normalised
 // phone number.
@@ -166,12 +296,12 @@ type Household struct {
 	HeadName  string    `json:"head_name"`
 	Address   string    `json:"address"`
 	Phone     string    `json:"phone"` // normalised, 0xxxxxxxxx
-	CreatedBy int64     `json:"created_by"`
+	CreatedBy PersonID  `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 	// SelfAble is set when the household was recorded as already able to
 	// file online on its own (counts for coverage, not for daily targets).
 	SelfAble   bool      `json:"self_able,omitempty"`
-	SelfAbleBy int64     `json:"self_able_by,omitempty"`
+	SelfAbleBy PersonID  `json:"self_able_by,omitempty"`
 	SelfAbleAt time.Time `json:"self_able_at,omitempty"`
 }
 
@@ -212,10 +342,13 @@ func (c CheckStatus) Label() string {
 // Guidance is one visit in which an officer guided a household through one
 // or more online procedures: the campaign's evidence record.
 type Guidance struct {
-	ID             uint64         `json:"id"`
-	HouseholdID    uint64         `json:"household_id"`
-	HamletID       string         `json:"hamlet_id"`
-	OfficerID      int64          `json:"officer_id"`
+	ID          uint64   `json:"id"`
+	HouseholdID uint64   `json:"household_id"`
+	HamletID    string   `json:"hamlet_id"`
+	OfficerID   PersonID `json:"officer_id"`
+	// Via is the officer's account the report came from (its channel
+	// tells Telegram from Zalo in the exports).
+	Via            chat.Address   `json:"via,omitzero"`
 	At             time.Time      `json:"at"`
 	Procedures     []string       `json:"procedures"`
 	OtherProcedure string         `json:"other_procedure,omitempty"`
@@ -225,7 +358,7 @@ type Guidance struct {
 	RetractedAt    time.Time      `json:"retracted_at,omitempty"`
 	Check          CheckStatus    `json:"check,omitempty"`
 	CheckReason    string         `json:"check_reason,omitempty"`
-	CheckedBy      int64          `json:"checked_by,omitempty"`
+	CheckedBy      PersonID       `json:"checked_by,omitempty"`
 	CheckedAt      time.Time      `json:"checked_at,omitempty"`
 }
 
@@ -245,21 +378,21 @@ const (
 // (discipline, investigation, inspection, complaint).
 type Exclusion struct {
 	Kind   ExclusionKind `json:"kind"`
-	Target string        `json:"target"` // hamlet id, or officer Telegram id in decimal
+	Target string        `json:"target"` // hamlet id, or officer person id in decimal
 	Reason string        `json:"reason"`
-	By     int64         `json:"by"`
+	By     PersonID      `json:"by"`
 	At     time.Time     `json:"at"`
 	// LiftedAt and LiftedBy are set on an exclusion that was lifted: it
 	// is kept so that award candidates as of an earlier day still show it.
 	LiftedAt time.Time `json:"lifted_at,omitzero"`
-	LiftedBy int64     `json:"lifted_by,omitempty"`
+	LiftedBy PersonID  `json:"lifted_by,omitempty"`
 }
 
 // AuditEntry is one line of the append-only audit log.
 type AuditEntry struct {
 	Seq    uint64    `json:"seq"`
 	At     time.Time `json:"at"`
-	Actor  int64     `json:"actor"`
+	Actor  PersonID  `json:"actor"`
 	Action string    `json:"action"`
 	Before string    `json:"before,omitempty"` // JSON of the state before
 	After  string    `json:"after,omitempty"`  // JSON of the state after

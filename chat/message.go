@@ -102,6 +102,9 @@ type Reply struct {
 	// Optional marks traffic that may be left out when a channel's monthly
 	// quota is nearly used (second reminders, private leaderboard copies).
 	Optional bool `json:"optional,omitempty"`
+	// Fallback, on a post to a group, lists the people to send it to
+	// privately instead when the group refuses it.
+	Fallback []Address `json:"fallback,omitempty"`
 	// Edit, when set on a channel that can edit, replaces that earlier
 	// message (ticking a choice); other channels send a new message.
 	Edit string `json:"edit,omitempty"`

@@ -158,3 +158,16 @@ func Join(spans []Span) string {
 	}
 	return b.String()
 }
+
+// Marks for spans built piece by piece (a bold title made of several
+// parts); prefer Bold, Code, … for a single piece.
+const (
+	BoldStart   = string(rune(boldOn))
+	BoldEnd     = string(rune(boldOff))
+	ItalicStart = string(rune(italicOn))
+	ItalicEnd   = string(rune(italicOf))
+	CodeStart   = string(rune(codeOn))
+	CodeEnd     = string(rune(codeOff))
+	PreStart    = string(rune(preOn))
+	PreEnd      = string(rune(preOff))
+)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -24,11 +23,14 @@ type EvidenceRow struct {
 	Procedures    []string // catalogue ids
 	// OtherProcedure is the free text given with "Khác"; optional, shown in
 	// the XLSX only.
-	OtherProcedure    string
-	OfficerName       string
-	OfficerTelegramID int64
-	ReportedAt        time.Time
-	Check             campaign.CheckStatus
+	OtherProcedure string
+	OfficerName    string
+	// OfficerChannel and OfficerAccount are the channel ("telegram",
+	// "zalo") and the account id on it of the officer who reported.
+	OfficerChannel string
+	OfficerAccount string
+	ReportedAt     time.Time
+	Check          campaign.CheckStatus
 }
 
 // RowSource streams evidence rows: it calls yield once per row, in the order
@@ -52,7 +54,7 @@ func SliceRows(rows []EvidenceRow) RowSource {
 // CSVHeader is the exact header row of the CSV evidence export.
 var CSVHeader = []string{
 	"hamlet_id", "hamlet_name", "household_name", "address", "phone",
-	"procedures", "officer_name", "officer_telegram_id", "reported_at",
+	"procedures", "officer_name", "officer_channel", "officer_account", "reported_at",
 }
 
 // errNilLocation is returned when a writer is given no time zone.
@@ -84,10 +86,11 @@ func WriteCSV(w io.Writer, loc *time.Location, rows RowSource) error {
 		rec[4] = neutralize(r.Phone)
 		rec[5] = neutralize(strings.Join(r.Procedures, "+"))
 		rec[6] = neutralize(r.OfficerName)
-		rec[7] = strconv.FormatInt(r.OfficerTelegramID, 10)
-		rec[8] = ""
+		rec[7] = neutralize(r.OfficerChannel)
+		rec[8] = neutralize(r.OfficerAccount)
+		rec[9] = ""
 		if !r.ReportedAt.IsZero() {
-			rec[8] = r.ReportedAt.In(loc).Format(time.RFC3339)
+			rec[9] = r.ReportedAt.In(loc).Format(time.RFC3339)
 		}
 		if err := cw.Write(rec); err != nil {
 			writeErr = fmt.Errorf("export: write CSV row %d: %w", n, err)

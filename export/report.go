@@ -47,7 +47,9 @@ type HamletRow struct {
 
 // OfficerRow is one officer's figures for the period.
 type OfficerRow struct {
-	TelegramID   int64
+	// Number is the person's number in dvcbot (the one /canbo shows and
+	// admin commands take).
+	Number       campaign.PersonID
 	Name         string
 	HamletName   string
 	Role         string // campaign.Role value or a label
@@ -82,7 +84,7 @@ var hamletColumns = []column{
 }
 
 var officerColumns = []column{
-	{"Telegram ID", 14},
+	{"Số cán bộ", 10},
 	{"Họ và tên", 26},
 	{"Ấp", 18},
 	{"Vai trò", 12},
@@ -223,7 +225,7 @@ func (b *book) writeOfficers(preamble []string, rows []OfficerRow) error {
 			state = "Đang hoạt động"
 		}
 		if err := s.addRow([]any{
-			excelize.Cell{StyleID: b.st.id, Value: o.TelegramID},
+			excelize.Cell{StyleID: b.st.id, Value: int64(o.Number)},
 			text(o.Name), text(o.HamletName), text(role),
 			b.count(o.Households), b.count(o.Procedures), b.count(o.DaysActive), b.count(o.FailedChecks),
 			state, text(o.Excluded),

@@ -36,9 +36,17 @@ var evidenceColumns = []column{
 	{"Số điện thoại", 14},
 	{"Thủ tục", 44},
 	{"Cán bộ hướng dẫn", 24},
-	{"Telegram ID cán bộ", 16},
+	{"Kênh báo cáo", 12},
 	{"Thời điểm báo cáo", 18},
 	{"Kiểm tra", 18},
+}
+
+// channelLabel names a channel as people write it ("" stays "").
+func channelLabel(ch string) string {
+	if ch == "" {
+		return ""
+	}
+	return campaign.ChannelLabel(ch)
 }
 
 // styles are the cell style ids registered in one workbook.
@@ -253,7 +261,7 @@ func (b *book) writeEvidence(preamble []string, rows RowSource, names map[string
 		vals[4] = excelize.Cell{StyleID: b.st.text, Value: r.Phone}
 		vals[5] = text(procedureLabel(&sb, r.Procedures, r.OtherProcedure, names))
 		vals[6] = text(r.OfficerName)
-		vals[7] = excelize.Cell{StyleID: b.st.id, Value: r.OfficerTelegramID}
+		vals[7] = text(channelLabel(r.OfficerChannel))
 		vals[8] = b.dateCell(r.ReportedAt)
 		vals[9] = r.Check.Label()
 		writeErr = s.addRow(vals)

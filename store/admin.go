@@ -3,13 +3,15 @@ package store
 import (
 	"fmt"
 	"time"
+
+	"dvcbot/campaign"
 )
 
 // UnmarkSelfAble withdraws the "already able on its own" mark of a household
 // (the officer's undo of /dabiet), audited. The household itself stays: its
 // phone still identifies it when it is guided later. A household that was
 // not marked is left as it is.
-func (t *Tx) UnmarkSelfAble(id uint64, actor int64) error {
+func (t *Tx) UnmarkSelfAble(id uint64, actor campaign.PersonID) error {
 	h, err := t.Household(id)
 	if err != nil {
 		return err
@@ -52,7 +54,7 @@ type OfficerActivity struct {
 }
 
 // OfficerActivity sums an officer's work from the aggregates.
-func (t *Tx) OfficerActivity(officer int64) (OfficerActivity, error) {
+func (t *Tx) OfficerActivity(officer campaign.PersonID) (OfficerActivity, error) {
 	a := OfficerActivity{Households: t.OfficerHouseholds(officer), LastDay: NoDay}
 	err := t.OfficerDays(officer, NoDay+1, Day(1<<30), func(d Day, c DayCount) error {
 		if c.Households > 0 || c.Procedures > 0 {

@@ -371,7 +371,7 @@ func (t *Tx) countRecord(g campaign.Guidance) error {
 	nf := old.clone()
 	nf.records = append(nf.records, g.ID) // ids only grow
 	d := t.db.Day(g.At)
-	nf.addVisit(d, g.OfficerID, 1, len(g.Procedures))
+	nf.addVisit(d, int64(g.OfficerID), 1, len(g.Procedures))
 	for _, p := range g.Procedures {
 		if cur, ok := nf.Procedures[p]; !ok || d < cur {
 			nf.Procedures[p] = d
@@ -430,7 +430,7 @@ func (t *Tx) computeFacts(id uint64, ids []uint64) (HouseholdFacts, error) {
 			continue
 		}
 		d := t.db.Day(g.At)
-		nf.addVisit(d, g.OfficerID, 1, len(g.Procedures))
+		nf.addVisit(d, int64(g.OfficerID), 1, len(g.Procedures))
 		for _, p := range g.Procedures {
 			if cur, ok := nf.Procedures[p]; !ok || d < cur {
 				nf.Procedures[p] = d
@@ -635,7 +635,7 @@ func (t *Tx) EachHamletDay(fn func(hamlet string, d Day, c DayCount) error) erro
 }
 
 // OfficerDay returns an officer's figures for one day.
-func (t *Tx) OfficerDay(officer int64, d Day) DayCount {
+func (t *Tx) OfficerDay(officer campaign.PersonID, d Day) DayCount {
 	var dc DayCount
 	_ = t.OfficerDays(officer, d, d, func(_ Day, c DayCount) error { dc = c; return nil })
 	return dc
@@ -645,7 +645,7 @@ func (t *Tx) OfficerDay(officer int64, d Day) DayCount {
 // to], in order. The officer's records in those days tell which hamlets'
 // rows hold their counts (their own hamlet's, but records stay with the
 // hamlet they were made in).
-func (t *Tx) OfficerDays(officer int64, from, to Day, fn func(Day, DayCount) error) error {
+func (t *Tx) OfficerDays(officer campaign.PersonID, from, to Day, fn func(Day, DayCount) error) error {
 	type dayHamlet struct {
 		d      Day
 		hamlet string
@@ -654,7 +654,7 @@ func (t *Tx) OfficerDays(officer int64, from, to Day, fn func(Day, DayCount) err
 	// A day longer than 24 hours each side covers any zone's local day.
 	start := max(t.dayStart(from)-2*86400, 0)
 	end := max(t.dayStart(to)+3*86400, 0)
-	prefix := i64(officer)
+	prefix := i64(int64(officer))
 	c := t.tx.Bucket(bGOfficer).Cursor()
 	for k, _ := c.Seek(cat(prefix, u64(uint64(start)))); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		if int64(readU64(k[8:16])) >= end {
@@ -678,7 +678,7 @@ func (t *Tx) OfficerDays(officer int64, from, to Day, fn func(Day, DayCount) err
 		for ; i < len(rows) && rows[i].d == d; i++ {
 			v := rowOfficers(b.Get(hamletDayKey(rows[i].hamlet, d)))
 			for j := 0; j < len(v); j += officerCountSize {
-				if oc := readOfficerCount(v[j:]); oc.officer == officer {
+				if oc := readOfficerCount(v[j:]); oc.officer == int64(officer) {
 					sum.Households += oc.Households
 					sum.Procedures += oc.Procedures
 					found = true
@@ -807,7 +807,7 @@ func (t *Tx) EachHouseholdFacts(fn func(id uint64, f HouseholdFacts) error) erro
 
 // SetCheck records the spot-check result of a record (audited); it takes
 // effect in every figure at once.
-func (t *Tx) SetCheck(id uint64, status campaign.CheckStatus, reason string, actor int64) (campaign.Guidance, error) {
+func (t *Tx) SetCheck(id uint64, status campaign.CheckStatus, reason string, actor campaign.PersonID) (campaign.Guidance, error) {
 	g, err := t.Guidance(id)
 	if err != nil {
 		return g, err
@@ -834,7 +834,7 @@ func (t *Tx) SetCheck(id uint64, status campaign.CheckStatus, reason string, act
 func (t *Tx) checkFacts(g campaign.Guidance) []byte {
 	b := make([]byte, 0, 15+len(g.Check)+len(g.HamletID)+len(g.CheckReason))
 	b = append(b, t.db.Day(g.CheckedAt).key()...)
-	b = append(b, i64(g.OfficerID)...)
+	b = append(b, i64(int64(g.OfficerID))...)
 	b = append(b, byte(len(g.Check)))
 	b = append(b, g.Check...)
 	b = append(b, byte(len(g.HamletID)))
@@ -856,7 +856,7 @@ func (t *Tx) eachCheck(fn func(id uint64, day Day, officer int64, status, hamlet
 		if err != nil {
 			return err
 		}
-		return fn(id, t.db.Day(g.CheckedAt), g.OfficerID, []byte(g.Check), []byte(g.HamletID), []byte(g.CheckReason))
+		return fn(id, t.db.Day(g.CheckedAt), int64(g.OfficerID), []byte(g.Check), []byte(g.HamletID), []byte(g.CheckReason))
 	})
 }
 
@@ -977,9 +977,9 @@ type householdRecord struct{ household, id uint64 }
 
 // OfficerHouseholds counts the distinct households an officer guided
 // (active records), from the officer's records.
-func (t *Tx) OfficerHouseholds(officer int64) int {
+func (t *Tx) OfficerHouseholds(officer campaign.PersonID) int {
 	seen := map[uint64]bool{}
-	prefix := i64(officer)
+	prefix := i64(int64(officer))
 	c := t.tx.Bucket(bGOfficer).Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		g, err := t.Guidance(readU64(k[16:]))

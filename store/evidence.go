@@ -18,7 +18,7 @@ type Evidence struct {
 // EachEvidence streams active records with from ≤ At < to (zero = unbounded),
 // of one hamlet or all (hamlet ""), oldest first.
 func (t *Tx) EachEvidence(from, to time.Time, hamlet string, fn func(Evidence) error) error {
-	officers := map[int64]campaign.Officer{}
+	officers := map[campaign.PersonID]campaign.Officer{}
 	hamlets := map[string]campaign.Hamlet{}
 	return t.EachGuidance(from, to, func(g campaign.Guidance) error {
 		if !g.Counts() || (hamlet != "" && g.HamletID != hamlet) {
@@ -34,7 +34,7 @@ func (t *Tx) EachEvidence(from, to time.Time, hamlet string, fn func(Evidence) e
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return err
 			}
-			o.TelegramID = g.OfficerID
+			o.ID = g.OfficerID
 			officers[g.OfficerID] = o
 		}
 		h, ok := hamlets[g.HamletID]

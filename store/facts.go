@@ -58,8 +58,8 @@ func (t *Tx) putOfficerFacts(o campaign.Officer) error {
 	b = append(b, byte(len(o.HamletID)))
 	b = append(b, o.HamletID...)
 	b = append(b, o.FullName...)
-	if err := t.tx.Bucket(bAggOff).Put(i64(o.TelegramID), b); err != nil {
-		return fmt.Errorf("store: officer facts %d: %w", o.TelegramID, err)
+	if err := t.tx.Bucket(bAggOff).Put(i64(int64(o.ID)), b); err != nil {
+		return fmt.Errorf("store: officer facts %d: %w", o.ID, err)
 	}
 	return nil
 }
@@ -69,7 +69,7 @@ func decodeOfficerFacts(id int64, v []byte) (campaign.Officer, error) {
 	if len(v) < 2 || len(v) < 3+int(v[1]) {
 		return campaign.Officer{}, bad
 	}
-	o := campaign.Officer{TelegramID: id, Active: v[0] == 1}
+	o := campaign.Officer{ID: campaign.PersonID(id), Active: v[0] == 1}
 	nr := int(v[1])
 	o.Role = campaign.Role(v[2 : 2+nr])
 	v = v[2+nr:]
@@ -149,7 +149,7 @@ func (t *Tx) Facts(hamlet string) (scoring.Facts, error) {
 			return nil
 		}
 		if so, ok := scoredOfficer(o); ok {
-			keep[o.TelegramID] = true
+			keep[int64(o.ID)] = true
 			f.Officers = append(f.Officers, so)
 		}
 		return nil

@@ -251,7 +251,7 @@ func (t *Tx) topOfficers(p scoring.Params, period scoring.Period, n int) ([]scor
 	ids := tally.Contenders(n)
 	var f scoring.Facts
 	for _, id := range ids {
-		o, err := t.Officer(id)
+		o, err := t.Officer(campaign.PersonID(id))
 		if errors.Is(err, ErrNotFound) {
 			continue // records of someone no longer registered: shown by id
 		} else if err != nil {
@@ -262,7 +262,7 @@ func (t *Tx) topOfficers(p scoring.Params, period scoring.Period, n int) ([]scor
 		}
 	}
 	for _, id := range ids {
-		if err := t.OfficerDays(id, from, to, func(d Day, c DayCount) error {
+		if err := t.OfficerDays(campaign.PersonID(id), from, to, func(d Day, c DayCount) error {
 			f.OfficerDays = append(f.OfficerDays, scoring.OfficerDay{OfficerID: id, Date: dc.of(d), Households: c.Households, Procedures: c.Procedures})
 			return nil
 		}); err != nil {
@@ -272,13 +272,14 @@ func (t *Tx) topOfficers(p scoring.Params, period scoring.Period, n int) ([]scor
 	return scoring.TopOfficers(f, p, period, n), nil
 }
 
-// scoredOfficer is the officer as scoring sees them; false for an admin
-// without a hamlet, who reports nothing of their own.
+// scoredOfficer is the officer as scoring sees them; false for someone
+// without a hamlet (an admin, a zone leader, an inspector), who reports
+// nothing of their own.
 func scoredOfficer(o campaign.Officer) (scoring.Officer, bool) {
-	if o.Role == campaign.RoleAdmin && o.HamletID == "" {
+	if o.HamletID == "" {
 		return scoring.Officer{}, false
 	}
-	return scoring.Officer{ID: o.TelegramID, Name: o.FullName, HamletID: o.HamletID, Active: o.Active}, true
+	return scoring.Officer{ID: int64(o.ID), Name: o.FullName, HamletID: o.HamletID, Active: o.Active}, true
 }
 
 // Runs: for each hamlet, every stretch of consecutive days on which it

@@ -2,12 +2,14 @@ package store
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"dvcbot/campaign"
+	"dvcbot/chat"
 )
 
 // The outbox holds scheduled posts (reminders, leaderboards, reviews) from
@@ -43,27 +45,14 @@ const (
 	OutboxDropped OutboxStatus = "dropped" // will never be sent: chat unreachable, rejected or stale
 )
 
-// OutboxFile is an attachment of a post.
-type OutboxFile struct {
-	Name  string `json:"name"`
-	Bytes []byte `json:"bytes,omitempty"`
-}
-
-// OutboxItem is one message of a scheduled post, stored before it is sent.
-// The store knows nothing of the bot's message types: Buttons is the
-// inline keyboard as its sender encoded it (JSON).
+// OutboxItem is one message of a scheduled post, stored before it is sent,
+// as the channel-neutral reply it is (chat.Reply): any transport can send
+// it again after a restart.
 type OutboxItem struct {
-	Seq    uint64 `json:"seq"`   // set by EnqueuePosts; the sending order
-	JobKey string `json:"job"`   // the job run that produced it
-	Index  int    `json:"index"` // position within the job run
-	ChatID int64  `json:"chat"`  // recipient
-	Group  bool   `json:"group"` // a post to the leaders' group (the chat id may have migrated since)
-	Bulk   bool   `json:"bulk"`  // yields to interactive replies at the rate limiter
-	Text   string `json:"text"`  // HTML text, or the caption of an attachment
-	// Buttons is the inline keyboard, JSON-encoded by the sender.
-	Buttons  json.RawMessage `json:"buttons,omitempty"`
-	Document *OutboxFile     `json:"document,omitempty"`
-	Photo    *OutboxFile     `json:"photo,omitempty"`
+	Seq    uint64     `json:"seq"`   // set by EnqueuePosts; the sending order
+	JobKey string     `json:"job"`   // the job run that produced it
+	Index  int        `json:"index"` // position within the job run
+	Reply  chat.Reply `json:"reply"`
 
 	Status    OutboxStatus `json:"status"`
 	CreatedAt time.Time    `json:"created_at"`
@@ -234,11 +223,11 @@ func (t *Tx) finishPost(seq uint64, status OutboxStatus, reason string) error {
 		it.LastError = reason
 	}
 	// Attachments are not needed once the post is done: keep the record small.
-	if it.Document != nil {
-		it.Document = &OutboxFile{Name: it.Document.Name}
+	if f := it.Reply.File; f != nil {
+		it.Reply.File = &chat.File{Name: f.Name}
 	}
-	if it.Photo != nil {
-		it.Photo = &OutboxFile{Name: it.Photo.Name}
+	if f := it.Reply.Photo; f != nil {
+		it.Reply.Photo = &chat.File{Name: f.Name}
 	}
 	if err := t.savePost(it); err != nil {
 		return err
@@ -392,7 +381,29 @@ func (t *Tx) SetLastRun(job string, at time.Time) error {
 	return nil
 }
 
-// --- the leaders' group ---
+// --- the leaders' groups ---
+
+// kvLinkedGroup prefixes the kv name of a channel's leaders' group learnt
+// with a one-time code (/nhom): "linked_group:zalo".
+const kvLinkedGroup = "linked_group:"
+
+// LinkedGroup is the leaders' group a leader linked on a channel ("" when none).
+func (t *Tx) LinkedGroup(channel string) string { return t.GetValue(kvLinkedGroup + channel) }
+
+// SetLinkedGroup records a channel's leaders' group (audited); "" unlinks it.
+func (t *Tx) SetLinkedGroup(channel, id string, actor campaign.PersonID) error {
+	before := t.LinkedGroup(channel)
+	var err error
+	if id == "" {
+		err = t.tx.Bucket(bKV).Delete([]byte(kvLinkedGroup + channel))
+	} else {
+		err = t.SetValue(kvLinkedGroup+channel, id)
+	}
+	if err != nil {
+		return fmt.Errorf("store: link group: %w", err)
+	}
+	return t.Audit(actor, "group.link", map[string]string{"channel": channel, "group": before}, map[string]string{"channel": channel, "group": id})
+}
 
 // kv names of a group migration: Telegram upgraded the leaders' group
 // (kvGroupChatFrom) to a supergroup with a new id (kvGroupChatID).

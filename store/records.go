@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -25,7 +24,7 @@ func putJSON(bk interface{ Put([]byte, []byte) error }, key []byte, v any) error
 
 // Audit appends an entry to the audit log; before and after are marshalled
 // to JSON (nil for none).
-func (t *Tx) Audit(actor int64, action string, before, after any) error {
+func (t *Tx) Audit(actor campaign.PersonID, action string, before, after any) error {
 	b := t.tx.Bucket(bAudit)
 	seq, err := b.NextSequence()
 	if err != nil {
@@ -128,7 +127,7 @@ func (t *Tx) Hamlets() ([]campaign.Hamlet, error) {
 }
 
 // SetHouseholds corrects a hamlet's household count (audited).
-func (t *Tx) SetHouseholds(id string, n int, actor int64) error {
+func (t *Tx) SetHouseholds(id string, n int, actor campaign.PersonID) error {
 	b := t.tx.Bucket(bHamlets)
 	v := b.Get([]byte(id))
 	if v == nil {
@@ -144,54 +143,6 @@ func (t *Tx) SetHouseholds(id string, n int, actor int64) error {
 		return fmt.Errorf("store: save hamlet %s: %w", id, err)
 	}
 	return t.Audit(actor, "hamlet.households", before, h.Hamlet)
-}
-
-// --- officers ---
-
-// Officer returns a registered person by Telegram id.
-func (t *Tx) Officer(id int64) (campaign.Officer, error) {
-	v := t.tx.Bucket(bOfficers).Get(i64(id))
-	if v == nil {
-		return campaign.Officer{}, fmt.Errorf("officer %d: %w", id, ErrNotFound)
-	}
-	var o campaign.Officer
-	if err := getJSON(v, &o); err != nil {
-		return o, fmt.Errorf("store: officer %d: %w", id, err)
-	}
-	return o, nil
-}
-
-// PutOfficer creates or replaces a registered person (audited).
-func (t *Tx) PutOfficer(o campaign.Officer, actor int64, action string) error {
-	b := t.tx.Bucket(bOfficers)
-	var before any
-	if v := b.Get(i64(o.TelegramID)); v != nil {
-		var prev campaign.Officer
-		if err := getJSON(v, &prev); err == nil {
-			before = prev
-		}
-	}
-	if err := putJSON(b, i64(o.TelegramID), o); err != nil {
-		return fmt.Errorf("store: save officer %d: %w", o.TelegramID, err)
-	}
-	if err := t.putOfficerFacts(o); err != nil {
-		return err
-	}
-	return t.Audit(actor, action, before, o)
-}
-
-// Officers returns every registered person ordered by Telegram id.
-func (t *Tx) Officers() ([]campaign.Officer, error) {
-	var out []campaign.Officer
-	err := t.tx.Bucket(bOfficers).ForEach(func(k, v []byte) error {
-		var o campaign.Officer
-		if err := getJSON(v, &o); err != nil {
-			return fmt.Errorf("store: officer: %w", err)
-		}
-		out = append(out, o)
-		return nil
-	})
-	return out, err
 }
 
 // --- invites ---
@@ -218,7 +169,7 @@ func (t *Tx) Invite(code string) (campaign.Invite, error) {
 }
 
 // UseInvite marks an invite used by user, refusing a used or expired one.
-func (t *Tx) UseInvite(code string, user int64) (campaign.Invite, error) {
+func (t *Tx) UseInvite(code string, user campaign.PersonID) (campaign.Invite, error) {
 	inv, err := t.Invite(code)
 	if err != nil {
 		return inv, err
@@ -334,7 +285,7 @@ func (t *Tx) AddHousehold(h campaign.Household, foldedName string) (campaign.Hou
 }
 
 // MarkSelfAble records an existing household as able to file online on its own.
-func (t *Tx) MarkSelfAble(id uint64, actor int64) error {
+func (t *Tx) MarkSelfAble(id uint64, actor campaign.PersonID) error {
 	h, err := t.Household(id)
 	if err != nil {
 		return err
@@ -388,7 +339,7 @@ func (t *Tx) AddGuidance(g campaign.Guidance) (campaign.Guidance, error) {
 	if err := t.tx.Bucket(bGTime).Put(cat(ts, u64(id)), nil); err != nil {
 		return g, fmt.Errorf("store: time index: %w", err)
 	}
-	if err := t.tx.Bucket(bGOfficer).Put(cat(i64(g.OfficerID), ts, u64(id)), nil); err != nil {
+	if err := t.tx.Bucket(bGOfficer).Put(cat(i64(int64(g.OfficerID)), ts, u64(id)), nil); err != nil {
 		return g, fmt.Errorf("store: officer index: %w", err)
 	}
 	if t.db.noAggregates {
@@ -426,7 +377,7 @@ func dedupe(ss []string) []string {
 
 // RetractGuidance marks a record retracted (undo): it stays as evidence of
 // what happened but no longer counts anywhere.
-func (t *Tx) RetractGuidance(id uint64, actor int64) (campaign.Guidance, error) {
+func (t *Tx) RetractGuidance(id uint64, actor campaign.PersonID) (campaign.Guidance, error) {
 	g, err := t.Guidance(id)
 	if err != nil {
 		return g, err
@@ -446,7 +397,7 @@ func (t *Tx) RetractGuidance(id uint64, actor int64) (campaign.Guidance, error) 
 }
 
 // AddPhoto appends a photo file id to a record's evidence.
-func (t *Tx) AddPhoto(id uint64, fileID string, actor int64) error {
+func (t *Tx) AddPhoto(id uint64, fileID string, actor campaign.PersonID) error {
 	g, err := t.Guidance(id)
 	if err != nil {
 		return err
@@ -506,8 +457,8 @@ func (t *Tx) EachGuidance(from, to time.Time, fn func(campaign.Guidance) error) 
 }
 
 // OfficerGuidance calls fn for an officer's records with from ≤ At < to, newest first.
-func (t *Tx) OfficerGuidance(officer int64, from, to time.Time, fn func(campaign.Guidance) (bool, error)) error {
-	prefix := i64(officer)
+func (t *Tx) OfficerGuidance(officer campaign.PersonID, from, to time.Time, fn func(campaign.Guidance) (bool, error)) error {
+	prefix := i64(int64(officer))
 	c := t.tx.Bucket(bGOfficer).Cursor()
 	end := cat(prefix, u64(uint64(to.Unix())))
 	if to.IsZero() {
@@ -533,62 +484,6 @@ func (t *Tx) OfficerGuidance(officer int64, from, to time.Time, fn func(campaign
 		}
 	}
 	return nil
-}
-
-// --- sessions and processed updates ---
-
-// Session returns the stored conversation state of a user in a chat (nil if none).
-func (t *Tx) Session(chat, user int64) []byte {
-	v := t.tx.Bucket(bSessions).Get(cat(i64(chat), i64(user)))
-	if v == nil {
-		return nil
-	}
-	return append([]byte(nil), v...)
-}
-
-// PutSession stores the conversation state (nil or empty deletes it).
-func (t *Tx) PutSession(chat, user int64, state []byte) error {
-	b := t.tx.Bucket(bSessions)
-	k := cat(i64(chat), i64(user))
-	if len(state) == 0 {
-		return b.Delete(k)
-	}
-	if err := b.Put(k, state); err != nil {
-		return fmt.Errorf("store: save session: %w", err)
-	}
-	return nil
-}
-
-// Processed reports whether an update id was already applied.
-func (t *Tx) Processed(updateID int64) bool {
-	return t.tx.Bucket(bUpdates).Get(i64(updateID)) != nil
-}
-
-// MarkProcessed records an update id as applied.
-func (t *Tx) MarkProcessed(updateID int64) error {
-	if err := t.tx.Bucket(bUpdates).Put(i64(updateID), u64(uint64(t.now.Unix()))); err != nil {
-		return fmt.Errorf("store: mark update %d: %w", updateID, err)
-	}
-	return nil
-}
-
-// PruneProcessed forgets processed update ids older than the cutoff
-// (Telegram keeps updates at most 24 hours, so two days is ample).
-func (t *Tx) PruneProcessed(before time.Time) (int, error) {
-	b := t.tx.Bucket(bUpdates)
-	var old [][]byte
-	_ = b.ForEach(func(k, v []byte) error {
-		if int64(readU64(v)) < before.Unix() {
-			old = append(old, append([]byte(nil), k...))
-		}
-		return nil
-	})
-	for _, k := range old {
-		if err := b.Delete(k); err != nil {
-			return 0, fmt.Errorf("store: prune updates: %w", err)
-		}
-	}
-	return len(old), nil
 }
 
 // --- small named values ---
@@ -618,7 +513,7 @@ func (t *Tx) PutExclusion(e campaign.Exclusion) error {
 }
 
 // DeleteExclusion lifts an exclusion (audited); ErrNotFound if there was none.
-func (t *Tx) DeleteExclusion(kind campaign.ExclusionKind, target string, actor int64) error {
+func (t *Tx) DeleteExclusion(kind campaign.ExclusionKind, target string, actor campaign.PersonID) error {
 	b := t.tx.Bucket(bExclusions)
 	k := cat([]byte(kind), sep, []byte(target))
 	v := b.Get(k)
@@ -673,6 +568,3 @@ func exclusionsIn(b *bolt.Bucket) ([]campaign.Exclusion, error) {
 	})
 	return out, err
 }
-
-// FormatID renders an officer id as exclusions store it.
-func FormatID(id int64) string { return strconv.FormatInt(id, 10) }

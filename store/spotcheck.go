@@ -23,10 +23,10 @@ var ErrAlreadyDrawn = errors.New("store: record already drawn for a spot check")
 // SpotSample is one random draw of guidance records for spot checks: who
 // drew it, when, among which records and which ones came out.
 type SpotSample struct {
-	ID     uint64    `json:"id"`
-	By     int64     `json:"by"`
-	At     time.Time `json:"at"`
-	Hamlet string    `json:"hamlet,omitempty"` // the hamlet asked for; "" for every hamlet
+	ID     uint64            `json:"id"`
+	By     campaign.PersonID `json:"by"`
+	At     time.Time         `json:"at"`
+	Hamlet string            `json:"hamlet,omitempty"` // the hamlet asked for; "" for every hamlet
 	// Eligible is the number of records the sample was drawn from (active,
 	// not checked, not drawn before).
 	Eligible int `json:"eligible"`

@@ -21,7 +21,7 @@ import (
 
 // SchemaVersion is the layout version this code writes. A file with a newer
 // version is refused; older files are migrated at open.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // Errors callers branch on.
 var (
@@ -31,12 +31,14 @@ var (
 	ErrLocked       = errors.New("store: the data file is in use by another dvcbot process")
 	ErrInviteUsed   = errors.New("store: invite already used")
 	ErrInviteExpire = errors.New("store: invite expired")
+	ErrAccountTaken = errors.New("store: the account belongs to another person")
 )
 
 var (
 	bMeta       = []byte("meta")
 	bHamlets    = []byte("hamlets")
-	bOfficers   = []byte("officers")
+	bOfficers   = []byte("officers") // person 8 → JSON Officer
+	bAccounts   = []byte("accounts") // "channel:id" → person 8
 	bInvites    = []byte("invites")
 	bHouseholds = []byte("households")
 	bPhoneIdx   = []byte("idx_phone")         // phone 0x00 hamlet → household id
@@ -44,8 +46,8 @@ var (
 	bGuidance   = []byte("guidance")          // id → JSON
 	bGTime      = []byte("idx_g_time")        // unix 8 | id 8 → nil
 	bGOfficer   = []byte("idx_g_off")         // officer 8 | unix 8 | id 8 → nil
-	bSessions   = []byte("sessions")          // chat 8 | user 8 → engine state
-	bUpdates    = []byte("updates")           // update id 8 → unix 8
+	bSessions   = []byte("sessions")          // chat address 0x00 user address → engine state
+	bUpdates    = []byte("updates")           // channel-qualified update id → unix 8
 	bAudit      = []byte("audit")             // seq 8 → JSON
 	bHH         = []byte("hh")                // household 8 → its record ids and HouseholdFacts with visits (binary)
 	bAggH       = []byte("agg_h")             // hamlet → hamletTotals (binary)
@@ -71,7 +73,7 @@ var (
 	bAggOH      = []byte("agg_oh")   // schema 1–2: officer 8 | household 8 → first day 4
 )
 
-var allBuckets = [][]byte{bMeta, bHamlets, bOfficers, bInvites, bHouseholds, bPhoneIdx, bNameIdx,
+var allBuckets = [][]byte{bMeta, bHamlets, bOfficers, bAccounts, bInvites, bHouseholds, bPhoneIdx, bNameIdx,
 	bGuidance, bGTime, bGOfficer, bSessions, bUpdates, bAudit,
 	bHH, bAggH, bAggDH, bAggRun, bAggOff, bExclusions, bLifted, bChecks, bOutbox, bKV}
 
@@ -170,6 +172,7 @@ var migrations = []func(*DB, *bolt.Tx) error{
 	func(*DB, *bolt.Tx) error { return nil }, // 1 → 2: agg_do, built again by 3
 	migrateDayFirst,                          // 2 → 3: drop the hamlet-first and officer-first day counts
 	migrateHouseholdRecords,                  // 3 → 4: record ids beside the household's facts; every aggregate rebuilt from the records
+	migratePeople,                            // 4 → 5: people get dvcbot's own ids; Telegram accounts become addresses
 }
 
 func (db *DB) migrate(tx *bolt.Tx) error {

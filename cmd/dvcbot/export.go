@@ -99,7 +99,7 @@ func evidenceRows(tx *store.Tx, from, to time.Time, hamlet string, n *int) expor
 				HamletID: ev.Hamlet.ID, HamletName: ev.Hamlet.Name,
 				HouseholdName: ev.Household.HeadName, Address: ev.Household.Address, Phone: ev.Household.Phone,
 				Procedures: ev.Guidance.Procedures, OtherProcedure: ev.Guidance.OtherProcedure,
-				OfficerName: ev.Officer.FullName, OfficerTelegramID: ev.Guidance.OfficerID,
+				OfficerName: ev.Officer.FullName, OfficerChannel: ev.Guidance.Via.Channel, OfficerAccount: ev.Guidance.Via.ID,
 				ReportedAt: ev.Guidance.At, Check: ev.Guidance.Check,
 			})
 		})

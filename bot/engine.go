@@ -41,15 +41,14 @@ type Settings struct {
 	// (telegram.admin_ids, zalo.admin_ids): admin whatever the store says,
 	// and never stored as such.
 	Admins []chat.Address
-	// TelegramGroup is the Telegram leaders' group (0: none); Telegram may
-	// migrate it to a supergroup with a new id, which the store remembers.
-	TelegramGroup int64
-	// ZaloGroup is the Zalo leaders' group from configuration ("": the one
-	// a leader linked with /nhom, if any).
-	ZaloGroup string
-	// ZaloGroupsOK reports whether the Zalo bot may take part in groups
-	// (getMe's can_join_groups); nil means no.
-	ZaloGroupsOK func() bool
+	// Groups are the leaders' groups from configuration, at most one per
+	// channel (telegram.group_chat_id, zalo.group_chat_id). A channel
+	// without one may get one linked with /nhom; Telegram may migrate its
+	// group to a supergroup with a new id, which the store remembers.
+	Groups []chat.Address
+	// GroupsOK reports whether the bot may post into groups on a channel
+	// (Zalo: getMe's can_join_groups); nil means every channel may.
+	GroupsOK func(channel string) bool
 	InviteTTL    time.Duration
 	// Params are the scoring rules (targets, thresholds, caps).
 	Params scoring.Params
@@ -81,7 +80,22 @@ type Engine struct {
 	// afterCommitHook, when set (tests only), runs before each piece of
 	// work after the commit.
 	afterCommitHook func()
+	// observe, when set, learns what each handled input did.
+	observe func(Outcome)
 }
+
+// Outcome is what handling one input did, for metrics: facts from the
+// engine itself, never read back from reply texts.
+type Outcome struct {
+	// Saved is the number of reports durably saved.
+	Saved int
+	// Failed is set when the input could not be handled (nothing of it
+	// was stored).
+	Failed bool
+}
+
+// WithObserver sets a function told the Outcome of every handled input.
+func WithObserver(fn func(Outcome)) Option { return func(e *Engine) { e.observe = fn } }
 
 // Option changes an Engine built by New.
 type Option func(*Engine)
@@ -117,8 +131,8 @@ func New(db *store.DB, set Settings, opts ...Option) *Engine {
 	if e.set.ZaloName == nil {
 		e.set.ZaloName = func() string { return "" }
 	}
-	if e.set.ZaloGroupsOK == nil {
-		e.set.ZaloGroupsOK = func() bool { return false }
+	if e.set.GroupsOK == nil {
+		e.set.GroupsOK = func(string) bool { return true }
 	}
 	for _, o := range opts {
 		o(e)
@@ -207,6 +221,7 @@ type cx struct {
 	known   bool // registered with a role (or an admin from configuration)
 	s       *Session
 	replies []chat.Reply
+	saved   int // reports saved by this step
 	// after holds work to run once this step is committed (afterCommit);
 	// readOnly marks the context such work runs in, whose audits wait in
 	// audits for a write transaction of their own.
@@ -294,11 +309,13 @@ func (e *Engine) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error
 	})
 	if err != nil {
 		e.log.Error("handle update failed", "update", in.Update, "channel", in.Chat.Channel, "err", err)
+		e.report(Outcome{Failed: true})
 		return []chat.Reply{{To: in.Chat, Text: msgInternalError}}, nil
 	}
 	if c == nil {
 		return nil, nil
 	}
+	e.report(Outcome{Saved: c.saved})
 	replies := c.replies
 	for _, fn := range c.after {
 		out, err := e.runAfterCommit(c, fn)
@@ -309,6 +326,12 @@ func (e *Engine) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error
 		replies = append(replies, out...)
 	}
 	return replies, nil
+}
+
+func (e *Engine) report(o Outcome) {
+	if e.observe != nil {
+		e.observe(o)
+	}
 }
 
 // runAfterCommit runs fn (afterCommit) in a read-only transaction, then

@@ -191,29 +191,43 @@ func (e *Engine) Posts(tx *store.Tx, job string, at time.Time) ([]chat.Reply, er
 	return nil, fmt.Errorf("bot: no scheduled job %q", job)
 }
 
-// GroupChats are the leaders' groups posts go to, one per channel that
-// has one: Telegram's configured group (or the supergroup Telegram
-// migrated it to), and Zalo's configured or linked (/nhom) group when the
-// Zalo bot may take part in groups.
+// GroupChats are the leaders' groups posts go to, at most one per channel
+// that may post into groups: the configured one (for Telegram, the
+// supergroup Telegram migrated it to) or the one a leader linked with /nhom.
 func (e *Engine) GroupChats(tx *store.Tx) []chat.Address {
 	var out []chat.Address
-	if id := tx.MigratedChat(e.set.TelegramGroup); id != 0 {
-		out = append(out, chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)))
+	seen := map[string]bool{}
+	add := func(g chat.Address) {
+		if g.ID != "" && !seen[g.Channel] && e.set.GroupsOK(g.Channel) {
+			seen[g.Channel] = true
+			out = append(out, g)
+		}
 	}
-	if e.set.ZaloGroupsOK() {
-		g := e.set.ZaloGroup
-		if g == "" {
-			g = tx.LinkedGroup(chat.Zalo)
+	for _, g := range e.set.Groups {
+		if g.Channel == chat.Telegram {
+			if id, err := strconv.ParseInt(g.ID, 10, 64); err == nil {
+				g.ID = strconv.FormatInt(tx.MigratedChat(id), 10)
+			}
 		}
-		if g != "" {
-			out = append(out, chat.Addr(chat.Zalo, g))
-		}
+		add(g)
+	}
+	for _, ch := range []string{chat.Zalo, chat.Telegram, chat.Console} {
+		add(chat.Addr(ch, tx.LinkedGroup(ch)))
 	}
 	return out
 }
 
 // telegramGroup is the Telegram leaders' group after any migration (0: none).
-func (e *Engine) telegramGroup(tx *store.Tx) int64 { return tx.MigratedChat(e.set.TelegramGroup) }
+func (e *Engine) telegramGroup(tx *store.Tx) int64 {
+	for _, g := range e.set.Groups {
+		if g.Channel == chat.Telegram {
+			if id, err := strconv.ParseInt(g.ID, 10, 64); err == nil {
+				return tx.MigratedChat(id)
+			}
+		}
+	}
+	return 0
+}
 
 // MigrateGroup records that Telegram upgraded the group old to the
 // supergroup id (the transport's OnMigrate): when old is the leaders'

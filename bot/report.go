@@ -546,7 +546,10 @@ func (c *cx) saveReport(d Draft) (campaign.Guidance, campaign.Household, bool, e
 		return campaign.Guidance{}, hh, false, err
 	}
 	g, err := c.tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hh.HamletID, OfficerID: c.who.ID,
-		Procedures: d.Procedures, OtherProcedure: d.Other, DossierCode: d.Dossier, PhotoFileIDs: d.Photos})
+		Via: c.in.From, Procedures: d.Procedures, OtherProcedure: d.Other, DossierCode: d.Dossier, PhotoFileIDs: d.Photos})
+	if err == nil {
+		c.saved++
+	}
 	return g, hh, created, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"dvcbot/bot"
+	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/store"
 )
@@ -12,7 +13,7 @@ import (
 // Poster decides the campaign's posts (the conversation engine, *bot.Engine).
 type Poster interface {
 	// Posts are the posts of job for a run scheduled at at.
-	Posts(tx *store.Tx, job string, at time.Time) ([]bot.Reply, error)
+	Posts(tx *store.Tx, job string, at time.Time) ([]chat.Reply, error)
 	// PostRule says what that run stands for and whether it posts.
 	PostRule(job string, at time.Time) bot.PostRule
 }
@@ -39,7 +40,7 @@ func CampaignJobs(sc config.Schedule, p Poster) []Job {
 		jobs = append(jobs, Job{
 			Name: name,
 			Spec: spec,
-			Run: func(_ context.Context, tx *store.Tx, at time.Time) ([]bot.Reply, error) {
+			Run: func(_ context.Context, tx *store.Tx, at time.Time) ([]chat.Reply, error) {
 				return p.Posts(tx, name, at)
 			},
 			Rule: func(at time.Time) bot.PostRule { return p.PostRule(name, at) },

@@ -22,6 +22,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"dvcbot/bot"
+	"dvcbot/chat"
 	"dvcbot/store"
 )
 
@@ -35,7 +36,7 @@ type Job struct {
 	Spec string
 	// Run returns the posts of the run scheduled at at, reading the store
 	// in tx (a read-only transaction). It must not send anything.
-	Run func(ctx context.Context, tx *store.Tx, at time.Time) ([]bot.Reply, error)
+	Run func(ctx context.Context, tx *store.Tx, at time.Time) ([]chat.Reply, error)
 	// Rule says what the run scheduled at at stands for: its key (posted
 	// at most once), whether it posts at all, whether a day off postpones
 	// it, and until when its posts are worth sending. Nil: keyed by the

@@ -10,13 +10,15 @@ import (
 	"time"
 
 	"dvcbot/bot"
+	"dvcbot/chat"
 	"dvcbot/store"
 )
 
-// Sender sends one post and returns once Telegram has accepted it (the
-// Telegram transport; the terminal in the demo).
+// Sender sends one post and returns once its channel has accepted it (the
+// transports, by the channel of the post's address; the terminal in the
+// demo).
 type Sender interface {
-	Send(ctx context.Context, r bot.Reply) error
+	Send(ctx context.Context, r chat.Reply) error
 }
 
 // Failure is what a failed send means for the post.
@@ -30,18 +32,29 @@ const (
 	// Unreachable: the chat cannot receive (blocked, kicked, never
 	// started): the post is dropped and the officer marked unreachable.
 	Unreachable
-	// Rejected: Telegram refused the message itself: the post is dropped.
+	// Rejected: the channel refused the message itself: the post is dropped.
 	Rejected
+	// Uncertain: the request may have reached the channel but no answer
+	// came back; a channel without idempotency (Zalo) may have delivered
+	// it, so it is not sent again: the post is dropped, logged as such.
+	Uncertain
+	// OverQuota: the channel's monthly quota is (nearly) used up. An
+	// optional post is dropped; any other waits like Retry.
+	OverQuota
 )
 
-// Classify is the default reading of a send error: bot.ErrUnreachable and
-// bot.ErrRejected (which the transport wraps), anything else Retry.
+// Classify is the default reading of a send error: the chat package's
+// errors (which every transport wraps), anything else Retry.
 func Classify(err error) Failure {
 	switch {
-	case errors.Is(err, bot.ErrUnreachable):
+	case errors.Is(err, chat.ErrUnreachable):
 		return Unreachable
-	case errors.Is(err, bot.ErrRejected):
+	case errors.Is(err, chat.ErrRejected):
 		return Rejected
+	case errors.Is(err, chat.ErrUncertain):
+		return Uncertain
+	case errors.Is(err, chat.ErrQuota):
+		return OverQuota
 	}
 	return Retry
 }
@@ -248,7 +261,7 @@ func (s *Scheduler) execute(ctx context.Context, r DueRun) error {
 		return nil
 	}
 	job := s.byName[r.Job]
-	var replies []bot.Reply
+	var replies []chat.Reply
 	done := false
 	if err := s.db.View(func(tx *store.Tx) (err error) {
 		if tx.Enqueued(r.Rule.Key) {
@@ -260,10 +273,7 @@ func (s *Scheduler) execute(ctx context.Context, r DueRun) error {
 	}); err != nil {
 		return fmt.Errorf("compute posts: %w", err)
 	}
-	items, err := bot.OutboxItems(replies, r.Rule.Deadline)
-	if err != nil {
-		return err
-	}
+	items := bot.OutboxItems(replies, r.Rule.Deadline)
 	added := false
 	if err := s.db.Update(func(tx *store.Tx) (err error) {
 		if !done {
@@ -285,7 +295,7 @@ func (s *Scheduler) execute(ctx context.Context, r DueRun) error {
 
 // chatQueue is the due posts of one chat, in order.
 type chatQueue struct {
-	chat  int64
+	chat  chat.Address
 	items []store.OutboxItem
 	// shared is set when other chats are served at the same time: their
 	// commits are grouped (DB.Batch) instead of one after the other.
@@ -300,13 +310,13 @@ func (s *Scheduler) deliver(ctx context.Context, now time.Time) (int, error) {
 		if err != nil {
 			return err
 		}
-		byChat := map[int64]*chatQueue{}
+		byChat := map[chat.Address]*chatQueue{}
 		for _, it := range items {
-			chat := tx.MigratedChat(it.ChatID)
-			q := byChat[chat]
+			to := migrated(tx, it.Reply.To)
+			q := byChat[to]
 			if q == nil {
-				q = &chatQueue{chat: chat}
-				byChat[chat] = q
+				q = &chatQueue{chat: to}
+				byChat[to] = q
 				queues = append(queues, q)
 			}
 			q.items = append(q.items, it)
@@ -351,6 +361,22 @@ func (s *Scheduler) deliver(ctx context.Context, now time.Time) (int, error) {
 	return sent, errors.Join(errs...)
 }
 
+// migrated is the address to write to instead of to: the supergroup a
+// Telegram group became (store.Tx.MigratedChat), else to itself.
+func migrated(tx *store.Tx, to chat.Address) chat.Address {
+	if to.Channel != chat.Telegram {
+		return to
+	}
+	id, err := strconv.ParseInt(to.ID, 10, 64)
+	if err != nil {
+		return to
+	}
+	if m := tx.MigratedChat(id); m != id {
+		return chat.Addr(chat.Telegram, strconv.FormatInt(m, 10))
+	}
+	return to
+}
+
 // sendChat sends one chat's posts in order; it stops at the first post
 // that must be retried, so later posts never overtake it.
 func (s *Scheduler) sendChat(ctx context.Context, q *chatQueue, now time.Time) (int, error) {
@@ -364,7 +390,7 @@ func (s *Scheduler) sendChat(ctx context.Context, q *chatQueue, now time.Time) (
 			return sent, nil // an earlier failure waits for its retry: keep the order
 		}
 		if unreachable != "" {
-			if err := s.finish(q, it, store.OutboxDropped, unreachable); err != nil {
+			if err := s.fallback(q, it, unreachable); err != nil {
 				return sent, err
 			}
 			continue
@@ -376,16 +402,9 @@ func (s *Scheduler) sendChat(ctx context.Context, q *chatQueue, now time.Time) (
 			}
 			continue
 		}
-		r, err := bot.ReplyOf(it)
-		if err != nil {
-			s.log.Error("post dropped: unreadable", "job", it.JobKey, "seq", it.Seq, "err", err)
-			if err := s.finish(q, it, store.OutboxDropped, err.Error()); err != nil {
-				return sent, err
-			}
-			continue
-		}
-		r.ChatID = q.chat
-		err = s.send.Send(ctx, r)
+		r := it.Reply
+		r.To = q.chat
+		err := s.send.Send(ctx, r)
 		if err == nil {
 			if err := s.finish(q, it, store.OutboxSent, ""); err != nil {
 				return sent, err
@@ -396,31 +415,45 @@ func (s *Scheduler) sendChat(ctx context.Context, q *chatQueue, now time.Time) (
 		if ctx.Err() != nil {
 			return sent, nil // shutting down: the post stays pending
 		}
-		switch s.opt.Classify(err) {
+		kind := s.opt.Classify(err)
+		if kind == OverQuota && it.Reply.Optional {
+			s.log.Warn("optional post dropped: channel quota nearly used", "job", it.JobKey, "channel", q.chat.Channel, "seq", it.Seq)
+			if err := s.finish(q, it, store.OutboxDropped, "bỏ qua: gần hết hạn mức tin nhắn của kênh"); err != nil {
+				return sent, err
+			}
+			continue
+		}
+		switch kind {
 		case Unreachable:
-			s.log.Warn("post dropped: chat unreachable", "job", it.JobKey, "chat", q.chat, "err", err)
+			s.log.Warn("post dropped: chat unreachable", "job", it.JobKey, "channel", q.chat.Channel, "err", err)
 			unreachable = "không gửi được: " + err.Error()
-			if err := s.finish(q, it, store.OutboxDropped, unreachable); err != nil {
+			if err := s.fallback(q, it, unreachable); err != nil {
 				return sent, err
 			}
 			if err := s.markUnreachable(q.chat); err != nil {
 				return sent, err
 			}
 		case Rejected:
-			s.log.Error("post dropped: rejected by Telegram", "job", it.JobKey, "chat", q.chat, "seq", it.Seq, "err", err)
-			if err := s.finish(q, it, store.OutboxDropped, "bị từ chối: "+err.Error()); err != nil {
+			s.log.Error("post dropped: rejected by the channel", "job", it.JobKey, "channel", q.chat.Channel, "seq", it.Seq, "err", err)
+			if err := s.fallback(q, it, "bị từ chối: "+err.Error()); err != nil {
+				return sent, err
+			}
+		case Uncertain:
+			// Sending again could deliver it twice: count it as gone.
+			s.log.Warn("post not confirmed by the channel; not sent again", "job", it.JobKey, "channel", q.chat.Channel, "seq", it.Seq, "err", err)
+			if err := s.finish(q, it, store.OutboxDropped, "không rõ đã đến chưa (không gửi lại để tránh trùng): "+err.Error()); err != nil {
 				return sent, err
 			}
 		default:
 			if it.Attempts+1 >= s.opt.MaxAttempts {
-				s.log.Error("post dropped: failed too many times", "job", it.JobKey, "chat", q.chat, "seq", it.Seq, "attempts", it.Attempts+1, "err", err)
+				s.log.Error("post dropped: failed too many times", "job", it.JobKey, "channel", q.chat.Channel, "seq", it.Seq, "attempts", it.Attempts+1, "err", err)
 				if err := s.finish(q, it, store.OutboxDropped, "không gửi được sau "+strconv.Itoa(it.Attempts+1)+" lần: "+err.Error()); err != nil {
 					return sent, err
 				}
 				continue
 			}
 			wait := backoff(it.Attempts + 1)
-			s.log.Warn("post not sent; will retry", "job", it.JobKey, "chat", q.chat, "seq", it.Seq, "attempt", it.Attempts+1, "retry_in", wait, "err", err)
+			s.log.Warn("post not sent; will retry", "job", it.JobKey, "channel", q.chat.Channel, "seq", it.Seq, "attempt", it.Attempts+1, "retry_in", wait, "err", err)
 			if err := s.update(q, func(tx *store.Tx) error { return tx.MarkPostFailed(it.Seq, err.Error(), now.Add(wait)) }); err != nil {
 				return sent, fmt.Errorf("schedule: record failed post %d: %w", it.Seq, err)
 			}
@@ -453,26 +486,53 @@ func (s *Scheduler) finish(q *chatQueue, it store.OutboxItem, status store.Outbo
 	return nil
 }
 
-// markUnreachable flags a registered person who cannot receive messages,
-// so later reminders skip them (the engine clears the flag when they write
-// to the bot again).
-func (s *Scheduler) markUnreachable(chat int64) error {
-	if chat <= 0 {
-		return nil // a group
-	}
-	err := s.db.Update(func(tx *store.Tx) error {
-		o, err := tx.Officer(chat)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && o.Unreachable) {
+// fallback drops a post the chat refused; a post to a leaders' group is
+// queued instead to each leader of its fallback list, privately.
+func (s *Scheduler) fallback(q *chatQueue, it store.OutboxItem, reason string) error {
+	err := s.update(q, func(tx *store.Tx) error {
+		if err := tx.MarkPostDropped(it.Seq, reason); err != nil {
+			return err
+		}
+		if !it.Reply.Group || len(it.Reply.Fallback) == 0 {
 			return nil
+		}
+		var copies []store.OutboxItem
+		for _, a := range it.Reply.Fallback {
+			r := it.Reply
+			r.To, r.Group, r.Fallback = a, false, nil
+			copies = append(copies, store.OutboxItem{Reply: r, Expires: it.Expires})
+		}
+		_, err := tx.EnqueuePosts(it.JobKey+"/fallback/"+strconv.FormatUint(it.Seq, 10), copies...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("schedule: drop post %d: %w", it.Seq, err)
+	}
+	if it.Reply.Group && len(it.Reply.Fallback) > 0 {
+		s.log.Warn("group refused a post; sent privately instead", "job", it.JobKey, "channel", q.chat.Channel, "people", len(it.Reply.Fallback))
+	}
+	return nil
+}
+
+// markUnreachable flags a person's account that cannot receive messages,
+// so later posts go to their other account or skip them (the engine clears
+// the flag when they write to the bot again).
+func (s *Scheduler) markUnreachable(to chat.Address) error {
+	err := s.db.Update(func(tx *store.Tx) error {
+		o, err := tx.PersonAt(to)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // a group, or someone not registered
 		}
 		if err != nil {
 			return err
 		}
-		o.Unreachable = true
+		if !o.SetUnreachable(to, true) {
+			return nil
+		}
 		return tx.PutOfficer(o, 0, "officer.unreachable")
 	})
 	if err != nil {
-		return fmt.Errorf("schedule: mark %d unreachable: %w", chat, err)
+		return fmt.Errorf("schedule: mark %s account unreachable: %w", to.Channel, err)
 	}
 	return nil
 }

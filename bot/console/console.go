@@ -1,45 +1,59 @@
 // Package console is a chat transport in the terminal: it runs the same
-// conversation engine as Telegram, showing inline keyboards as numbered
-// choices (typing the number or the label answers them) and marking posts
-// meant for the leaders' group. `dvcbot demo` uses it, and tests drive it
-// through standard input.
+// conversation engine as Telegram and Zalo, for `dvcbot demo` and for tests
+// that drive it through standard input. It renders replies the way a
+// channel would (Telegram's buttons as numbered choices, or exactly what a
+// Zalo officer sees) and marks posts meant for the leaders' group.
 package console
 
 import (
 	"bufio"
 	"context"
 	"fmt"
-	"html"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 
 	"dvcbot/bot"
+	"dvcbot/chat"
 )
 
-// Console reads lines from In as one user's private chat and writes replies to Out.
+// Renderer turns a reply's text and choices into what the screen shows.
+type Renderer func(r chat.Reply) string
+
+// Console reads lines from In as one person's private chat and writes
+// replies to Out.
 type Console struct {
-	In     io.Reader
-	Out    io.Writer
-	UserID int64
+	In  io.Reader
+	Out io.Writer
+	// User is the person at the terminal (default console:demo).
+	User chat.Address
+	// Caps is what the rendered channel can show (default: buttons and
+	// files, like Telegram without its markup).
+	Caps *chat.Caps
+	// Render shows a reply's text and choices (default RenderButtons).
+	Render Renderer
 	// FileDir is where attachments (spreadsheets, documents, charts) are saved.
 	FileDir string
 
 	mu   sync.Mutex
-	keys []bot.Button // the numbered buttons last shown to the user
+	keys []chat.Choice // the numbered choices last shown to the user
 }
 
-var tagRE = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?>`)
+func (c *Console) user() chat.Address {
+	if c.User.IsZero() {
+		return chat.Addr(chat.Console, "demo")
+	}
+	return c.User
+}
 
-// Plain turns Telegram HTML into terminal text.
-func Plain(s string) string {
-	s = strings.ReplaceAll(s, "<b>", "")
-	s = strings.ReplaceAll(s, "</b>", "")
-	return html.UnescapeString(tagRE.ReplaceAllString(s, ""))
+func (c *Console) caps() chat.Caps {
+	if c.Caps != nil {
+		return *c.Caps
+	}
+	return chat.CapsOf(chat.Console)
 }
 
 // Run reads lines until In ends or ctx is cancelled.
@@ -47,23 +61,23 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 	sc := bufio.NewScanner(c.In)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	c.prompt()
+	me := c.user()
 	for sc.Scan() {
 		if ctx.Err() != nil {
 			return nil
 		}
 		line := sc.Text()
-		in := bot.Input{ChatID: c.UserID, UserID: c.UserID, Private: true, Text: line}
-		if strings.HasPrefix(line, "/anh ") { // simulate sending a photo
-			in.Text, in.PhotoFileID = "", "demo-photo-"+strings.TrimSpace(line[5:])
+		// Lines typed at a terminal are read once and never re-delivered,
+		// so they carry no update id.
+		in := chat.Input{Chat: me, From: me, Private: true, Text: line, Caps: c.caps()}
+		if rest, ok := strings.CutPrefix(line, "/anh "); ok { // simulate sending a photo
+			in.Text, in.Photo = "", &chat.Photo{Ref: "demo-photo-" + strings.TrimSpace(rest)}
 		}
 		if b, ok := c.pressed(line); ok {
-			// A terminal has no buttons: the number typed for one that
-			// undoes a save is its press (Telegram requires a tap).
-			in.Text, in.Callback = "", &bot.Callback{ID: "console", Data: b.Data}
+			// A terminal with buttons has nothing to tap: the number typed
+			// for one that undoes a save is its press (Telegram requires a tap).
+			in.Text, in.Callback = "", &chat.Callback{ID: "console", Data: b.Value}
 		}
-		// Lines typed at a terminal are read once and never re-delivered,
-		// so they carry no update id (ids restarting at 1 on every run
-		// would look like updates already applied).
 		replies, err := h.Handle(ctx, in)
 		if err != nil {
 			fmt.Fprintf(c.Out, "(lỗi: %v)\n", err)
@@ -83,58 +97,75 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 
 func (c *Console) prompt() { fmt.Fprint(c.Out, "\n> ") }
 
-// pressed is the destructive button (bot.Destructive) the line's number
-// picks among those last shown, if any.
-func (c *Console) pressed(line string) (bot.Button, bool) {
+// pressed is the destructive choice (bot.Destructive) the line's number
+// picks among those last shown, on a rendering with buttons.
+func (c *Console) pressed(line string) (chat.Choice, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil || n < 1 || n > len(c.keys) || !bot.Destructive(c.keys[n-1]) {
-		return bot.Button{}, false
+	if !c.caps().Buttons || err != nil || n < 1 || n > len(c.keys) || !bot.Destructive(c.keys[n-1]) {
+		return chat.Choice{}, false
 	}
 	return c.keys[n-1], true
 }
 
-// Send prints one reply; attachments are saved to FileDir.
-func (c *Console) Send(_ context.Context, r bot.Reply) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// RenderButtons shows a reply as on a channel with buttons: the text
+// without its emphasis, then the choices as numbered [n] buttons.
+func RenderButtons(r chat.Reply) string {
 	var b strings.Builder
-	switch {
-	case r.Group:
-		b.WriteString("\n📢 [Tin gửi nhóm lãnh đạo]\n")
-	case r.ChatID != c.UserID:
-		fmt.Fprintf(&b, "\n✉️ [Tin gửi người dùng %d]\n", r.ChatID)
-	case r.EditMessageID != 0:
-		b.WriteString("\n(cập nhật)\n")
-	default:
-		b.WriteString("\n")
-	}
-	b.WriteString(Plain(r.Text))
+	b.WriteString(chat.Plain(r.Text))
 	b.WriteString("\n")
 	n := 0
-	if r.ChatID == c.UserID && !r.Group && len(r.Buttons) > 0 {
-		c.keys = c.keys[:0]
-	}
-	for _, row := range r.Buttons {
+	for _, row := range r.Choices {
 		var cells []string
 		for _, btn := range row {
 			if btn.URL != "" {
-				cells = append(cells, fmt.Sprintf("[%s: %s]", btn.Text, btn.URL))
+				cells = append(cells, fmt.Sprintf("[%s: %s]", btn.Label, btn.URL))
 				continue
 			}
-			if r.ChatID == c.UserID && !r.Group {
-				c.keys = append(c.keys, btn)
-			}
 			n++
-			cells = append(cells, fmt.Sprintf("[%d] %s", n, btn.Text))
+			cells = append(cells, fmt.Sprintf("[%d] %s", n, btn.Label))
 		}
 		b.WriteString("   " + strings.Join(cells, "   ") + "\n")
 	}
 	if n > 0 {
 		b.WriteString("   (gõ số để chọn)\n")
 	}
-	for _, f := range []*bot.File{r.Document, r.Photo} {
+	return b.String()
+}
+
+// Send prints one reply; attachments are saved to FileDir.
+func (c *Console) Send(_ context.Context, r chat.Reply) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	me := c.user()
+	var b strings.Builder
+	switch {
+	case r.Group:
+		b.WriteString("\n📢 [Tin gửi nhóm lãnh đạo]\n")
+	case r.To != me:
+		fmt.Fprintf(&b, "\n✉️ [Tin gửi riêng cho %s]\n", r.To)
+	case r.Edit != "" && c.caps().Edit:
+		b.WriteString("\n(cập nhật)\n")
+	default:
+		b.WriteString("\n")
+	}
+	render := c.Render
+	if render == nil {
+		render = RenderButtons
+	}
+	b.WriteString(strings.TrimRight(render(r), "\n") + "\n")
+	if r.To == me && !r.Group && len(r.Choices) > 0 {
+		c.keys = c.keys[:0]
+		for _, row := range r.Choices {
+			for _, btn := range row {
+				if btn.URL == "" {
+					c.keys = append(c.keys, btn)
+				}
+			}
+		}
+	}
+	for _, f := range []*chat.File{r.File, r.Photo} {
 		if f == nil {
 			continue
 		}

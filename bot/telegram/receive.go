@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf16"
@@ -12,6 +13,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"dvcbot/bot"
+	"dvcbot/chat"
 )
 
 // item is what one update asks of the transport: answer a button press,
@@ -23,7 +25,22 @@ type item struct {
 	chat     int64
 	ack      string // callback query id to answer
 	event    func(ctx context.Context)
-	in       *bot.Input
+	in       *chat.Input
+}
+
+// address is a Telegram chat or user id as a chat.Address.
+func address(id int64) chat.Address { return chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)) }
+
+// chatID reads a Telegram address back into its numeric id.
+func chatID(a chat.Address) (int64, error) {
+	if a.Channel != chat.Telegram {
+		return 0, fmt.Errorf("telegram: address on channel %q", a.Channel)
+	}
+	id, err := strconv.ParseInt(a.ID, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("telegram: chat id %q: %w", a.ID, err)
+	}
+	return id, nil
 }
 
 // translate turns an update into an item. Updates the bot has no use for
@@ -46,9 +63,10 @@ func (t *Transport) translate(idx int, u *tgbotapi.Update) item {
 		if m.From == nil || m.From.IsBot {
 			return it
 		}
-		in := bot.Input{
-			UpdateID: it.updateID, ChatID: m.Chat.ID, UserID: m.From.ID,
-			Private: m.Chat.Type == "private",
+		in := chat.Input{
+			Update: strconv.FormatInt(it.updateID, 10), Chat: address(m.Chat.ID), From: address(m.From.ID),
+			Name: strings.TrimSpace(m.From.FirstName + " " + m.From.LastName), Private: m.Chat.Type == "private",
+			Caps: chat.CapsOf(chat.Telegram),
 		}
 		if m.Text != "" {
 			text, mine := t.stripBotName(m.Text, m.Entities)
@@ -66,13 +84,16 @@ func (t *Transport) translate(idx int, u *tgbotapi.Update) item {
 					best = p
 				}
 			}
-			in.PhotoFileID = best.FileID
+			in.Photo = &chat.Photo{Ref: best.FileID}
 		}
 		if m.Contact != nil {
 			in.ContactPhone = m.Contact.PhoneNumber
 		}
-		if !in.Private && in.Text == "" && in.PhotoFileID == "" && in.ContactPhone == "" {
+		if !in.Private && in.Text == "" && in.Photo == nil && in.ContactPhone == "" {
 			return it // joins, leaves, pins, stickers in a group
+		}
+		if in.Text == "" && in.Photo == nil && in.ContactPhone == "" {
+			in.Unsupported = unsupported(m)
 		}
 		it.in = &in
 	case u.CallbackQuery != nil:
@@ -82,10 +103,11 @@ func (t *Transport) translate(idx int, u *tgbotapi.Update) item {
 			return it // inline-mode buttons: nothing to handle
 		}
 		it.chat = q.Message.Chat.ID
-		it.in = &bot.Input{
-			UpdateID: it.updateID, ChatID: q.Message.Chat.ID, UserID: q.From.ID,
-			Private:  q.Message.Chat.Type == "private",
-			Callback: &bot.Callback{ID: q.ID, Data: q.Data, MessageID: q.Message.MessageID},
+		it.in = &chat.Input{
+			Update: strconv.FormatInt(it.updateID, 10), Chat: address(q.Message.Chat.ID), From: address(q.From.ID),
+			Name: strings.TrimSpace(q.From.FirstName + " " + q.From.LastName), Private: q.Message.Chat.Type == "private",
+			Callback: &chat.Callback{ID: q.ID, Data: q.Data, MessageID: strconv.Itoa(q.Message.MessageID)},
+			Caps:     chat.CapsOf(chat.Telegram),
 		}
 	case u.MyChatMember != nil:
 		cm := u.MyChatMember
@@ -99,6 +121,23 @@ func (t *Transport) translate(idx int, u *tgbotapi.Update) item {
 		}
 	}
 	return it
+}
+
+// unsupported names what a message without text, photo or contact holds.
+func unsupported(m *tgbotapi.Message) string {
+	switch {
+	case m.Sticker != nil:
+		return "sticker"
+	case m.Voice != nil, m.Audio != nil:
+		return "voice"
+	case m.Document != nil:
+		return "file"
+	case m.Video != nil, m.VideoNote != nil, m.Animation != nil:
+		return "video"
+	case m.Location != nil, m.Venue != nil:
+		return "location"
+	}
+	return "unsupported"
 }
 
 // stripBotName turns "/cmd@thisbot args" into "/cmd args". It reports
@@ -156,7 +195,7 @@ func (t *Transport) process(ctx context.Context, h bot.Handler, it item) error {
 	}
 	for _, r := range replies {
 		if qerr := t.out.enqueueReply(r); qerr != nil {
-			t.log.Error("telegram: reply not queued", "update_id", it.updateID, "chat_id", r.ChatID, "err", qerr)
+			t.log.Error("telegram: reply not queued", "update_id", it.updateID, "err", qerr)
 		}
 	}
 	return err
@@ -165,14 +204,14 @@ func (t *Transport) process(ctx context.Context, h bot.Handler, it item) error {
 // handle calls h.Handle, turning a panic into an error so that one bad
 // update cannot stop the bot. The panic value is not logged unless it is a
 // runtime error: it might carry what the user typed.
-func (t *Transport) handle(ctx context.Context, h bot.Handler, in bot.Input) (replies []bot.Reply, err error) {
+func (t *Transport) handle(ctx context.Context, h bot.Handler, in chat.Input) (replies []chat.Reply, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			what := fmt.Sprintf("a value of type %T", v)
 			if re, ok := v.(runtime.Error); ok {
 				what = re.Error()
 			}
-			t.log.Error("telegram: the handler panicked", "update_id", in.UpdateID, "chat_id", in.ChatID,
+			t.log.Error("telegram: the handler panicked", "update_id", in.Update,
 				"panic", what, "stack", string(debug.Stack()))
 			replies, err = nil, fmt.Errorf("telegram: handler panicked: %s", what)
 		}
@@ -235,7 +274,7 @@ spawn:
 // blocked reports an unreachable chat once, until a message gets through.
 func (t *Transport) blocked(ctx context.Context, chat int64) {
 	if t.out.markBlocked(chat) && t.opts.OnBlocked != nil {
-		t.opts.OnBlocked(ctx, chat)
+		t.opts.OnBlocked(ctx, address(chat))
 	}
 }
 

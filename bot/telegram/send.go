@@ -3,12 +3,13 @@ package telegram
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"dvcbot/bot"
+	"dvcbot/chat"
 )
 
 // Telegram's limits, in characters (counted here in UTF-16 units, which
@@ -34,21 +35,43 @@ type part struct {
 	kind   partKind
 	text   string // text or caption; callback query id for partAck
 	mode   string
-	file   *bot.File
+	file   *chat.File
 	markup *tgbotapi.InlineKeyboardMarkup
 	editID int // partEdit: the message to replace
+}
+
+// html renders a reply text's emphasis marks (chat.Spans) as Telegram's
+// HTML, every character of the text itself escaped.
+func html(text string) string {
+	var b strings.Builder
+	for _, sp := range chat.Spans(text) {
+		t := tgbotapi.EscapeText(tgbotapi.ModeHTML, sp.Text)
+		switch sp.Style {
+		case chat.BoldStyle:
+			b.WriteString("<b>" + t + "</b>")
+		case chat.ItalicStyle:
+			b.WriteString("<i>" + t + "</i>")
+		case chat.CodeStyle:
+			b.WriteString("<code>" + t + "</code>")
+		case chat.PreStyle:
+			b.WriteString("<pre>" + t + "</pre>")
+		default:
+			b.WriteString(t)
+		}
+	}
+	return b.String()
 }
 
 // Send sends r and returns when Telegram has accepted all of it, or with
 // the reason it could not (ErrBlocked, ErrRejected, ErrUnavailable,
 // ErrClosed or ctx's error). It waits for rate limits and retry_after
 // within ctx. Bulk replies yield to interactive ones.
-func (t *Transport) Send(ctx context.Context, r bot.Reply) error {
-	parts, err := buildParts(r)
+func (t *Transport) Send(ctx context.Context, r chat.Reply) error {
+	id, parts, err := buildParts(r)
 	if err != nil {
 		return err
 	}
-	j := &job{ctx: ctx, chat: r.ChatID, parts: parts, bulk: r.Bulk, done: make(chan error, 1)}
+	j := &job{ctx: ctx, chat: id, parts: parts, bulk: r.Bulk, done: make(chan error, 1)}
 	if err := t.out.enqueue(j); err != nil {
 		return err
 	}
@@ -61,38 +84,45 @@ func (t *Transport) Send(ctx context.Context, r bot.Reply) error {
 		case err := <-j.done:
 			return err
 		default:
-			return fmt.Errorf("telegram: send to chat %d: %w", r.ChatID, ctx.Err())
+			return fmt.Errorf("telegram: send to chat %d: %w", id, ctx.Err())
 		}
 	}
 }
 
 // enqueueReply queues a reply produced by the Handler; failures are
 // logged by the sender.
-func (s *sender) enqueueReply(r bot.Reply) error {
-	parts, err := buildParts(r)
+func (s *sender) enqueueReply(r chat.Reply) error {
+	id, parts, err := buildParts(r)
 	if err != nil {
 		return err
 	}
-	return s.enqueue(&job{ctx: s.ctx, chat: r.ChatID, parts: parts, bulk: r.Bulk})
+	return s.enqueue(&job{ctx: s.ctx, chat: id, parts: parts, bulk: r.Bulk})
 }
 
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("telegram: invalid reply: %s: %w", fmt.Sprintf(format, args...), ErrRejected)
 }
 
-// buildParts checks r and turns it into requests.
-func buildParts(r bot.Reply) ([]*part, error) {
-	if r.ChatID == 0 {
-		return nil, invalid("no chat id")
+// buildParts checks r and turns it into requests to the chat it returns.
+func buildParts(r chat.Reply) (int64, []*part, error) {
+	id, err := chatID(r.To)
+	if err != nil || id == 0 {
+		return 0, nil, invalid("no Telegram chat id in %q", r.To.String())
 	}
-	markup, err := keyboard(r.Buttons)
+	parts, err := replyParts(r)
+	return id, parts, err
+}
+
+func replyParts(r chat.Reply) ([]*part, error) {
+	markup, err := keyboard(r.Choices)
 	if err != nil {
 		return nil, err
 	}
 	if !utf8.ValidString(r.Text) {
 		return nil, invalid("text is not valid UTF-8")
 	}
-	file, kind := r.Document, partDocument
+	text := html(r.Text)
+	file, kind := r.File, partDocument
 	if r.Photo != nil {
 		if file != nil {
 			return nil, invalid("a reply carries a document or a photo, not both")
@@ -107,18 +137,18 @@ func buildParts(r bot.Reply) ([]*part, error) {
 		if f.Name == "" {
 			f.Name = map[partKind]string{partDocument: "tep", partPhoto: "anh.png"}[kind]
 		}
-		if width(r.Text) <= maxCaption {
-			return []*part{{kind: kind, file: &f, text: r.Text, mode: tgbotapi.ModeHTML, markup: markup}}, nil
+		if width(text) <= maxCaption {
+			return []*part{{kind: kind, file: &f, text: text, mode: tgbotapi.ModeHTML, markup: markup}}, nil
 		}
-		return append([]*part{{kind: kind, file: &f}}, textParts(r.Text, markup)...), nil
+		return append([]*part{{kind: kind, file: &f}}, textParts(text, markup)...), nil
 	}
-	if strings.TrimSpace(plainText(r.Text)) == "" {
+	if strings.TrimSpace(plainText(text)) == "" {
 		return nil, invalid("empty text")
 	}
-	if r.EditMessageID != 0 && width(r.Text) <= maxText {
-		return []*part{{kind: partEdit, text: r.Text, mode: tgbotapi.ModeHTML, markup: markup, editID: r.EditMessageID}}, nil
+	if edit, err := strconv.Atoi(r.Edit); err == nil && edit != 0 && width(text) <= maxText {
+		return []*part{{kind: partEdit, text: text, mode: tgbotapi.ModeHTML, markup: markup, editID: edit}}, nil
 	}
-	return textParts(r.Text, markup), nil
+	return textParts(text, markup), nil
 }
 
 func textParts(text string, markup *tgbotapi.InlineKeyboardMarkup) []*part {
@@ -132,24 +162,24 @@ func textParts(text string, markup *tgbotapi.InlineKeyboardMarkup) []*part {
 }
 
 // keyboard builds the inline keyboard, checking what Telegram would refuse.
-func keyboard(rows [][]bot.Button) (*tgbotapi.InlineKeyboardMarkup, error) {
+func keyboard(rows [][]chat.Choice) (*tgbotapi.InlineKeyboardMarkup, error) {
 	var out [][]tgbotapi.InlineKeyboardButton
 	for _, row := range rows {
 		var r []tgbotapi.InlineKeyboardButton
 		for _, b := range row {
-			if strings.TrimSpace(b.Text) == "" {
+			if strings.TrimSpace(b.Label) == "" {
 				return nil, invalid("a button has no text")
 			}
 			switch {
 			case b.URL != "":
-				r = append(r, tgbotapi.NewInlineKeyboardButtonURL(b.Text, b.URL))
-			case b.Data != "":
-				if len(b.Data) > maxData {
-					return nil, invalid("button %q: callback data is %d bytes, Telegram allows %d", b.Text, len(b.Data), maxData)
+				r = append(r, tgbotapi.NewInlineKeyboardButtonURL(b.Label, b.URL))
+			case b.Value != "":
+				if len(b.Value) > maxData {
+					return nil, invalid("button %q: callback data is %d bytes, Telegram allows %d", b.Label, len(b.Value), maxData)
 				}
-				r = append(r, tgbotapi.NewInlineKeyboardButtonData(b.Text, b.Data))
+				r = append(r, tgbotapi.NewInlineKeyboardButtonData(b.Label, b.Value))
 			default:
-				return nil, invalid("button %q has neither data nor URL", b.Text)
+				return nil, invalid("button %q has neither data nor URL", b.Label)
 			}
 		}
 		if len(r) > 0 {

@@ -505,8 +505,8 @@ func (s *sender) complete(c *chatQueue, j *job, p *part, err error) {
 		if !c.blocked {
 			c.blocked = true
 			if fn := s.t.opts.OnBlocked; fn != nil {
-				ctx, chat := context.WithoutCancel(j.ctx), c.id
-				hooks = append(hooks, func() { fn(ctx, chat) })
+				ctx, to := context.WithoutCancel(j.ctx), address(c.id)
+				hooks = append(hooks, func() { fn(ctx, to) })
 			}
 		}
 		end(fmt.Errorf("telegram: send to chat %d: %w: %w", c.id, ErrBlocked, err))

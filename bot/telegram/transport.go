@@ -22,6 +22,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"dvcbot/bot"
+	"dvcbot/chat"
 )
 
 // Errors a Send can fail with; test them with errors.Is. The underlying
@@ -75,7 +76,7 @@ type Options struct {
 	// OnBlocked is called when a chat turns out unreachable: a 403 on
 	// sending (once until a message gets through again), or the user
 	// blocking the bot (my_chat_member update).
-	OnBlocked func(ctx context.Context, chatID int64)
+	OnBlocked func(ctx context.Context, chat chat.Address)
 	// OnMigrate is called when a group became a supergroup with a new id.
 	OnMigrate func(ctx context.Context, oldID, newID int64)
 	// Rate is the outgoing budget.

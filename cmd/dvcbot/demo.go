@@ -11,13 +11,19 @@ import (
 	"dvcbot/bot"
 	"dvcbot/bot/console"
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/schedule"
 	"dvcbot/store"
 )
 
-// demoUser is the person at the terminal: an admin and an officer of the first hamlet.
-const demoUser int64 = 100001
+// demoUser is the account of the person at the terminal: an admin and an
+// officer of the first hamlet.
+var demoUser = chat.Addr(chat.Console, "demo")
+
+// demoGroup is the leaders' group of the demo: its posts print in the
+// terminal, marked as group posts.
+var demoGroup = chat.Addr(chat.Console, "nhom-lanh-dao")
 
 func (e env) demo(ctx context.Context, args []string) error {
 	fs := e.flags("demo")
@@ -29,8 +35,6 @@ func (e env) demo(ctx context.Context, args []string) error {
 	}
 	cfg := config.Sample()
 	cfg.Store.Path = *path
-	cfg.Telegram.AdminIDs = []int64{demoUser}
-	cfg.Telegram.GroupChatID = -100
 	if err := cfg.Validate(false); err != nil {
 		return fmt.Errorf("embedded sample configuration: %w", err)
 	}
@@ -46,11 +50,15 @@ func (e env) demo(ctx context.Context, args []string) error {
 	defer db.Close()
 	first := cfg.Hamlets[0]
 	if err := db.Update(func(tx *store.Tx) error {
-		if _, err := tx.Officer(demoUser); err == nil {
+		if _, err := tx.PersonAt(demoUser); err == nil {
 			return nil
 		}
-		return tx.PutOfficer(campaign.Officer{TelegramID: demoUser, FullName: "Người Dùng Thử", HamletID: first.ID,
-			Role: campaign.RoleAdmin, Active: true, JoinedAt: time.Now()}, demoUser, "officer.demo")
+		id, err := tx.NewPersonID()
+		if err != nil {
+			return err
+		}
+		return tx.PutOfficer(campaign.Officer{ID: id, Accounts: []campaign.Account{{Address: demoUser}}, Prefer: chat.Console,
+			FullName: "Người Dùng Thử", HamletID: first.ID, Role: campaign.RoleAdmin, Active: true, JoinedAt: time.Now()}, id, "officer.demo")
 	}); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -64,10 +72,12 @@ func (e env) demo(ctx context.Context, args []string) error {
 		}
 	}
 	logger := newLogger(e.stderr, false, cfg.Log.SlogLevel())
-	eng := bot.New(db, engineSettings(cfg, func() string { return "dvc_kienhai_bot" }), bot.WithLogger(logger))
+	set := engineSettings(cfg, func() string { return "" })
+	set.Groups = append(set.Groups, demoGroup)
+	eng := bot.New(db, set, bot.WithLogger(logger))
 	fmt.Fprintf(e.stdout, "dvcbot demo — %s\nDữ liệu lưu tại: %s\nAnh/chị là quản trị viên và cán bộ ấp %s. Gõ /giup để xem các lệnh, /baocao để báo cáo; Ctrl+D để thoát.\n",
 		cfg.Campaign.Name, *path, first.Name)
-	con := &console.Console{In: e.stdin, Out: e.stdout, UserID: demoUser, FileDir: filepath.Join(filepath.Dir(*path), "files")}
+	con := &console.Console{In: e.stdin, Out: e.stdout, User: demoUser, FileDir: filepath.Join(filepath.Dir(*path), "files")}
 	// The scheduled posts run with the real specs and print here, group
 	// posts marked as such; /chay <việc> runs one now.
 	sched, err := schedule.New(db, schedule.CampaignJobs(cfg.Schedule, eng), con, schedule.Options{

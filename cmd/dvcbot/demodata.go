@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/intake"
 	"dvcbot/store"
@@ -45,16 +46,20 @@ func seedDemoData(db *store.DB, cfg *config.Config, now time.Time) (int, error) 
 		}
 		phone := 912000000
 		for hi, h := range cfg.Hamlets {
-			var officers []int64
+			var officers []campaign.PersonID
 			for k := 0; k < 2; k++ {
-				id := int64(200001 + hi*10 + k)
+				id, err := tx.NewPersonID()
+				if err != nil {
+					return err
+				}
 				officers = append(officers, id)
 				role := campaign.RoleOfficer
 				if k == 0 {
 					role = campaign.RoleLeader
 				}
-				if err := tx.PutOfficer(campaign.Officer{TelegramID: id, FullName: name(), HamletID: h.ID, Role: role,
-					Active: true, JoinedAt: start}, 0, "officer.demo"); err != nil {
+				acct := chat.Addr(chat.Console, fmt.Sprintf("can-bo-%d-%d", hi+1, k+1))
+				if err := tx.PutOfficer(campaign.Officer{ID: id, Accounts: []campaign.Account{{Address: acct}}, FullName: name(),
+					HamletID: h.ID, Role: role, Active: true, JoinedAt: start}, 0, "officer.demo"); err != nil {
 					return err
 				}
 			}

@@ -20,12 +20,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh even in a minimal image without zoneinfo
 
 	"dvcbot/bot"
+	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/scoring"
 	"dvcbot/store"
@@ -191,14 +193,32 @@ func engineSettings(cfg *config.Config, username func() string) bot.Settings {
 		Location:     cfg.Campaign.Location,
 		DailyTarget:  cfg.Campaign.DailyTarget,
 		Procedures:   cfg.Procedures,
-		AdminIDs:     cfg.Telegram.AdminIDs,
-		GroupChatID:  cfg.Telegram.GroupChatID,
+		Admins:       configAdmins(cfg),
+		Groups:       configGroups(cfg),
 		InviteTTL:    cfg.Invite.TTL,
 		BotUsername:  username,
 		Params:       scoringParams(cfg),
 
 		SpotCheckRate: cfg.SpotCheck.Rate,
 	}
+}
+
+// configAdmins are the accounts of the admins named in configuration.
+func configAdmins(cfg *config.Config) []chat.Address {
+	var out []chat.Address
+	for _, id := range cfg.Telegram.AdminIDs {
+		out = append(out, chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)))
+	}
+	return out
+}
+
+// configGroups are the leaders' groups named in configuration.
+func configGroups(cfg *config.Config) []chat.Address {
+	var out []chat.Address
+	if id := cfg.Telegram.GroupChatID; id != 0 {
+		out = append(out, chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)))
+	}
+	return out
 }
 
 // scoringParams maps configuration to the scoring rules.

@@ -13,6 +13,7 @@ import (
 	"dvcbot/backup"
 	"dvcbot/bot"
 	"dvcbot/bot/telegram"
+	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/ops"
 	"dvcbot/store"
@@ -64,35 +65,23 @@ func latest(a, b time.Time) time.Time {
 	return b
 }
 
-// savedPrefix starts the engine's confirmation of a saved report.
-const savedPrefix = "✅ <b>Đã lưu</b> báo cáo"
-
 // instrumented measures every update handled.
 type instrumented struct {
 	next bot.Handler
 	m    *ops.Metrics
 }
 
-// instrument wraps h so that every update is counted and timed, and saved
-// reports counted (by the engine's confirmation text).
+// instrument wraps h so that every update is counted and timed (saved
+// reports are counted from the engine's own Outcome, see bot.WithObserver).
 func instrument(h bot.Handler, m *ops.Metrics) bot.Handler {
 	return instrumented{next: h, m: m}
 }
 
 // Handle implements bot.Handler.
-func (h instrumented) Handle(ctx context.Context, in bot.Input) ([]bot.Reply, error) {
+func (h instrumented) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
 	start := time.Now() // wall time, not the injected clock: latency is measured, not scheduled
 	replies, err := h.next.Handle(ctx, in)
 	h.m.ObserveUpdate(time.Since(start), err)
-	saved := 0
-	for _, r := range replies {
-		if strings.HasPrefix(r.Text, savedPrefix) {
-			saved++
-		}
-	}
-	if saved > 0 {
-		h.m.ReportsSaved(saved)
-	}
 	return replies, err
 }
 

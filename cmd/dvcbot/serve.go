@@ -14,6 +14,7 @@ import (
 	"dvcbot/backup"
 	"dvcbot/bot"
 	"dvcbot/bot/telegram"
+	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/ops"
 	"dvcbot/store"
@@ -57,7 +58,13 @@ func (e env) serve(ctx context.Context, args []string) error {
 		}
 		return tg.Username()
 	}
-	eng := bot.New(db, engineSettings(cfg, username), bot.WithLogger(logger), bot.WithClock(now))
+	var metrics *ops.Metrics // made below, before any update is handled
+	eng := bot.New(db, engineSettings(cfg, username), bot.WithLogger(logger), bot.WithClock(now),
+		bot.WithObserver(func(o bot.Outcome) {
+			if metrics != nil && o.Saved > 0 {
+				metrics.ReportsSaved(o.Saved)
+			}
+		}))
 	tg, err = connect(ctx, logger, after, telegram.Options{
 		Token:       cfg.Telegram.Token,
 		Endpoint:    cfg.Telegram.APIEndpoint,
@@ -67,9 +74,9 @@ func (e env) serve(ctx context.Context, args []string) error {
 		Now:         now,
 		After:       after,
 		Grace:       shutdownGrace,
-		OnBlocked: func(ctx context.Context, chatID int64) {
-			if err := eng.MarkUnreachable(ctx, chatID); err != nil {
-				logger.Error("mark chat unreachable", "chat", chatID, "err", err)
+		OnBlocked: func(ctx context.Context, to chat.Address) {
+			if err := eng.MarkUnreachable(ctx, to); err != nil {
+				logger.Error("mark account unreachable", "channel", to.Channel, "err", err)
 			}
 		},
 		OnMigrate: func(ctx context.Context, oldID, newID int64) {
@@ -97,7 +104,6 @@ func (e env) serve(ctx context.Context, args []string) error {
 		}
 	}()
 
-	var metrics *ops.Metrics // made below; set before the runner runs
 	backups, err := backup.NewRunner(backup.Options{
 		DB: db, Dir: cfg.Store.BackupDir, Keep: cfg.Store.BackupKeep, Schedule: cfg.Store.BackupSchedule,
 		Location: cfg.Campaign.Location, Now: now, After: after, Logger: logger,

@@ -46,6 +46,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,6 +57,7 @@ import (
 	"dvcbot/bot"
 	"dvcbot/bot/telegram"
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/internal/fakebotapi"
 	"dvcbot/store"
@@ -220,7 +222,13 @@ func setup(db *store.DB, hamlets []campaign.Hamlet, officers int, first int64) e
 	for i := 0; i < officers; i += 1000 {
 		err := db.Update(func(tx *store.Tx) error {
 			for j := i; j < min(i+1000, officers); j++ {
-				o := campaign.Officer{TelegramID: first + int64(j), FullName: "Cán Bộ " + nameOf(j), HamletID: hamlets[j%len(hamlets)].ID,
+				id, err := tx.NewPersonID()
+				if err != nil {
+					return err
+				}
+				acct := chat.Addr(chat.Telegram, strconv.FormatInt(first+int64(j), 10))
+				o := campaign.Officer{ID: id, Accounts: []campaign.Account{{Address: acct}}, Prefer: chat.Telegram,
+					FullName: "Cán Bộ " + nameOf(j), HamletID: hamlets[j%len(hamlets)].ID,
 					Role: campaign.RoleOfficer, Active: true, JoinedAt: time.Now()}
 				if err := tx.PutOfficer(o, 0, "officer.load"); err != nil {
 					return err
@@ -503,7 +511,7 @@ type timedHandler struct {
 	took []time.Duration
 }
 
-func (h *timedHandler) Handle(ctx context.Context, in bot.Input) ([]bot.Reply, error) {
+func (h *timedHandler) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
 	t0 := time.Now()
 	r, err := h.next.Handle(ctx, in)
 	d := time.Since(t0)

@@ -48,8 +48,8 @@ type Settings struct {
 	Groups []chat.Address
 	// GroupsOK reports whether the bot may post into groups on a channel
 	// (Zalo: getMe's can_join_groups); nil means every channel may.
-	GroupsOK func(channel string) bool
-	InviteTTL    time.Duration
+	GroupsOK  func(channel string) bool
+	InviteTTL time.Duration
 	// Params are the scoring rules (targets, thresholds, caps).
 	Params scoring.Params
 	// SpotCheckRate is the share of not-yet-checked records /kiemtra draws by default (0.10 when 0).

@@ -134,7 +134,7 @@ func (c *cx) cmdOfficers(args string) error {
 			text = "Chưa có cán bộ nào đăng ký."
 		}
 		if isAdmin {
-			text += " Tạo đường dẫn mời: " + chat.CodeStart + "/moi " + plain(cmpOr(want, c.firstHamletID())) + chat.CodeEnd
+			text += " Tạo mã mời: " + code("/moi "+cmpOr(want, c.firstHamletID()))
 		}
 		c.reply(text)
 		return nil
@@ -359,7 +359,7 @@ func (c *cx) cmdGrant(args string) error {
 		return nil
 	}
 	if role != campaign.RoleAdmin && o.HamletID == "" {
-		c.reply(c.describe(o) + " chưa thuộc ấp nào nên không làm " + plain(role.Label()) + " được. Gửi cho người này đường dẫn mời của ấp (/moi).")
+		c.reply(c.describe(o) + " chưa thuộc ấp nào nên không làm " + plain(role.Label()) + " được. Gửi cho người này mã mời của ấp (/moi).")
 		return nil
 	}
 	who, before := c.describe(o), o.Role

@@ -16,6 +16,8 @@ const (
 	member                 // any registered person
 	reporter               // registered with a hamlet (officers, leaders, admins attached to a hamlet)
 	leader                 // hamlet leaders (their hamlet) and admins
+	zone                   // zone leaders and admins
+	checker                // the Standing Committee (inspector) and admins: spot checks
 	admin                  // Culture–Society Office only
 )
 
@@ -34,17 +36,17 @@ type command struct {
 func (e *Engine) registerCommands() {
 	e.cmds = map[string]*command{}
 	for _, cmd := range []*command{
-		{name: "start", desc: "Bắt đầu / tham gia bằng đường dẫn mời", access: anyone, run: (*cx).cmdStart},
+		{name: "start", desc: "Bắt đầu / tham gia bằng mã mời", access: anyone, run: (*cx).cmdStart},
 		{name: "baocao", desc: "Báo cáo hộ vừa được hướng dẫn", usage: "/baocao Nguyễn Văn An; Tổ 3, ấp Bãi Nhà; 0912345678; khai sinh, thường trú", access: reporter, private: true, menu: true, run: (*cx).cmdReport},
 		{name: "huy", desc: "Hủy thao tác đang làm", usage: "/huy", access: anyone, menu: true, run: (*cx).cmdCancel},
 		{name: "toi", desc: "Kết quả của tôi và của ấp hôm nay", usage: "/toi", access: member, menu: true, run: (*cx).cmdMe},
 		{name: "giup", desc: "Hướng dẫn sử dụng", usage: "/giup", access: anyone, menu: true, run: (*cx).cmdHelp},
 		{name: "xephang", desc: "Bảng xếp hạng các ấp hôm nay", usage: "/xephang", access: member, menu: true, run: (*cx).cmdRanking},
-		{name: "khenthuong", desc: "Danh sách đề nghị khen thưởng (quản trị)", usage: "/khenthuong hoặc /khenthuong 30/06/2026", access: admin, private: true, menu: true, run: (*cx).cmdAwards},
+		{name: "khenthuong", desc: "Danh sách đề nghị khen thưởng (lãnh đạo, quản trị)", usage: "/khenthuong hoặc /khenthuong 30/06/2026", access: zone, private: true, menu: true, run: (*cx).cmdAwards},
 		{name: "chay", desc: "Chạy ngay một việc theo lịch: nhắc việc, xếp hạng, báo cáo quý, sơ kết, tổng kết (quản trị)", usage: "/chay xephang", access: admin, private: true, run: (*cx).cmdRunJob},
-		{name: "moi", desc: "Tạo đường dẫn mời cán bộ (quản trị)", usage: "/moi bai-nha hoặc /moi bai-nha truong_ap", access: admin, private: true, menu: true, run: (*cx).cmdInvite},
+		{name: "moi", desc: "Tạo mã mời cán bộ, trưởng ấp, lãnh đạo (quản trị)", usage: "/moi bai-nha, /moi bai-nha truong_ap, /moi lanhdao", access: admin, private: true, menu: true, run: (*cx).cmdInvite},
 		{name: "report", desc: "Số liệu theo kỳ kèm tệp Excel (trưởng ấp, quản trị)", usage: "/report tuan, /report quy 2, /report 01/05/2026 15/05/2026", access: leader, private: true, menu: true, run: (*cx).cmdReportFigures},
-		{name: "canbo", desc: "Danh sách cán bộ, số liệu và ID (trưởng ấp, quản trị)", usage: "/canbo hoặc /canbo bai-nha", access: leader, private: true, menu: true, run: (*cx).cmdOfficers},
+		{name: "canbo", desc: "Danh sách cán bộ, số liệu và số của từng người (trưởng ấp, quản trị)", usage: "/canbo hoặc /canbo bai-nha", access: leader, private: true, menu: true, run: (*cx).cmdOfficers},
 		{name: "ap", desc: "Danh sách ấp, số hộ và độ phủ (quản trị)", usage: "/ap", access: admin, menu: true, run: (*cx).cmdHamlets},
 		{name: "sosho", desc: "Sửa số hộ của ấp theo sổ hộ (quản trị)", usage: "/sosho bai-nha 820", access: admin, run: (*cx).cmdSetHouseholds},
 		{name: "vohieu", desc: "Vô hiệu hóa tài khoản cán bộ, báo cáo cũ vẫn được tính (quản trị)", usage: "/vohieu 12", access: admin, private: true, run: (*cx).cmdDeactivate},
@@ -52,9 +54,12 @@ func (e *Engine) registerCommands() {
 		{name: "capquyen", desc: "Cấp quyền quản trị viên hoặc đổi vai trò (quản trị)", usage: "/capquyen 12 hoặc /capquyen 12 truong_ap", access: admin, private: true, run: (*cx).cmdGrant},
 		{name: "dabiet", desc: "Ghi nhận hộ đã tự làm được dịch vụ công trực tuyến", usage: "/dabiet Nguyễn Văn An; Tổ 3, ấp Bãi Nhà; 0912345678", access: reporter, private: true, menu: true, run: (*cx).cmdSelfAble},
 		{name: "saoluu", desc: "Gửi bản sao lưu dữ liệu mới nhất (quản trị)", usage: "/saoluu", access: admin, private: true, run: (*cx).cmdBackup},
-		{name: "kiemtra", desc: "Kiểm tra ngẫu nhiên: chọn hộ để gọi điện, ghi kết quả (quản trị)", usage: "/kiemtra, /kiemtra 10 bai-nha, /kiemtra ketqua", access: admin, private: true, menu: true, run: (*cx).cmdSpotCheck},
+		{name: "kiemtra", desc: "Kiểm tra ngẫu nhiên: chọn hộ để gọi điện, ghi kết quả (Thường trực UBND, quản trị)", usage: "/kiemtra, /kiemtra 10 bai-nha, /kiemtra ketqua", access: checker, private: true, menu: true, run: (*cx).cmdSpotCheck},
 		{name: "loaitru", desc: "Loại trừ cán bộ hoặc ấp khỏi khen thưởng, có lý do; không kèm gì để xem danh sách (quản trị)", usage: "/loaitru canbo 12 Đang bị xem xét kỷ luật", access: admin, private: true, run: (*cx).cmdExclude},
 		{name: "boloaitru", desc: "Bỏ loại trừ cán bộ hoặc ấp (quản trị)", usage: "/boloaitru canbo 12 hoặc /boloaitru ap bai-nha", access: admin, private: true, run: (*cx).cmdLiftExclusion},
+		{name: "lienket", desc: "Liên kết tài khoản Zalo và Telegram của mình", usage: "/lienket", access: member, private: true, menu: true, run: (*cx).cmdLink},
+		{name: "nhom", desc: "Chọn nhóm lãnh đạo nhận bảng xếp hạng (quản trị, lãnh đạo)", usage: "/nhom", access: anyone, run: (*cx).cmdGroup},
+		{name: "hanmuc", desc: "Số tin nhắn Zalo đã dùng trong tháng so với hạn mức (quản trị)", usage: "/hanmuc", access: admin, run: (*cx).cmdQuota},
 		{name: "hoso", desc: "Hồ sơ khen thưởng của ấp: Tờ trình, Biên bản họp xét, danh sách hộ (quản trị)", usage: "/hoso bai-nha", access: admin, private: true, menu: true, run: (*cx).cmdDossier},
 	} {
 		e.cmds[cmd.name] = cmd
@@ -79,6 +84,10 @@ func (c *cx) allowed(cmd *command) bool {
 		return c.known && c.who.HamletID != ""
 	case leader:
 		return c.known && (c.who.Role == campaign.RoleLeader || c.who.Role == campaign.RoleAdmin)
+	case zone:
+		return c.known && (c.who.Role == campaign.RoleZoneLeader || c.who.Role == campaign.RoleAdmin)
+	case checker:
+		return c.known && (c.who.Role == campaign.RoleInspector || c.who.Role == campaign.RoleAdmin)
 	case admin:
 		return c.known && c.who.Role == campaign.RoleAdmin
 	}
@@ -97,7 +106,7 @@ func (c *cx) runCommand(name, args string) error {
 	if !c.allowed(cmd) {
 		switch {
 		case !c.known:
-			c.reply(msgNotRegistered)
+			c.reply(c.notRegistered())
 		case cmd.access == reporter:
 			c.reply(msgNeedHamlet)
 		default:
@@ -129,7 +138,7 @@ func (c *cx) cmdHelp(string) error {
 	var b strings.Builder
 	b.WriteString(chat.BoldStart + "Hướng dẫn sử dụng bot " + plain(c.e.set.CampaignName) + chat.BoldEnd + "\n")
 	if !c.known {
-		b.WriteString("\n" + msgNotRegistered)
+		b.WriteString("\n" + c.notRegistered())
 		c.reply(b.String())
 		return nil
 	}
@@ -159,10 +168,10 @@ func (c *cx) cmdCancel(string) error {
 		joining := c.s.State == stateJoinName
 		c.s.State, c.s.Draft, c.s.Invite = "", Draft{}, ""
 		if joining {
-			c.reply("Đã dừng đăng ký, chưa có gì được lưu. Khi sẵn sàng, bấm lại đường dẫn mời (nếu còn hạn) để đăng ký.")
+			c.reply("Đã dừng đăng ký, chưa có gì được lưu. Khi sẵn sàng, gửi lại mã mời (nếu còn hạn) để đăng ký.")
 			return nil
 		}
-		c.reply("Không có thao tác nào đang làm dở. " + msgNotRegistered)
+		c.reply("Không có thao tác nào đang làm dở. " + c.notRegistered())
 		return nil
 	}
 	if c.s.State == "" {

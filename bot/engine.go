@@ -57,6 +57,8 @@ type Settings struct {
 	// ZaloName returns the Zalo bot's display name, to tell people where
 	// to send a code ("" without Zalo).
 	ZaloName func() string
+	// Usage reports each quota-limited channel's use this month (nil: none).
+	Usage func() []chat.Usage
 	// BotUsername returns the Telegram bot's @username for deep links
 	// (known only once the transport has called getMe; "" without Telegram).
 	BotUsername func() string
@@ -452,7 +454,8 @@ func (c *cx) identify() error {
 // dispatch routes the input: commands first, then button presses and
 // answers to the current step.
 func (c *cx) dispatch() error {
-	text := intake.CleanText(c.in.Text)
+	// Line breaks are kept: a report may come as four lines of one message.
+	text := intake.CleanLines(c.in.Text)
 	if c.in.Callback != nil {
 		return c.onCallback(c.in.Callback.Data)
 	}
@@ -463,8 +466,18 @@ func (c *cx) dispatch() error {
 	if !c.in.Private {
 		return nil // the bot does not read ordinary group talk
 	}
+	// A code sent alone works like "/start CODE".
+	if code, ok := parseCode(text); ok && (c.s.State == "" || !c.known) {
+		if _, err := c.tx.Invite(code); err == nil {
+			return c.useCode(code)
+		}
+	}
 	if !c.known && c.s.State != stateJoinName {
-		c.reply(msgNotRegistered)
+		c.reply(c.notRegistered())
+		return nil
+	}
+	if c.in.Unsupported != "" {
+		c.reply(unsupportedText(c.in.Unsupported))
 		return nil
 	}
 	if c.in.Photo != nil {
@@ -484,9 +497,24 @@ func (c *cx) dispatch() error {
 	return nil
 }
 
-// splitCommand separates "/cmd@bot args" into "cmd" and "args".
+// unsupportedText answers a message the bot cannot read.
+func unsupportedText(kind string) string {
+	what := map[string]string{"sticker": "nhãn dán (sticker)", "voice": "tin nhắn thoại", "file": "tệp đính kèm",
+		"video": "video", "location": "vị trí"}[kind]
+	if what == "" {
+		what = "loại tin nhắn này (tệp, video hay đường dẫn)"
+	}
+	return "Bot chưa đọc được " + what + ". Bot chỉ đọc tin nhắn chữ và ảnh chụp: hãy gõ nội dung bằng chữ (ảnh minh chứng thì gửi ảnh). Gõ /baocao để báo cáo, /giup để xem hướng dẫn."
+}
+
+// splitCommand separates "/cmd@bot args" into "cmd" and "args"; the
+// arguments may start on the next line.
 func splitCommand(text string) (string, string) {
-	name, args, _ := strings.Cut(text[1:], " ")
+	rest := text[1:]
+	name, args := rest, ""
+	if i := strings.IndexAny(rest, " \n"); i >= 0 {
+		name, args = rest[:i], rest[i+1:]
+	}
 	name, _, _ = strings.Cut(name, "@")
 	return strings.ToLower(name), strings.TrimSpace(args)
 }
@@ -522,7 +550,7 @@ func matchChoice(text string, choices []chat.Choice) (chat.Choice, bool) {
 // (The terminal, which has no buttons to press, sends a typed number as
 // the press itself.)
 func Destructive(b chat.Choice) bool {
-	return strings.HasPrefix(b.Value, "undo:") || strings.HasPrefix(b.Value, "saundo:")
+	return b.TypedOnly || strings.HasPrefix(b.Value, "undo:") || strings.HasPrefix(b.Value, "saundo:")
 }
 
 // labelKey folds a label for comparison, dropping emoji and punctuation.
@@ -544,7 +572,7 @@ func (c *cx) onCallback(data string) error {
 		return c.runCommand(arg, "")
 	}
 	if !c.known {
-		c.reply(msgNotRegistered)
+		c.reply(c.notRegistered())
 		return nil
 	}
 	if h, ok := c.e.callbacks[kind]; ok {

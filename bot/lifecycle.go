@@ -45,3 +45,26 @@ func (e *Engine) PruneUpdates(ctx context.Context) (int, error) {
 	})
 	return n, err
 }
+
+// WarnAdmins queues text to every admin once per key (an outbox job key:
+// the same key never posts twice, across restarts), as a scheduled post.
+func (e *Engine) WarnAdmins(ctx context.Context, key, text string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return e.db.Update(func(tx *store.Tx) error {
+		if tx.Enqueued(key) {
+			return nil
+		}
+		admins, err := e.postAdmins(tx)
+		if err != nil {
+			return err
+		}
+		var posts []chat.Reply
+		for _, a := range admins {
+			posts = append(posts, chat.Reply{To: a, Text: text, Bulk: true})
+		}
+		_, err = tx.EnqueuePosts(key, OutboxItems(posts, time.Time{})...)
+		return err
+	})
+}

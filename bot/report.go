@@ -2,6 +2,7 @@ package bot
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -45,8 +46,34 @@ func (c *cx) cmdReport(args string) error {
 		return c.oneLine(args)
 	}
 	c.s.State, c.s.Draft = stateReportName, Draft{}
+	if !c.in.Caps.Buttons {
+		// Every message counts against a channel quota without buttons
+		// (Zalo): offer the one-message form first.
+		c.reply("📝 " + bold("Báo cáo hộ được hướng dẫn") + "\nCách nhanh nhất: gửi " + bold("một tin nhắn 4 dòng") + ":\n" +
+			pre(reportTemplate) + "\n(dòng 4: một hoặc nhiều thủ tục, cách nhau dấu phẩy)\n\n" +
+			"Hoặc trả lời từng câu (bước 1/5): họ và tên " + bold("chủ hộ") + "?\nGõ /huy để dừng.")
+		return nil
+	}
 	c.reply("📝 "+bold("Báo cáo hộ được hướng dẫn")+" (bước 1/5)\nHọ và tên "+bold("chủ hộ")+"?", cancelRow)
 	return nil
+}
+
+// reportTemplate is the four-line form of a report, as an example.
+const reportTemplate = "Nguyễn Văn An\nTổ 3, ấp Bãi Nhà\n0912345678\nkhai sinh, thường trú"
+
+// undoChoice is the choice that retracts what was just saved (a tap, or
+// its label typed in full: never a bare number).
+func undoChoice(value string) []chat.Choice {
+	return []chat.Choice{{Label: "↩️ Hoàn tác", Value: value, TypedOnly: true}}
+}
+
+// undoHint tells how to undo what was just saved: a tap where the channel
+// has buttons, the word «hoàn tác» typed where it has none.
+func (c *cx) undoHint(what string) string {
+	if c.in.Caps.Buttons {
+		return what + "? Bấm «Hoàn tác» (trong 24 giờ)."
+	}
+	return what + "? Gõ " + code("hoàn tác") + " (trong 24 giờ)."
 }
 
 // askAgain repeats the question of the current step.
@@ -88,6 +115,11 @@ func (c *cx) next(state string) {
 }
 
 func (c *cx) onName(text string) error {
+	if strings.Count(text, "\n") >= 2 {
+		// The whole report in one message, after /baocao alone.
+		c.s.State, c.s.Draft = "", Draft{}
+		return c.oneLine(text)
+	}
 	name, err := intake.NormalizeName(text)
 	if err != nil {
 		c.reply(userError(err)+"\n\nHọ và tên "+bold("chủ hộ")+"?", cancelRow)
@@ -186,6 +218,13 @@ func (c *cx) askProcs(editID string) {
 		list.WriteString("\n" + itoa(i+1) + ". " + mark + plain(p.Name))
 	}
 	rows = append(rows, []chat.Choice{{Label: "➡️ Xong", Value: "p:done"}}, cancelRow)
+	if !c.in.Caps.Buttons {
+		// Without buttons the numbered list is the choice: one message
+		// with the numbers or names answers it.
+		c.reply("(bước 4/5) " + bold("Thủ tục") + " đã hướng dẫn — gõ số hoặc tên, cách nhau dấu phẩy (ví dụ: " +
+			code("1, 2") + " hoặc " + code("khai sinh, thuong tru") + "):" + list.String() + "\nGõ /huy để dừng.")
+		return
+	}
 	text := "(bước 4/5) " + bold("Thủ tục") + " đã hướng dẫn — chọn một hoặc nhiều, rồi bấm «Xong». Có thể gõ số hoặc tên, cách nhau dấu phẩy (ví dụ: " + code("1, 2") + " hoặc " + code("khai sinh, thuong tru") + ")." + list.String()
 	if editID != "" {
 		c.replies = append(c.replies, chat.Reply{To: c.in.Chat, Text: text, Choices: rows, Edit: editID})
@@ -255,7 +294,8 @@ func (c *cx) onProcsText(text string) error {
 			for _, n := range nums {
 				ms := intake.MatchProcedures(c.e.set.Procedures, n)
 				if len(ms) != 1 {
-					c.reply("❌ Không có thủ tục số "+plain(limitRunes(n, 40))+". Hãy chọn số từ 1 đến "+itoa(len(c.e.set.Procedures))+".", cancelRow)
+					c.reply("❌ Không có thủ tục số " + plain(limitRunes(n, 40)) + ". Hãy chọn số từ 1 đến " + itoa(len(c.e.set.Procedures)) + ".")
+					c.askProcs("")
 					return nil
 				}
 				picked = append(picked, ms[0].ID)
@@ -272,14 +312,20 @@ func (c *cx) onProcsText(text string) error {
 				other = rest
 				continue
 			}
-			c.reply("❌ Không tìm thấy thủ tục «"+plain(limitRunes(tok, 60))+"». Gõ số thứ tự trong danh sách, hoặc bấm chọn.", cancelRow)
+			msg := "❌ Không tìm thấy thủ tục «" + plain(limitRunes(tok, 60)) + "»."
+			if near := c.nearProcedures(tok); len(near) > 0 {
+				msg += " Có phải: " + strings.Join(near, "; ") + "?"
+			}
+			c.reply(msg + " Chọn lại trong danh sách dưới đây.")
+			c.askProcs("")
 			return nil
 		default:
 			var names []string
 			for _, m := range ms {
 				names = append(names, "• "+plain(m.Name))
 			}
-			c.reply("❓ «"+plain(limitRunes(tok, 60))+"» khớp với nhiều thủ tục:\n"+strings.Join(names, "\n")+"\nHãy gõ rõ hơn hoặc gõ số thứ tự.", cancelRow)
+			c.reply("❓ «" + plain(limitRunes(tok, 60)) + "» khớp với nhiều thủ tục:\n" + strings.Join(names, "\n") + "\nHãy gõ rõ hơn hoặc chọn số thứ tự trong danh sách dưới đây.")
+			c.askProcs("")
 			return nil
 		}
 	}
@@ -294,6 +340,38 @@ func (c *cx) onProcsText(text string) error {
 		c.s.Draft.Other = limitRunes(other, 200)
 	}
 	return c.procsDone()
+}
+
+// nearProcedures names up to three procedures that share a word of three
+// letters or more with what was typed (diacritics ignored), the closest first.
+func (c *cx) nearProcedures(typed string) []string {
+	words := strings.Fields(intake.Fold(typed))
+	type hit struct {
+		name  string
+		score int
+	}
+	var hits []hit
+	for _, p := range c.e.set.Procedures {
+		if p.ID == campaign.OtherProcedureID {
+			continue
+		}
+		name := " " + intake.Fold(p.Name) + " "
+		score := 0
+		for _, w := range words {
+			if len([]rune(w)) >= 3 && strings.Contains(name, " "+w) {
+				score++
+			}
+		}
+		if score > 0 {
+			hits = append(hits, hit{p.Name, score})
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b hit) int { return b.score - a.score })
+	var out []string
+	for i := 0; i < len(hits) && i < 3; i++ {
+		out = append(out, "«"+plain(hits[i].name)+"»")
+	}
+	return out
 }
 
 // otherProcedureText recognises "khác: <text>" typed as a procedure: the
@@ -564,8 +642,8 @@ func (c *cx) confirmSaved(g campaign.Guidance, hh campaign.Household, created bo
 		b.WriteString("\n" + warning)
 	}
 	b.WriteString("\n" + c.hamletToday())
-	b.WriteString("\nCó ảnh minh chứng thì gửi ngay trong 30 phút. Báo cáo nhầm? Bấm «Hoàn tác» (trong 24 giờ).")
-	c.reply(b.String(), []chat.Choice{{Label: "↩️ Hoàn tác", Value: "undo:" + itoa(int(g.ID))}})
+	b.WriteString("\nCó ảnh minh chứng thì gửi ngay trong 30 phút. " + c.undoHint("Báo cáo nhầm"))
+	c.reply(b.String(), undoChoice("undo:"+itoa(int(g.ID))))
 }
 
 // hamletToday says whether the officer's hamlet met today's target.
@@ -604,7 +682,7 @@ func (c *cx) oneLine(args string) error {
 	} else if others, err := c.tx.HouseholdsByPhone(d.Phone); err != nil {
 		return err
 	} else if len(others) > 0 {
-		warning = "⚠️ Số này cũng đã được báo cáo ở ấp khác. Nếu nhầm, bấm «Hoàn tác»."
+		warning = "⚠️ Số này cũng đã được báo cáo ở ấp khác. Nếu nhầm, hãy hoàn tác báo cáo này."
 	} else {
 		warning = c.duplicateWarning(d, true)
 	}
@@ -648,7 +726,11 @@ func (c *cx) onUndo(arg string) error {
 	if c.s.Last == id {
 		c.s.Last = 0
 	}
-	c.reply("↩️ Đã hoàn tác báo cáo số " + itoa(int(id)) + ". Báo cáo này không còn được tính.\n" + c.hamletToday())
+	who := ""
+	if hh, err := c.tx.Household(g.HouseholdID); err == nil {
+		who = " (hộ " + bold(hh.HeadName) + ")"
+	}
+	c.reply("↩️ Đã hoàn tác báo cáo số " + itoa(int(id)) + who + ". Báo cáo này không còn được tính.\n" + c.hamletToday())
 	return nil
 }
 

@@ -223,8 +223,8 @@ func (c *cx) saveSelfAble(d Draft, warnings []string) error {
 		b.WriteString("\n" + w)
 	}
 	b.WriteString("\n" + c.hamletCoverage())
-	b.WriteString("\nGhi nhận nhầm? Bấm «Hoàn tác» (trong 24 giờ).")
-	c.reply(b.String(), []chat.Choice{{Label: "↩️ Hoàn tác", Value: "saundo:" + strconv.FormatUint(hh.ID, 10)}})
+	b.WriteString("\n" + c.undoHint("Ghi nhận nhầm"))
+	c.reply(b.String(), undoChoice("saundo:"+strconv.FormatUint(hh.ID, 10)))
 	return nil
 }
 

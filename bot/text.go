@@ -12,7 +12,6 @@ import (
 // Messages used in more than one place.
 var (
 	msgInternalError = "⚠️ Xin lỗi, hệ thống đang gặp sự cố nên thao tác vừa rồi " + bold("chưa được lưu") + ". Vui lòng gửi lại sau ít phút; nếu vẫn lỗi, báo cho quản trị viên."
-	msgNotRegistered = "Anh/chị chưa đăng ký sử dụng bot. Để tham gia, xin quản trị viên (Phòng Văn hóa – Xã hội) gửi đường dẫn mời, rồi bấm vào đường dẫn đó."
 	msgIdle          = "Bot chưa hiểu tin nhắn này. Sau khi hướng dẫn một hộ, gõ /baocao để báo cáo; gõ /toi để xem kết quả; gõ /giup để xem hướng dẫn."
 	msgStaleButton   = "Nút này thuộc một thao tác đã xong hoặc đã hủy. Gõ /baocao để báo cáo mới, hoặc /giup để xem hướng dẫn."
 	msgNeedHamlet    = "Anh/chị chưa được gắn với ấp nào nên chưa báo cáo được. Vui lòng xin quản trị viên gửi đường dẫn mời của ấp mình."
@@ -25,8 +24,13 @@ func msgUnknownCommand(name string) string {
 
 func msgRefused(cmd *command) string {
 	who := "quản trị viên (Phòng Văn hóa – Xã hội)"
-	if cmd.access == leader {
+	switch cmd.access {
+	case leader:
 		who = "trưởng ấp và quản trị viên"
+	case zone:
+		who = "lãnh đạo đặc khu và quản trị viên"
+	case checker:
+		who = "Thường trực UBND đặc khu và quản trị viên"
 	}
 	return "Lệnh /" + cmd.name + " chỉ dành cho " + who + ". Gõ /giup để xem các lệnh của anh/chị."
 }

@@ -117,10 +117,43 @@ type Choice struct {
 	Label string `json:"label"`
 	Value string `json:"value,omitempty"`
 	URL   string `json:"url,omitempty"`
+	// TypedOnly marks a choice that undoes something saved: typing a bare
+	// number must never pick it (a phone number begun, a count), so it is
+	// answered only by a tap or by its label typed in full. Channels
+	// without buttons leave it out of their numbered lists: the reply's
+	// text says which word to type.
+	TypedOnly bool `json:"typed_only,omitempty"`
 }
 
 // File is an attachment built in memory.
 type File struct {
 	Name  string `json:"name"`
 	Bytes []byte `json:"bytes,omitempty"`
+}
+
+// Usage is a channel's use of its monthly quota (Zalo's Basic plan:
+// 3,000 messages and 50 users a month), for health checks, metrics and
+// the admins' /hanmuc.
+type Usage struct {
+	Channel string `json:"channel"`
+	// Month is the calendar month counted, "2026-12".
+	Month string `json:"month"`
+	// In and Out are the messages received and sent this month.
+	In  int `json:"in"`
+	Out int `json:"out"`
+	// Users is the number of distinct people who wrote this month.
+	Users int `json:"users"`
+	// MessageQuota and UserQuota are the plan's limits (0: none).
+	MessageQuota int `json:"message_quota"`
+	UserQuota    int `json:"user_quota"`
+	// CountsIn says whether received messages count against the quota.
+	CountsIn bool `json:"counts_in"`
+}
+
+// Messages is what counts against the message quota.
+func (u Usage) Messages() int {
+	if u.CountsIn {
+		return u.In + u.Out
+	}
+	return u.Out
 }

@@ -25,6 +25,16 @@ const lineHint = " Ví dụ một dòng đầy đủ: " + LineExample
 //
 //	<họ tên>; <địa chỉ>; <số điện thoại>; <thủ tục>[, <thủ tục>…]
 //
+// or the same four fields on four lines of one message (a channel such as
+// Zalo counts every message against a quota, so one message is cheaper
+// than a conversation), "/baocao" alone on the first line or before them:
+//
+//	/baocao
+//	<họ tên>
+//	<địa chỉ>
+//	<số điện thoại>
+//	<thủ tục>[, <thủ tục>…]
+//
 // Fields are separated by ";" or "|" (a trailing separator is ignored);
 // procedures by "," or "+". A leading "/baocao" (or "/baocao@bot") is
 // tolerated. Each field is validated with NormalizeName, NormalizeAddress and
@@ -44,7 +54,7 @@ const lineHint = " Ví dụ một dòng đầy đủ: " + LineExample
 // pointing to /giup; a token that matches several procedures is an
 // *AmbiguousError.
 func ParseLine(s string, catalogue []campaign.Procedure) (Line, error) {
-	s = stripCommand(CleanText(s))
+	s = stripCommand(CleanText(linesAsFields(s)))
 	if s == "" {
 		return Line{}, fieldErr(FieldLine, "Anh/chị chưa nhập nội dung báo cáo. Báo cáo một dòng gồm 4 phần cách nhau bằng dấu chấm phẩy (;): họ tên; địa chỉ; số điện thoại; thủ tục."+lineHint)
 	}
@@ -91,6 +101,46 @@ func stripCommand(s string) string {
 		return strings.TrimSpace(rest)
 	}
 	return s
+}
+
+// linesAsFields turns a report written on several lines into the one-line
+// form: each non-empty line is a field (a line may still hold several
+// fields separated by ";"); "/baocao" alone on the first line is kept as
+// the command. Text on one line is returned as it is.
+func linesAsFields(s string) string {
+	if !strings.ContainsAny(s, "\n\r") {
+		return s
+	}
+	var lines []string
+	for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || r == '\u2028' }) {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, strings.TrimRight(l, ";|"))
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	head := ""
+	if cmd, _, _ := strings.Cut(lines[0], "@"); strings.EqualFold(strings.TrimSpace(cmd), "/baocao") {
+		head, lines = "/baocao ", lines[1:]
+	}
+	return head + strings.Join(lines, "; ")
+}
+
+// CleanLines cleans each line of a message like CleanText and keeps the
+// line breaks between non-empty lines, so that a report written on four
+// lines keeps its four fields.
+func CleanLines(s string) string {
+	if !strings.ContainsAny(s, "\n\r\u2028") {
+		return CleanText(s)
+	}
+	var out []string
+	for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || r == '\u2028' }) {
+		if l = CleanText(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // splitFields splits on ";" and "|", trims each part and drops trailing

@@ -171,3 +171,38 @@ func TestParseLineWithoutOtherInCatalogue(t *testing.T) {
 		t.Errorf("err = %v; want unknown procedure without the “khác:” suggestion", err)
 	}
 }
+
+func TestParseLineOnFourLines(t *testing.T) {
+	cat := campaign.DefaultProcedures()
+	want, err := ParseLine("Nguyễn Văn An; Tổ 3, ấp Bãi Nhà; 0912345678; khai sinh, thường trú", cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, in := range map[string]string{
+		"command alone first": "/baocao\nNguyễn Văn An\nTổ 3, ấp Bãi Nhà\n0912345678\nkhai sinh, thường trú",
+		"command with name":   "/baocao Nguyễn Văn An\nTổ 3, ấp Bãi Nhà\n0912 345 678\nkhai sinh, thuong tru",
+		"no command, CRLF":    "Nguyễn Văn An\r\nTổ 3, ấp Bãi Nhà\r\n0912345678\r\nkhai sinh, thường trú\r\n",
+		"blank lines, semis":  "/baocao@dvc_bot\n\nNguyễn Văn An;\n Tổ 3, ấp Bãi Nhà \n\n0912345678|\nkhai sinh, thường trú",
+	} {
+		got, err := ParseLine(in, cat)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if got.Name != want.Name || got.Address != want.Address || got.Phone != want.Phone || len(got.Procedures) != len(want.Procedures) {
+			t.Errorf("%s: got %+v, want %+v", name, got, want)
+		}
+	}
+	if _, err := ParseLine("/baocao\nNguyễn Văn An\nTổ 3, ấp Bãi Nhà\nkhai sinh", cat); err == nil {
+		t.Error("three lines accepted as a report")
+	}
+}
+
+func TestCleanLines(t *testing.T) {
+	if got := CleanLines("  a  b \n\n c\u200b \r\nd"); got != "a b\nc\nd" {
+		t.Errorf("CleanLines = %q", got)
+	}
+	if got := CleanLines("one  line"); got != "one line" {
+		t.Errorf("CleanLines = %q", got)
+	}
+}

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"dvcbot/bot"
+	"dvcbot/chat"
 	"dvcbot/internal/fakebotapi"
 )
 
@@ -25,8 +25,8 @@ func BenchmarkRoundTrip(b *testing.B) {
 				answered[i] = make(chan struct{}, 1)
 			}
 			h.srv.OnSent(func(m fakebotapi.SentMessage) { answered[m.ChatID] <- struct{}{} })
-			h.run(b, handlerFunc(func(_ context.Context, in bot.Input) ([]bot.Reply, error) {
-				return []bot.Reply{{ChatID: in.ChatID, Text: "Đã lưu hộ <b>Nguyễn Văn A</b>."}}, nil
+			h.run(b, handlerFunc(func(_ context.Context, in chat.Input) ([]chat.Reply, error) {
+				return []chat.Reply{{To: in.Chat, Text: "Đã lưu hộ " + chat.Bold("Nguyễn Văn A") + "."}}, nil
 			}))
 			var left atomic.Int64
 			left.Store(int64(b.N))
@@ -35,11 +35,11 @@ func BenchmarkRoundTrip(b *testing.B) {
 			var wg sync.WaitGroup
 			for c := 1; c <= chats; c++ {
 				wg.Add(1)
-				go func(chat int64) {
+				go func(id int64) {
 					defer wg.Done()
 					for left.Add(-1) >= 0 {
-						h.srv.SendText(chat, chat, "/baocao Nguyễn Văn A; tổ 1; 0912345678; khai sinh")
-						<-answered[chat]
+						h.srv.SendText(id, id, "/baocao Nguyễn Văn A; tổ 1; 0912345678; khai sinh")
+						<-answered[id]
 					}
 				}(int64(c))
 			}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"dvcbot/bot"
+	"dvcbot/chat"
 	"dvcbot/internal/fakebotapi"
 )
 
@@ -73,48 +75,64 @@ func waitCtx(t testing.TB) context.Context {
 	return ctx
 }
 
-// handlerFunc adapts a function to bot.Handler.
-type handlerFunc func(ctx context.Context, in bot.Input) ([]bot.Reply, error)
+// tg is the Telegram address of a chat or user id.
+func tg(id int64) chat.Address { return address(id) }
 
-func (f handlerFunc) Handle(ctx context.Context, in bot.Input) ([]bot.Reply, error) {
+// upd is an update id as an Input carries it.
+func upd(id int64) string { return strconv.FormatInt(id, 10) }
+
+// updateID reads an Input's update id back into Telegram's number.
+func updateID(t testing.TB, in chat.Input) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(in.Update, 10, 64)
+	if err != nil {
+		t.Errorf("update id %q: %v", in.Update, err)
+	}
+	return id
+}
+
+// handlerFunc adapts a function to bot.Handler.
+type handlerFunc func(ctx context.Context, in chat.Input) ([]chat.Reply, error)
+
+func (f handlerFunc) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
 	return f(ctx, in)
 }
 
 // recorder is a Handler that records inputs and echoes texts.
 type recorder struct {
 	mu     sync.Mutex
-	inputs []bot.Input
-	seen   chan bot.Input
+	inputs []chat.Input
+	seen   chan chat.Input
 }
 
-func newRecorder() *recorder { return &recorder{seen: make(chan bot.Input, 10000)} }
+func newRecorder() *recorder { return &recorder{seen: make(chan chat.Input, 10000)} }
 
-func (r *recorder) Handle(_ context.Context, in bot.Input) ([]bot.Reply, error) {
+func (r *recorder) Handle(_ context.Context, in chat.Input) ([]chat.Reply, error) {
 	r.mu.Lock()
 	r.inputs = append(r.inputs, in)
 	r.mu.Unlock()
 	r.seen <- in
 	if in.Callback != nil {
-		return []bot.Reply{{ChatID: in.ChatID, Text: "Đã chọn <b>" + in.Callback.Data + "</b>"}}, nil
+		return []chat.Reply{{To: in.Chat, Text: "Đã chọn " + chat.Bold(in.Callback.Data)}}, nil
 	}
-	return []bot.Reply{{ChatID: in.ChatID, Text: fmt.Sprintf("Đã nhận: %d", in.UpdateID)}}, nil
+	return []chat.Reply{{To: in.Chat, Text: fmt.Sprintf("Đã nhận: %s", in.Update)}}, nil
 }
 
-func (r *recorder) next(t testing.TB) bot.Input {
+func (r *recorder) next(t testing.TB) chat.Input {
 	t.Helper()
 	select {
 	case in := <-r.seen:
 		return in
 	case <-time.After(10 * time.Second):
 		t.Fatal("no input reached the handler")
-		return bot.Input{}
+		return chat.Input{}
 	}
 }
 
-func (r *recorder) all() []bot.Input {
+func (r *recorder) all() []chat.Input {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]bot.Input(nil), r.inputs...)
+	return append([]chat.Input(nil), r.inputs...)
 }
 
 func isErr(err, target error) bool { return errors.Is(err, target) }

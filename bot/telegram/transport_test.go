@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"dvcbot/bot"
+	"dvcbot/chat"
 	"dvcbot/internal/fakebotapi"
 )
 
@@ -32,11 +34,11 @@ func TestConversationRoundTrip(t *testing.T) {
 		t.Fatalf("command menu = %+v", c)
 	}
 	rec := newRecorder()
-	h.run(t, handlerFunc(func(ctx context.Context, in bot.Input) ([]bot.Reply, error) {
+	h.run(t, handlerFunc(func(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
 		replies, err := rec.Handle(ctx, in)
 		if in.Text == "/baocao" {
-			return []bot.Reply{{ChatID: in.ChatID, Text: "Họ và tên <b>chủ hộ</b>?", Buttons: [][]bot.Button{
-				{{Text: "Hủy", Data: "cancel"}}, {{Text: "Mở", URL: "https://t.me/" + fakebotapi.DefaultUsername}},
+			return []chat.Reply{{To: in.Chat, Text: "Họ và tên " + chat.Bold("chủ hộ") + "?", Choices: [][]chat.Choice{
+				{{Label: "Hủy", Value: "cancel"}}, {{Label: "Mở", URL: "https://t.me/" + fakebotapi.DefaultUsername}},
 			}}}, nil
 		}
 		return replies, err
@@ -45,31 +47,37 @@ func TestConversationRoundTrip(t *testing.T) {
 
 	u1 := h.srv.SendText(42, 42, "/baocao")
 	in := rec.next(t)
-	if in.UpdateID != u1 || in.ChatID != 42 || in.UserID != 42 || !in.Private || in.Text != "/baocao" {
+	if in.Update != upd(u1) || in.Chat != tg(42) || in.From != tg(42) || !in.Private || in.Text != "/baocao" ||
+		in.Caps != chat.CapsOf(chat.Telegram) || in.Name == "" {
 		t.Fatalf("input = %+v", in)
 	}
 	if err := h.srv.WaitSentTo(ctx, 42, 1); err != nil {
 		t.Fatal(err)
 	}
 	m := h.srv.SentTo(42)[0]
-	if m.Plain != "Họ và tên chủ hộ?" || m.ParseMode != "HTML" || len(m.Buttons) != 2 || m.Buttons[0][0].Data != "cancel" || m.Buttons[1][0].URL == "" {
+	if m.Text != "Họ và tên <b>chủ hộ</b>?" || m.Plain != "Họ và tên chủ hộ?" || m.ParseMode != "HTML" || len(m.Buttons) != 2 || m.Buttons[0][0].Data != "cancel" || m.Buttons[1][0].URL == "" {
 		t.Fatalf("reply = %+v", m)
 	}
 
 	u2 := h.srv.PressButton(42, 42, m.MessageID, "cancel")
 	in = rec.next(t)
-	if in.Callback == nil || in.Callback.Data != "cancel" || in.Callback.MessageID != m.MessageID || in.Callback.ID != fakebotapi.CallbackID(u2) || in.Text != "" {
+	if in.Callback == nil || in.Callback.Data != "cancel" || in.Callback.MessageID != strconv.Itoa(m.MessageID) || in.Callback.ID != fakebotapi.CallbackID(u2) || in.Text != "" {
 		t.Fatalf("button input = %+v", in)
 	}
-	h.srv.WaitSentTo(ctx, 42, 2)
+	if err := h.srv.WaitSentTo(ctx, 42, 2); err != nil {
+		t.Fatal(err)
+	}
+	if m := h.srv.SentTo(42)[1]; m.Text != "Đã chọn <b>cancel</b>" || m.ParseMode != "HTML" {
+		t.Fatalf("answer to the tap = %+v", m)
+	}
 
 	h.srv.SendGroupText(-100, 42, "/baocao@"+fakebotapi.DefaultUsername+" x")
-	if in = rec.next(t); in.Text != "/baocao x" || in.Private || in.ChatID != -100 || in.UserID != 42 {
+	if in = rec.next(t); in.Text != "/baocao x" || in.Private || in.Chat != tg(-100) || in.From != tg(42) {
 		t.Fatalf("group input = %+v", in)
 	}
 	h.srv.SendGroupText(-100, 42, "/baocao@other_bot")
 	h.srv.SendPhoto(42, 42, "PHOTO-A", "ảnh hộ")
-	if in = rec.next(t); in.PhotoFileID != "PHOTO-A" || in.Text != "ảnh hộ" {
+	if in = rec.next(t); in.Photo == nil || in.Photo.Ref != "PHOTO-A" || in.Text != "ảnh hộ" {
 		t.Fatalf("photo input = %+v (a command for another bot must be skipped)", in)
 	}
 	h.srv.SendContact(42, 42, "+84912345678", "An", 42)
@@ -137,7 +145,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 	h := newHarness(t, 1000, nil)
 	h.srv.FailNext("sendMessage", 1, 429, "", map[string]any{"retry_after": 3})
 	start := h.clock.Now()
-	if err := h.tr.Send(waitCtx(t), bot.Reply{ChatID: 5, Text: "nhắc"}); err != nil {
+	if err := h.tr.Send(waitCtx(t), chat.Reply{To: tg(5), Text: "nhắc"}); err != nil {
 		t.Fatal(err)
 	}
 	if waited := h.clock.Now().Sub(start); waited < 3*time.Second {
@@ -159,7 +167,7 @@ func TestSendContextEndsWait(t *testing.T) {
 	h.srv.FailNext("sendMessage", 1, 429, "", map[string]any{"retry_after": 60})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	err := h.tr.Send(ctx, bot.Reply{ChatID: 5, Text: "x", Bulk: true})
+	err := h.tr.Send(ctx, chat.Reply{To: tg(5), Text: "x", Bulk: true})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Send = %v, want deadline exceeded", err)
 	}
@@ -169,15 +177,15 @@ func TestSendContextEndsWait(t *testing.T) {
 }
 
 func TestBlockedUser(t *testing.T) {
-	var calls []int64
+	var calls []chat.Address
 	var mu sync.Mutex
 	h := newHarness(t, 1000, func(o *Options) {
-		o.OnBlocked = func(_ context.Context, chat int64) { mu.Lock(); calls = append(calls, chat); mu.Unlock() }
+		o.OnBlocked = func(_ context.Context, to chat.Address) { mu.Lock(); calls = append(calls, to); mu.Unlock() }
 	})
 	h.srv.Block(7)
 	ctx := waitCtx(t)
 	for i := 0; i < 2; i++ {
-		err := h.tr.Send(ctx, bot.Reply{ChatID: 7, Text: "nhắc", Bulk: true})
+		err := h.tr.Send(ctx, chat.Reply{To: tg(7), Text: "nhắc", Bulk: true})
 		if !errors.Is(err, ErrBlocked) {
 			t.Fatalf("Send = %v, want ErrBlocked", err)
 		}
@@ -186,17 +194,17 @@ func TestBlockedUser(t *testing.T) {
 		t.Fatalf("403 must not be retried: %d calls", n)
 	}
 	mu.Lock()
-	if !slices.Equal(calls, []int64{7}) {
+	if !slices.Equal(calls, []chat.Address{tg(7)}) {
 		t.Fatalf("OnBlocked calls = %v, want once for 7", calls)
 	}
 	mu.Unlock()
 	// After a message gets through, a new block is reported again.
 	h.srv.Unblock(7)
-	if err := h.tr.Send(ctx, bot.Reply{ChatID: 7, Text: "ok"}); err != nil {
+	if err := h.tr.Send(ctx, chat.Reply{To: tg(7), Text: "ok"}); err != nil {
 		t.Fatal(err)
 	}
 	h.srv.Block(7)
-	h.tr.Send(ctx, bot.Reply{ChatID: 7, Text: "x"})
+	h.tr.Send(ctx, chat.Reply{To: tg(7), Text: "x"})
 	mu.Lock()
 	defer mu.Unlock()
 	if len(calls) != 2 {
@@ -205,9 +213,9 @@ func TestBlockedUser(t *testing.T) {
 }
 
 func TestBlockedByUpdate(t *testing.T) {
-	got := make(chan int64, 1)
+	got := make(chan chat.Address, 1)
 	h := newHarness(t, 1000, func(o *Options) {
-		o.OnBlocked = func(_ context.Context, chat int64) { got <- chat }
+		o.OnBlocked = func(_ context.Context, to chat.Address) { got <- to }
 	})
 	h.run(t, newRecorder())
 	h.srv.SendRaw(map[string]any{"my_chat_member": map[string]any{
@@ -217,8 +225,8 @@ func TestBlockedByUpdate(t *testing.T) {
 	}})
 	select {
 	case c := <-got:
-		if c != 9 {
-			t.Fatalf("OnBlocked(%d)", c)
+		if c != tg(9) {
+			t.Fatalf("OnBlocked(%v)", c)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("blocking the bot was not reported")
@@ -235,7 +243,7 @@ func TestMigratedGroup(t *testing.T) {
 	h.srv.MigrateGroup(-5, -1000000000005)
 	ctx := waitCtx(t)
 	for i := 0; i < 2; i++ {
-		if err := h.tr.Send(ctx, bot.Reply{ChatID: -5, Text: "bảng xếp hạng", Bulk: true}); err != nil {
+		if err := h.tr.Send(ctx, chat.Reply{To: tg(-5), Text: "bảng xếp hạng", Bulk: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -258,11 +266,11 @@ func TestRetriesThenGivesUp(t *testing.T) {
 	h.srv.FailNext("sendMessage", 1, 500, "", nil)
 	h.srv.FailNext("sendMessage", 1, 502, "", nil)
 	h.srv.FailNext("sendMessage", 1, 0, "", nil)
-	if err := h.tr.Send(ctx, bot.Reply{ChatID: 1, Text: "x"}); err != nil {
+	if err := h.tr.Send(ctx, chat.Reply{To: tg(1), Text: "x"}); err != nil {
 		t.Fatalf("500, 502 and a reset should be retried: %v", err)
 	}
 	h.srv.FailNext("sendMessage", 4, 503, "", nil)
-	err := h.tr.Send(ctx, bot.Reply{ChatID: 1, Text: "x"})
+	err := h.tr.Send(ctx, chat.Reply{To: tg(1), Text: "x"})
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("Send = %v, want ErrUnavailable", err)
 	}
@@ -270,7 +278,7 @@ func TestRetriesThenGivesUp(t *testing.T) {
 		t.Fatalf("calls = %d, want 8 (3 failures and a success, then 1 + 3 retries)", n)
 	}
 	h.srv.FailNext("sendMessage", 1, 400, "Bad Request: chat not found", nil)
-	if err := h.tr.Send(ctx, bot.Reply{ChatID: 1, Text: "x"}); !errors.Is(err, ErrRejected) {
+	if err := h.tr.Send(ctx, chat.Reply{To: tg(1), Text: "x"}); !errors.Is(err, ErrRejected) {
 		t.Fatalf("400: %v", err)
 	}
 	if st := h.tr.Stats(); st.APIErrors[500] != 1 || st.APIErrors[400] != 1 || st.APIErrors[0] < 1 {
@@ -281,15 +289,19 @@ func TestRetriesThenGivesUp(t *testing.T) {
 func TestInvalidRepliesNeverSent(t *testing.T) {
 	h := newHarness(t, 1000, nil)
 	ctx := waitCtx(t)
-	for name, r := range map[string]bot.Reply{
+	for name, r := range map[string]chat.Reply{
 		"no chat":        {Text: "x"},
-		"empty":          {ChatID: 1, Text: " <b> </b> "},
-		"long data":      {ChatID: 1, Text: "x", Buttons: [][]bot.Button{{{Text: "a", Data: strings.Repeat("d", 65)}}}},
-		"button no text": {ChatID: 1, Text: "x", Buttons: [][]bot.Button{{{Data: "a"}}}},
-		"button nothing": {ChatID: 1, Text: "x", Buttons: [][]bot.Button{{{Text: "a"}}}},
-		"doc and photo":  {ChatID: 1, Document: &bot.File{Name: "a", Bytes: []byte("a")}, Photo: &bot.File{Name: "b", Bytes: []byte("b")}},
-		"empty file":     {ChatID: 1, Document: &bot.File{Name: "a"}},
-		"bad utf-8":      {ChatID: 1, Text: "a\xff"},
+		"empty":          {To: tg(1), Text: " " + chat.Bold(" ") + " "},
+		"marks only":     {To: tg(1), Text: chat.Bold("") + chat.Code("")},
+		"no address":     {To: chat.Addr(chat.Telegram, ""), Text: "x"},
+		"zalo address":   {To: chat.Addr(chat.Zalo, "6ede9afa"), Text: "x"},
+		"not a number":   {To: chat.Addr(chat.Telegram, "abc"), Text: "x"},
+		"long data":      {To: tg(1), Text: "x", Choices: [][]chat.Choice{{{Label: "a", Value: strings.Repeat("d", 65)}}}},
+		"button no text": {To: tg(1), Text: "x", Choices: [][]chat.Choice{{{Value: "a"}}}},
+		"button nothing": {To: tg(1), Text: "x", Choices: [][]chat.Choice{{{Label: "a"}}}},
+		"doc and photo":  {To: tg(1), File: &chat.File{Name: "a", Bytes: []byte("a")}, Photo: &chat.File{Name: "b", Bytes: []byte("b")}},
+		"empty file":     {To: tg(1), File: &chat.File{Name: "a"}},
+		"bad utf-8":      {To: tg(1), Text: "a\xff"},
 	} {
 		if err := h.tr.Send(ctx, r); !errors.Is(err, ErrRejected) {
 			t.Errorf("%s: Send = %v, want ErrRejected", name, err)
@@ -299,19 +311,84 @@ func TestInvalidRepliesNeverSent(t *testing.T) {
 		t.Fatalf("%d invalid replies reached Telegram", n)
 	}
 	// 64 bytes of callback data are fine.
-	if err := h.tr.Send(ctx, bot.Reply{ChatID: 1, Text: "x", Buttons: [][]bot.Button{{{Text: "a", Data: strings.Repeat("đ", 32)}}}}); err != nil {
+	if err := h.tr.Send(ctx, chat.Reply{To: tg(1), Text: "x", Choices: [][]chat.Choice{{{Label: "a", Value: strings.Repeat("đ", 32)}}}}); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func TestBadHTMLResentAsPlainText(t *testing.T) {
+// Reply texts carry emphasis marks; Telegram receives them as its HTML
+// with every character of the text itself escaped, so that a name typed
+// as "<b>&" arrives as text and cannot break (or inject) markup.
+func TestMarksRenderedAsEscapedHTML(t *testing.T) {
 	h := newHarness(t, 1000, nil)
-	if err := h.tr.Send(waitCtx(t), bot.Reply{ChatID: 3, Text: "Hộ <Nguyễn> & <b>con</b>"}); err != nil {
+	ctx := waitCtx(t)
+	name := "Nguyễn <b>&"
+	text := "Đã lưu hộ " + chat.Bold(name) + " (x < y & \"z\")\n" + chat.Italic("ghi chú <i>") + " gõ " + chat.Code("/baocao") + "\n" + chat.Pre("Ấp  <Hộ>\nA   1")
+	if err := h.tr.Send(ctx, chat.Reply{To: tg(3), Text: text}); err != nil {
 		t.Fatal(err)
 	}
 	got := h.srv.SentTo(3)
-	if len(got) != 1 || got[0].ParseMode != "" || got[0].Plain != "Hộ <Nguyễn> & con" {
+	wantHTML := "Đã lưu hộ <b>Nguyễn &lt;b&gt;&amp;</b> (x &lt; y &amp; \"z\")\n<i>ghi chú &lt;i&gt;</i> gõ <code>/baocao</code>\n<pre>Ấp  &lt;Hộ&gt;\nA   1</pre>"
+	wantPlain := "Đã lưu hộ Nguyễn <b>& (x < y & \"z\")\nghi chú <i> gõ /baocao\nẤp  <Hộ>\nA   1"
+	if len(got) != 1 || got[0].ParseMode != "HTML" || got[0].Text != wantHTML || got[0].Plain != wantPlain {
+		t.Fatalf("sent = %+v\nwant text %q\nwant plain %q", got, wantHTML, wantPlain)
+	}
+	for _, m := range got {
+		if strings.ContainsAny(m.Text, "\x11\x12\x13\x14\x15\x16\x17\x18") {
+			t.Fatalf("a mark reached Telegram: %q", m.Text)
+		}
+	}
+
+	// The same through the Handler: what a person typed comes back escaped,
+	// in a message, a document's caption and an edit alike.
+	rec := newRecorder()
+	h.run(t, handlerFunc(func(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
+		rec.Handle(ctx, in)
+		return []chat.Reply{
+			{To: in.Chat, Text: "Chủ hộ: " + chat.Bold(in.Text), Choices: [][]chat.Choice{{{Label: in.Text, Value: "ok"}}}},
+			{To: in.Chat, Text: chat.Bold(in.Text), File: &chat.File{Name: "hs.xlsx", Bytes: []byte("PK")}},
+		}, nil
+	}))
+	h.srv.SendText(8, 8, "<b>&")
+	rec.next(t)
+	if err := h.srv.WaitSentTo(ctx, 8, 2); err != nil {
+		t.Fatal(err)
+	}
+	m := h.srv.SentTo(8)
+	if m[0].Text != "Chủ hộ: <b>&lt;b&gt;&amp;</b>" || m[0].Plain != "Chủ hộ: <b>&" || m[0].ParseMode != "HTML" {
+		t.Fatalf("reply = %+v", m[0])
+	}
+	// A button label is plain text on Telegram: it arrives as typed.
+	if len(m[0].Buttons) != 1 || m[0].Buttons[0][0].Text != "<b>&" {
+		t.Fatalf("buttons = %+v", m[0].Buttons)
+	}
+	if m[1].Method != "sendDocument" || m[1].Text != "<b>&lt;b&gt;&amp;</b>" || m[1].Plain != "<b>&" || m[1].ParseMode != "HTML" {
+		t.Fatalf("caption = %+v", m[1])
+	}
+	edit := strconv.Itoa(m[0].MessageID)
+	if err := h.tr.Send(ctx, chat.Reply{To: tg(8), Text: "✓ " + chat.Bold("<i>"), Edit: edit}); err != nil {
+		t.Fatal(err)
+	}
+	m = h.srv.SentTo(8)
+	if e := m[len(m)-1]; e.Method != "editMessageText" || e.Text != "✓ <b>&lt;i&gt;</b>" || e.Plain != "✓ <i>" {
+		t.Fatalf("edit = %+v", e)
+	}
+}
+
+// Should Telegram still refuse a message's HTML, it is sent again as plain
+// text rather than lost.
+func TestRefusedHTMLResentAsPlainText(t *testing.T) {
+	h := newHarness(t, 1000, nil)
+	h.srv.FailNext("sendMessage", 1, 400, `Bad Request: can't parse entities: Unsupported start tag "nguyễn" at byte offset 7`, nil)
+	if err := h.tr.Send(waitCtx(t), chat.Reply{To: tg(3), Text: "Hộ <Nguyễn> & " + chat.Bold("con")}); err != nil {
+		t.Fatal(err)
+	}
+	got := h.srv.SentTo(3)
+	if len(got) != 1 || got[0].ParseMode != "" || got[0].Text != "Hộ <Nguyễn> & con" || got[0].Plain != "Hộ <Nguyễn> & con" {
 		t.Fatalf("sent = %+v", got)
+	}
+	if n := h.srv.Calls("sendMessage"); n != 2 {
+		t.Fatalf("sendMessage calls = %d, want 2 (HTML refused, then plain)", n)
 	}
 }
 
@@ -319,24 +396,24 @@ func TestDocumentsAndPhotos(t *testing.T) {
 	h := newHarness(t, 1000, nil)
 	ctx := waitCtx(t)
 	png := pngBytes(t)
-	err := h.tr.Send(ctx, bot.Reply{ChatID: 4, Text: "<b>Báo cáo quý I</b>", Document: &bot.File{Name: "quy1.xlsx", Bytes: []byte("PK..")},
-		Buttons: [][]bot.Button{{{Text: "Xem", Data: "v"}}}})
+	err := h.tr.Send(ctx, chat.Reply{To: tg(4), Text: chat.Bold("Báo cáo quý I"), File: &chat.File{Name: "quy1.xlsx", Bytes: []byte("PK..")},
+		Choices: [][]chat.Choice{{{Label: "Xem", Value: "v"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.tr.Send(ctx, bot.Reply{ChatID: 4, Text: "Biểu đồ", Photo: &bot.File{Name: "chart.png", Bytes: png}}); err != nil {
+	if err := h.tr.Send(ctx, chat.Reply{To: tg(4), Text: "Biểu đồ", Photo: &chat.File{Name: "chart.png", Bytes: png}}); err != nil {
 		t.Fatal(err)
 	}
 	long := strings.Repeat("Dòng dài của báo cáo.\n", 60) // > 1024
-	if err := h.tr.Send(ctx, bot.Reply{ChatID: 4, Text: long, Document: &bot.File{Name: "a.docx", Bytes: []byte("x")},
-		Buttons: [][]bot.Button{{{Text: "OK", Data: "ok"}}}}); err != nil {
+	if err := h.tr.Send(ctx, chat.Reply{To: tg(4), Text: long, File: &chat.File{Name: "a.docx", Bytes: []byte("x")},
+		Choices: [][]chat.Choice{{{Label: "OK", Value: "ok"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	s := h.srv.SentTo(4)
 	if len(s) != 4 {
 		t.Fatalf("%d messages: %+v", len(s), s)
 	}
-	if s[0].Method != "sendDocument" || s[0].Document.Name != "quy1.xlsx" || s[0].Plain != "Báo cáo quý I" || len(s[0].Buttons) != 1 {
+	if s[0].Method != "sendDocument" || s[0].Document.Name != "quy1.xlsx" || s[0].Text != "<b>Báo cáo quý I</b>" || s[0].ParseMode != "HTML" || s[0].Plain != "Báo cáo quý I" || len(s[0].Buttons) != 1 {
 		t.Fatalf("document = %+v", s[0])
 	}
 	if s[1].Method != "sendPhoto" || s[1].Photo.Name != "chart.png" || s[1].Text != "Biểu đồ" {
@@ -347,7 +424,7 @@ func TestDocumentsAndPhotos(t *testing.T) {
 	}
 	// A failed upload (Code 0 in the library) is still classified by its text.
 	h.srv.Block(4)
-	err = h.tr.Send(ctx, bot.Reply{ChatID: 4, Text: "x", Document: &bot.File{Name: "a", Bytes: []byte("a")}})
+	err = h.tr.Send(ctx, chat.Reply{To: tg(4), Text: "x", File: &chat.File{Name: "a", Bytes: []byte("a")}})
 	if !errors.Is(err, ErrBlocked) {
 		t.Fatalf("blocked upload: %v", err)
 	}
@@ -356,28 +433,38 @@ func TestDocumentsAndPhotos(t *testing.T) {
 func TestLongTextSplit(t *testing.T) {
 	h := newHarness(t, 1000, nil)
 	var b strings.Builder
-	b.WriteString("<b>Bảng xếp hạng</b>\n<pre>")
+	b.WriteString(chat.Bold("Bảng xếp hạng") + "\n" + chat.PreStart)
 	for i := 0; i < 400; i++ {
-		fmt.Fprintf(&b, "%3d. Ấp Bãi Nhà %-10s &lt;95%%&gt; ✓\n", i, strings.Repeat("x", i%7))
+		fmt.Fprintf(&b, "%3d. Ấp Bãi Nhà %-10s <95%%> ✓\n", i, strings.Repeat("x", i%7))
 	}
-	b.WriteString("</pre>\nHết.")
+	b.WriteString(chat.PreEnd + "\nHết.")
 	text := b.String()
-	err := h.tr.Send(waitCtx(t), bot.Reply{ChatID: 6, Text: text, Bulk: true, Buttons: [][]bot.Button{{{Text: "Chi tiết", Data: "d"}}}})
+	err := h.tr.Send(waitCtx(t), chat.Reply{To: tg(6), Text: text, Bulk: true, Choices: [][]chat.Choice{{{Label: "Chi tiết", Value: "d"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sent := h.srv.SentTo(6)
 	if len(sent) < 3 {
-		t.Fatalf("%d messages for %d characters", len(sent), width(text))
+		t.Fatalf("%d messages for %d characters", len(sent), width(html(text)))
 	}
 	var plain []string
 	for i, m := range sent {
 		if (len(m.Buttons) > 0) != (i == len(sent)-1) {
 			t.Fatalf("keyboard on message %d of %d", i+1, len(sent))
 		}
+		if m.ParseMode != "HTML" || strings.Contains(m.Text, "<95%>") {
+			t.Fatalf("message %d: mode %q, unescaped text in %q", i+1, m.ParseMode, m.Text)
+		}
+		// Rows of the table stay monospace in every piece.
+		if strings.Contains(m.Plain, "<95%>") && !strings.Contains(m.Text, "<pre>") {
+			t.Fatalf("message %d lost the <pre> of the table: %q", i+1, m.Text)
+		}
 		plain = append(plain, m.Plain)
 	}
-	if got, want := strings.Join(plain, "\n"), strings.TrimSpace(plainText(text)); got != want {
+	if !strings.HasPrefix(sent[0].Text, "<b>Bảng xếp hạng</b>\n<pre>") {
+		t.Fatalf("first message = %q", sent[0].Text)
+	}
+	if got, want := strings.Join(plain, "\n"), strings.TrimSpace(chat.Plain(text)); got != want {
 		t.Fatalf("split lost or changed text:\n%q\nwant\n%q", got[:200], want[:200])
 	}
 }
@@ -434,13 +521,13 @@ func TestUpdatesConfirmedOnlyAfterHandled(t *testing.T) {
 	h := newHarness(t, 1, func(o *Options) { o.Grace = 50 * time.Millisecond })
 	entered := make(chan struct{})
 	var handled sync.Map
-	hd := handlerFunc(func(ctx context.Context, in bot.Input) ([]bot.Reply, error) {
-		if in.ChatID == 2 {
+	hd := handlerFunc(func(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
+		if in.Chat == tg(2) {
 			close(entered)
 			<-ctx.Done() // stuck until the grace period ends
 			return nil, ctx.Err()
 		}
-		handled.Store(in.UpdateID, true)
+		handled.Store(updateID(t, in), true)
 		return nil, nil
 	})
 	a1 := h.srv.SendText(1, 1, "a1")
@@ -473,7 +560,7 @@ func TestUpdatesConfirmedOnlyAfterHandled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { tr2.Run(ctx, rec); close(done) }()
-	got := []int64{rec.next(t).UpdateID, rec.next(t).UpdateID}
+	got := []int64{updateID(t, rec.next(t)), updateID(t, rec.next(t))}
 	cancel()
 	<-done
 	slices.Sort(got)
@@ -488,13 +575,13 @@ func TestUpdatesConfirmedOnlyAfterHandled(t *testing.T) {
 func TestShutdownFinishesInFlight(t *testing.T) {
 	h := newHarness(t, 1, func(o *Options) { o.Grace = 10 * time.Second })
 	entered, release := make(chan struct{}), make(chan struct{})
-	hd := handlerFunc(func(ctx context.Context, in bot.Input) ([]bot.Reply, error) {
+	hd := handlerFunc(func(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
 		close(entered)
 		<-release
 		if ctx.Err() != nil {
 			return nil, errors.New("handler context ended during the grace period")
 		}
-		return []bot.Reply{{ChatID: in.ChatID, Text: "Đã lưu"}}, nil
+		return []chat.Reply{{To: in.Chat, Text: "Đã lưu"}}, nil
 	})
 	h.srv.SendText(1, 1, "x")
 	stop := h.run(t, hd)
@@ -515,7 +602,7 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 	if p := h.srv.Pending(); p != 0 {
 		t.Fatalf("handled update not confirmed at shutdown: pending %d", p)
 	}
-	if err := h.tr.Send(context.Background(), bot.Reply{ChatID: 1, Text: "x"}); !errors.Is(err, ErrClosed) {
+	if err := h.tr.Send(context.Background(), chat.Reply{To: tg(1), Text: "x"}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Send after shutdown = %v", err)
 	}
 }
@@ -524,9 +611,9 @@ func TestPerChatOrderUnderConcurrency(t *testing.T) {
 	h := newHarness(t, 1000, nil)
 	const chats, per = 20, 10
 	var mu sync.Mutex
-	seen := map[int64][]string{}
+	seen := map[chat.Address][]string{}
 	var inFlight, peak atomic.Int32
-	hd := handlerFunc(func(ctx context.Context, in bot.Input) ([]bot.Reply, error) {
+	hd := handlerFunc(func(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
 		n := inFlight.Add(1)
 		for {
 			p := peak.Load()
@@ -538,10 +625,10 @@ func TestPerChatOrderUnderConcurrency(t *testing.T) {
 			runtime.Gosched() // vary the interleaving
 		}
 		mu.Lock()
-		seen[in.ChatID] = append(seen[in.ChatID], in.Text)
+		seen[in.Chat] = append(seen[in.Chat], in.Text)
 		mu.Unlock()
 		inFlight.Add(-1)
-		return []bot.Reply{{ChatID: in.ChatID, Text: "r" + in.Text}, {ChatID: in.ChatID, Text: "s" + in.Text}}, nil
+		return []chat.Reply{{To: in.Chat, Text: "r" + in.Text}, {To: in.Chat, Text: "s" + in.Text}}, nil
 	})
 	for i := 0; i < per; i++ {
 		for c := int64(1); c <= chats; c++ {
@@ -560,7 +647,7 @@ func TestPerChatOrderUnderConcurrency(t *testing.T) {
 			wantReplies = append(wantReplies, "r"+fmt.Sprint(i), "s"+fmt.Sprint(i))
 		}
 		mu.Lock()
-		got := seen[c]
+		got := seen[tg(c)]
 		mu.Unlock()
 		if !slices.Equal(got, want) {
 			t.Fatalf("chat %d handled %v", c, got)
@@ -594,25 +681,25 @@ func TestBulkStaysWithinLimits(t *testing.T) {
 	ctx := waitCtx(t)
 	var wg sync.WaitGroup
 	var failures atomic.Int32
-	send := func(r bot.Reply) {
+	send := func(r chat.Reply) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if err := h.tr.Send(ctx, r); err != nil {
-				t.Errorf("Send to %d: %v", r.ChatID, err)
+				t.Errorf("Send to %v: %v", r.To, err)
 				failures.Add(1)
 			}
 		}()
 	}
 	start := h.clock.Now()
 	for i := int64(1); i <= 300; i++ {
-		send(bot.Reply{ChatID: 1000 + i, Text: "Nhắc: hôm nay ấp chưa có hộ nào được hướng dẫn.", Bulk: true})
+		send(chat.Reply{To: tg(1000 + i), Text: "Nhắc: hôm nay ấp chưa có hộ nào được hướng dẫn.", Bulk: true})
 	}
 	for i := 0; i < 22; i++ {
-		send(bot.Reply{ChatID: -500, Text: fmt.Sprintf("Bảng xếp hạng %d", i), Bulk: true})
+		send(chat.Reply{To: tg(-500), Text: fmt.Sprintf("Bảng xếp hạng %d", i), Bulk: true})
 	}
 	for i := 0; i < 3; i++ {
-		send(bot.Reply{ChatID: 77, Text: fmt.Sprintf("Phần %d", i), Bulk: true})
+		send(chat.Reply{To: tg(77), Text: fmt.Sprintf("Phần %d", i), Bulk: true})
 	}
 	wg.Wait()
 	if n := h.srv.TooMany(); n != 0 {
@@ -643,7 +730,7 @@ func TestInteractiveNotStuckBehindBulk(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h.tr.Send(ctx, bot.Reply{ChatID: 5000 + i, Text: "Nhắc", Bulk: true})
+			h.tr.Send(ctx, chat.Reply{To: tg(5000 + i), Text: "Nhắc", Bulk: true})
 		}()
 	}
 	for h.srv.SentCount() < 30 {
@@ -697,7 +784,7 @@ func TestHandleErrorLoggedAndSkipped(t *testing.T) {
 		}), nil))
 	})
 	rec := newRecorder()
-	h.run(t, handlerFunc(func(ctx context.Context, in bot.Input) ([]bot.Reply, error) {
+	h.run(t, handlerFunc(func(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
 		if in.Text == "Nguyễn Văn An 0912345678" {
 			return nil, errors.New("store: disk full")
 		}
@@ -728,7 +815,7 @@ func TestWebhookHandler(t *testing.T) {
 	h := newHarness(t, 1000, nil)
 	fail := atomic.Bool{}
 	rec := newRecorder()
-	hd := handlerFunc(func(ctx context.Context, in bot.Input) ([]bot.Reply, error) {
+	hd := handlerFunc(func(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
 		if fail.Load() {
 			return nil, errors.New("store closed")
 		}
@@ -767,7 +854,7 @@ func TestWebhookHandler(t *testing.T) {
 	if c := post("s3cret_token", upd); c != 200 {
 		t.Fatalf("good update: %d", c)
 	}
-	if in := rec.next(t); in.UpdateID != 5 || in.Text != "hi" {
+	if in := rec.next(t); in.Update != "5" || in.Text != "hi" || in.Chat != tg(3) {
 		t.Fatalf("input = %+v", in)
 	}
 	if err := h.srv.WaitSentTo(waitCtx(t), 3, 1); err != nil {

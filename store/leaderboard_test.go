@@ -15,6 +15,7 @@ import (
 	"pgregory.net/rapid"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/scoring"
 )
 
@@ -31,14 +32,21 @@ var lbHamlets = []campaign.Hamlet{
 	{ID: "cu-tron", Name: "Củ Tron", Households: 4},
 }
 
-// lbOfficers: registered officers, an admin without a hamlet (not ranked
-// by name), and id 4 never registered.
+// lbOfficers: registered officers (one inactive), an admin without a
+// hamlet (not ranked by name), and person 4 never registered.
 var lbOfficers = []campaign.Officer{
-	{TelegramID: 1, FullName: "Nguyễn Văn An", HamletID: "bai-nha", Role: campaign.RoleOfficer, Active: true},
-	{TelegramID: 2, FullName: "Trần Thị Bình", HamletID: "nam-du", Role: campaign.RoleOfficer, Active: true},
-	{TelegramID: -3, FullName: "Lê Văn Ba", HamletID: "cu-tron", Role: campaign.RoleOfficer},
-	{TelegramID: 5, FullName: "Quản trị", Role: campaign.RoleAdmin, Active: true},
+	{ID: 1, FullName: "Nguyễn Văn An", HamletID: "bai-nha", Role: campaign.RoleOfficer, Active: true,
+		Accounts: []campaign.Account{{Address: chat.Addr(chat.Telegram, "1001")}}},
+	{ID: 2, FullName: "Trần Thị Bình", HamletID: "nam-du", Role: campaign.RoleOfficer, Active: true,
+		Accounts: []campaign.Account{{Address: chat.Addr(chat.Zalo, "6ede9afa01")}}},
+	{ID: 3, FullName: "Lê Văn Ba", HamletID: "cu-tron", Role: campaign.RoleOfficer,
+		Accounts: []campaign.Account{{Address: chat.Addr(chat.Telegram, "1003"), Unreachable: true}}},
+	{ID: 5, FullName: "Quản trị", Role: campaign.RoleAdmin, Active: true},
 }
+
+// lbReporters are the people whose records the tests add: the officers,
+// the admin and person 4, who never registered.
+var lbReporters = []campaign.PersonID{1, 2, 3, 4, 5}
 
 // lbDump lists every aggregate the store keeps, through its readers.
 func lbDump(t interface{ Fatalf(string, ...any) }, db *DB) []string {
@@ -71,8 +79,8 @@ func lbDump(t interface{ Fatalf(string, ...any) }, db *DB) []string {
 			return err
 		}
 		for _, o := range lbOfficers {
-			if err := tx.OfficerDays(o.TelegramID, NoDay+1, Day(1<<30), func(d Day, c DayCount) error {
-				byKey = append(byKey, fmt.Sprintf("od %d %d %+v", o.TelegramID, d, c))
+			if err := tx.OfficerDays(o.ID, NoDay+1, Day(1<<30), func(d Day, c DayCount) error {
+				byKey = append(byKey, fmt.Sprintf("od %d %d %+v", o.ID, d, c))
 				return nil
 			}); err != nil {
 				return err
@@ -216,7 +224,7 @@ func TestPropQuickLeaderboardAndReindex(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					officer := rapid.SampledFrom([]int64{1, 2, -3, 4, 5}).Draw(rt, "officer")
+					officer := rapid.SampledFrom(lbReporters).Draw(rt, "officer")
 					back := time.Duration(rapid.IntRange(0, 50).Draw(rt, "hours back")) * time.Hour
 					ps := rapid.SliceOfNDistinct(rapid.SampledFrom(procs), 1, 3, rapid.ID[string]).Draw(rt, "procedures")
 					g, err := tx.AddGuidance(campaign.Guidance{HouseholdID: id, HamletID: hh.HamletID, OfficerID: officer, Procedures: ps, At: tx.Now().Add(-back)})
@@ -453,9 +461,19 @@ func TestMigrationFromOlderSchemas(t *testing.T) {
 					}
 					at := tx.Now().Add(-time.Duration(i*7) * time.Hour)
 					for range 1 + i%2 {
-						if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hh.HamletID, OfficerID: []int64{1, 2, -3, 4, 5}[i%5], Procedures: []string{"a", "b"}, At: at}); err != nil {
+						if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hh.HamletID, OfficerID: lbReporters[i%5], Procedures: []string{"a", "b"}, At: at}); err != nil {
 							return err
 						}
+					}
+				}
+				// Nobody registered: up to schema 4 the records name
+				// Telegram ids, which the migration to schema 5 makes
+				// people without a role, numbered in the order the
+				// records first name them (1 to 5 here, the same ids).
+				for _, id := range lbReporters {
+					if err := tx.PutOfficer(campaign.Officer{ID: id, Active: true,
+						Accounts: []campaign.Account{{Address: chat.Addr(chat.Telegram, id.String())}}}, 0, "test"); err != nil {
+						return err
 					}
 				}
 				return nil
@@ -463,8 +481,18 @@ func TestMigrationFromOlderSchemas(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := lbDump(t, db)
-			// Make it an older file: its aggregate buckets, holding something.
+			// Make it an older file: its aggregate buckets, holding
+			// something, and no people (nor accounts) yet.
 			if err := db.bolt.Update(func(tx *bolt.Tx) error {
+				if err := tx.DeleteBucket(bAccounts); err != nil {
+					return err
+				}
+				if err := tx.DeleteBucket(bOfficers); err != nil {
+					return err
+				}
+				if _, err := tx.CreateBucket(bOfficers); err != nil {
+					return err
+				}
 				for _, name := range [][]byte{bHH, bAggDH, bAggH, bLifted} {
 					if err := tx.DeleteBucket(name); err != nil {
 						return err

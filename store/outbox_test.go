@@ -1,11 +1,13 @@
 package store_test
 
 import (
-	"encoding/json"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
+	"dvcbot/chat"
 	"dvcbot/store"
 )
 
@@ -26,7 +28,7 @@ func openOutboxStore(t *testing.T, path string, c *outboxClock) *store.DB {
 func posts(texts ...string) []store.OutboxItem {
 	var out []store.OutboxItem
 	for i, s := range texts {
-		out = append(out, store.OutboxItem{ChatID: int64(100 + i), Text: s, Bulk: true})
+		out = append(out, store.OutboxItem{Reply: chat.Reply{To: chat.Addr(chat.Telegram, strconv.Itoa(100+i)), Text: s, Bulk: true}})
 	}
 	return out
 }
@@ -87,11 +89,12 @@ func TestEnqueuePostsOncePerKey(t *testing.T) {
 		}
 	}
 	ps := pending(t, db)
-	if len(ps) != 2 || ps[0].Text != "a" || ps[1].Text != "b" || ps[0].Seq >= ps[1].Seq {
+	if len(ps) != 2 || ps[0].Reply.Text != "a" || ps[1].Reply.Text != "b" || ps[0].Seq >= ps[1].Seq {
 		t.Fatalf("pending = %+v, want a then b once", ps)
 	}
 	for i, p := range ps {
-		if p.JobKey != "leaderboard/2026-05-02" || p.Index != i || p.Status != store.OutboxPending || !p.CreatedAt.Equal(c.t) {
+		if p.JobKey != "leaderboard/2026-05-02" || p.Index != i || p.Status != store.OutboxPending || !p.CreatedAt.Equal(c.t) ||
+			p.Reply.To != chat.Addr(chat.Telegram, strconv.Itoa(100+i)) || !p.Reply.Bulk {
 			t.Errorf("post %d = %+v", i, p)
 		}
 	}
@@ -117,11 +120,14 @@ func TestOutboxLifecycleSurvivesReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "d.db")
 	c := &outboxClock{t: time.Date(2026, 5, 2, 20, 0, 0, 0, time.UTC)}
 	db := openOutboxStore(t, path, c)
-	buttons, _ := json.Marshal([][]map[string]string{{{"Text": "📝 Báo cáo ngay", "Data": "cmd:baocao"}}})
-	items := posts("one", "two", "three")
-	items[0].Buttons = buttons
-	items[1].Photo = &store.OutboxFile{Name: "chart.png", Bytes: []byte("PNG")}
-	items[2].Group = true
+	choices := [][]chat.Choice{{{Label: "📝 Báo cáo ngay", Value: "cmd:baocao"}}, {{Label: "Hướng dẫn", URL: "https://dichvucong.gov.vn"}}}
+	items := posts(chat.Bold("one")+" <b>&amp;", "two", "three")
+	items[0].Reply.Choices = choices
+	items[1].Reply.Photo = &chat.File{Name: "chart.png", Bytes: []byte("PNG")}
+	items[2].Reply.Group = true
+	items[2].Reply.To = chat.Addr(chat.Zalo, "grp-6ede9afa")
+	items[2].Reply.File = &chat.File{Name: "bao-cao.xlsx", Bytes: []byte("PK")}
+	items[2].Reply.Fallback = []chat.Address{chat.Addr(chat.Zalo, "6ede9afa01")}
 	if err := db.Update(func(tx *store.Tx) error {
 		_, err := tx.EnqueuePosts("job/1", items...)
 		return err
@@ -146,8 +152,8 @@ func TestOutboxLifecycleSurvivesReopen(t *testing.T) {
 	db = openOutboxStore(t, path, c)
 	defer db.Close()
 	ps2 := pending(t, db)
-	if len(ps2) != 1 || ps2[0].Text != "one" || ps2[0].Attempts != 1 || ps2[0].LastError != "503" ||
-		!ps2[0].NotBefore.Equal(retry) || string(ps2[0].Buttons) != string(buttons) {
+	if len(ps2) != 1 || ps2[0].Reply.Text != chat.Bold("one")+" <b>&amp;" || ps2[0].Attempts != 1 || ps2[0].LastError != "503" ||
+		!ps2[0].NotBefore.Equal(retry) || !reflect.DeepEqual(ps2[0].Reply.Choices, choices) {
 		t.Fatalf("after reopen pending = %+v", ps2)
 	}
 	if err := db.View(func(tx *store.Tx) error {
@@ -159,13 +165,16 @@ func TestOutboxLifecycleSurvivesReopen(t *testing.T) {
 			t.Errorf("depth = %d", tx.OutboxDepth())
 		}
 		sent, err := tx.OutboxPost(ps[1].Seq)
-		if err != nil || sent.Status != store.OutboxSent || !sent.DoneAt.Equal(c.t) || sent.Photo == nil ||
-			sent.Photo.Name != "chart.png" || sent.Photo.Bytes != nil {
+		if err != nil || sent.Status != store.OutboxSent || !sent.DoneAt.Equal(c.t) || sent.Reply.Photo == nil ||
+			sent.Reply.Photo.Name != "chart.png" || sent.Reply.Photo.Bytes != nil {
 			t.Errorf("sent post = %+v, %v (attachment bytes must be dropped once sent)", sent, err)
 		}
 		dropped, _ := tx.OutboxPost(ps[2].Seq)
-		if dropped.Status != store.OutboxDropped || dropped.LastError != "blocked" || !dropped.Group {
-			t.Errorf("dropped post = %+v", dropped)
+		if dropped.Status != store.OutboxDropped || dropped.LastError != "blocked" || !dropped.Reply.Group ||
+			dropped.Reply.To != chat.Addr(chat.Zalo, "grp-6ede9afa") || dropped.Reply.File == nil ||
+			dropped.Reply.File.Name != "bao-cao.xlsx" || dropped.Reply.File.Bytes != nil ||
+			!reflect.DeepEqual(dropped.Reply.Fallback, []chat.Address{chat.Addr(chat.Zalo, "6ede9afa01")}) {
+			t.Errorf("dropped post = %+v (attachment bytes must be dropped once given up)", dropped)
 		}
 		return nil
 	}); err != nil {

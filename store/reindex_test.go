@@ -206,7 +206,7 @@ func diffMaps(want, got map[string]string) string {
 // both must equal a reference computed from the records.
 func TestReindexEqualsIncremental(t *testing.T) {
 	hamlets := []string{"bai-nha", "nam-du"}
-	officers := []int64{2001, 2002, -5}
+	officers := []campaign.PersonID{1, 2, 3}
 	procs := []string{"khai_sinh", "thuong_tru", "tam_tru", "khac"}
 	phones := []string{"0912345678", "0987654321", "0905123456", "0323456789"}
 	base := time.Date(2026, 3, 2, 6, 0, 0, 0, hcm)

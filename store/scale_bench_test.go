@@ -38,12 +38,13 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/scoring"
 )
 
 // scaleVersion names the generated data set: change it whenever the
 // generator or the file layout changes.
-const scaleVersion = "v8"
+const scaleVersion = "v9"
 
 // The shape of the country: per hamlet 10 officers, 100 guided households
 // (one in ten also recorded as able on its own), 10 more households able on
@@ -82,7 +83,15 @@ func scaleHamlets() int {
 
 func scaleHamletID(i int) string { return fmt.Sprintf("ap-%05d", i) }
 
-func scaleOfficerID(hamlet, k int) int64 { return int64(1_000_000 + hamlet*scaleOfficersPer + k) }
+func scaleOfficerID(hamlet, k int) campaign.PersonID {
+	return campaign.PersonID(1_000_000 + hamlet*scaleOfficersPer + k)
+}
+
+// scaleAccount is an officer's Telegram account (ids of 10 digits, as
+// Telegram's are today).
+func scaleAccount(o campaign.PersonID) chat.Address {
+	return chat.Addr(chat.Telegram, strconv.FormatInt(5_000_000_000+int64(o), 10))
+}
 
 // scaleFile returns the path of the cached country file, generating it
 // (in a child process) when missing.
@@ -129,7 +138,7 @@ func TestScaleGenerate(t *testing.T) {
 type plannedRecord struct {
 	at        int64 // unix seconds
 	household uint64
-	officer   int64
+	officer   campaign.PersonID
 	hamlet    int32
 	procs     uint8 // bit set of scaleProcedures
 	fate      uint8 // 0 stays, 1 retracted, 2 checked passed, 3 checked failed
@@ -221,7 +230,7 @@ func generateCountry(path string, nHamlets int, logf func(string, ...any)) error
 		}
 		for i := 0; i < 100; i++ {
 			o := scaleOfficerID((i*997)%nHamlets, i%scaleOfficersPer)
-			if err := tx.PutExclusion(campaign.Exclusion{Kind: campaign.ExcludeOfficer, Target: FormatID(o), Reason: "kỷ luật", By: 1}); err != nil {
+			if err := tx.PutExclusion(campaign.Exclusion{Kind: campaign.ExcludeOfficer, Target: o.String(), Reason: "kỷ luật", By: 1}); err != nil {
 				return err
 			}
 		}
@@ -239,9 +248,10 @@ func planHamlet(tx *Tx, plan []plannedRecord, h int, start scoring.Date, todayId
 	r := rand.New(rand.NewPCG(uint64(h), 42))
 	id := scaleHamletID(h)
 	for k := range scaleOfficersPer {
-		o := campaign.Officer{TelegramID: scaleOfficerID(h, k), FullName: "Nguyễn Văn " + strconv.Itoa(r.IntN(5000)),
-			HamletID: id, Role: campaign.RoleOfficer, Active: true, JoinedAt: scaleNow}
-		if err := tx.PutOfficer(o, o.TelegramID, "officer.join"); err != nil {
+		o := campaign.Officer{ID: scaleOfficerID(h, k), FullName: "Nguyễn Văn " + strconv.Itoa(r.IntN(5000)),
+			HamletID: id, Role: campaign.RoleOfficer, Active: true, JoinedAt: scaleNow,
+			Accounts: []campaign.Account{{Address: scaleAccount(scaleOfficerID(h, k))}}}
+		if err := tx.PutOfficer(o, o.ID, "officer.join"); err != nil {
 			return plan, err
 		}
 	}
@@ -510,7 +520,7 @@ func BenchmarkScaleWrite(b *testing.B) {
 				for pb.Next() {
 					h := r.IntN(n)
 					officer := scaleOfficerID(h, r.IntN(scaleOfficersPer))
-					upd := update.Add(1)
+					updKey := chat.Telegram + ":" + strconv.FormatInt(update.Add(1), 10)
 					newHH := r.IntN(2) == 0
 					ph := fmt.Sprintf("08%08d", phone.Add(1)%100_000_000)
 					existing := uint64(1 + r.IntN(n*(scaleGuidedPer+scaleSelfOnlyPer)))
@@ -519,7 +529,7 @@ func BenchmarkScaleWrite(b *testing.B) {
 						if lastTx.Swap(tx.tx) != tx.tx {
 							commits.Add(1) // a batch runs its calls one after another in one transaction
 						}
-						if tx.Processed(upd) {
+						if tx.Processed(updKey) {
 							return nil
 						}
 						hh := campaign.Household{ID: existing}
@@ -540,10 +550,10 @@ func BenchmarkScaleWrite(b *testing.B) {
 						if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hh.HamletID, OfficerID: officer, Procedures: procs}); err != nil {
 							return err
 						}
-						if err := tx.PutSession(officer, officer, []byte(`{"state":""}`)); err != nil {
+						if err := tx.PutSession(scaleAccount(officer), scaleAccount(officer), []byte(`{"state":""}`)); err != nil {
 							return err
 						}
-						return tx.MarkProcessed(upd)
+						return tx.MarkProcessed(updKey)
 					})
 					if err != nil {
 						b.Error(err)

@@ -39,7 +39,7 @@ func newSpotWorld(t *testing.T) *spotWorld {
 			if err != nil {
 				return err
 			}
-			g, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hamlet, OfficerID: int64(10 + i%2), Procedures: []string{"khai_sinh"}})
+			g, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hamlet, OfficerID: campaign.PersonID(10 + i%2), Procedures: []string{"khai_sinh"}})
 			if err != nil {
 				return err
 			}

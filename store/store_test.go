@@ -16,6 +16,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/store"
 )
 
@@ -73,7 +74,7 @@ func mustUpdate(t testing.TB, db *store.DB, fn func(tx *store.Tx) error) {
 }
 
 // report adds a household if its phone is new in the hamlet, and a record.
-func report(t testing.TB, db *store.DB, hamlet, name, phone string, officer int64, procs ...string) campaign.Guidance {
+func report(t testing.TB, db *store.DB, hamlet, name, phone string, officer campaign.PersonID, procs ...string) campaign.Guidance {
 	t.Helper()
 	var g campaign.Guidance
 	mustUpdate(t, db, func(tx *store.Tx) error {
@@ -96,17 +97,24 @@ var march2 = time.Date(2026, 3, 2, 9, 0, 0, 0, hcm)
 func TestReopenKeepsEverything(t *testing.T) {
 	clock := &storeClock{t: march2}
 	db, path := openStore(t, clock)
-	g := report(t, db, "bai-nha", "Nguyễn Văn An", "0912345678", 2001, "khai_sinh", "thuong_tru")
+	tg := chat.Addr(chat.Telegram, "2001")
+	var person campaign.PersonID
 	mustUpdate(t, db, func(tx *store.Tx) error {
-		if err := tx.PutOfficer(campaign.Officer{TelegramID: 2001, FullName: "Lê Văn Tám", HamletID: "bai-nha",
-			Role: campaign.RoleOfficer, Active: true}, 1001, "officer.join"); err != nil {
+		id, err := tx.NewPersonID()
+		if err != nil {
 			return err
 		}
-		if err := tx.PutSession(2001, 2001, []byte(`{"state":"report_phone"}`)); err != nil {
+		person = id
+		if err := tx.PutOfficer(campaign.Officer{ID: id, Accounts: []campaign.Account{{Address: tg}}, FullName: "Lê Văn Tám",
+			HamletID: "bai-nha", Role: campaign.RoleOfficer, Active: true}, 0, "officer.join"); err != nil {
 			return err
 		}
-		return tx.MarkProcessed(77)
+		if err := tx.PutSession(tg, tg, []byte(`{"state":"report_phone"}`)); err != nil {
+			return err
+		}
+		return tx.MarkProcessed("telegram:77")
 	})
+	g := report(t, db, "bai-nha", "Nguyễn Văn An", "0912345678", person, "khai_sinh", "thuong_tru")
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -116,20 +124,27 @@ func TestReopenKeepsEverything(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if got.HouseholdID != g.HouseholdID || !got.At.Equal(march2) || strings.Join(got.Procedures, "+") != "khai_sinh+thuong_tru" || !got.Counts() {
+		if got.HouseholdID != g.HouseholdID || got.OfficerID != person || !got.At.Equal(march2) ||
+			strings.Join(got.Procedures, "+") != "khai_sinh+thuong_tru" || !got.Counts() {
 			t.Errorf("record after reopen = %+v, want %+v", got, g)
 		}
 		hh, err := tx.HouseholdByPhone("bai-nha", "0912345678")
 		if err != nil || hh.HeadName != "Nguyễn Văn An" {
 			t.Errorf("household after reopen = %+v, %v", hh, err)
 		}
-		if o, err := tx.Officer(2001); err != nil || o.FullName != "Lê Văn Tám" {
+		if o, err := tx.Officer(person); err != nil || o.FullName != "Lê Văn Tám" || !o.Has(tg) {
 			t.Errorf("officer after reopen = %+v, %v", o, err)
 		}
-		if s := tx.Session(2001, 2001); string(s) != `{"state":"report_phone"}` {
+		if o, err := tx.PersonAt(tg); err != nil || o.ID != person {
+			t.Errorf("PersonAt(%s) after reopen = %+v, %v", tg, o, err)
+		}
+		if _, err := tx.PersonAt(chat.Addr(chat.Zalo, "2001")); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("PersonAt(zalo:2001) = %v, want ErrNotFound", err)
+		}
+		if s := tx.Session(tg, tg); string(s) != `{"state":"report_phone"}` {
 			t.Errorf("session after reopen = %q", s)
 		}
-		if !tx.Processed(77) || tx.Processed(78) {
+		if !tx.Processed("telegram:77") || tx.Processed("telegram:78") || tx.Processed("zalo:77") {
 			t.Errorf("processed updates not kept")
 		}
 		if c := tx.HamletDay("bai-nha", store.DayOf(march2, hcm)); c != (store.DayCount{Households: 1, Procedures: 2}) {
@@ -256,7 +271,7 @@ func TestAggregates(t *testing.T) {
 	clock := &storeClock{t: march2}
 	db, _ := openStore(t, clock)
 	day := store.DayOf(march2, hcm)
-	const a, b int64 = 2001, 2002
+	const a, b campaign.PersonID = 2001, 2002
 
 	g1 := report(t, db, "bai-nha", "Nguyễn Văn An", "0912345678", a, "khai_sinh", "thuong_tru")
 	report(t, db, "bai-nha", "Nguyễn Văn An", "0912345678", a, "khai_sinh") // same household, same day
@@ -408,7 +423,7 @@ func TestDayBoundary(t *testing.T) {
 func TestAuditLog(t *testing.T) {
 	clock := &storeClock{t: march2}
 	db, _ := openStore(t, clock)
-	const officer, admin int64 = 2001, 1001
+	const officer, admin campaign.PersonID = 2001, 1001
 	g := report(t, db, "bai-nha", "Nguyễn Văn An", "0912345678", officer, "khai_sinh")
 	clock.Add(time.Minute)
 	mustUpdate(t, db, func(tx *store.Tx) error { _, err := tx.RetractGuidance(g.ID, admin); return err })
@@ -470,7 +485,7 @@ func TestInvites(t *testing.T) {
 		return tx.PutInvite(campaign.Invite{Code: "abc", HamletID: "bai-nha", Role: campaign.RoleOfficer, CreatedBy: 1001,
 			CreatedAt: march2, ExpiresAt: march2.Add(7 * 24 * time.Hour)})
 	})
-	use := func(user int64) error {
+	use := func(user campaign.PersonID) error {
 		return db.Update(func(tx *store.Tx) error { _, err := tx.UseInvite("abc", user); return err })
 	}
 	clock.Add(7*24*time.Hour - time.Second)
@@ -494,45 +509,96 @@ func TestInvites(t *testing.T) {
 	}
 }
 
-func TestNegativeIDsAndProcessedUpdates(t *testing.T) {
+// TestPeopleSessionsAndProcessedUpdates: people are listed in numeric id
+// order; sessions are keyed by chat and user address, so a group and a
+// user whose Telegram ids have the same magnitude, or the same id on two
+// channels, never collide; processed updates are channel-qualified.
+func TestPeopleSessionsAndProcessedUpdates(t *testing.T) {
 	clock := &storeClock{t: march2}
 	db, _ := openStore(t, clock)
 	mustUpdate(t, db, func(tx *store.Tx) error {
-		for _, id := range []int64{5, -1001234567890, 0, -1, 1 << 40} {
-			if err := tx.PutOfficer(campaign.Officer{TelegramID: id, FullName: "X Y", Active: true}, 1, "t"); err != nil {
+		for _, id := range []campaign.PersonID{5, 300, 1, 1 << 40, 256} {
+			if err := tx.PutOfficer(campaign.Officer{ID: id, FullName: "X Y", Active: true}, 1, "t"); err != nil {
 				return err
 			}
 		}
-		if err := tx.PutSession(-1001234567890, 7, []byte("g")); err != nil {
-			return err
-		}
-		return tx.PutSession(1001234567890, 7, []byte("p"))
-	})
-	_ = db.View(func(tx *store.Tx) error {
-		os, _ := tx.Officers()
-		var ids []int64
-		for _, o := range os {
-			ids = append(ids, o.TelegramID)
-		}
-		if fmt.Sprint(ids) != fmt.Sprint([]int64{-1001234567890, -1, 0, 5, 1 << 40}) {
-			t.Errorf("officers in key order = %v, want numeric order", ids)
-		}
-		if string(tx.Session(-1001234567890, 7)) != "g" || string(tx.Session(1001234567890, 7)) != "p" {
-			t.Errorf("sessions of a group and a user with the same magnitude collide")
+		for _, id := range []campaign.PersonID{0, -1} {
+			if err := tx.PutOfficer(campaign.Officer{ID: id, FullName: "X Y", Active: true}, 1, "t"); err == nil {
+				t.Errorf("a person with id %d was saved", id)
+			}
 		}
 		return nil
 	})
-	mustUpdate(t, db, func(tx *store.Tx) error { return tx.PutSession(-1001234567890, 7, nil) })
+	group, user := chat.Addr(chat.Telegram, "-1001234567890"), chat.Addr(chat.Telegram, "7")
+	mustUpdate(t, db, func(tx *store.Tx) error {
+		for _, s := range []struct {
+			chat, user chat.Address
+			state      string
+		}{
+			{group, user, "g"},
+			{chat.Addr(chat.Telegram, "1001234567890"), user, "p"},
+			{chat.Addr(chat.Zalo, "7"), chat.Addr(chat.Zalo, "7"), "z"},
+			{user, user, "u"},
+		} {
+			if err := tx.PutSession(s.chat, s.user, []byte(s.state)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	_ = db.View(func(tx *store.Tx) error {
-		if tx.Session(-1001234567890, 7) != nil {
+		os, _ := tx.Officers()
+		var ids []campaign.PersonID
+		for _, o := range os {
+			ids = append(ids, o.ID)
+		}
+		if fmt.Sprint(ids) != fmt.Sprint([]campaign.PersonID{1, 5, 256, 300, 1 << 40}) {
+			t.Errorf("people in key order = %v, want numeric order", ids)
+		}
+		if string(tx.Session(group, user)) != "g" || string(tx.Session(chat.Addr(chat.Telegram, "1001234567890"), user)) != "p" {
+			t.Errorf("sessions of a group and a user with the same magnitude collide")
+		}
+		if string(tx.Session(chat.Addr(chat.Zalo, "7"), chat.Addr(chat.Zalo, "7"))) != "z" || string(tx.Session(user, user)) != "u" {
+			t.Errorf("sessions of the same id on two channels collide")
+		}
+		if tx.Session(user, group) != nil {
+			t.Errorf("chat and user swapped find a session")
+		}
+		var all []string
+		_ = tx.EachSession(func(c, u chat.Address, state []byte) error {
+			all = append(all, c.String()+" "+u.String()+" "+string(state))
+			return nil
+		})
+		if want := "telegram:-1001234567890 telegram:7 g, telegram:1001234567890 telegram:7 p, telegram:7 telegram:7 u, zalo:7 zalo:7 z"; strings.Join(all, ", ") != want {
+			t.Errorf("EachSession = %q, want %q", strings.Join(all, ", "), want)
+		}
+		return nil
+	})
+	mustUpdate(t, db, func(tx *store.Tx) error { return tx.PutSession(group, user, nil) })
+	_ = db.View(func(tx *store.Tx) error {
+		if tx.Session(group, user) != nil {
 			t.Errorf("empty session not deleted")
+		}
+		if string(tx.Session(chat.Addr(chat.Telegram, "1001234567890"), user)) != "p" {
+			t.Errorf("deleting a session deleted another")
 		}
 		return nil
 	})
 
-	mustUpdate(t, db, func(tx *store.Tx) error { return tx.MarkProcessed(1) })
+	mustUpdate(t, db, func(tx *store.Tx) error { return tx.MarkProcessed("telegram:1") })
 	clock.Add(72 * time.Hour)
-	mustUpdate(t, db, func(tx *store.Tx) error { return tx.MarkProcessed(2) })
+	mustUpdate(t, db, func(tx *store.Tx) error {
+		if err := tx.MarkProcessed("telegram:2"); err != nil {
+			return err
+		}
+		return tx.MarkProcessed("zalo:message.text.received:8a3f")
+	})
+	_ = db.View(func(tx *store.Tx) error {
+		if !tx.Processed("telegram:1") || tx.Processed("zalo:1") || tx.Processed("") {
+			t.Errorf("processed(telegram:1)=%v processed(zalo:1)=%v processed(\"\")=%v", tx.Processed("telegram:1"), tx.Processed("zalo:1"), tx.Processed(""))
+		}
+		return nil
+	})
 	mustUpdate(t, db, func(tx *store.Tx) error {
 		n, err := tx.PruneProcessed(clock.Now().Add(-48 * time.Hour))
 		if n != 1 {
@@ -541,8 +607,8 @@ func TestNegativeIDsAndProcessedUpdates(t *testing.T) {
 		return err
 	})
 	_ = db.View(func(tx *store.Tx) error {
-		if tx.Processed(1) || !tx.Processed(2) {
-			t.Errorf("after pruning: processed(1)=%v processed(2)=%v", tx.Processed(1), tx.Processed(2))
+		if tx.Processed("telegram:1") || !tx.Processed("telegram:2") || !tx.Processed("zalo:message.text.received:8a3f") {
+			t.Errorf("after pruning: processed(1)=%v processed(2)=%v", tx.Processed("telegram:1"), tx.Processed("telegram:2"))
 		}
 		return nil
 	})

@@ -63,15 +63,18 @@ func (t *Tx) PutOfficer(o campaign.Officer, actor campaign.PersonID, action stri
 			before = prev
 		}
 	}
+	// Every account is checked before any is indexed, so that a refused
+	// save leaves nothing behind even if the caller commits.
 	for _, a := range o.Accounts {
 		if err := a.Validate(); err != nil {
 			return fmt.Errorf("store: save person %d: %w", o.ID, err)
 		}
-		k := []byte(a.String())
-		if v := acc.Get(k); v != nil && readI64(v) != int64(o.ID) {
+		if v := acc.Get([]byte(a.String())); v != nil && readI64(v) != int64(o.ID) {
 			return fmt.Errorf("store: save person %d: account %s belongs to person %d: %w", o.ID, a.Channel, readI64(v), ErrAccountTaken)
 		}
-		if err := acc.Put(k, i64(int64(o.ID))); err != nil {
+	}
+	for _, a := range o.Accounts {
+		if err := acc.Put([]byte(a.String()), i64(int64(o.ID))); err != nil {
 			return fmt.Errorf("store: account index: %w", err)
 		}
 	}

@@ -39,6 +39,7 @@ type Config struct {
 	Source     string               `json:"-"`
 	Campaign   Campaign             `json:"campaign"`
 	Telegram   Telegram             `json:"telegram"`
+	Zalo       Zalo                 `json:"zalo"`
 	Store      Store                `json:"store"`
 	Hamlets    []campaign.Hamlet    `json:"hamlets"`
 	Procedures []campaign.Procedure `json:"procedures"`
@@ -103,6 +104,31 @@ type Webhook struct {
 	URL string `json:"url"`
 	// SecretToken is sent by Telegram in X-Telegram-Bot-Api-Secret-Token.
 	SecretToken string `json:"secret_token"`
+}
+
+// DefaultZaloEndpoint is the Zalo Bot API URL format: token, then method.
+const DefaultZaloEndpoint = "https://bot-api.zaloplatforms.com/bot%s/%s"
+
+// Zalo is how the bot talks to the Zalo Bot Platform. The channel runs
+// when Token is set. Its fmt and JSON forms hide the token and the secret.
+type Zalo struct {
+	Token string `json:"token"`
+	// APIEndpoint is a format with two %s: the token, then the method name.
+	APIEndpoint string `json:"api_endpoint"`
+	// Mode is ModeWebhook (production: Zalo never delivers a message twice
+	// and keeps none while the bot is down) or ModePolling (development).
+	Mode string `json:"mode"`
+	// PollTimeout is the long-polling timeout in seconds.
+	PollTimeout int     `json:"poll_timeout"`
+	Webhook     Webhook `json:"webhook"`
+	// AdminIDs are Zalo user ids (strings) who are admins from the start.
+	AdminIDs []string `json:"admin_ids"`
+	// GroupChatID is the leaders' Zalo group; "" to link one with /nhom.
+	GroupChatID string `json:"group_chat_id"`
+	// MonthlyMessageQuota and UserQuota are the plan's limits (Basic:
+	// 3,000 messages and 50 users a month): check them on the pricing page.
+	MonthlyMessageQuota int `json:"monthly_message_quota"`
+	UserQuota           int `json:"user_quota"`
 }
 
 // Rate holds Telegram's sending limits the bot keeps under.

@@ -44,7 +44,7 @@ func TestSampleLoadsAndValidates(t *testing.T) {
 	if err := c.Validate(false); err != nil {
 		t.Fatalf("sample does not validate:\n%v", err)
 	}
-	if err := c.Validate(true); !slices.Equal(keysOf(err), []string{"telegram.token"}) {
+	if err := c.Validate(true); !slices.Equal(keysOf(err), []string{"zalo.token"}) {
 		t.Errorf("Validate(true) of the sample = %v, want only the missing token", err)
 	}
 	if !reflect.DeepEqual(c, Sample()) {
@@ -405,7 +405,15 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{"special threshold", false, func(c *Config) { c.Awards.SpecialHouseholdThreshold = 0 }, "awards.special_household_threshold", ""},
 		{"negative caps", false, func(c *Config) { c.Awards.MaxIndividuals = -1 }, "awards.max_individuals", ""},
 		{"spotcheck zero", false, func(c *Config) { c.SpotCheck.Rate = 0 }, "spotcheck.rate", ""},
-		{"token missing for serve", true, func(c *Config) { c.Telegram.Token = "" }, "telegram.token", "DVCBOT_TELEGRAM_TOKEN"},
+		{"token missing for serve", true, func(c *Config) { c.Telegram.Token = "" }, "zalo.token", "DVCBOT_TELEGRAM_TOKEN"},
+		{"zalo id with spaces", false, func(c *Config) { c.Zalo.AdminIDs = []string{"6ede 9afa"} }, "zalo.admin_ids[0]", "mã người dùng Zalo"},
+		{"zalo secret too short", false, func(c *Config) { c.Zalo.Webhook.SecretToken = "short" }, "zalo.webhook.secret_token", "8–256"},
+		{"zalo webhook url not https", false, func(c *Config) { c.Zalo.Webhook.URL = "http://x.vn/z" }, "zalo.webhook.url", "https://"},
+		{"zalo webhook without secret", true, func(c *Config) {
+			c.Zalo.Token, c.Zalo.Mode, c.Zalo.Webhook.URL, c.Zalo.Webhook.SecretToken = "z:1", ModeWebhook, "https://x.vn/z", ""
+		}, "zalo.webhook.secret_token", "DVCBOT_ZALO_WEBHOOK_SECRET_TOKEN"},
+		{"zalo mode unknown", false, func(c *Config) { c.Zalo.Mode = "push" }, "zalo.mode", "webhook"},
+		{"zalo group id bad", false, func(c *Config) { c.Zalo.GroupChatID = "nhóm" }, "zalo.group_chat_id", "/nhom"},
 		{"token missing is fine otherwise", false, func(c *Config) { c.Telegram.Token = "" }, "", ""},
 		{"token with a space", false, func(c *Config) { c.Telegram.Token = "123:abc def" }, "telegram.token", ""},
 		{"serve with token", true, func(c *Config) { c.Telegram.Token = "123:abc" }, "", ""},
@@ -483,7 +491,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	c.Schedule.Reminder = "mỗi ngày"
 	c.Procedures = c.Procedures[:3]
 	err := c.Validate(true)
-	want := []string{"campaign.timezone", "telegram.token", "hamlets[3].id", "hamlets[7].households", "procedures", "schedule.reminder"}
+	want := []string{"campaign.timezone", "zalo.token", "hamlets[3].id", "hamlets[7].households", "procedures", "schedule.reminder"}
 	if got := keysOf(err); !slices.Equal(got, want) {
 		t.Errorf("keys = %v, want %v", got, want)
 	}
@@ -505,7 +513,7 @@ hamlets:
   - {id: bai-nha, name: Bãi Nhà B, households: 10}
 `)
 	err := c.Validate(true)
-	want := []string{"campaign.end", "telegram.token", "hamlets[1].households", "hamlets[2].id"}
+	want := []string{"campaign.end", "zalo.token", "hamlets[1].households", "hamlets[2].id"}
 	if got := keysOf(err); !slices.Equal(got, want) {
 		t.Errorf("keys = %v, want %v\n%v", got, want, err)
 	}
@@ -695,6 +703,17 @@ func TestEveryKeyOverridableByEnv(t *testing.T) {
 		"telegram.rate.global_per_second":    "10",
 		"telegram.rate.per_chat_per_second":  "0.5",
 		"telegram.rate.group_per_minute":     "10",
+		"zalo.token":                         "z:1",
+		"zalo.api_endpoint":                  "http://127.0.0.1:2/bot%s/%s",
+		"zalo.mode":                          "polling",
+		"zalo.poll_timeout":                  "10",
+		"zalo.webhook.listen":                ":8081",
+		"zalo.webhook.url":                   "https://x.vn/z",
+		"zalo.webhook.secret_token":          "abcdefgh",
+		"zalo.admin_ids":                     "6ede9afa1b2c,12345",
+		"zalo.group_chat_id":                 "g123",
+		"zalo.monthly_message_quota":         "5000",
+		"zalo.user_quota":                    "80",
 		"store.path":                         "/data/x.db",
 		"store.backup_dir":                   "/b",
 		"store.backup_keep":                  "3",
@@ -751,4 +770,29 @@ func FuzzParse(f *testing.F) {
 		_ = c.Validate(true)
 		_ = fmt.Sprintf("%+v", c)
 	})
+}
+
+func TestZaloOnlyServes(t *testing.T) {
+	c, err := Load("", []string{"DVCBOT_ZALO_TOKEN=123:abc", "DVCBOT_ZALO_MODE=polling", "DVCBOT_ZALO_ADMIN_IDS=6ede9afa1b2c, 8512345678901234567"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(true); err != nil {
+		t.Fatalf("a Zalo token alone must be enough to serve: %v", err)
+	}
+	if !slices.Equal(c.Zalo.AdminIDs, []string{"6ede9afa1b2c", "8512345678901234567"}) {
+		t.Errorf("admin ids = %q", c.Zalo.AdminIDs)
+	}
+	if c.Zalo.MonthlyMessageQuota != 3000 || c.Zalo.UserQuota != 50 {
+		t.Errorf("quotas = %d, %d; want the Basic plan's 3000 and 50", c.Zalo.MonthlyMessageQuota, c.Zalo.UserQuota)
+	}
+	for _, out := range []string{fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c.Zalo)} {
+		if strings.Contains(out, "123:abc") {
+			t.Errorf("the Zalo token is printed: %s", out)
+		}
+	}
+	j, _ := json.Marshal(c)
+	if strings.Contains(string(j), "123:abc") {
+		t.Error("the Zalo token is in the JSON form")
+	}
 }

@@ -81,6 +81,17 @@ func defaults() []struct {
 		{"telegram.rate.global_per_second", 30},
 		{"telegram.rate.per_chat_per_second", 1},
 		{"telegram.rate.group_per_minute", 20},
+		{"zalo.token", ""},
+		{"zalo.api_endpoint", DefaultZaloEndpoint},
+		{"zalo.mode", ModeWebhook},
+		{"zalo.poll_timeout", 30},
+		{"zalo.webhook.listen", "127.0.0.1:8444"},
+		{"zalo.webhook.url", ""},
+		{"zalo.webhook.secret_token", ""},
+		{"zalo.admin_ids", []any{}},
+		{"zalo.group_chat_id", ""},
+		{"zalo.monthly_message_quota", 3000},
+		{"zalo.user_quota", 50},
 		{"store.path", "dvcbot.db"},
 		{"store.backup_dir", ""},
 		{"store.backup_keep", 30},
@@ -235,6 +246,19 @@ func Parse(data []byte, env []string) (*Config, error) {
 	t.Rate.GlobalPerSecond = r.float("telegram.rate.global_per_second")
 	t.Rate.PerChatPerSecond = r.float("telegram.rate.per_chat_per_second")
 	t.Rate.GroupPerMinute = r.float("telegram.rate.group_per_minute")
+
+	z := &c.Zalo
+	z.Token = strings.TrimSpace(r.str("zalo.token"))
+	z.APIEndpoint = strings.TrimSpace(r.str("zalo.api_endpoint"))
+	z.Mode = strings.ToLower(strings.TrimSpace(r.str("zalo.mode")))
+	z.PollTimeout = r.seconds("zalo.poll_timeout")
+	z.Webhook.Listen = strings.TrimSpace(r.str("zalo.webhook.listen"))
+	z.Webhook.URL = strings.TrimSpace(r.str("zalo.webhook.url"))
+	z.Webhook.SecretToken = strings.TrimSpace(r.str("zalo.webhook.secret_token"))
+	z.AdminIDs = r.strs("zalo.admin_ids")
+	z.GroupChatID = strings.TrimSpace(r.str("zalo.group_chat_id"))
+	z.MonthlyMessageQuota = r.int("zalo.monthly_message_quota")
+	z.UserQuota = r.int("zalo.user_quota")
 
 	s := &c.Store
 	s.Path = strings.TrimSpace(r.str("store.path"))
@@ -499,6 +523,28 @@ func (r *reader) int64s(key string) []int64 {
 			continue
 		}
 		out = append(out, n)
+	}
+	return out
+}
+
+// strs reads a list of ids given as strings or numbers ("6ede…", 123).
+func (r *reader) strs(key string) []string {
+	var out []string
+	for i, item := range r.list(key) {
+		switch x := item.(type) {
+		case string:
+			out = append(out, strings.TrimSpace(x))
+		case int, int64, uint64:
+			out = append(out, fmt.Sprint(x))
+		case float64:
+			if x != math.Trunc(x) || x > 1<<53 {
+				r.fail(fmt.Sprintf("%s[%d]", key, i), "số quá lớn để đọc đúng — ghi mã trong dấu ngoặc kép, ví dụ \"8512345678901234567\"")
+				continue
+			}
+			out = append(out, strconv.FormatInt(int64(x), 10))
+		default:
+			r.fail(fmt.Sprintf("%s[%d]", key, i), "cần một mã dạng chữ, ví dụ \"6ede9afa1b2c4d5e\"")
+		}
 	}
 	return out
 }

@@ -20,6 +20,7 @@ func mask(s string) string {
 // webhook secret, when set, are replaced by "***".
 func (c Config) Redacted() Config {
 	c.Telegram = c.Telegram.redacted()
+	c.Zalo = c.Zalo.redacted()
 	return c
 }
 
@@ -27,6 +28,12 @@ func (t Telegram) redacted() Telegram {
 	t.Token = mask(t.Token)
 	t.Webhook = t.Webhook.redacted()
 	return t
+}
+
+func (z Zalo) redacted() Zalo {
+	z.Token = mask(z.Token)
+	z.Webhook = z.Webhook.redacted()
+	return z
 }
 
 func (w Webhook) redacted() Webhook {
@@ -37,6 +44,7 @@ func (w Webhook) redacted() Webhook {
 // Types without methods, so that printing them does not recurse.
 type (
 	plainTelegram Telegram
+	plainZalo     Zalo
 	plainWebhook  Webhook
 )
 
@@ -45,6 +53,17 @@ type (
 func (t Telegram) Format(f fmt.State, verb rune) {
 	type Telegram plainTelegram // same name for %#v, without the method
 	fmt.Fprintf(f, fmt.FormatString(f, verb), Telegram(t.redacted()))
+}
+
+// Format prints z, whatever the verb, with its secrets masked.
+func (z Zalo) Format(f fmt.State, verb rune) {
+	type Zalo plainZalo // same name for %#v, without the method
+	fmt.Fprintf(f, fmt.FormatString(f, verb), Zalo(z.redacted()))
+}
+
+// MarshalJSON encodes z with its secrets masked.
+func (z Zalo) MarshalJSON() ([]byte, error) {
+	return json.Marshal(plainZalo(z.redacted()))
 }
 
 // Format prints w, whatever the verb, with its secret masked.
@@ -74,6 +93,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("procedures", len(r.Procedures)),
 		slog.String("telegram_mode", r.Telegram.Mode),
 		slog.String("telegram_token", r.Telegram.Token),
+		slog.String("zalo_mode", r.Zalo.Mode),
+		slog.String("zalo_token", r.Zalo.Token),
 		slog.String("store_path", r.Store.Path),
 	)
 }

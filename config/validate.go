@@ -68,6 +68,11 @@ func (c *Config) Validate(forServe bool) error {
 	v := &validator{}
 	c.validateCampaign(v)
 	c.validateTelegram(v, forServe)
+	c.validateZalo(v, forServe)
+	if forServe && c.Telegram.Token == "" && c.Zalo.Token == "" {
+		v.fail("zalo.token", "chưa có mã bot nào: bot chạy trên kênh nào có mã — đặt mã bot Zalo (%s, lấy trong Zalo Bot Creator) hoặc mã bot Telegram (%s)",
+			EnvName("zalo.token"), EnvName("telegram.token"))
+	}
 	c.validateStore(v)
 	c.validateHamlets(v)
 	c.validateProcedures(v)
@@ -121,9 +126,8 @@ func (c *Config) validateCampaign(v *validator) {
 func (c *Config) validateTelegram(v *validator, forServe bool) {
 	t := c.Telegram
 	if t.Token == "" {
-		if forServe {
-			v.fail("telegram.token", "chưa có mã bot — lấy từ @BotFather rồi ghi vào tệp cấu hình hoặc biến môi trường %s", EnvName("telegram.token"))
-		}
+		// Without a token the Telegram channel does not run; serve needs a
+		// token on at least one channel (checked in Validate).
 	} else if strings.ContainsAny(t.Token, " \t\r\n/?#%") {
 		// Never print the token itself.
 		v.fail("telegram.token", "mã bot chứa ký tự không hợp lệ (khoảng trắng, /, ?, #, %%) — dán lại đúng mã từ @BotFather")
@@ -177,8 +181,12 @@ func (c *Config) validateTelegram(v *validator, forServe bool) {
 // checkEndpoint requires a URL format with exactly two %s (token, method)
 // and no other verb. The value is not echoed: it may hold a token by mistake.
 func checkEndpoint(v *validator, ep string) {
-	const key = "telegram.api_endpoint"
-	const hint = ` — dạng đúng: "https://api.telegram.org/bot%s/%s" (%s thứ nhất là mã bot, thứ hai là tên phương thức)`
+	checkEndpointKey(v, "telegram.api_endpoint", DefaultAPIEndpoint, ep)
+}
+
+// checkEndpointKey is checkEndpoint for the endpoint key of any channel.
+func checkEndpointKey(v *validator, key, example, ep string) {
+	hint := ` — dạng đúng: "` + example + `" (%s thứ nhất là mã bot, thứ hai là tên phương thức)`
 	rest := strings.ReplaceAll(strings.ReplaceAll(ep, "%%", ""), "%s", "")
 	if strings.Count(ep, "%s") != 2 || strings.Contains(rest, "%") {
 		v.errs = append(v.errs, &FieldError{Key: key, Msg: "phải chứa đúng hai %s và không chứa % nào khác" + hint})
@@ -188,6 +196,71 @@ func checkEndpoint(v *validator, ep string) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		v.errs = append(v.errs, &FieldError{Key: key, Msg: "không phải địa chỉ http(s) hợp lệ" + hint})
 	}
+}
+
+// zaloIDPattern is a Zalo user or group id: letters and digits (Zalo's ids
+// are long decimal or hexadecimal strings).
+var zaloIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// zaloSecretPattern is a Zalo webhook secret: 8–256 characters.
+var zaloSecretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{8,256}$`)
+
+func (c *Config) validateZalo(v *validator, forServe bool) {
+	z := c.Zalo
+	if strings.ContainsAny(z.Token, " \t\r\n/?#%") {
+		v.fail("zalo.token", "mã bot chứa ký tự không hợp lệ (khoảng trắng, /, ?, #, %%) — dán lại đúng mã từ Zalo Bot Creator")
+	}
+	checkEndpointKey(v, "zalo.api_endpoint", DefaultZaloEndpoint, z.APIEndpoint)
+	if z.PollTimeout < 1 || z.PollTimeout > 600 {
+		v.fail("zalo.poll_timeout", "phải từ 1 đến 600 giây, đang là %d", z.PollTimeout)
+	}
+	for i, id := range z.AdminIDs {
+		if !zaloIDPattern.MatchString(id) {
+			v.fail(fmt.Sprintf("zalo.admin_ids[%d]", i), "mã người dùng Zalo chỉ gồm chữ và số (bot cho biết mã này khi người đó nhắn cho bot), đang là %q", limit(id, 40))
+		}
+	}
+	if z.GroupChatID != "" && !zaloIDPattern.MatchString(z.GroupChatID) {
+		v.fail("zalo.group_chat_id", "mã nhóm Zalo chỉ gồm chữ và số; để trống rồi dùng lệnh /nhom để bot tự nhận nhóm")
+	}
+	switch z.Mode {
+	case ModePolling, ModeWebhook:
+	default:
+		v.fail("zalo.mode", `không biết chế độ %q — dùng "webhook" (chạy thật) hoặc "polling" (thử nghiệm)`, z.Mode)
+	}
+	w := z.Webhook
+	if w.SecretToken != "" && !zaloSecretPattern.MatchString(w.SecretToken) {
+		v.fail("zalo.webhook.secret_token", "phải gồm 8–256 ký tự A-Z, a-z, 0-9, _ và - (quy định của Zalo)")
+	}
+	if w.URL != "" {
+		if u, err := url.Parse(w.URL); err != nil || u.Scheme != "https" || u.Host == "" {
+			v.fail("zalo.webhook.url", "phải là địa chỉ https:// công khai, ví dụ https://bot.example.vn/zalo")
+		}
+	}
+	if z.Mode == ModeWebhook && z.Token != "" {
+		if _, _, err := net.SplitHostPort(w.Listen); err != nil {
+			v.fail("zalo.webhook.listen", `cần dạng máy:cổng, ví dụ "127.0.0.1:8444"`)
+		}
+		if forServe && w.URL == "" {
+			v.fail("zalo.webhook.url", "chế độ webhook cần địa chỉ https:// công khai của bot (Zalo chỉ gọi tới địa chỉ công khai)")
+		}
+		if forServe && w.SecretToken == "" {
+			v.fail("zalo.webhook.secret_token", "chế độ webhook cần một mã bí mật (8–256 ký tự A-Z, a-z, 0-9, _ và -) — đặt qua biến môi trường %s", EnvName("zalo.webhook.secret_token"))
+		}
+	}
+	if z.MonthlyMessageQuota < 1 {
+		v.fail("zalo.monthly_message_quota", "phải lớn hơn 0 (gói Basic: 3000 tin/tháng — xem bảng giá Zalo Bot)")
+	}
+	if z.UserQuota < 1 {
+		v.fail("zalo.user_quota", "phải lớn hơn 0 (gói Basic: 50 người dùng)")
+	}
+}
+
+// limit cuts a value quoted in an error.
+func limit(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 func (c *Config) validateStore(v *validator) {

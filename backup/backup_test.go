@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/store"
 )
 
@@ -30,8 +32,9 @@ var hcm = func() *time.Location {
 
 var march2 = time.Date(2026, 3, 2, 9, 0, 0, 0, hcm)
 
-// fill opens a store at path and writes hamlets, officers, households,
-// guidance records (one retracted) and their audit entries.
+// fill opens a store at path and writes hamlets, officers (people 1 to 3,
+// with a Telegram account each), households, guidance records (one
+// retracted) and their audit entries.
 func fill(t testing.TB, path string, n int) *store.DB {
 	t.Helper()
 	db, err := store.Open(path, store.Options{Now: func() time.Time { return march2 }, Location: hcm, Timeout: 200 * time.Millisecond})
@@ -43,8 +46,13 @@ func fill(t testing.TB, path string, n int) *store.DB {
 		if err := tx.SyncHamlets([]campaign.Hamlet{{ID: "bai-nha", Name: "Bãi Nhà", Households: 812}, {ID: "nam-du", Name: "Nam Du", Households: 298}}); err != nil {
 			return err
 		}
-		for o := int64(1); o <= 3; o++ {
-			if err := tx.PutOfficer(campaign.Officer{TelegramID: 2000 + o, FullName: fmt.Sprintf("Cán Bộ %c", 'A'+o), HamletID: "bai-nha",
+		for o := 1; o <= 3; o++ {
+			id, err := tx.NewPersonID()
+			if err != nil {
+				return err
+			}
+			if err := tx.PutOfficer(campaign.Officer{ID: id, FullName: fmt.Sprintf("Cán Bộ %c", 'A'+o), HamletID: "bai-nha",
+				Accounts: []campaign.Account{{Address: chat.Addr(chat.Telegram, strconv.Itoa(2000+o))}},
 				Role: campaign.RoleOfficer, Active: true, JoinedAt: march2}, 1, "officer.join"); err != nil {
 				return err
 			}
@@ -53,16 +61,16 @@ func fill(t testing.TB, path string, n int) *store.DB {
 			hamlet := []string{"bai-nha", "nam-du"}[i%2]
 			name := fmt.Sprintf("Nguyễn Văn %c", 'A'+i%26)
 			hh, err := tx.AddHousehold(campaign.Household{HamletID: hamlet, HeadName: name, Address: fmt.Sprintf("Tổ %d, ấp %s", i%7, hamlet),
-				Phone: fmt.Sprintf("09123%05d", i), CreatedBy: 2001}, strings.ToLower(name))
+				Phone: fmt.Sprintf("09123%05d", i), CreatedBy: 1}, strings.ToLower(name))
 			if err != nil {
 				return err
 			}
-			g, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hamlet, OfficerID: 2001 + int64(i%3), Procedures: []string{"khai_sinh"}})
+			g, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hamlet, OfficerID: campaign.PersonID(1 + i%3), Procedures: []string{"khai_sinh"}})
 			if err != nil {
 				return err
 			}
 			if i == 0 {
-				if _, err := tx.RetractGuidance(g.ID, 2001); err != nil {
+				if _, err := tx.RetractGuidance(g.ID, 1); err != nil {
 					return err
 				}
 			}
@@ -170,11 +178,11 @@ func TestBackupWhileWriting(t *testing.T) {
 			default:
 			}
 			db.Update(func(tx *store.Tx) error {
-				hh, err := tx.AddHousehold(campaign.Household{HamletID: "nam-du", HeadName: "Lê Thị Hoa", Address: "Tổ 1", Phone: fmt.Sprintf("09887%05d", i), CreatedBy: 2001}, "le thi hoa")
+				hh, err := tx.AddHousehold(campaign.Household{HamletID: "nam-du", HeadName: "Lê Thị Hoa", Address: "Tổ 1", Phone: fmt.Sprintf("09887%05d", i), CreatedBy: 1}, "le thi hoa")
 				if err != nil {
 					return err
 				}
-				_, err = tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "nam-du", OfficerID: 2001, Procedures: []string{"khai_sinh"}})
+				_, err = tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "nam-du", OfficerID: 1, Procedures: []string{"khai_sinh"}})
 				return err
 			})
 		}
@@ -237,6 +245,7 @@ func TestVerifyRefuses(t *testing.T) {
 			return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte(fmt.Sprint(store.SchemaVersion+1)))
 		}), store.ErrNewerSchema, "newer"},
 		{"bucket missing", edit("nobucket.db", func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("guidance")) }), ErrInvalid, `"guidance" missing`},
+		{"accounts index missing", edit("noaccounts.db", func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("accounts")) }), ErrInvalid, `"accounts" missing`},
 		{"missing file", filepath.Join(dir, "nope.db"), os.ErrNotExist, ""},
 	}
 	for _, tc := range tests {
@@ -249,6 +258,17 @@ func TestVerifyRefuses(t *testing.T) {
 	}
 	if _, err := Verify(good); err != nil {
 		t.Fatalf("good file: %v", err)
+	}
+	// A schema 4 file has no accounts index yet: the store makes it when
+	// it migrates the file.
+	schema4 := edit("schema4.db", func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte("accounts")); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte("4"))
+	})
+	if sum, err := Verify(schema4); err != nil || sum.SchemaVersion != 4 {
+		t.Fatalf("schema 4 file without an accounts index: %+v, %v", sum, err)
 	}
 }
 

@@ -49,7 +49,7 @@ func boltFile(t testing.TB, pageSize int, add func(tx *bolt.Tx) error) string {
 	}
 	defer db.Close()
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range requiredBuckets() {
+		for _, name := range requiredBuckets(store.SchemaVersion) {
 			if _, err := tx.CreateBucket([]byte(name)); err != nil {
 				return err
 			}
@@ -242,7 +242,7 @@ func TestVerifySoundFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := map[string]int{}
-			for _, name := range requiredBuckets() {
+			for _, name := range requiredBuckets(store.SchemaVersion) {
 				want[name] = 0
 			}
 			for name, n := range tc.want {
@@ -398,7 +398,7 @@ func FuzzVerify(f *testing.F) {
 		if err != nil && !errors.Is(err, ErrInvalid) && !errors.Is(err, store.ErrNewerSchema) {
 			t.Fatalf("Verify = %v: neither ErrInvalid nor ErrNewerSchema", err)
 		}
-		if err == nil && (sum.SchemaVersion < 1 || sum.SchemaVersion > store.SchemaVersion || len(sum.Keys) < len(requiredBuckets())) {
+		if err == nil && (sum.SchemaVersion < 1 || sum.SchemaVersion > store.SchemaVersion || len(sum.Keys) < len(requiredBuckets(sum.SchemaVersion))) {
 			t.Fatalf("accepted with summary %+v", sum)
 		}
 	})

@@ -204,9 +204,15 @@ type Summary struct {
 // Count is the number of entries in a top-level bucket.
 func (s Summary) Count(bucket string) int { return s.Keys[bucket] }
 
-// requiredBuckets are the buckets every data file has from schema 1 on.
-func requiredBuckets() []string {
-	return []string{"meta", "hamlets", "officers", "invites", "households", "guidance", "sessions", "updates", "audit"}
+// requiredBuckets are the buckets every data file of schema version v
+// has: those of schema 1, and the accounts index from schema 5 on (the
+// store creates it only when it migrates a file to 5).
+func requiredBuckets(v int) []string {
+	names := []string{"meta", "hamlets", "officers", "invites", "households", "guidance", "sessions", "updates", "audit"}
+	if v >= 5 {
+		names = append(names, "accounts")
+	}
+	return names
 }
 
 // ErrInvalid marks a file that is not a usable dvcbot data file.
@@ -263,7 +269,7 @@ func Verify(path string) (sum Summary, err error) {
 		if v > store.SchemaVersion {
 			return fmt.Errorf("schema %d, this program knows %d: %w", v, store.SchemaVersion, store.ErrNewerSchema)
 		}
-		for _, name := range requiredBuckets() {
+		for _, name := range requiredBuckets(v) {
 			if tx.Bucket([]byte(name)) == nil {
 				return fmt.Errorf("%w: bucket %q missing", ErrInvalid, name)
 			}

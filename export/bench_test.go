@@ -99,7 +99,7 @@ func yearReport(n int) ReportWorkbook {
 			DaysMet: 360, DaysElapsed: 365, Streak: 100})
 	}
 	for i := range 40 {
-		r.Officers = append(r.Officers, OfficerRow{TelegramID: int64(1000000000 + i), Name: "Cán bộ " + strconv.Itoa(i),
+		r.Officers = append(r.Officers, OfficerRow{Number: campaign.PersonID(1 + i), Name: "Cán bộ " + strconv.Itoa(i),
 			HamletName: "Ấp " + strconv.Itoa(i%13+1), Role: "officer", Households: 350, Procedures: 400, DaysActive: 300, Active: true})
 	}
 	_ = r.Evidence(func(e EvidenceRow) error {

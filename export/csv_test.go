@@ -45,7 +45,7 @@ func TestWriteCSVReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read CSV back: %v", err)
 	}
-	if got, want := strings.Join(recs[0], ","), "hamlet_id,hamlet_name,household_name,address,phone,procedures,officer_name,officer_telegram_id,reported_at"; got != want {
+	if got, want := strings.Join(recs[0], ","), "hamlet_id,hamlet_name,household_name,address,phone,procedures,officer_name,officer_channel,officer_account,reported_at"; got != want {
 		t.Errorf("header = %q, want %q", got, want)
 	}
 	if len(recs) != 4 {
@@ -63,15 +63,19 @@ func TestWriteCSVReadBack(t *testing.T) {
 		{"phone keeps its leading zero", 1, 4, "0912345678"},
 		{"procedures ids joined by +", 1, 5, "khai_sinh+thuong_tru"},
 		{"officer", 1, 6, "Trần Văn Đức"},
-		{"officer telegram id", 1, 7, "123456789"},
-		{"reported_at in local time", 1, 8, "2026-05-02T08:15:00+07:00"},
+		{"officer channel", 1, 7, "telegram"},
+		{"officer telegram account", 1, 8, "123456789"},
+		{"reported_at in local time", 1, 9, "2026-05-02T08:15:00+07:00"},
 		{"address with quotes", 2, 3, `Số 12, đường "Bãi Bấc", ấp Lại Sơn`},
 		{"other procedure is its id only", 2, 5, "khac"},
-		{"large telegram id", 2, 7, "7012345678"},
-		{"late evening stays on its local day", 2, 8, "2026-12-31T23:59:00+07:00"},
+		{"zalo channel", 2, 7, "zalo"},
+		{"zalo account", 2, 8, "6ede9afa4b2e1c07"},
+		{"late evening stays on its local day", 2, 9, "2026-12-31T23:59:00+07:00"},
 		{"formula-like address neutralised", 3, 3, `'=HYPERLINK("http://x","bấm")`},
 		{"formula-like officer neutralised", 3, 6, "'@Nguyễn Hữu Phước"},
-		{"midnight UTC is morning local", 3, 8, "2026-01-01T07:00:00+07:00"},
+		{"no channel known", 3, 7, ""},
+		{"no account known", 3, 8, ""},
+		{"midnight UTC is morning local", 3, 9, "2026-01-01T07:00:00+07:00"},
 	}
 	for _, tt := range tests {
 		if got := recs[tt.rec][tt.col]; got != tt.want {
@@ -110,7 +114,8 @@ func TestNeutralize(t *testing.T) {
 		}
 		// Through the writer, in every free-text column.
 		var buf bytes.Buffer
-		r := EvidenceRow{HamletID: tt.in, HamletName: tt.in, HouseholdName: tt.in, Address: tt.in, OfficerName: tt.in}
+		r := EvidenceRow{HamletID: tt.in, HamletName: tt.in, HouseholdName: tt.in, Address: tt.in, OfficerName: tt.in,
+			OfficerChannel: tt.in, OfficerAccount: tt.in}
 		if err := WriteCSV(&buf, vn(t), SliceRows([]EvidenceRow{r})); err != nil {
 			t.Fatalf("WriteCSV(%q): %v", tt.in, err)
 		}
@@ -118,7 +123,7 @@ func TestNeutralize(t *testing.T) {
 		if err != nil {
 			t.Fatalf("read CSV back for %q: %v", tt.in, err)
 		}
-		for _, col := range []int{0, 1, 2, 3, 6} {
+		for _, col := range []int{0, 1, 2, 3, 6, 7, 8} {
 			got := recs[1][col]
 			if got != tt.want {
 				t.Errorf("CSV column %s for %q = %q, want %q", recs[0][col], tt.in, got, tt.want)

@@ -49,21 +49,22 @@ func sampleRows() []EvidenceRow {
 			HamletID: "hon-tre", HamletName: "Ấp Hòn Tre", HouseholdName: "Nguyễn Thị Ánh Tuyết",
 			Address: "Tổ 3, ấp Bãi Nhà, đặc khu Kiên Hải", Phone: "0912345678",
 			Procedures: []string{"khai_sinh", "thuong_tru"}, OfficerName: "Trần Văn Đức",
-			OfficerTelegramID: 123456789, ReportedAt: time.Date(2026, 5, 2, 1, 15, 0, 0, time.UTC),
+			OfficerChannel: "telegram", OfficerAccount: "123456789", ReportedAt: time.Date(2026, 5, 2, 1, 15, 0, 0, time.UTC),
 			Check: campaign.CheckPassed,
 		},
 		{
 			HamletID: "lai-son", HamletName: "Ấp Lại Sơn", HouseholdName: "Lê Văn Bảy",
 			Address: "Số 12, đường \"Bãi Bấc\", ấp Lại Sơn", Phone: "0327654321",
 			Procedures: []string{"khac"}, OtherProcedure: "Đăng ký biến động đất đai",
-			OfficerName: "Phạm Thị Hồng", OfficerTelegramID: 7012345678,
+			OfficerName: "Phạm Thị Hồng", OfficerChannel: "zalo", OfficerAccount: "6ede9afa4b2e1c07",
 			ReportedAt: time.Date(2026, 12, 31, 16, 59, 0, 0, time.UTC), // 23:59 local
 		},
 		{
 			HamletID: "an-son", HamletName: "Ấp An Sơn", HouseholdName: "Đỗ Thị Lan",
 			Address: "=HYPERLINK(\"http://x\",\"bấm\")", Phone: "0388000111",
 			Procedures: []string{"bhyt"}, OfficerName: "@Nguyễn Hữu Phước",
-			OfficerTelegramID: 42, ReportedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+			// No channel: a record whose account is not known.
+			ReportedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 			Check: campaign.CheckFailed,
 		},
 	}
@@ -91,7 +92,8 @@ func synthRows(n int) RowSource {
 				Phone:             fmt.Sprintf("09%08d", i%100000000),
 				Procedures:        procs[i%len(procs)],
 				OfficerName:       family[(i/13)%10] + " Văn " + given[h%10],
-				OfficerTelegramID: int64(1000000000 + i%40),
+				OfficerChannel:    []string{"telegram", "zalo"}[i%40%2],
+				OfficerAccount:    strconv.Itoa(1000000000 + i%40),
 				ReportedAt:        start.Add(time.Duration(i/39)*24*time.Hour + time.Duration(i%39)*13*time.Minute),
 				Check:             checks[i%len(checks)],
 			}

@@ -26,9 +26,9 @@ func sampleReport() ReportWorkbook {
 				Excluded: "Đang bị kiểm tra (Quyết định số 12/QĐ-UBND)"},
 		},
 		Officers: []OfficerRow{
-			{TelegramID: 7012345678, Name: "Trần Văn Đức", HamletName: "Ấp Hòn Tre", Role: string(campaign.RoleLeader),
+			{Number: 12, Name: "Trần Văn Đức", HamletName: "Ấp Hòn Tre", Role: string(campaign.RoleLeader),
 				Households: 60, Procedures: 75, DaysActive: 58, FailedChecks: 0, Active: true},
-			{TelegramID: 42, Name: "Phạm Thị Hồng", HamletName: "Ấp Lại Sơn", Role: string(campaign.RoleOfficer),
+			{Number: 407, Name: "Phạm Thị Hồng", HamletName: "Ấp Lại Sơn", Role: string(campaign.RoleOfficer),
 				Households: 40, Procedures: 41, DaysActive: 40, FailedChecks: 1, Active: false, Excluded: "Kiểm tra không đạt"},
 		},
 		Evidence: SliceRows(sampleRows()),
@@ -108,16 +108,22 @@ func TestWriteReport(t *testing.T) {
 
 	t.Run("Cán bộ", func(t *testing.T) {
 		const sh = "Cán bộ"
-		want := []string{"7012345678", "Trần Văn Đức", "Ấp Hòn Tre", "trưởng ấp", "60", "75", "58", "0", "Đang hoạt động"}
+		want := []string{"12", "Trần Văn Đức", "Ấp Hòn Tre", "trưởng ấp", "60", "75", "58", "0", "Đang hoạt động"}
 		if got := row(t, f, sh, 4); !reflect.DeepEqual(got, want) {
 			t.Errorf("row 4 = %q, want %q", got, want)
 		}
-		want = []string{"42", "Phạm Thị Hồng", "Ấp Lại Sơn", "cán bộ ấp", "40", "41", "40", "1", "Đã vô hiệu hóa", "Kiểm tra không đạt"}
+		want = []string{"407", "Phạm Thị Hồng", "Ấp Lại Sơn", "cán bộ ấp", "40", "41", "40", "1", "Đã vô hiệu hóa", "Kiểm tra không đạt"}
 		if got := row(t, f, sh, 5); !reflect.DeepEqual(got, want) {
 			t.Errorf("row 5 = %q, want %q", got, want)
 		}
 		if got := cell(t, f, sh, "B3"); got != "Họ và tên" {
 			t.Errorf("B3 = %q", got)
+		}
+		if got := cell(t, f, sh, "A3"); got != "Số cán bộ" {
+			t.Errorf("A3 = %q, want the person number header", got)
+		}
+		if got := raw(t, f, sh, "A5"); got != "407" {
+			t.Errorf("person number raw = %q, want a number", got)
 		}
 	})
 

@@ -84,6 +84,8 @@ type Engine struct {
 	afterCommitHook func()
 	// observe, when set, learns what each handled input did.
 	observe func(Outcome)
+	// dl keeps track of answers in flight (delivery.go).
+	dl *delivery
 }
 
 // Outcome is what handling one input did, for metrics: facts from the
@@ -113,7 +115,7 @@ func WithCodes(f func() string) Option { return func(e *Engine) { e.newCode = f 
 
 // New returns an engine over an open store.
 func New(db *store.DB, set Settings, opts ...Option) *Engine {
-	e := &Engine{db: db, set: set, now: time.Now, log: slog.New(slog.DiscardHandler), newCode: randomCode}
+	e := &Engine{db: db, set: set, now: time.Now, log: slog.New(slog.DiscardHandler), newCode: randomCode, dl: newDelivery()}
 	if e.set.Location == nil {
 		e.set.Location = time.UTC
 	}
@@ -283,18 +285,25 @@ func flatten(rows [][]chat.Choice) []chat.Choice {
 }
 
 // Handle applies one input and returns the replies once it is stored.
+// When it could not be stored, the replies say so («chưa được lưu», once
+// per update) and the error wraps ErrNotStored: the transport must not
+// confirm the update. A re-delivered update gets the replies it was first
+// given if they were never confirmed sent (see Delivered), else nothing.
 func (e *Engine) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	var c *cx
-	update := ""
-	if in.Update != "" {
-		update = in.Chat.Channel + ":" + in.Update
-	}
+	var again []chat.Reply
+	update := updateKey(in)
+	confirmed := e.dl.takeDelivered()
 	err := e.db.Batch(func(tx *store.Tx) error {
-		c = nil // Batch may run this more than once
+		c, again = nil, nil // Batch may run this more than once
+		if err := tx.ClearPending(confirmed...); err != nil {
+			return err
+		}
 		if update != "" && tx.Processed(update) {
+			again = e.dl.resend(update, tx.PendingReplies(update))
 			return nil
 		}
 		done, err := e.step(tx, in)
@@ -302,7 +311,11 @@ func (e *Engine) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error
 			return err
 		}
 		if update != "" {
-			if err := tx.MarkProcessed(update); err != nil {
+			pending, err := pendingJSON(done.replies)
+			if err != nil {
+				return err
+			}
+			if err := tx.MarkProcessed(update, pending); err != nil {
 				return err
 			}
 		}
@@ -310,15 +323,23 @@ func (e *Engine) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error
 		return nil
 	})
 	if err != nil {
+		e.dl.putBack(confirmed)
 		e.log.Error("handle update failed", "update", in.Update, "channel", in.Chat.Channel, "err", err)
 		e.report(Outcome{Failed: true})
-		return []chat.Reply{{To: in.Chat, Text: msgInternalError}}, nil
+		if e.dl.failed(update, err, e.now()) {
+			return nil, fmt.Errorf("%w: %w", ErrNotStored, err)
+		}
+		return []chat.Reply{{To: in.Chat, Text: msgInternalError}}, fmt.Errorf("%w: %w", ErrNotStored, err)
 	}
+	e.dl.wrote()
 	if c == nil {
-		return nil, nil
+		return again, nil
 	}
 	e.report(Outcome{Saved: c.saved})
 	replies := c.replies
+	if update != "" && len(replies) > 0 {
+		e.dl.started(update)
+	}
 	for _, fn := range c.after {
 		out, err := e.runAfterCommit(c, fn)
 		if err != nil {

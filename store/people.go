@@ -154,18 +154,61 @@ func (t *Tx) EachSession(fn func(chatAddr, user chat.Address, state []byte) erro
 	})
 }
 
+// Processed updates: "channel:update" → unix seconds 8, followed by the
+// replies still to deliver for it (the engine's JSON, cleared once the
+// transport has sent them), so that an update re-delivered after a crash
+// is answered again instead of silently.
+
 // Processed reports whether an update (its channel-qualified id, such as
 // "telegram:123" or "zalo:message.text.received:8a3f…") was already applied.
 func (t *Tx) Processed(update string) bool {
 	return update != "" && t.tx.Bucket(bUpdates).Get([]byte(update)) != nil
 }
 
-// MarkProcessed records an update as applied.
-func (t *Tx) MarkProcessed(update string) error {
-	if err := t.tx.Bucket(bUpdates).Put([]byte(update), u64(uint64(t.now.Unix()))); err != nil {
+// MarkProcessed records an update as applied, with the replies (encoded by
+// the engine) still to deliver for it; nil when there are none.
+func (t *Tx) MarkProcessed(update string, pending []byte) error {
+	v := append(u64(uint64(t.now.Unix())), pending...)
+	if err := t.tx.Bucket(bUpdates).Put([]byte(update), v); err != nil {
 		return fmt.Errorf("store: mark update: %w", err)
 	}
 	return nil
+}
+
+// PendingReplies returns the replies of a processed update that were not
+// confirmed delivered (nil when none).
+func (t *Tx) PendingReplies(update string) []byte {
+	v := t.tx.Bucket(bUpdates).Get([]byte(update))
+	if len(v) <= 8 {
+		return nil
+	}
+	return append([]byte(nil), v[8:]...)
+}
+
+// ClearPending records that the replies of these updates were delivered.
+func (t *Tx) ClearPending(updates ...string) error {
+	b := t.tx.Bucket(bUpdates)
+	for _, u := range updates {
+		v := b.Get([]byte(u))
+		if len(v) <= 8 {
+			continue
+		}
+		if err := b.Put([]byte(u), append([]byte(nil), v[:8]...)); err != nil {
+			return fmt.Errorf("store: clear pending replies: %w", err)
+		}
+	}
+	return nil
+}
+
+// EachPending calls fn for every processed update whose replies were not
+// confirmed delivered, with when it was processed.
+func (t *Tx) EachPending(fn func(update string, at time.Time, replies []byte) error) error {
+	return t.tx.Bucket(bUpdates).ForEach(func(k, v []byte) error {
+		if len(v) <= 8 {
+			return nil
+		}
+		return fn(string(k), time.Unix(int64(readU64(v)), 0), append([]byte(nil), v[8:]...))
+	})
 }
 
 // PruneProcessed forgets processed updates older than the cutoff
@@ -174,7 +217,7 @@ func (t *Tx) PruneProcessed(before time.Time) (int, error) {
 	b := t.tx.Bucket(bUpdates)
 	var old [][]byte
 	_ = b.ForEach(func(k, v []byte) error {
-		if len(v) == 8 && int64(readU64(v)) < before.Unix() {
+		if len(v) >= 8 && int64(readU64(v)) < before.Unix() {
 			old = append(old, append([]byte(nil), k...))
 		}
 		return nil

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -193,12 +194,36 @@ func (t *Transport) process(ctx context.Context, h bot.Handler, it item) error {
 		t.handleErrors.Add(1)
 		t.log.Error("telegram: handling an update failed", "update_id", it.updateID, "chat_id", it.chat, "err", err)
 	}
+	done := t.deliveryOf(it, len(replies))
 	for _, r := range replies {
-		if qerr := t.out.enqueueReply(r); qerr != nil {
+		if qerr := t.out.enqueueReply(r, done); qerr != nil {
 			t.log.Error("telegram: reply not queued", "update_id", it.updateID, "err", qerr)
+			done(qerr)
 		}
 	}
 	return err
+}
+
+// deliveryOf returns what each of an update's n replies calls when it is
+// finished; once all are, without one lost to the shutdown, the engine is
+// told (Options.OnDelivered) so it will not send them again after a restart.
+func (t *Transport) deliveryOf(it item, n int) func(error) {
+	if n == 0 || t.opts.OnDelivered == nil || it.in == nil || it.in.Update == "" {
+		return func(error) {}
+	}
+	var mu sync.Mutex
+	left, lost := n, false
+	update := it.in.Update
+	return func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if errors.Is(err, ErrClosed) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			lost = true // the process is stopping: send again at the next start
+		}
+		if left--; left == 0 && !lost {
+			t.opts.OnDelivered(update)
+		}
+	}
 }
 
 // handle calls h.Handle, turning a panic into an error so that one bad
@@ -253,7 +278,9 @@ spawn:
 			defer func() { <-t.sem }()
 			for _, it := range items {
 				err := t.process(ctx, h, it)
-				if err != nil && ctx.Err() != nil {
+				if err != nil && (ctx.Err() != nil || errors.Is(err, bot.ErrNotStored)) {
+					// Not stored: the update stays unconfirmed and comes
+					// again, with the chat's later ones, after a pause.
 					return
 				}
 				done[it.idx] = true

@@ -91,12 +91,12 @@ func (t *Transport) Send(ctx context.Context, r chat.Reply) error {
 
 // enqueueReply queues a reply produced by the Handler; failures are
 // logged by the sender.
-func (s *sender) enqueueReply(r chat.Reply) error {
+func (s *sender) enqueueReply(r chat.Reply, onDone func(error)) error {
 	id, parts, err := buildParts(r)
 	if err != nil {
 		return err
 	}
-	return s.enqueue(&job{ctx: s.ctx, chat: id, parts: parts, bulk: r.Bulk})
+	return s.enqueue(&job{ctx: s.ctx, chat: id, parts: parts, bulk: r.Bulk, onDone: onDone})
 }
 
 func invalid(format string, args ...any) error {

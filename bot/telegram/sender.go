@@ -34,6 +34,9 @@ type job struct {
 	inFlight bool
 	finished bool
 	done     chan error // nil for replies nobody waits for
+	// onDone, when set, is told how the job ended (under the sender's lock:
+	// it must be quick and must not call the sender).
+	onDone func(err error)
 }
 
 // chatQueue is the outgoing state of one chat.
@@ -586,6 +589,9 @@ func (s *sender) finish(c *chatQueue, j *job, err error) {
 	}
 	if err != nil && !j.ack {
 		s.t.failed.Add(1)
+	}
+	if j.onDone != nil {
+		j.onDone(err)
 	}
 	if j.done != nil {
 		j.done <- err

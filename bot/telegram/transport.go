@@ -77,6 +77,10 @@ type Options struct {
 	// sending (once until a message gets through again), or the user
 	// blocking the bot (my_chat_member update).
 	OnBlocked func(ctx context.Context, chat chat.Address)
+	// OnDelivered is called with an update's id once every reply to it has
+	// been sent (or refused for good), so the engine does not send them
+	// again after a restart (bot.Engine.Delivered).
+	OnDelivered func(update string)
 	// OnMigrate is called when a group became a supergroup with a new id.
 	OnMigrate func(ctx context.Context, oldID, newID int64)
 	// Rate is the outgoing budget.
@@ -416,7 +420,7 @@ func (t *Transport) Run(ctx context.Context, h bot.Handler) error {
 	}()
 
 	var offset int64
-	failures := 0
+	failures, storeFailures := 0, 0
 	complete := true
 	for ctx.Err() == nil {
 		ups, err := t.getUpdates(ctx, offset)
@@ -440,9 +444,19 @@ func (t *Transport) Run(ctx context.Context, h bot.Handler) error {
 		next, all := t.handleBatch(hctx, h, ups)
 		offset = max(offset, next)
 		if !all {
-			complete = false
-			break
+			if ctx.Err() != nil || hctx.Err() != nil {
+				complete = false
+				break
+			}
+			// An update could not be stored (a full disk): it stays
+			// unconfirmed; wait before it comes again.
+			storeFailures++
+			wait := t.backoff(storeFailures)
+			t.log.Warn("telegram: an update could not be stored; it will be handled again", "retry_in", wait)
+			t.sleep(ctx, wait)
+			continue
 		}
+		storeFailures = 0
 	}
 
 	// Confirm what was handled, so a restart does not see it again.

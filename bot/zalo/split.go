@@ -51,8 +51,8 @@ type boundary struct {
 // line feed, after a space, or between two grapheme clusters; among
 // these, a cut outside a bold range is preferred, and a line or space cut
 // is taken only in the second half of the chunk (fewer messages count less
-// against Zalo's monthly quota). A single grapheme cluster longer than
-// limit is cut between its code points. bold holds sorted, disjoint byte
+// against Zalo's monthly quota). A grapheme cluster longer than limit
+// is cut between its code points. bold holds sorted, disjoint byte
 // ranges of s; each chunk gets its own part of them, so no range crosses a
 // chunk.
 func splitText(s string, bold []span, limit int) []chunk {
@@ -62,7 +62,7 @@ func splitText(s string, bold []span, limit int) []chunk {
 	if utf16Len(s) <= limit {
 		return []chunk{{Text: s, Bold: clip(bold, 0, len(s))}}
 	}
-	bs := boundaries(s)
+	bs := boundaries(s, limit)
 	inBold := func(off int) bool {
 		for _, b := range bold {
 			if b.Start < off && off < b.End {
@@ -86,23 +86,6 @@ func splitText(s string, bold []span, limit int) []chunk {
 		if j == len(bs)-1 {
 			out = append(out, chunk{Text: s[start.off:], Bold: clip(bold, start.off, len(s))})
 			break
-		}
-		if j == p {
-			// One cluster longer than the limit: cut between code points.
-			cut, units := start.off, 0
-			for cut < len(s) {
-				r, size := utf8.DecodeRuneInString(s[cut:])
-				if units+runeUnits(r) > limit {
-					break
-				}
-				units += runeUnits(r)
-				cut += size
-			}
-			out = append(out, chunk{Text: s[start.off:cut], Bold: clip(bold, start.off, cut)})
-			// Continue from the cut, which is not a cluster boundary:
-			// recompute boundaries of the rest.
-			rest := splitText(s[cut:], clip(bold, cut, len(s)), limit)
-			return append(out, rest...)
 		}
 		best, bestTier := j, 99
 		half := limit / 2
@@ -135,8 +118,10 @@ func splitText(s string, bold []span, limit int) []chunk {
 	return out
 }
 
-// boundaries lists the grapheme cluster boundaries of s, from 0 to len(s).
-func boundaries(s string) []boundary {
+// boundaries lists the grapheme cluster boundaries of s, from 0 to
+// len(s); a cluster longer than limit gets a boundary between each of its
+// code points, so that every step between boundaries fits in a chunk.
+func boundaries(s string, limit int) []boundary {
 	out := []boundary{{}}
 	units, off := 0, 0
 	state := -1
@@ -144,6 +129,18 @@ func boundaries(s string) []boundary {
 	for len(rest) > 0 {
 		var cluster string
 		cluster, rest, _, state = uniseg.StepString(rest, state)
+		if utf16Len(cluster) > limit {
+			for _, r := range cluster {
+				size := utf8.RuneLen(r)
+				if r == utf8.RuneError {
+					_, size = utf8.DecodeRuneInString(s[off:])
+				}
+				off += size
+				units += runeUnits(r)
+				out = append(out, boundary{off: off, units: units})
+			}
+			continue
+		}
 		off += len(cluster)
 		units += utf16Len(cluster)
 		last := cluster[len(cluster)-1]

@@ -89,8 +89,10 @@ type Fault int
 
 // Faults.
 const (
+	// NoFault lets a call through (to inject a fault into a later call).
+	NoFault Fault = iota
 	// Internal answers 403 "Internal server error"; nothing is recorded.
-	Internal Fault = iota + 1
+	Internal
 	// Quota answers 429 "Quota exceeded"; nothing is recorded.
 	Quota
 	// Timeout holds the request without an answer until the client gives
@@ -201,6 +203,23 @@ func (s *Server) Calls(method string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[method]
+}
+
+// WaitCalls waits until method was called at least n times.
+func (s *Server) WaitCalls(ctx context.Context, method string, n int) error {
+	for {
+		s.mu.Lock()
+		got, ch := s.calls[method], s.changed
+		s.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("fakezalo: %d of %d calls of %s: %w", got, n, method, ctx.Err())
+		}
+	}
 }
 
 // Sent returns the messages recorded for a chat, in order.

@@ -77,7 +77,7 @@ func mask(rs []span, n int) string {
 
 func TestSplitPrefersLinesThenSpaces(t *testing.T) {
 	line := strings.Repeat("a", 9) + "\n" // 10 units
-	s := strings.Repeat(line, 5)           // 50 units
+	s := strings.Repeat(line, 5)          // 50 units
 	chunks := splitText(s, nil, 25)
 	checkChunks(t, s, nil, 25, chunks)
 	if chunks[0].Text != strings.Repeat(line, 2) {

@@ -2,6 +2,8 @@ package zalo
 
 import (
 	"context"
+	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -161,13 +163,15 @@ func newHarness(t *testing.T, cfg harnessConfig) *harness {
 		hs.h = newStub(echo)
 	}
 	var mounted atomic.Pointer[http.Handler]
-	hs.hook = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	hs.hook = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p := mounted.Load(); p != nil {
 			(*p).ServeHTTP(w, r)
 			return
 		}
 		http.Error(w, "not mounted", http.StatusServiceUnavailable)
 	}))
+	hs.hook.Config.ErrorLog = log.New(io.Discard, "", 0) // handshakes cut at Close
+	hs.hook.StartTLS()
 	t.Cleanup(hs.hook.Close)
 	fo := fakezalo.Options{Token: testToken, Now: hs.clock.Now, After: never, HTTPClient: hs.hook.Client(), CanJoinGroups: true, DisplayName: "Bot DVC"}
 	if cfg.fake != nil {

@@ -51,6 +51,7 @@ type APIError struct {
 	HTTPStatus int
 }
 
+// Error describes the answer: code, description and HTTP status.
 func (e *APIError) Error() string {
 	if e.Description == "" {
 		return fmt.Sprintf("zalo: error %d (HTTP %d)", e.Code, e.HTTPStatus)
@@ -89,6 +90,7 @@ func codeOf(err error) int {
 // be sent again.
 type NotSentError struct{ Err error }
 
+// Error says the request was not sent, and why.
 func (e *NotSentError) Error() string { return "zalo: request not sent: " + e.Err.Error() }
 
 // Unwrap returns the underlying network error.
@@ -235,7 +237,10 @@ type redacted struct {
 	err error
 }
 
+// Error is the scrubbed message.
 func (r *redacted) Error() string { return r.msg }
+
+// Unwrap returns the original error.
 func (r *redacted) Unwrap() error { return r.err }
 
 // Me is the bot itself, as getMe describes it.

@@ -203,6 +203,7 @@ func decodeUpdatesDepth(raw []byte, depth int) ([]Update, error) {
 // objects and arrays read as "".
 type flexString string
 
+// UnmarshalJSON reads a string, number or boolean.
 func (f *flexString) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
@@ -227,6 +228,7 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 // flexInt reads a JSON number or a numeric string; anything else is 0.
 type flexInt int64
 
+// UnmarshalJSON reads a number or numeric string.
 func (f *flexInt) UnmarshalJSON(b []byte) error {
 	b = bytes.Trim(bytes.TrimSpace(b), `"`)
 	if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
@@ -244,6 +246,7 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 // flexBool reads true/false, "true"/"false" and 1/0.
 type flexBool bool
 
+// UnmarshalJSON reads a boolean in any spelling.
 func (f *flexBool) UnmarshalJSON(b []byte) error {
 	switch strings.ToLower(string(bytes.Trim(bytes.TrimSpace(b), `"`))) {
 	case "true", "1":
@@ -258,6 +261,7 @@ func (f *flexBool) UnmarshalJSON(b []byte) error {
 // or as an array of either (the last, largest, wins).
 type flexURL string
 
+// UnmarshalJSON reads a URL in any of its shapes.
 func (f *flexURL) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	*f = ""

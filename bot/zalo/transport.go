@@ -327,6 +327,9 @@ func (t *Transport) Run(ctx context.Context, h Handler) error {
 	}
 	if err := t.registerWebhook(ctx); err != nil {
 		t.closeServer(context.Background())
+		if ctx.Err() != nil {
+			return nil // stopped while registering
+		}
 		return err
 	}
 	select {

@@ -408,3 +408,37 @@ func TestNewRefusesBadToken(t *testing.T) {
 		t.Errorf("polling client timeout %s, want poll timeout + 5 s", tr.poller.HTTP.Timeout)
 	}
 }
+
+func TestRunListensItself(t *testing.T) {
+	// Behind a reverse proxy: Run serves plain HTTP on Listen at the
+	// webhook URL's path (the fake probes the public https URL, here the
+	// TLS test server).
+	free := httptest.NewServer(http.NotFoundHandler())
+	addr := free.Listener.Addr().String()
+	free.Close()
+	hs := newHarness(t, harnessConfig{noRun: true})
+	hs.tr.o.Listen = addr
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- hs.tr.Run(ctx, hs.h) }()
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	if err := hs.fake.WaitCalls(wctx, "setWebhook", 1); err != nil {
+		t.Fatal(err)
+	}
+	p := &fakezalo.Pusher{URL: "http://" + addr + "/zalo/webhook", Secret: testSecret}
+	code, err := p.Push(ctx, hs.fake.Private("u1", "An", "x"))
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("push to the listener: %d %v", code, err)
+	}
+	if code, _ := (&fakezalo.Pusher{URL: "http://" + addr + "/other", Secret: testSecret}).Push(ctx, hs.fake.Private("u1", "An", "y")); code != http.StatusNotFound {
+		t.Fatalf("push to another path: %d", code)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if _, err := p.Push(context.Background(), hs.fake.Private("u1", "An", "z")); err == nil {
+		t.Fatal("the listener still serves after Run returned")
+	}
+}

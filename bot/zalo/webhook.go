@@ -121,7 +121,10 @@ func (t *Transport) pollLoop(ctx context.Context, h Handler) error {
 		}
 		failures = 0
 		for _, u := range ups {
-			_ = t.process(ctx, h, u) // logged by process
+			// Taken from Zalo: handle it to the end even if Run is stopped.
+			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.o.HandleTimeout)
+			_ = t.process(hctx, h, u) // errors are logged by process
+			cancel()
 		}
 	}
 }

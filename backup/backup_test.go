@@ -52,8 +52,8 @@ func fill(t testing.TB, path string, n int) *store.DB {
 				return err
 			}
 			if err := tx.PutOfficer(campaign.Officer{ID: id, FullName: fmt.Sprintf("Cán Bộ %c", 'A'+o), HamletID: "bai-nha",
-				Accounts: []campaign.Account{{Address: chat.Addr(chat.Telegram, strconv.Itoa(2000+o))}},
-				Role: campaign.RoleOfficer, Active: true, JoinedAt: march2}, 1, "officer.join"); err != nil {
+				Role: campaign.RoleOfficer, Active: true, JoinedAt: march2,
+				Accounts: []campaign.Account{{Address: chat.Addr(chat.Telegram, strconv.Itoa(2000+o))}}}, 1, "officer.join"); err != nil {
 				return err
 			}
 		}

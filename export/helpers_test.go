@@ -65,7 +65,7 @@ func sampleRows() []EvidenceRow {
 			Procedures: []string{"bhyt"}, OfficerName: "@Nguyễn Hữu Phước",
 			// No channel: a record whose account is not known.
 			ReportedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
-			Check: campaign.CheckFailed,
+			Check:      campaign.CheckFailed,
 		},
 	}
 }
@@ -85,17 +85,17 @@ func synthRows(n int) RowSource {
 		for i := range n {
 			h := i % 13
 			r = EvidenceRow{
-				HamletID:          "ap-" + strconv.Itoa(h+1),
-				HamletName:        "Ấp Hòn " + given[h%len(given)],
-				HouseholdName:     family[i%10] + " " + middle[(i/10)%6] + " " + given[(i/60)%10],
-				Address:           fmt.Sprintf("Số %d, tổ %d, ấp Hòn %s, đặc khu Kiên Hải", i%300+1, i%9+1, given[h%len(given)]),
-				Phone:             fmt.Sprintf("09%08d", i%100000000),
-				Procedures:        procs[i%len(procs)],
-				OfficerName:       family[(i/13)%10] + " Văn " + given[h%10],
-				OfficerChannel:    []string{"telegram", "zalo"}[i%40%2],
-				OfficerAccount:    strconv.Itoa(1000000000 + i%40),
-				ReportedAt:        start.Add(time.Duration(i/39)*24*time.Hour + time.Duration(i%39)*13*time.Minute),
-				Check:             checks[i%len(checks)],
+				HamletID:       "ap-" + strconv.Itoa(h+1),
+				HamletName:     "Ấp Hòn " + given[h%len(given)],
+				HouseholdName:  family[i%10] + " " + middle[(i/10)%6] + " " + given[(i/60)%10],
+				Address:        fmt.Sprintf("Số %d, tổ %d, ấp Hòn %s, đặc khu Kiên Hải", i%300+1, i%9+1, given[h%len(given)]),
+				Phone:          fmt.Sprintf("09%08d", i%100000000),
+				Procedures:     procs[i%len(procs)],
+				OfficerName:    family[(i/13)%10] + " Văn " + given[h%10],
+				OfficerChannel: []string{"telegram", "zalo"}[i%40%2],
+				OfficerAccount: strconv.Itoa(1000000000 + i%40),
+				ReportedAt:     start.Add(time.Duration(i/39)*24*time.Hour + time.Duration(i%39)*13*time.Minute),
+				Check:          checks[i%len(checks)],
 			}
 			if err := yield(r); err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dvcbot/bot"
+	"dvcbot/chat"
 	"dvcbot/store"
 )
 
@@ -23,7 +24,7 @@ func at(y int, m time.Month, d, h, min, s int) time.Time {
 	return time.Date(y, m, d, h, min, s, 0, ict)
 }
 
-func noPosts(context.Context, *store.Tx, time.Time) ([]bot.Reply, error) { return nil, nil }
+func noPosts(context.Context, *store.Tx, time.Time) ([]chat.Reply, error) { return nil, nil }
 
 // dailyRule keys by local day, skips 2026-05-02 (a day off) and makes the
 // posts stale at midnight.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,13 +14,15 @@ import (
 
 	"dvcbot/bot"
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/intake"
 	"dvcbot/scoring"
 	"dvcbot/store"
 )
 
-// People of the scheduler's test world.
+// People of the scheduler's test world, by their Telegram ids (tAdmin is
+// an admin from configuration, not registered).
 const (
 	tAdmin     int64 = 1001
 	tOfficerBN int64 = 2001 // Bãi Nhà: has not reported today
@@ -44,11 +47,11 @@ func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unloc
 // refuse a post.
 type recorder struct {
 	mu   sync.Mutex
-	sent []bot.Reply
-	fail func(bot.Reply) error
+	sent []chat.Reply
+	fail func(chat.Reply) error
 }
 
-func (r *recorder) Send(ctx context.Context, rep bot.Reply) error {
+func (r *recorder) Send(ctx context.Context, rep chat.Reply) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -63,7 +66,7 @@ func (r *recorder) Send(ctx context.Context, rep bot.Reply) error {
 	return nil
 }
 
-func (r *recorder) take() []bot.Reply {
+func (r *recorder) take() []chat.Reply {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := r.sent
@@ -71,11 +74,23 @@ func (r *recorder) take() []bot.Reply {
 	return out
 }
 
-// to lists the chats of the posts, sorted.
-func to(rs []bot.Reply) []int64 {
+// tg is the Telegram address of a chat or user id.
+func tg(id int64) chat.Address { return chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)) }
+
+// tgID is the Telegram id of an address (0 for another channel's).
+func tgID(a chat.Address) int64 {
+	if a.Channel != chat.Telegram {
+		return 0
+	}
+	id, _ := strconv.ParseInt(a.ID, 10, 64)
+	return id
+}
+
+// to lists the Telegram chats of the posts, sorted.
+func to(rs []chat.Reply) []int64 {
 	var out []int64
 	for _, r := range rs {
-		out = append(out, r.ChatID)
+		out = append(out, tgID(r.To))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
@@ -97,6 +112,8 @@ type world struct {
 	real  map[string]bool
 	spec  config.Schedule
 	phone int
+	// ids are the registered people's own ids by their Telegram ids.
+	ids map[int64]campaign.PersonID
 	// sender and classify replace the recorder and the default Classify
 	// (the Telegram transport in integration tests).
 	sender   Sender
@@ -113,8 +130,8 @@ func settings(daysOff ...scoring.Date) bot.Settings {
 		Location:     ict,
 		DailyTarget:  1,
 		Procedures:   []campaign.Procedure{{ID: "khai_sinh", Name: "Đăng ký khai sinh"}},
-		AdminIDs:     []int64{tAdmin},
-		GroupChatID:  tGroup,
+		Admins:       []chat.Address{tg(tAdmin)},
+		Groups:       []chat.Address{tg(tGroup)},
 		Params:       p,
 	}
 }
@@ -122,7 +139,7 @@ func settings(daysOff ...scoring.Date) bot.Settings {
 func newWorld(t *testing.T, start time.Time, set bot.Settings) *world {
 	t.Helper()
 	w := &world{t: t, path: filepath.Join(t.TempDir(), "dvcbot.db"), clk: &clock{t: start}, set: set,
-		send: &recorder{}, spec: config.Sample().Schedule, real: map[string]bool{}}
+		send: &recorder{}, spec: config.Sample().Schedule, real: map[string]bool{}, ids: map[int64]campaign.PersonID{}}
 	w.open()
 	t.Cleanup(func() { w.db.Close() })
 	if err := w.db.Update(func(tx *store.Tx) error {
@@ -187,17 +204,48 @@ func (w *world) tickAt(t time.Time) {
 	w.tick()
 }
 
-func (w *world) person(id int64, hamlet string, role campaign.Role, name string) {
+// person registers someone with a Telegram account.
+func (w *world) person(tgid int64, hamlet string, role campaign.Role, name string) {
 	w.t.Helper()
 	if err := w.db.Update(func(tx *store.Tx) error {
-		return tx.PutOfficer(campaign.Officer{TelegramID: id, FullName: name, HamletID: hamlet, Role: role, Active: true}, tAdmin, "officer.test")
+		id, err := tx.NewPersonID()
+		if err != nil {
+			return err
+		}
+		w.ids[tgid] = id
+		return tx.PutOfficer(campaign.Officer{ID: id, Accounts: []campaign.Account{{Address: tg(tgid)}}, Prefer: chat.Telegram,
+			FullName: name, HamletID: hamlet, Role: role, Active: true}, 0, "officer.test")
 	}); err != nil {
 		w.t.Fatal(err)
 	}
 }
 
-func (w *world) guide(officer int64, hamlet string, when time.Time) {
+// unreachable lists the Telegram ids of the registered people whose
+// Telegram account is marked unreachable, sorted.
+func (w *world) unreachable() []int64 {
 	w.t.Helper()
+	var out []int64
+	if err := w.db.View(func(tx *store.Tx) error {
+		os, err := tx.Officers()
+		for _, o := range os {
+			if a, ok := o.Account(chat.Telegram); ok && a.Unreachable {
+				out = append(out, tgID(a.Address))
+			}
+		}
+		return err
+	}); err != nil {
+		w.t.Fatal(err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func (w *world) guide(tgid int64, hamlet string, when time.Time) {
+	w.t.Helper()
+	officer, ok := w.ids[tgid]
+	if !ok {
+		w.t.Fatalf("guide: nobody registered with Telegram id %d", tgid)
+	}
 	w.phone++
 	name := fmt.Sprintf("Hộ Số %d", w.phone)
 	if err := w.db.Update(func(tx *store.Tx) error {
@@ -250,15 +298,19 @@ type stubPoster struct {
 	real map[string]bool
 }
 
-func (s stubPoster) Posts(tx *store.Tx, job string, at time.Time) ([]bot.Reply, error) {
+func (s stubPoster) Posts(tx *store.Tx, job string, at time.Time) ([]chat.Reply, error) {
 	if s.real[job] {
 		return s.eng.Posts(tx, job, at)
 	}
-	r := bot.Reply{ChatID: tAdmin, Text: job + " " + at.In(ict).Format(time.DateTime), Bulk: true}
+	r := chat.Reply{To: tg(tAdmin), Text: job + " " + at.In(ict).Format(time.DateTime), Bulk: true}
 	if job == bot.JobLeaderboard || job == bot.JobSemiannual || job == bot.JobYearend {
-		r.ChatID, r.Group = s.eng.GroupChat(tx), true
+		groups := s.eng.GroupChats(tx)
+		if len(groups) != 1 {
+			return nil, fmt.Errorf("leaders' groups %v, want one", groups)
+		}
+		r.To, r.Group = groups[0], true
 	}
-	return []bot.Reply{r}, nil
+	return []chat.Reply{r}, nil
 }
 
 func (s stubPoster) PostRule(job string, at time.Time) bot.PostRule { return s.eng.PostRule(job, at) }
@@ -282,7 +334,7 @@ func TestReminderOnlyToHamletsThatHaveNotReported(t *testing.T) {
 		t.Fatalf("16:00 reminders to %v; want Bãi Nhà's officer and leader and Hòn Tre's officer (Nam Du reported)", to(got))
 	}
 	for _, r := range got {
-		if !r.Bulk || len(r.Buttons) != 1 || r.Buttons[0][0].Data != "cmd:baocao" {
+		if !r.Bulk || len(r.Choices) != 1 || r.Choices[0][0].Value != "cmd:baocao" {
 			t.Errorf("reminder %+v", r)
 		}
 	}
@@ -318,7 +370,7 @@ func TestRestartBetweenWriteAndSend(t *testing.T) {
 			w.tick()
 			w.clk.Set(time.Date(2026, 5, 2, 16, 0, 0, 0, ict))
 			ctx, cancel := context.WithCancel(context.Background())
-			w.send.fail = func(bot.Reply) error {
+			w.send.fail = func(chat.Reply) error {
 				if crash == "send fails" {
 					return errors.New("read tcp: connection reset by peer")
 				}
@@ -421,9 +473,9 @@ func TestMissedJobsBeyondCatchUpDoNotRun(t *testing.T) {
 
 // walk ticks at every time the scheduler wakes up for, from the clock's
 // time to end, and returns the posts sent.
-func (w *world) walk(end time.Time) []bot.Reply {
+func (w *world) walk(end time.Time) []chat.Reply {
 	w.t.Helper()
-	var all []bot.Reply
+	var all []chat.Reply
 	for i := 0; ; i++ {
 		w.tick()
 		all = append(all, w.send.take()...)
@@ -461,7 +513,7 @@ func TestDaysOffAndDaysOutsideTheCampaignSendNothing(t *testing.T) {
 			w.newScheduler()
 			w.people(tc.from.AddDate(0, 0, 1)) // even with hamlets missing their target
 			if got := w.walk(tc.till); len(got) != 0 {
-				t.Errorf("sent %d posts, first %q to %d", len(got), got[0].Text, got[0].ChatID)
+				t.Errorf("sent %d posts, first %q to %v", len(got), got[0].Text, got[0].To)
 			}
 		})
 	}
@@ -525,13 +577,14 @@ func TestDeliveryFailures(t *testing.T) {
 	w.people(may2)
 	w.tick()
 	attempts := map[int64]int{}
-	w.send.fail = func(r bot.Reply) error {
-		attempts[r.ChatID]++
-		switch r.ChatID {
+	w.send.fail = func(r chat.Reply) error {
+		id := tgID(r.To)
+		attempts[id]++
+		switch id {
 		case tOfficerHT:
-			return fmt.Errorf("telegram: send to chat %d: Forbidden: bot was blocked by the user: %w", r.ChatID, bot.ErrUnreachable)
+			return fmt.Errorf("telegram: send to chat %d: Forbidden: bot was blocked by the user: %w", id, chat.ErrUnreachable)
 		case tLeaderBN:
-			if attempts[r.ChatID] == 1 {
+			if attempts[id] == 1 {
 				return errors.New("telegram: Bot API unavailable: 502 Bad Gateway")
 			}
 		}
@@ -542,18 +595,15 @@ func TestDeliveryFailures(t *testing.T) {
 		t.Errorf("first pass delivered to %v", got)
 	}
 	pending, _, dropped := w.outbox()
-	if len(pending) != 1 || pending[0].ChatID != tLeaderBN || pending[0].Attempts != 1 {
+	if len(pending) != 1 || pending[0].Reply.To != tg(tLeaderBN) || pending[0].Attempts != 1 {
 		t.Errorf("pending after a 502 = %+v", pending)
 	}
-	if len(dropped) != 1 || dropped[0].ChatID != tOfficerHT {
+	if len(dropped) != 1 || dropped[0].Reply.To != tg(tOfficerHT) {
 		t.Errorf("dropped after a 403 = %+v", dropped)
 	}
-	_ = w.db.View(func(tx *store.Tx) error {
-		if o, _ := tx.Officer(tOfficerHT); !o.Unreachable {
-			t.Error("the officer who blocked the bot is not marked unreachable")
-		}
-		return nil
-	})
+	if got := w.unreachable(); fmt.Sprint(got) != fmt.Sprint([]int64{tOfficerHT}) {
+		t.Errorf("unreachable accounts %v; want only the officer who blocked the bot", got)
+	}
 	next, _ := w.sched.NextWake()
 	if want := time.Date(2026, 5, 2, 16, 0, 30, 0, ict); !next.Equal(want) {
 		t.Errorf("retry at %s, want after the 30 s backoff", next.In(ict).Format(time.TimeOnly))
@@ -575,15 +625,15 @@ func TestDeliveryKeepsOrderPerChat(t *testing.T) {
 	w := newWorld(t, time.Date(2026, 5, 2, 15, 0, 0, 0, ict), settings())
 	if err := w.db.Update(func(tx *store.Tx) error {
 		_, err := tx.EnqueuePosts("test/1",
-			store.OutboxItem{ChatID: tGroup, Group: true, Text: "một"},
-			store.OutboxItem{ChatID: tGroup, Group: true, Text: "hai"},
-			store.OutboxItem{ChatID: tAdmin, Text: "khác"})
+			store.OutboxItem{Reply: chat.Reply{To: tg(tGroup), Group: true, Text: "một"}},
+			store.OutboxItem{Reply: chat.Reply{To: tg(tGroup), Group: true, Text: "hai"}},
+			store.OutboxItem{Reply: chat.Reply{To: tg(tAdmin), Text: "khác"}})
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
 	fails := 1
-	w.send.fail = func(r bot.Reply) error {
+	w.send.fail = func(r chat.Reply) error {
 		if r.Text == "một" && fails > 0 {
 			fails--
 			return errors.New("timeout")
@@ -614,7 +664,7 @@ func TestStalePostsAreDropped(t *testing.T) {
 	w.newScheduler()
 	w.people(may2)
 	w.tick()
-	w.send.fail = func(bot.Reply) error { return errors.New("network unreachable") }
+	w.send.fail = func(chat.Reply) error { return errors.New("network unreachable") }
 	w.tickAt(time.Date(2026, 5, 2, 16, 0, 0, 0, ict))
 	w.send.fail = nil
 	w.tickAt(time.Date(2026, 5, 3, 0, 0, 1, 0, ict))
@@ -633,27 +683,27 @@ func TestMigratedGroupGetsPostAtNewID(t *testing.T) {
 	w.stub = true
 	w.newScheduler()
 	w.tick()
-	w.send.fail = func(bot.Reply) error { return errors.New("timeout") }
+	w.send.fail = func(chat.Reply) error { return errors.New("timeout") }
 	w.tickAt(time.Date(2026, 5, 2, 20, 0, 0, 0, ict))
 	if err := w.eng.MigrateGroup(tGroup, -1009876543210); err != nil {
 		t.Fatal(err)
 	}
 	w.send.fail = nil
 	w.tickAt(time.Date(2026, 5, 2, 20, 1, 0, 0, ict))
-	var group []bot.Reply
+	var group []chat.Reply
 	for _, r := range w.send.take() {
 		if r.Group {
 			group = append(group, r)
 		}
 	}
-	if len(group) != 1 || group[0].ChatID != -1009876543210 {
+	if len(group) != 1 || group[0].To != tg(-1009876543210) {
 		t.Fatalf("after migration sent %+v to the group", group)
 	}
 	w.restart()
 	w.walk(time.Date(2026, 5, 3, 20, 0, 0, 0, ict))
 	for _, r := range w.send.take() {
-		if r.Group && r.ChatID != -1009876543210 {
-			t.Errorf("group post of the next day to %d", r.ChatID)
+		if r.Group && r.To != tg(-1009876543210) {
+			t.Errorf("group post of the next day to %v", r.To)
 		}
 	}
 }
@@ -665,7 +715,7 @@ func TestRunStopsWithContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := w.db.Update(func(tx *store.Tx) error {
-		_, err := tx.EnqueuePosts("chay/1", store.OutboxItem{ChatID: tAdmin, Text: "ngay"})
+		_, err := tx.EnqueuePosts("chay/1", store.OutboxItem{Reply: chat.Reply{To: tg(tAdmin), Text: "ngay"}})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -701,13 +751,13 @@ func TestPostGivenUpAfterMaxAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := w.db.Update(func(tx *store.Tx) error {
-		_, err := tx.EnqueuePosts("yearend/2026", store.OutboxItem{ChatID: tAdmin, Text: "tổng kết"})
+		_, err := tx.EnqueuePosts("yearend/2026", store.OutboxItem{Reply: chat.Reply{To: tg(tAdmin), Text: "tổng kết"}})
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
 	tries := 0
-	w.send.fail = func(bot.Reply) error { tries++; return errors.New("500 Internal Server Error") }
+	w.send.fail = func(chat.Reply) error { tries++; return errors.New("500 Internal Server Error") }
 	for range 10 {
 		if err := s.Tick(context.Background()); err != nil {
 			t.Fatal(err)

@@ -2,34 +2,23 @@ package schedule
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
-	"dvcbot/bot"
 	"dvcbot/bot/telegram"
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/internal/fakebotapi"
 	"dvcbot/store"
 )
 
-// telegramFailure reads the transport's errors (until it wraps
-// bot.ErrUnreachable and bot.ErrRejected itself).
-func telegramFailure(err error) Failure {
-	switch {
-	case errors.Is(err, telegram.ErrBlocked):
-		return Unreachable
-	case errors.Is(err, telegram.ErrRejected):
-		return Rejected
-	}
-	return Classify(err)
-}
-
 // telegramWorld is a world whose scheduler sends through the real
 // transport to a fake Bot API that enforces Telegram's limits strictly
 // (1 message/s per chat, 20/min per group, 30/s overall), all on one fast
-// clock.
+// clock. The scheduler reads the transport's errors with the default
+// Classify: the transport wraps the chat package's errors.
 func telegramWorld(t *testing.T, start time.Time) (*world, *fakebotapi.Server) {
 	t.Helper()
 	const token = "424242:SCHEDULE"
@@ -50,7 +39,7 @@ func telegramWorld(t *testing.T, start time.Time) (*world, *fakebotapi.Server) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tr.Shutdown(context.Background()) })
-	w.sender, w.classify = tr, telegramFailure
+	w.sender = tr
 	w.newScheduler()
 	return w, srv
 }
@@ -59,17 +48,8 @@ func TestThreeHundredRemindersDrawNo429(t *testing.T) {
 	start := time.Date(2026, 5, 2, 15, 0, 0, 0, ict)
 	w, srv := telegramWorld(t, start)
 	hamlets := []string{"bai-nha", "hon-tre", "nam-du"}
-	if err := w.db.Update(func(tx *store.Tx) error {
-		for i := range 300 {
-			o := campaign.Officer{TelegramID: int64(50000 + i), FullName: fmt.Sprintf("Cán Bộ %d", i),
-				HamletID: hamlets[i%3], Role: campaign.RoleOfficer, Active: true}
-			if err := tx.PutOfficer(o, tAdmin, "officer.test"); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
+	for i := range 300 {
+		w.person(int64(50000+i), hamlets[i%3], campaign.RoleOfficer, fmt.Sprintf("Cán Bộ %d", i))
 	}
 	srv.Block(50007) // one officer blocked the bot
 	w.tick()
@@ -82,15 +62,12 @@ func TestThreeHundredRemindersDrawNo429(t *testing.T) {
 		t.Errorf("%d reminders reached Telegram, want 299", n)
 	}
 	pending, sent, dropped := w.outbox()
-	if len(pending) != 0 || len(sent) != 299 || len(dropped) != 1 || dropped[0].ChatID != 50007 {
+	if len(pending) != 0 || len(sent) != 299 || len(dropped) != 1 || dropped[0].Reply.To != tg(50007) {
 		t.Errorf("outbox: %d pending, %d sent, %d dropped", len(pending), len(sent), len(dropped))
 	}
-	_ = w.db.View(func(tx *store.Tx) error {
-		if o, _ := tx.Officer(50007); !o.Unreachable {
-			t.Error("the officer who blocked the bot is not marked unreachable")
-		}
-		return nil
-	})
+	if got := w.unreachable(); !slices.Equal(got, []int64{50007}) {
+		t.Errorf("unreachable accounts %v; want only the officer who blocked the bot", got)
+	}
 	// Sent posts are never repeated.
 	w.tickAt(time.Date(2026, 5, 2, 16, 30, 0, 0, ict))
 	if n := srv.SentCount(); n != 299 {
@@ -112,8 +89,8 @@ func TestMigratedGroupThroughTelegram(t *testing.T) {
 		t.Fatalf("%d messages at the supergroup, want the leaderboard", len(got))
 	}
 	_ = w.db.View(func(tx *store.Tx) error {
-		if got := w.eng.GroupChat(tx); got != super {
-			t.Errorf("stored group %d, want %d", got, super)
+		if got := w.eng.GroupChats(tx); !slices.Equal(got, []chat.Address{tg(super)}) {
+			t.Errorf("leaders' groups %v, want %v", got, tg(super))
 		}
 		return nil
 	})
@@ -123,13 +100,13 @@ func TestMigratedGroupThroughTelegram(t *testing.T) {
 	w.sender, w.classify = nil, nil
 	w.newScheduler()
 	w.tickAt(time.Date(2026, 5, 3, 20, 0, 0, 0, ict))
-	var group []bot.Reply
+	var group []chat.Reply
 	for _, r := range w.send.take() {
 		if r.Group {
 			group = append(group, r)
 		}
 	}
-	if len(group) != 1 || group[0].ChatID != super {
+	if len(group) != 1 || group[0].To != tg(super) {
 		t.Errorf("next day's group posts: %+v", group)
 	}
 }

@@ -553,7 +553,7 @@ func BenchmarkScaleWrite(b *testing.B) {
 						if err := tx.PutSession(scaleAccount(officer), scaleAccount(officer), []byte(`{"state":""}`)); err != nil {
 							return err
 						}
-						return tx.MarkProcessed(updKey)
+						return tx.MarkProcessed(updKey, nil)
 					})
 					if err != nil {
 						b.Error(err)

@@ -112,7 +112,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 		if err := tx.PutSession(tg, tg, []byte(`{"state":"report_phone"}`)); err != nil {
 			return err
 		}
-		return tx.MarkProcessed("telegram:77")
+		return tx.MarkProcessed("telegram:77", []byte(`[{"text":"Đã lưu"}]`))
 	})
 	g := report(t, db, "bai-nha", "Nguyễn Văn An", "0912345678", person, "khai_sinh", "thuong_tru")
 	if err := db.Close(); err != nil {
@@ -146,6 +146,9 @@ func TestReopenKeepsEverything(t *testing.T) {
 		}
 		if !tx.Processed("telegram:77") || tx.Processed("telegram:78") || tx.Processed("zalo:77") {
 			t.Errorf("processed updates not kept")
+		}
+		if p := tx.PendingReplies("telegram:77"); string(p) != `[{"text":"Đã lưu"}]` {
+			t.Errorf("pending replies after reopen = %q", p)
 		}
 		if c := tx.HamletDay("bai-nha", store.DayOf(march2, hcm)); c != (store.DayCount{Households: 1, Procedures: 2}) {
 			t.Errorf("hamlet day after reopen = %+v", c)
@@ -585,17 +588,36 @@ func TestPeopleSessionsAndProcessedUpdates(t *testing.T) {
 		return nil
 	})
 
-	mustUpdate(t, db, func(tx *store.Tx) error { return tx.MarkProcessed("telegram:1") })
+	mustUpdate(t, db, func(tx *store.Tx) error { return tx.MarkProcessed("telegram:1", []byte("r1")) })
 	clock.Add(72 * time.Hour)
 	mustUpdate(t, db, func(tx *store.Tx) error {
-		if err := tx.MarkProcessed("telegram:2"); err != nil {
+		if err := tx.MarkProcessed("telegram:2", nil); err != nil {
 			return err
 		}
-		return tx.MarkProcessed("zalo:message.text.received:8a3f")
+		return tx.MarkProcessed("zalo:message.text.received:8a3f", []byte("r3"))
 	})
 	_ = db.View(func(tx *store.Tx) error {
 		if !tx.Processed("telegram:1") || tx.Processed("zalo:1") || tx.Processed("") {
 			t.Errorf("processed(telegram:1)=%v processed(zalo:1)=%v processed(\"\")=%v", tx.Processed("telegram:1"), tx.Processed("zalo:1"), tx.Processed(""))
+		}
+		if tx.PendingReplies("telegram:2") != nil || string(tx.PendingReplies("telegram:1")) != "r1" || tx.PendingReplies("telegram:9") != nil {
+			t.Errorf("pending replies: telegram:1 %q, telegram:2 %q", tx.PendingReplies("telegram:1"), tx.PendingReplies("telegram:2"))
+		}
+		var pend []string
+		_ = tx.EachPending(func(u string, at time.Time, r []byte) error {
+			pend = append(pend, fmt.Sprintf("%s %s %s", u, at.In(hcm).Format("02/01 15:04"), r))
+			return nil
+		})
+		if want := "telegram:1 02/03 09:00 r1, zalo:message.text.received:8a3f 05/03 09:00 r3"; strings.Join(pend, ", ") != want {
+			t.Errorf("EachPending = %q, want %q", strings.Join(pend, ", "), want)
+		}
+		return nil
+	})
+	// Delivered replies are cleared; the update stays processed.
+	mustUpdate(t, db, func(tx *store.Tx) error { return tx.ClearPending("zalo:message.text.received:8a3f", "telegram:2", "telegram:9") })
+	_ = db.View(func(tx *store.Tx) error {
+		if tx.PendingReplies("zalo:message.text.received:8a3f") != nil || !tx.Processed("zalo:message.text.received:8a3f") || tx.Processed("telegram:9") {
+			t.Errorf("after ClearPending: pending %q, processed %v", tx.PendingReplies("zalo:message.text.received:8a3f"), tx.Processed("zalo:message.text.received:8a3f"))
 		}
 		return nil
 	})

@@ -614,7 +614,9 @@ func TestPeopleSessionsAndProcessedUpdates(t *testing.T) {
 		return nil
 	})
 	// Delivered replies are cleared; the update stays processed.
-	mustUpdate(t, db, func(tx *store.Tx) error { return tx.ClearPending("zalo:message.text.received:8a3f", "telegram:2", "telegram:9") })
+	mustUpdate(t, db, func(tx *store.Tx) error {
+		return tx.ClearPending("zalo:message.text.received:8a3f", "telegram:2", "telegram:9")
+	})
 	_ = db.View(func(tx *store.Tx) error {
 		if tx.PendingReplies("zalo:message.text.received:8a3f") != nil || !tx.Processed("zalo:message.text.received:8a3f") || tx.Processed("telegram:9") {
 			t.Errorf("after ClearPending: pending %q, processed %v", tx.PendingReplies("zalo:message.text.received:8a3f"), tx.Processed("zalo:message.text.received:8a3f"))

@@ -6,6 +6,8 @@ package e2e
 import (
 	"context"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"dvcbot/bot"
 	"dvcbot/bot/telegram"
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/internal/fakebotapi"
 	"dvcbot/store"
@@ -25,6 +28,9 @@ const (
 	officer = int64(700001)
 	other   = int64(700002)
 )
+
+// tg is the Telegram address of a user or chat id.
+func tg(id int64) chat.Address { return chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)) }
 
 // clock is a settable clock shared by the store and the engine.
 type clock struct {
@@ -78,11 +84,12 @@ func (w *world) start() {
 	var tr *telegram.Transport
 	eng := bot.New(db, bot.Settings{
 		CampaignName: w.cfg.Campaign.Name, Location: w.cfg.Campaign.Location, DailyTarget: 1,
-		Procedures: w.cfg.Procedures, AdminIDs: []int64{adminID}, InviteTTL: 7 * 24 * time.Hour,
+		Procedures: w.cfg.Procedures, Admins: []chat.Address{tg(adminID)}, InviteTTL: 7 * 24 * time.Hour,
 		BotUsername: func() string { return tr.Username() },
 	}, bot.WithClock(w.clk.Now), bot.WithCodes(func() string {
 		n++
-		code := "code" + string(rune('A'+len(w.codes)))
+		// Codes of the real shape: 8 of A–Z (no I, O) and 2–9.
+		code := "E2ETEST" + string(rune('A'+len(w.codes)))
 		w.codes = append(w.codes, code)
 		return code
 	}))
@@ -90,7 +97,7 @@ func (w *world) start() {
 	tr, err = telegram.New(context.Background(), telegram.Options{
 		Token: token, Endpoint: w.srv.Endpoint(), PollTimeout: 2 * time.Second,
 		Commands: eng.Commands(), Now: fast.Now, After: fast.After,
-		OnBlocked: func(ctx context.Context, chat int64) { _ = eng.MarkUnreachable(ctx, chat) },
+		OnBlocked: func(ctx context.Context, to chat.Address) { _ = eng.MarkUnreachable(ctx, to) },
 	})
 	if err != nil {
 		t.Fatalf("telegram.New: %v", err)
@@ -145,6 +152,24 @@ func (w *world) waitReply(user int64, before int) fakebotapi.SentMessage {
 		w.t.Fatalf("no reply to %d after %d messages: %v", user, before, err)
 	}
 	return w.srv.SentTo(user)[before]
+}
+
+// unreachable reports whether the person with Telegram id user is marked
+// unreachable on Telegram.
+func (w *world) unreachable(user int64) bool {
+	w.t.Helper()
+	var a campaign.Account
+	if err := w.db.View(func(tx *store.Tx) error {
+		o, err := tx.PersonAt(tg(user))
+		if err != nil {
+			return err
+		}
+		a, _ = o.Account(chat.Telegram)
+		return nil
+	}); err != nil {
+		w.t.Fatal(err)
+	}
+	return a.Unreachable
 }
 
 func (w *world) records() (active int) {
@@ -267,9 +292,7 @@ func TestBlockedUserMarkedUnreachable(t *testing.T) {
 	w.srv.SendText(officer, officer, "/toi")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		var o campaign.Officer
-		_ = w.db.View(func(tx *store.Tx) error { o, _ = tx.Officer(officer); return nil })
-		if o.Unreachable {
+		if w.unreachable(officer) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -280,9 +303,7 @@ func TestBlockedUserMarkedUnreachable(t *testing.T) {
 	// Writing again after unblocking makes them reachable again.
 	w.srv.Unblock(officer)
 	w.say(officer, "/toi")
-	var o campaign.Officer
-	_ = w.db.View(func(tx *store.Tx) error { o, _ = tx.Officer(officer); return nil })
-	if o.Unreachable {
+	if w.unreachable(officer) {
 		t.Fatal("an officer who wrote again is still unreachable")
 	}
 }
@@ -304,4 +325,72 @@ func TestGroupReportAsksForPrivateChat(t *testing.T) {
 	if n := w.records(); n != 0 {
 		t.Fatalf("a report was saved from a group: %d", n)
 	}
+}
+
+// An invite code works typed alone, in any case and with a dash, as people
+// copy it from a message; the deep link sends "/start CODE".
+func TestJoinWithCodeTypedAlone(t *testing.T) {
+	w := newWorld(t)
+	inv := w.say(adminID, "/moi bai-nha")
+	code := w.codes[len(w.codes)-1]
+	if len(code) != 8 || !strings.Contains(inv.Plain, code) || !strings.Contains(inv.Text, "<code>/start "+code+"</code>") ||
+		!strings.Contains(inv.Plain, "?start="+code) {
+		t.Fatalf("invite %q does not show the code %s, /start %s and the deep link", inv.Text, code, code)
+	}
+	typed := strings.ToLower(code[:4] + "-" + code[4:])
+	mustContain(t, w.say(officer, typed), "họ và tên")
+	mustContain(t, w.say(officer, "Trần Thị Bích"), "Đăng ký thành công", "Bãi Nhà")
+	mustContain(t, w.say(officer, "/toi"), "Kết quả của Trần Thị Bích")
+	// A code-shaped text that is no code is not taken for one.
+	mustContain(t, w.say(other, "ABCD2345"), "chưa đăng ký")
+}
+
+// What a person types comes back in replies escaped, inside the bot's own
+// HTML: an address with "&" and "<…>" shows as typed and breaks nothing.
+func TestTypedTextArrivesEscaped(t *testing.T) {
+	w := newWorld(t)
+	w.join(officer, "Trần Thị Bích")
+	const address = "Tổ 5 & 6 <gần chợ>"
+	w.say(officer, "/baocao")
+	w.say(officer, "Lê Văn Tám")
+	w.say(officer, address)
+	procs := w.say(officer, "0912345678")
+	w.press(officer, procs, "Đăng ký khai sinh")
+	dossier := w.press(officer, procs, "Xong")
+	summary := w.press(officer, dossier, "Bỏ qua")
+	if summary.ParseMode != "HTML" || !strings.Contains(summary.Text, "Tổ 5 &amp; 6 &lt;gần chợ&gt;") || !strings.Contains(summary.Plain, address) {
+		t.Fatalf("summary = %q (plain %q)", summary.Text, summary.Plain)
+	}
+	saved := w.press(officer, summary, "Lưu")
+	if !strings.HasPrefix(saved.Text, "✅ <b>Đã lưu</b> báo cáo số 1: hộ <b>Lê Văn Tám</b>") {
+		t.Fatalf("saved = %q", saved.Text)
+	}
+	for _, m := range w.srv.SentTo(officer) {
+		if strings.ContainsAny(m.Text, "\x11\x12\x13\x14\x15\x16\x17\x18") {
+			t.Fatalf("an emphasis mark reached Telegram: %q", m.Text)
+		}
+	}
+}
+
+// Admin commands name people by their number in /canbo (dvcbot's own id),
+// never by a Telegram id.
+func TestAdminNamesOfficerByNumber(t *testing.T) {
+	w := newWorld(t)
+	w.join(officer, "Trần Thị Bích")
+	list := w.say(adminID, "/canbo")
+	m := regexp.MustCompile(`Trần Thị Bích — [^·]+· số (\d+)`).FindStringSubmatch(list.Plain)
+	if m == nil {
+		t.Fatalf("/canbo does not number the officer: %q", list.Plain)
+	}
+	if m[1] == strconv.FormatInt(officer, 10) {
+		t.Fatalf("/canbo numbers the officer by the Telegram id %s", m[1])
+	}
+	mustContain(t, w.say(adminID, "/vohieu "+strconv.FormatInt(officer, 10)), "Không có ai mang số")
+	mustContain(t, w.say(adminID, "/vohieu "+m[1]), "Đã vô hiệu hóa", "Trần Thị Bích")
+	w.say(officer, "/baocao Lê Văn Tám; Tổ 5; 0912345678; khai sinh")
+	if n := w.records(); n != 0 {
+		t.Fatalf("a deactivated officer saved %d reports", n)
+	}
+	mustContain(t, w.say(adminID, "/kichhoat "+m[1]), "Trần Thị Bích")
+	mustContain(t, w.say(officer, "/baocao Lê Văn Tám; Tổ 5; 0912345678; khai sinh"), "Đã lưu")
 }

@@ -50,7 +50,7 @@ func hamletNames(hs []campaign.Hamlet) map[string]string {
 func parsePersonID(s string) (campaign.PersonID, bool) {
 	s = strings.TrimSpace(s)
 	if f := intake.Fold(s); strings.HasPrefix(f, "id ") || strings.HasPrefix(f, "id:") || strings.HasPrefix(f, "so ") {
-		s = strings.TrimSpace(s[strings.IndexByte(s, s[2])+1:])
+		s = strings.TrimSpace(s[strings.IndexAny(s, " :")+1:])
 	}
 	return campaign.ParsePersonID(strings.TrimPrefix(strings.TrimSpace(s), "#"))
 }

@@ -258,9 +258,41 @@ func (c *cx) audit(action string, before, after any) error {
 	return c.tx.Audit(c.who.ID, action, before, after)
 }
 
-// reply answers in the chat the input came from.
+// reply answers in the chat the input came from. On a channel without
+// buttons a «Hủy» choice becomes the line "Gõ /huy để dừng." (a numbered
+// «Hủy» would cancel a step when a number was meant).
 func (c *cx) reply(text string, choices ...[]chat.Choice) {
+	if !c.in.Caps.Buttons {
+		var kept [][]chat.Choice
+		cancel := false
+		for _, row := range choices {
+			var r []chat.Choice
+			for _, ch := range row {
+				if strings.HasSuffix(ch.Value, ":cancel") {
+					cancel = true
+					continue
+				}
+				r = append(r, ch)
+			}
+			if len(r) > 0 {
+				kept = append(kept, r)
+			}
+		}
+		if cancel && !strings.Contains(text, "/huy") {
+			text += "\nGõ /huy để dừng."
+		}
+		choices = kept
+	}
 	c.replies = append(c.replies, chat.Reply{To: c.in.Chat, Text: text, Choices: choices})
+}
+
+// tap tells how to pick a choice: "bấm «Lưu»" where the channel has
+// buttons, "gõ «lưu»" where it has none.
+func (c *cx) tap(label string) string {
+	if c.in.Caps.Buttons {
+		return "bấm «" + label + "»"
+	}
+	return "gõ «" + strings.ToLower(label) + "»"
 }
 
 func lastKeyboard(rs []chat.Reply) [][]chat.Choice {
@@ -540,16 +572,24 @@ func splitCommand(text string) (string, string) {
 	return strings.ToLower(name), strings.TrimSpace(args)
 }
 
-// matchChoice matches typed text against offered buttons: by 1-based
-// number or by the label without diacritics and symbols.
+// matchChoice matches typed text against offered choices: by its 1-based
+// number among the choices a number may pick (never a TypedOnly one, which
+// channels without buttons do not number), or by the label without
+// diacritics and symbols.
 func matchChoice(text string, choices []chat.Choice) (chat.Choice, bool) {
 	if len(choices) == 0 || text == "" {
 		return chat.Choice{}, false
 	}
 	var n int
 	if _, err := fmt.Sscanf(text, "%d", &n); err == nil && fmt.Sprint(n) == text {
-		if n >= 1 && n <= len(choices) && !Destructive(choices[n-1]) {
-			return choices[n-1], true
+		i := 0
+		for _, b := range choices {
+			if Destructive(b) {
+				continue
+			}
+			if i++; i == n {
+				return b, true
+			}
 		}
 		return chat.Choice{}, false
 	}

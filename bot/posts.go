@@ -330,6 +330,19 @@ func (e *Engine) toLeaders(tx *store.Tx, posts []chat.Reply) ([]chat.Reply, erro
 // reportButton starts /baocao in the officer's private chat.
 var reportButton = []chat.Choice{{Label: "📝 Báo cáo ngay", Value: "cmd:baocao"}}
 
+// withReportButton ends a reminder with the way to start a report on the
+// person's channel: a button where there are buttons, the command to type
+// where there are none (a post is not part of a conversation, so a typed
+// number would answer nothing).
+func withReportButton(r chat.Reply) chat.Reply {
+	if chat.CapsOf(r.To.Channel).Buttons {
+		r.Choices = [][]chat.Choice{reportButton}
+		return r
+	}
+	r.Text += "\nGõ /baocao để báo cáo, hoặc gửi một tin: dòng đầu /baocao, rồi 4 dòng họ tên, địa chỉ, số điện thoại, thủ tục."
+	return r
+}
+
 // postDayStats are every hamlet's figures on day, with the officers who
 // may receive a private post (active, reachable), by hamlet.
 func (e *Engine) postDayStats(tx *store.Tx, day scoring.Date) ([]scoring.HamletStats, map[string][]campaign.Officer, error) {
@@ -376,8 +389,8 @@ func (e *Engine) Reminders(tx *store.Tx, day scoring.Date) ([]chat.Reply, error)
 		}
 		for _, o := range people[s.Hamlet.ID] {
 			to, _ := o.Primary()
-			out = append(out, chat.Reply{To: to, Bulk: true, Choices: [][]chat.Choice{reportButton},
-				Text: ReminderText(o.FullName, s, e.set.Params.DailyTarget, day)})
+			out = append(out, withReportButton(chat.Reply{To: to, Bulk: true,
+				Text: ReminderText(o.FullName, s, e.set.Params.DailyTarget, day)}))
 		}
 	}
 	return out, nil
@@ -394,7 +407,7 @@ func ReminderText(name string, s scoring.HamletStats, target int, day scoring.Da
 	}
 	b.WriteString(hello + "! " + hamletStatusText(s, target) + "\n")
 	b.WriteString(streakText(s.CurrentStreak, false) + "\n")
-	b.WriteString("Sau khi hướng dẫn một gia đình làm dịch vụ công trực tuyến, anh/chị bấm nút dưới đây để báo cáo.")
+	b.WriteString("Sau khi hướng dẫn một gia đình làm dịch vụ công trực tuyến, anh/chị báo cáo ngay.")
 	return b.String()
 }
 
@@ -452,8 +465,8 @@ func (e *Engine) Escalations(tx *store.Tx, day scoring.Date) ([]chat.Reply, erro
 				continue
 			}
 			to, _ := o.Primary()
-			out = append(out, chat.Reply{To: to, Bulk: true, Optional: true, Choices: [][]chat.Choice{reportButton},
-				Text: EscalationText(s, names, e.set.Params.DailyTarget, day)})
+			out = append(out, withReportButton(chat.Reply{To: to, Bulk: true, Optional: true,
+				Text: EscalationText(s, names, e.set.Params.DailyTarget, day)}))
 		}
 	}
 	return out, nil
@@ -469,7 +482,7 @@ func EscalationText(s scoring.HamletStats, officers []string, target int, day sc
 	if len(officers) > 0 {
 		b.WriteString("Cán bộ của ấp: " + plain(strings.Join(officers, ", ")) + ".\n")
 	}
-	b.WriteString("Anh/chị vui lòng nhắc cán bộ hướng dẫn và báo cáo trước khi hết ngày; nếu chính anh/chị đã hướng dẫn hộ nào, bấm nút dưới đây để báo cáo.")
+	b.WriteString("Anh/chị vui lòng nhắc cán bộ hướng dẫn và báo cáo trước khi hết ngày; nếu chính anh/chị đã hướng dẫn hộ nào, hãy báo cáo ngay.")
 	return b.String()
 }
 

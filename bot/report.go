@@ -90,7 +90,7 @@ func (c *cx) askAgain() {
 	case stateReportOther:
 		c.reply("Thủ tục «Khác» là thủ tục gì? Gõ tên thủ tục (tối đa 200 ký tự).", cancelRow)
 	case stateReportDossier:
-		c.reply("(bước 5/5) "+bold("Mã hồ sơ")+" trên Cổng Dịch vụ công (nếu có). Không có thì bấm «Bỏ qua».",
+		c.reply("(bước 5/5) "+bold("Mã hồ sơ")+" trên Cổng Dịch vụ công (nếu có). Không có thì "+c.tap("Bỏ qua")+".",
 			[]chat.Choice{{Label: "Bỏ qua", Value: "r:skip"}}, cancelRow)
 	case stateReportKnown, stateReportElsewhere:
 		c.askPhoneConflict()
@@ -421,7 +421,7 @@ func limitRunes(s string, n int) string {
 func (c *cx) procsDone() error {
 	d := &c.s.Draft
 	if len(d.Procedures) == 0 {
-		c.reply("Anh/chị chưa chọn thủ tục nào. Hãy chọn ít nhất một thủ tục rồi bấm «Xong».")
+		c.reply("Anh/chị chưa chọn thủ tục nào. Hãy chọn ít nhất một thủ tục rồi " + c.tap("Xong") + ".")
 		c.askProcs("")
 		return nil
 	}
@@ -454,7 +454,7 @@ func (c *cx) onOther(text string) error {
 func (c *cx) onDossier(text string) error {
 	dc, ok := dossierCode(text)
 	if !ok {
-		c.reply("❌ Mã hồ sơ chỉ gồm chữ không dấu, số và các dấu . - / _ (từ 4 đến 50 ký tự, có chữ số), ví dụ "+code("G22.115-260502-0001")+". Gõ lại, hoặc bấm «Bỏ qua».",
+		c.reply("❌ Mã hồ sơ chỉ gồm chữ không dấu, số và các dấu . - / _ (từ 4 đến 50 ký tự, có chữ số), ví dụ "+code("G22.115-260502-0001")+". Gõ lại, hoặc "+c.tap("Bỏ qua")+".",
 			[]chat.Choice{{Label: "Bỏ qua", Value: "r:skip"}}, cancelRow)
 		return nil
 	}
@@ -526,9 +526,9 @@ func (c *cx) duplicateWarning(d Draft, oneLine bool) string {
 	}
 	for _, h := range same {
 		if h.Phone != d.Phone && intake.Fold(h.Address) == intake.Fold(d.Address) {
-			fix := "bấm «Sửa» và nhập số cũ"
+			fix := c.tap("Sửa") + " và nhập số cũ"
 			if oneLine {
-				fix = "bấm «Hoàn tác» rồi báo cáo lại với số cũ"
+				fix = c.tap("Hoàn tác") + " rồi báo cáo lại với số cũ"
 			}
 			return "⚠️ Ấp đã có hộ cùng tên và địa chỉ với số " + intake.FormatPhone(h.Phone) + " — có thể trùng hộ. Nếu đúng là hộ đó, " + fix + "."
 		}

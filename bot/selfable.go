@@ -153,7 +153,7 @@ func (c *cx) selfWarnings(d Draft) []string {
 	if same, err := c.tx.HouseholdsByName(c.who.HamletID, intake.Fold(d.Name)); err == nil {
 		for _, h := range same {
 			if h.Phone != d.Phone && intake.Fold(h.Address) == intake.Fold(d.Address) {
-				out = append(out, "⚠️ Ấp đã có hộ cùng tên và địa chỉ với số "+intake.FormatPhone(h.Phone)+" — có thể trùng hộ. Nếu đúng là hộ đó, bấm «Hủy» rồi ghi lại với số cũ.")
+				out = append(out, "⚠️ Ấp đã có hộ cùng tên và địa chỉ với số "+intake.FormatPhone(h.Phone)+" — có thể trùng hộ. Nếu đúng là hộ đó, hủy rồi ghi lại với số cũ.")
 				break
 			}
 		}

@@ -109,6 +109,35 @@ func TelegramCheck(lastOK, now func() time.Time, window time.Duration) Check {
 	}}
 }
 
+// WriteCheck is healthy while the last write of an update succeeded
+// (lastWrite returns nil), failing from a failed write until the next
+// successful one: a full disk turns /healthz red.
+func WriteCheck(lastWrite func() error) Check {
+	return Check{Name: "writes", Run: func(context.Context) (string, error) {
+		if err := lastWrite(); err != nil {
+			return "", err
+		}
+		return "last write ok", nil
+	}}
+}
+
+// QuotaCheck shows a quota-limited channel's use this month; it fails when
+// a quota is used up (the channel then answers nothing).
+func QuotaCheck(name string, stats func() ZaloStats) Check {
+	return Check{Name: name + "_quota", Run: func(context.Context) (string, error) {
+		z := stats()
+		used := z.MessagesIn + z.MessagesOut
+		detail := fmt.Sprintf("%s: %d/%d messages (in %d, out %d), %d/%d users", z.Month, used, z.MessageQuota, z.MessagesIn, z.MessagesOut, z.Users, z.UserQuota)
+		switch {
+		case z.MessageQuota > 0 && used >= z.MessageQuota:
+			return detail, errors.New("the monthly message quota is used up")
+		case z.UserQuota > 0 && z.Users > z.UserQuota:
+			return detail, errors.New("more people than the plan's user quota")
+		}
+		return detail, nil
+	}}
+}
+
 // OutboxCheck is healthy unless a scheduled post has been due for longer
 // than maxDelay without being sent. oldestDue returns when the
 // longest-waiting pending post became due, and false when nothing is

@@ -19,9 +19,27 @@ type TelegramStats struct {
 	LastOK    time.Time      // last successful answer of the Bot API
 }
 
+// ZaloStats is what the Zalo transport counts for the plan's quotas
+// (month to date, Asia/Ho_Chi_Minh calendar month), read at every scrape.
+type ZaloStats struct {
+	Month        string // "2026-12"
+	MessagesIn   int
+	MessagesOut  int
+	Users        int // distinct people who wrote this month
+	MessageQuota int
+	UserQuota    int
+	Sent         uint64 // since start
+	Failed       uint64
+	Uncertain    uint64 // sends that may or may not have arrived (never resent)
+	QuotaSkipped uint64 // optional sends left out near the quota
+	Queued       int
+}
+
 // Sources are read at every scrape; nil fields are left out.
 type Sources struct {
 	Telegram func() TelegramStats
+	// Zalo is the Zalo channel's quota and sending figures.
+	Zalo func() ZaloStats
 	// OutboxDepth is the number of scheduled posts not yet sent.
 	OutboxDepth func() (int, error)
 	// LastBackup is the time of the newest backup (zero: none yet).
@@ -110,6 +128,8 @@ type sourceCollector struct {
 	src Sources
 
 	apiErrors, sent, failed, queued, lastOK, outbox, lastBackup, webhookPending *prometheus.Desc
+
+	zaloMonth, zaloUsers, zaloQuota, zaloUserQuota, zaloSent, zaloFailed, zaloUncertain, zaloSkipped, zaloQueued *prometheus.Desc
 }
 
 func newSourceCollector(src Sources) *sourceCollector {
@@ -131,6 +151,24 @@ func newSourceCollector(src Sources) *sourceCollector {
 			"Unix time of the newest backup file (0: none yet).", nil, nil),
 		webhookPending: prometheus.NewDesc("dvcbot_webhook_pending_updates",
 			"Updates Telegram holds for the webhook (getWebhookInfo).", nil, nil),
+		zaloMonth: prometheus.NewDesc("dvcbot_zalo_messages_month",
+			"Zalo messages this calendar month (Asia/Ho_Chi_Minh), by direction (in, out): what the plan's monthly quota counts.", []string{"direction"}, nil),
+		zaloUsers: prometheus.NewDesc("dvcbot_zalo_users",
+			"Distinct people who wrote to the Zalo bot this calendar month.", nil, nil),
+		zaloQuota: prometheus.NewDesc("dvcbot_zalo_message_quota",
+			"The plan's monthly message quota (zalo.monthly_message_quota).", nil, nil),
+		zaloUserQuota: prometheus.NewDesc("dvcbot_zalo_user_quota",
+			"The plan's user quota (zalo.user_quota).", nil, nil),
+		zaloSent: prometheus.NewDesc("dvcbot_zalo_messages_sent_total",
+			"Zalo messages accepted since the process started.", nil, nil),
+		zaloFailed: prometheus.NewDesc("dvcbot_zalo_messages_failed_total",
+			"Zalo replies given up on since the process started.", nil, nil),
+		zaloUncertain: prometheus.NewDesc("dvcbot_zalo_messages_uncertain_total",
+			"Zalo sends whose answer never came (perhaps delivered; never sent again).", nil, nil),
+		zaloSkipped: prometheus.NewDesc("dvcbot_zalo_optional_skipped_total",
+			"Optional Zalo messages left out near the monthly quota.", nil, nil),
+		zaloQueued: prometheus.NewDesc("dvcbot_zalo_send_queue",
+			"Zalo replies waiting to be sent.", nil, nil),
 	}
 }
 
@@ -149,6 +187,19 @@ func (c *sourceCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.failed, prometheus.CounterValue, float64(st.Failed))
 		ch <- prometheus.MustNewConstMetric(c.queued, prometheus.GaugeValue, float64(st.Queued))
 		ch <- prometheus.MustNewConstMetric(c.lastOK, prometheus.GaugeValue, unixSeconds(st.LastOK))
+	}
+	if c.src.Zalo != nil {
+		z := c.src.Zalo()
+		ch <- prometheus.MustNewConstMetric(c.zaloMonth, prometheus.GaugeValue, float64(z.MessagesIn), "in")
+		ch <- prometheus.MustNewConstMetric(c.zaloMonth, prometheus.GaugeValue, float64(z.MessagesOut), "out")
+		ch <- prometheus.MustNewConstMetric(c.zaloUsers, prometheus.GaugeValue, float64(z.Users))
+		ch <- prometheus.MustNewConstMetric(c.zaloQuota, prometheus.GaugeValue, float64(z.MessageQuota))
+		ch <- prometheus.MustNewConstMetric(c.zaloUserQuota, prometheus.GaugeValue, float64(z.UserQuota))
+		ch <- prometheus.MustNewConstMetric(c.zaloSent, prometheus.CounterValue, float64(z.Sent))
+		ch <- prometheus.MustNewConstMetric(c.zaloFailed, prometheus.CounterValue, float64(z.Failed))
+		ch <- prometheus.MustNewConstMetric(c.zaloUncertain, prometheus.CounterValue, float64(z.Uncertain))
+		ch <- prometheus.MustNewConstMetric(c.zaloSkipped, prometheus.CounterValue, float64(z.QuotaSkipped))
+		ch <- prometheus.MustNewConstMetric(c.zaloQueued, prometheus.GaugeValue, float64(z.Queued))
 	}
 	if c.src.OutboxDepth != nil {
 		if n, err := c.src.OutboxDepth(); err == nil {

@@ -74,8 +74,7 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 			in.Text, in.Photo = "", &chat.Photo{Ref: "demo-photo-" + strings.TrimSpace(rest)}
 		}
 		if b, ok := c.pressed(line); ok {
-			// A terminal with buttons has nothing to tap: the number typed
-			// for one that undoes a save is its press (Telegram requires a tap).
+			// A terminal has nothing to tap: the number shown is the tap.
 			in.Text, in.Callback = "", &chat.Callback{ID: "console", Data: b.Value}
 		}
 		replies, err := h.Handle(ctx, in)
@@ -97,13 +96,15 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 
 func (c *Console) prompt() { fmt.Fprint(c.Out, "\n> ") }
 
-// pressed is the destructive choice (bot.Destructive) the line's number
-// picks among those last shown, on a rendering with buttons.
+// pressed is the button the line's number picks among those last shown,
+// on a rendering with buttons: the terminal's way of tapping one (so the
+// number shown for «Hoàn tác» taps it, as on Telegram; typed elsewhere, a
+// bare number never undoes anything).
 func (c *Console) pressed(line string) (chat.Choice, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n, err := strconv.Atoi(strings.TrimSpace(line))
-	if !c.caps().Buttons || err != nil || n < 1 || n > len(c.keys) || !bot.Destructive(c.keys[n-1]) {
+	if !c.caps().Buttons || err != nil || n < 1 || n > len(c.keys) {
 		return chat.Choice{}, false
 	}
 	return c.keys[n-1], true

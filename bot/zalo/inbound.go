@@ -54,16 +54,44 @@ func (t *Transport) handleOnce(ctx context.Context, h Handler, u Update) error {
 		return nil
 	}
 	replies, err := h.Handle(ctx, in)
+	// Replies go out even when Handle failed: Zalo never delivers the
+	// update again, so its answer («chưa được lưu») is all the officer gets.
+	t.deliver(in.Update, replies)
 	if err != nil {
 		t.stats.handleErrors.Add(1)
 		t.log.Error("zalo: handling an update failed", "event", u.EventName, "message_id", u.Message.MessageID,
 			"chat_id", u.Message.Chat.ID, "err", err)
 		return fmt.Errorf("zalo: handle %s: %w", u.Key(), err)
 	}
-	for _, r := range replies {
-		t.snd.enqueue(r)
-	}
 	return nil
+}
+
+// deliver queues an update's replies; once every one has been sent or
+// refused for good (none lost to a shutdown), Options.OnDelivered is told.
+func (t *Transport) deliver(update string, replies []chat.Reply) {
+	jobs := make([]*job, 0, len(replies))
+	for _, r := range replies {
+		j, err := t.snd.add(context.Background(), r, true)
+		if err != nil {
+			t.log.Warn("zalo: reply dropped", "chat_id", r.To.ID, "err", err)
+			return
+		}
+		jobs = append(jobs, j)
+	}
+	if t.o.OnDelivered == nil || update == "" || len(jobs) == 0 {
+		return
+	}
+	go func() {
+		lost := false
+		for _, j := range jobs {
+			if err := <-j.done; errors.Is(err, ErrClosed) {
+				lost = true // stopping: sent again at the next start
+			}
+		}
+		if !lost {
+			t.o.OnDelivered(update)
+		}
+	}()
 }
 
 // toInput translates an update; ok is false for updates the engine never

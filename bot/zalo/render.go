@@ -66,8 +66,10 @@ func composeText(text string, choices [][]chat.Choice, notice string) (string, [
 }
 
 // renderChoices shows choices as "1. Label" lines (numbered in reading
-// order, as the engine numbers them: only choices with a Value), links as
-// "Label: URL", then ChoiceHint when something is numbered.
+// order, as the engine numbers them: only choices with a Value that a
+// number may pick), links as "Label: URL", then ChoiceHint when something
+// is numbered. A TypedOnly choice (an undo) is left out: the reply's text
+// says which word to type, and a number must never pick it.
 func renderChoices(rows [][]chat.Choice) string {
 	var lines []string
 	n := 0
@@ -75,6 +77,7 @@ func renderChoices(rows [][]chat.Choice) string {
 		for _, c := range row {
 			label := chat.Strip(c.Label)
 			switch {
+			case c.TypedOnly:
 			case c.URL != "":
 				lines = append(lines, label+": "+c.URL)
 			case c.Value != "":

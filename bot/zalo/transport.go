@@ -88,6 +88,11 @@ type Options struct {
 	// ("Bot DVC Kiên Hải"); default getMe's names.
 	BotName string
 
+	// OnDelivered is called with an update's id once every reply to it has
+	// been sent or refused for good (bot.Engine.Delivered), so a restart
+	// does not send them again.
+	OnDelivered func(update string)
+
 	// FileLinker turns Reply.File into a download link; without it the
 	// person is told the file cannot be sent.
 	FileLinker FileLinker

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"dvcbot/bot"
 	"dvcbot/bot/console"
+	"dvcbot/bot/zalo"
 	"dvcbot/campaign"
 	"dvcbot/chat"
 	"dvcbot/config"
@@ -30,6 +32,7 @@ func (e env) demo(ctx context.Context, args []string) error {
 	path := fs.String("store", filepath.Join(os.TempDir(), "dvcbot-demo", "dvcbot-demo.db"), "bbolt data file for the demo")
 	fresh := fs.Bool("fresh", false, "start from an empty data file")
 	sample := fs.Bool("sample-data", false, "fill an empty data file with a campaign's worth of illustrative reports")
+	channel := fs.String("channel", "telegram", "how replies are shown: telegram (buttons as numbered choices) or zalo (exactly what a Zalo officer sees)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
 	}
@@ -78,6 +81,15 @@ func (e env) demo(ctx context.Context, args []string) error {
 	fmt.Fprintf(e.stdout, "dvcbot demo — %s\nDữ liệu lưu tại: %s\nAnh/chị là quản trị viên và cán bộ ấp %s. Gõ /giup để xem các lệnh, /baocao để báo cáo; Ctrl+D để thoát.\n",
 		cfg.Campaign.Name, *path, first.Name)
 	con := &console.Console{In: e.stdin, Out: e.stdout, User: demoUser, FileDir: filepath.Join(filepath.Dir(*path), "files")}
+	switch *channel {
+	case "telegram":
+	case "zalo":
+		caps := chat.CapsOf(chat.Zalo)
+		con.Caps, con.Render = &caps, renderZalo
+		fmt.Fprintln(e.stdout, "Hiển thị như trên Zalo: không có nút bấm, mỗi khung «— tin nhắn —» là một tin Zalo (tối đa 2.000 ký tự).")
+	default:
+		return fmt.Errorf("--channel %q: dùng telegram hoặc zalo: %w", *channel, errUsage)
+	}
 	// The scheduled posts run with the real specs and print here, group
 	// posts marked as such; /chay <việc> runs one now.
 	sched, err := schedule.New(db, schedule.CampaignJobs(cfg.Schedule, eng), con, schedule.Options{
@@ -91,4 +103,18 @@ func (e env) demo(ctx context.Context, args []string) error {
 	go func() { defer close(schedDone); _ = sched.Run(schedCtx) }()
 	defer func() { stopSched(); <-schedDone }()
 	return con.Run(ctx, eng.WithBackups(backupFile(db, cfg.Campaign.Location, time.Now)))
+}
+
+// renderZalo shows a reply exactly as the Zalo transport would send it:
+// plain text, choices as numbered lines, one block per Zalo message.
+func renderZalo(r chat.Reply) string {
+	msgs := zalo.RenderText(r, 0, false)
+	parts := make([]string, len(msgs))
+	for i, m := range msgs {
+		parts[i] = m.Text
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts, "\n— tin nhắn tiếp theo —\n")
 }

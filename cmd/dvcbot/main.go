@@ -1,7 +1,8 @@
 // Command dvcbot runs the campaign bot and its tools.
 //
 //	dvcbot demo [--store FILE] [--fresh]    the whole product in the terminal, no token needed
-//	dvcbot serve [--config FILE]            the bot on Telegram (configuration from the file and DVCBOT_* variables)
+//	dvcbot serve [--config FILE]            the bot on Zalo and/or Telegram (configuration from the file and DVCBOT_* variables)
+//	dvcbot invite --config FILE [--hamlet ID] [--role admin|lanh_dao|thuong_truc|truong_ap|can_bo]   a join code
 //	dvcbot check-config --config FILE       validate a configuration
 //	dvcbot export --config FILE --format csv|xlsx [--from D] [--to D] [--hamlet ID] [--out FILE]
 //	dvcbot dossier --config FILE --hamlet ID --out DIR [--date YYYY-MM-DD]   a hamlet's award dossier
@@ -51,7 +52,9 @@ const usage = `dvcbot — bot của phong trào "Mỗi ngày hướng dẫn 01 g
 
 Cách dùng:
   dvcbot demo [--store FILE] [--fresh]      chạy thử toàn bộ trong cửa sổ dòng lệnh (không cần token)
-  dvcbot serve [--config FILE]              chạy bot trên Telegram (cấu hình từ tệp và biến môi trường DVCBOT_…)
+  dvcbot serve [--config FILE]              chạy bot trên Zalo và/hoặc Telegram (cấu hình từ tệp và biến môi trường DVCBOT_…)
+  dvcbot invite --config FILE [--hamlet ID] [--role admin|lanh_dao|thuong_truc|truong_ap|can_bo]
+                                            in một mã mời dùng một lần (quản trị viên đầu tiên không cần tra mã tài khoản)
   dvcbot check-config --config FILE         kiểm tra tệp cấu hình
   dvcbot export --config FILE --format csv|xlsx [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--hamlet ID] [--out FILE]
   dvcbot dossier --config FILE --hamlet ID --out DIR [--date YYYY-MM-DD]
@@ -119,6 +122,8 @@ func (e env) run(ctx context.Context, args []string) error {
 		return e.dossier(ctx, rest)
 	case "reindex":
 		return e.reindex(rest)
+	case "invite":
+		return e.invite(ctx, rest)
 	case "restore":
 		return e.restore(rest)
 	case "healthcheck":
@@ -209,6 +214,9 @@ func configAdmins(cfg *config.Config) []chat.Address {
 	for _, id := range cfg.Telegram.AdminIDs {
 		out = append(out, chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)))
 	}
+	for _, id := range cfg.Zalo.AdminIDs {
+		out = append(out, chat.Addr(chat.Zalo, id))
+	}
 	return out
 }
 
@@ -217,6 +225,9 @@ func configGroups(cfg *config.Config) []chat.Address {
 	var out []chat.Address
 	if id := cfg.Telegram.GroupChatID; id != 0 {
 		out = append(out, chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)))
+	}
+	if id := cfg.Zalo.GroupChatID; id != "" {
+		out = append(out, chat.Addr(chat.Zalo, id))
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"dvcbot/backup"
 	"dvcbot/bot"
 	"dvcbot/bot/telegram"
+	"dvcbot/bot/zalo"
 	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/ops"
@@ -28,17 +29,10 @@ const telegramSilence = 2 * time.Minute
 // failed sends are retried with their own backoff, which moves the due time).
 const outboxStuck = 15 * time.Minute
 
-// opsServer builds the /healthz checks and the metrics of a running bot.
-func opsServer(cfg *config.Config, db *store.DB, tg *telegram.Transport, backups *backup.Runner, probe *webhookProbe, now func() time.Time) (http.Handler, *ops.Metrics) {
-	lastOK := tg.LastOK
-	if probe != nil {
-		lastOK = func() time.Time { return latest(tg.LastOK(), probe.lastOK()) }
-	}
+// opsServer builds the /healthz checks and the metrics of a running bot
+// (tg or zt is nil when that channel does not run).
+func opsServer(cfg *config.Config, db *store.DB, eng *bot.Engine, tg *telegram.Transport, zt *zalo.Transport, backups *backup.Runner, probe *webhookProbe, now func() time.Time) (http.Handler, *ops.Metrics) {
 	src := ops.Sources{
-		Telegram: func() ops.TelegramStats {
-			st := tg.Stats()
-			return ops.TelegramStats{Sent: st.Sent, Failed: st.Failed, APIErrors: st.APIErrors, Queued: st.Queued, LastOK: lastOK()}
-		},
 		OutboxDepth: func() (int, error) {
 			n := 0
 			err := db.View(func(tx *store.Tx) error { n = tx.OutboxDepth(); return nil })
@@ -46,15 +40,33 @@ func opsServer(cfg *config.Config, db *store.DB, tg *telegram.Transport, backups
 		},
 		LastBackup: backups.Last,
 	}
-	if probe != nil {
-		src.WebhookPending = probe.pending
-	}
-	m := ops.NewMetrics(src)
 	checks := []ops.Check{
 		ops.StoreCheck(func() error { return db.View(func(*store.Tx) error { return nil }) }),
-		ops.TelegramCheck(lastOK, now, telegramSilence),
-		ops.OutboxCheck(func() (time.Time, bool, error) { return oldestDuePost(db) }, now, outboxStuck),
+		ops.WriteCheck(eng.WriteHealth),
 	}
+	if tg != nil {
+		lastOK := tg.LastOK
+		if probe != nil {
+			lastOK = func() time.Time { return latest(tg.LastOK(), probe.lastOK()) }
+			src.WebhookPending = probe.pending
+		}
+		src.Telegram = func() ops.TelegramStats {
+			st := tg.Stats()
+			return ops.TelegramStats{Sent: st.Sent, Failed: st.Failed, APIErrors: st.APIErrors, Queued: st.Queued, LastOK: lastOK()}
+		}
+		checks = append(checks, ops.TelegramCheck(lastOK, now, telegramSilence))
+	}
+	if zt != nil {
+		src.Zalo = func() ops.ZaloStats {
+			st := zt.Stats()
+			return ops.ZaloStats{Month: st.Month, MessagesIn: st.MessagesIn, MessagesOut: st.MessagesOut, Users: st.Users,
+				MessageQuota: st.MessageQuota, UserQuota: st.UserQuota, Sent: st.Sent, Failed: st.Failed,
+				Uncertain: st.Uncertain, QuotaSkipped: st.QuotaSkipped, Queued: st.Queued}
+		}
+		checks = append(checks, ops.QuotaCheck("zalo", src.Zalo))
+	}
+	checks = append(checks, ops.OutboxCheck(func() (time.Time, bool, error) { return oldestDuePost(db) }, now, outboxStuck))
+	m := ops.NewMetrics(src)
 	return ops.Handler(m, now, checks), m
 }
 

@@ -15,10 +15,11 @@ import (
 )
 
 // startScheduler starts the scheduled posts (reminders, leaderboards,
-// reviews) and the delivery of the outbox, sending through Telegram.
-func startScheduler(cfg *config.Config, db *store.DB, eng *bot.Engine, tg *telegram.Transport, logger *slog.Logger,
+// reviews) and the delivery of the outbox, sending through each post's
+// channel.
+func startScheduler(cfg *config.Config, db *store.DB, eng *bot.Engine, send schedule.Sender, logger *slog.Logger,
 	now func() time.Time, goBG func(string, func(context.Context) error)) error {
-	sched, err := schedule.New(db, schedule.CampaignJobs(cfg.Schedule, eng), tg, schedule.Options{
+	sched, err := schedule.New(db, schedule.CampaignJobs(cfg.Schedule, eng), send, schedule.Options{
 		Location: cfg.Campaign.Location, CatchUp: cfg.Schedule.CatchUp, Now: now, Logger: logger,
 		Classify: telegramFailure,
 	})

@@ -14,6 +14,7 @@ import (
 	"dvcbot/backup"
 	"dvcbot/bot"
 	"dvcbot/bot/telegram"
+	"dvcbot/bot/zalo"
 	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/ops"
@@ -24,8 +25,9 @@ import (
 // queued replies at SIGINT/SIGTERM.
 const shutdownGrace = 10 * time.Second
 
-// serve runs the bot on Telegram until SIGINT/SIGTERM: updates in flight
-// are finished and queued replies flushed before the store is closed.
+// serve runs the bot on every channel that has a token (Telegram, Zalo;
+// at least one) until SIGINT/SIGTERM: updates in flight are finished and
+// queued replies flushed before the store is closed.
 //
 // Configuration comes from --config FILE (or $DVCBOT_CONFIG) with
 // DVCBOT_<SECTION>_<KEY> overrides; without a file, from the embedded
@@ -51,56 +53,71 @@ func (e env) serve(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 
-	var tg *telegram.Transport
-	username := func() string {
+	var (
+		tg      *telegram.Transport
+		zt      *zalo.Transport
+		metrics *ops.Metrics // made below, before any update is handled
+	)
+	set := engineSettings(cfg, func() string {
 		if tg == nil {
 			return ""
 		}
 		return tg.Username()
+	})
+	set.ZaloName = func() string {
+		if zt == nil {
+			return ""
+		}
+		return zaloName(zt.Me())
 	}
-	var metrics *ops.Metrics // made below, before any update is handled
-	eng := bot.New(db, engineSettings(cfg, username), bot.WithLogger(logger), bot.WithClock(now),
+	set.GroupsOK = func(channel string) bool {
+		if channel == chat.Zalo {
+			return zt != nil && zt.Me().CanJoinGroups
+		}
+		return true
+	}
+	set.Usage = func() []chat.Usage {
+		if zt == nil {
+			return nil
+		}
+		st := zt.Stats()
+		return []chat.Usage{{Channel: chat.Zalo, Month: st.Month, In: st.MessagesIn, Out: st.MessagesOut, Users: st.Users,
+			MessageQuota: st.MessageQuota, UserQuota: st.UserQuota, CountsIn: true}}
+	}
+	eng := bot.New(db, set, bot.WithLogger(logger), bot.WithClock(now),
 		bot.WithObserver(func(o bot.Outcome) {
 			if metrics != nil && o.Saved > 0 {
 				metrics.ReportsSaved(o.Saved)
 			}
 		}))
-	tg, err = connect(ctx, logger, after, telegram.Options{
-		Token:       cfg.Telegram.Token,
-		Endpoint:    cfg.Telegram.APIEndpoint,
-		PollTimeout: time.Duration(cfg.Telegram.PollTimeout) * time.Second,
-		Logger:      logger,
-		Commands:    eng.Commands(),
-		Now:         now,
-		After:       after,
-		Grace:       shutdownGrace,
-		OnBlocked: func(ctx context.Context, to chat.Address) {
-			if err := eng.MarkUnreachable(ctx, to); err != nil {
-				logger.Error("mark account unreachable", "channel", to.Channel, "err", err)
+	if cfg.Telegram.Token != "" {
+		tg, err = connect(ctx, logger, after, telegramOptions(cfg, eng, logger, now, after))
+		if err != nil {
+			if ctx.Err() != nil {
+				logger.Info("dvcbot stopped before Telegram could be reached")
+				return nil
 			}
-		},
-		OnMigrate: func(ctx context.Context, oldID, newID int64) {
-			if err := eng.MigrateGroup(oldID, newID); err != nil {
-				logger.Error("record group migration", "old", oldID, "new", newID, "err", err)
-			}
-		},
-		Rate: telegram.RateLimits{
-			GlobalPerSecond:  cfg.Telegram.Rate.GlobalPerSecond,
-			PerChatPerSecond: cfg.Telegram.Rate.PerChatPerSecond,
-			GroupPerMinute:   int(cfg.Telegram.Rate.GroupPerMinute),
-		},
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			logger.Info("dvcbot stopped before Telegram could be reached")
-			return nil
+			return err
 		}
-		return err
 	}
-	running := false // once Run or serveWebhook owns the transport, they shut it down
+	if cfg.Zalo.Token != "" {
+		zt, err = connectZalo(ctx, logger, after, zaloOptions(cfg, db, eng, logger, now, after), db)
+		if err != nil {
+			if tg != nil {
+				tg.Shutdown(context.Background())
+			}
+			if ctx.Err() != nil {
+				logger.Info("dvcbot stopped before Zalo could be reached")
+				return nil
+			}
+			return err
+		}
+	}
+	channels := router{telegram: tg, zalo: zt}
+	running := false // once the channels run, they shut themselves down
 	defer func() {
 		if !running {
-			tg.Shutdown(context.Background())
+			channels.shutdown(context.Background())
 		}
 	}()
 
@@ -113,11 +130,11 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("backups: %w", err)
 	}
 	var probe *webhookProbe
-	if cfg.Telegram.Mode == config.ModeWebhook {
+	if tg != nil && cfg.Telegram.Mode == config.ModeWebhook {
 		probe = newWebhookProbe(cfg.Telegram.APIEndpoint, cfg.Telegram.Token, now, logger)
 	}
 	var opsHandler http.Handler
-	opsHandler, metrics = opsServer(cfg, db, tg, backups, probe, now)
+	opsHandler, metrics = opsServer(cfg, db, eng, tg, zt, backups, probe, now)
 	handler := instrument(eng.WithBackups(backupFile(db, cfg.Campaign.Location, now)), metrics)
 
 	// Listeners first, so that a port in use stops the start with a clear error.
@@ -128,7 +145,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 		}
 		defer opsLn.Close()
 	}
-	if cfg.Telegram.Mode == config.ModeWebhook {
+	if tg != nil && cfg.Telegram.Mode == config.ModeWebhook {
 		if hookLn, err = net.Listen("tcp", cfg.Telegram.Webhook.Listen); err != nil {
 			return fmt.Errorf("telegram.webhook.listen %s: %w", cfg.Telegram.Webhook.Listen, err)
 		}
@@ -154,24 +171,37 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return nil
 	})
 	goBG("update pruning", func(ctx context.Context) error { return pruneUpdates(ctx, eng, logger, after) })
+	goBG("delivered replies", func(ctx context.Context) error { return flushDelivered(ctx, eng, logger, after) })
 	goBG("backups", backups.Run)
 	if opsLn != nil {
 		goBG("ops server", func(ctx context.Context) error { return ops.Serve(ctx, opsLn, opsHandler) })
 	}
-	if err := startScheduler(cfg, db, eng, tg, logger, now, goBG); err != nil {
+	if err := startScheduler(cfg, db, eng, channels, logger, now, goBG); err != nil {
 		return err
 	}
+	// Answers that were stored but never sent (the process stopped with
+	// them queued) go out first.
+	goBG("undelivered replies", func(ctx context.Context) error { return resendUndelivered(ctx, eng, channels, logger) })
 
 	running = true
-	logger.Info("dvcbot started", "mode", cfg.Telegram.Mode, "bot", tg.Username(), "store", cfg.Store.Path,
-		"hamlets", len(cfg.Hamlets), "ops", cfg.Ops.Listen, "backup_dir", cfg.Store.BackupDir)
-	if cfg.Telegram.Mode == config.ModeWebhook {
-		err = serveWebhook(ctx, cfg, tg, handler, hookLn, logger, func() {
-			goBG("webhook probe", func(ctx context.Context) error { probe.run(ctx, after); return nil })
-		})
-	} else {
-		err = servePolling(ctx, tg, handler, logger)
-	}
+	logger.Info("dvcbot started", "telegram", channelState(tg != nil, cfg.Telegram.Mode), "zalo", channelState(zt != nil, cfg.Zalo.Mode),
+		"store", cfg.Store.Path, "hamlets", len(cfg.Hamlets), "ops", cfg.Ops.Listen, "backup_dir", cfg.Store.BackupDir)
+	err = runChannels(ctx, logger, func(ctx context.Context) error {
+		if tg == nil {
+			return nil
+		}
+		if cfg.Telegram.Mode == config.ModeWebhook {
+			return serveWebhook(ctx, cfg, tg, handler, hookLn, logger, func() {
+				goBG("webhook probe", func(ctx context.Context) error { probe.run(ctx, after); return nil })
+			})
+		}
+		return servePolling(ctx, tg, handler, logger)
+	}, func(ctx context.Context) error {
+		if zt == nil {
+			return nil
+		}
+		return serveZalo(ctx, zt, handler, logger)
+	})
 	// Scheduler, backups and the ops server stop before the store closes.
 	stopBG()
 	wg.Wait()
@@ -179,6 +209,80 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	logger.Info("dvcbot stopped")
+	return nil
+}
+
+// channelState is how the start log shows a channel: its mode, or "off".
+func channelState(on bool, mode string) string {
+	if !on {
+		return "off"
+	}
+	return mode
+}
+
+// runChannels runs every channel until ctx ends or one fails for good (a
+// refused token): then the others are stopped too, and the first error
+// returned.
+func runChannels(ctx context.Context, logger *slog.Logger, runs ...func(context.Context) error) error {
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(runs))
+	for _, run := range runs {
+		go func() { errs <- run(cctx) }()
+	}
+	var first error
+	for range runs {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			logger.Error("a channel stopped; stopping the bot", "err", err)
+			cancel()
+		}
+	}
+	return first
+}
+
+// flushDelivered writes the confirmations of delivered replies every
+// second, so an idle bot does not resend them after a restart.
+func flushDelivered(ctx context.Context, eng *bot.Engine, logger *slog.Logger, after func(time.Duration) <-chan time.Time) error {
+	for {
+		select {
+		case <-ctx.Done():
+			if err := eng.FlushDelivered(context.WithoutCancel(ctx)); err != nil {
+				logger.Warn("record delivered replies", "err", err)
+			}
+			return nil
+		case <-after(time.Second):
+		}
+		if err := eng.FlushDelivered(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("record delivered replies", "err", err)
+		}
+	}
+}
+
+// resendUndelivered sends the replies stored but never confirmed sent.
+func resendUndelivered(ctx context.Context, eng *bot.Engine, ch router, logger *slog.Logger) error {
+	pending, err := eng.Undelivered(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		logger.Info("sending replies left unsent by the last run", "updates", len(pending))
+	}
+	for _, p := range pending {
+		lost := false
+		for _, r := range p.Replies {
+			if err := ch.Send(ctx, r); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				logger.Warn("an unsent reply of the last run could not be sent", "channel", p.Channel, "err", err)
+				lost = errors.Is(err, telegram.ErrClosed) || errors.Is(err, zalo.ErrClosed)
+			}
+		}
+		if !lost {
+			eng.Delivered(p.Channel, p.Update)
+		}
+	}
 	return nil
 }
 

@@ -6,19 +6,22 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/store"
 )
 
 // The test world of the admin commands (names prefixed adm, so as not to
 // clash with the transcript harness that shares the package).
 
-// People of the admin test world.
+// People of the admin test world, by their Telegram account; w.pid gives
+// a person's number (the one /canbo shows and admin commands take).
 const (
 	admAdmin    int64 = 1001 // admin from configuration, no hamlet
 	admOfficer  int64 = 2001 // officer of Bãi Nhà
@@ -82,6 +85,9 @@ type admWorld struct {
 	upd   int64
 }
 
+// admAddr is a Telegram account of the admin test world.
+func admAddr(id int64) chat.Address { return chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)) }
+
 func admSettings() Settings {
 	return Settings{
 		CampaignName: "Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến",
@@ -90,14 +96,16 @@ func admSettings() Settings {
 		Location:     admLoc,
 		DailyTarget:  1,
 		Procedures:   admProcedures,
-		AdminIDs:     []int64{admAdmin},
-		GroupChatID:  admGroup,
+		Admins:       []chat.Address{admAddr(admAdmin)},
+		Groups:       []chat.Address{admAddr(admGroup)},
 		BotUsername:  func() string { return "dvc_test_bot" },
 	}
 }
 
 // newAdmWorld opens a store (no fsync) with the test hamlets and the
-// people of the world registered.
+// people of the world registered: the admin from configuration first (as
+// the engine records them when they first write: no stored role), then the
+// officers, so that their numbers are 1 (admin) to 7 (admPromoted).
 func newAdmWorld(t testing.TB, now time.Time) *admWorld {
 	t.Helper()
 	w := &admWorld{t: t, clock: &admClock{t: now}}
@@ -109,6 +117,7 @@ func newAdmWorld(t testing.TB, now time.Time) *admWorld {
 	w.db = db
 	w.update(func(tx *store.Tx) error { return tx.SyncHamlets(admHamlets) })
 	w.eng = New(db, admSettings(), WithClock(w.clock.Now))
+	w.officer(admAdmin, "", "", "")
 	w.officer(admOfficer, "bai-nha", campaign.RoleOfficer, "Lê Văn Tám")
 	w.officer(admOfficer2, "nam-du", campaign.RoleOfficer, "Phạm Thị Hoa")
 	w.officer(admOfficer3, "hon-tre", campaign.RoleOfficer, "Trần Minh Đức")
@@ -132,25 +141,42 @@ func (w *admWorld) view(fn func(tx *store.Tx) error) {
 	}
 }
 
+// officer registers a person with the Telegram account id.
 func (w *admWorld) officer(id int64, hamlet string, role campaign.Role, name string) {
 	w.t.Helper()
 	w.update(func(tx *store.Tx) error {
-		return tx.PutOfficer(campaign.Officer{TelegramID: id, FullName: name, HamletID: hamlet, Role: role,
-			Active: true, JoinedAt: time.Date(2025, 12, 20, 8, 0, 0, 0, admLoc)}, admAdmin, "officer.test")
+		pid, err := tx.NewPersonID()
+		if err != nil {
+			return err
+		}
+		return tx.PutOfficer(campaign.Officer{ID: pid, Accounts: []campaign.Account{{Address: admAddr(id)}}, Prefer: chat.Telegram,
+			FullName: name, HamletID: hamlet, Role: role, Active: true, JoinedAt: time.Date(2025, 12, 20, 8, 0, 0, 0, admLoc)}, 0, "officer.test")
 	})
 }
 
-func (w *admWorld) handle(in Input) []Reply {
+// pid is the number of the person with the Telegram account id.
+func (w *admWorld) pid(id int64) campaign.PersonID {
+	w.t.Helper()
+	var o campaign.Officer
+	w.view(func(tx *store.Tx) (err error) { o, err = tx.PersonAt(admAddr(id)); return err })
+	return o.ID
+}
+
+// num is a person's number as typed in admin commands.
+func (w *admWorld) num(id int64) string { return w.pid(id).String() }
+
+func (w *admWorld) handle(in chat.Input) []chat.Reply {
 	w.t.Helper()
 	w.upd++
-	in.UpdateID = w.upd
+	in.Update = strconv.FormatInt(w.upd, 10)
+	in.Caps = chat.CapsOf(in.Chat.Channel)
 	rs, err := w.eng.Handle(context.Background(), in)
 	if err != nil {
 		w.t.Fatalf("Handle(%q): %v", in.Text, err)
 	}
 	for _, r := range rs {
-		if n := utf16Len(r.Text); n > 4096 || (r.Document != nil && n > 1024) {
-			w.t.Errorf("reply to %q is %d UTF-16 units, over Telegram's limit", in.Text, n)
+		if err := checkReply(r, in.Text); err != nil {
+			w.t.Errorf("reply to %q: %v", in.Text, err)
 		}
 		if strings.Contains(r.Text, "\uFFFD") {
 			w.t.Errorf("reply to %q has a replacement character", in.Text)
@@ -159,25 +185,30 @@ func (w *admWorld) handle(in Input) []Reply {
 	return rs
 }
 
+// admInput is a message from user in their private chat on Telegram.
+func admInput(user int64, text string) chat.Input {
+	return chat.Input{Chat: admAddr(user), From: admAddr(user), Private: true, Caps: chat.CapsOf(chat.Telegram), Text: text}
+}
+
 // send is a message from user in their private chat.
-func (w *admWorld) send(user int64, text string) []Reply {
+func (w *admWorld) send(user int64, text string) []chat.Reply {
 	w.t.Helper()
-	return w.handle(Input{ChatID: user, UserID: user, Private: true, Text: text})
+	return w.handle(admInput(user, text))
 }
 
 // sendGroup is a message from user in the leaders' group.
-func (w *admWorld) sendGroup(user int64, text string) []Reply {
+func (w *admWorld) sendGroup(user int64, text string) []chat.Reply {
 	w.t.Helper()
-	return w.handle(Input{ChatID: admGroup, UserID: user, Text: text})
+	return w.handle(chat.Input{Chat: admAddr(admGroup), From: admAddr(user), Text: text})
 }
 
-func (w *admWorld) press(user int64, data string) []Reply {
+func (w *admWorld) press(user int64, data string) []chat.Reply {
 	w.t.Helper()
-	return w.handle(Input{ChatID: user, UserID: user, Private: true, Callback: &Callback{ID: "cb", Data: data, MessageID: 1}})
+	return w.handle(chat.Input{Chat: admAddr(user), From: admAddr(user), Private: true, Callback: &chat.Callback{ID: "cb", Data: data, MessageID: "1"}})
 }
 
 // one returns the text of the single reply, failing otherwise.
-func (w *admWorld) one(rs []Reply) string {
+func (w *admWorld) one(rs []chat.Reply) string {
 	w.t.Helper()
 	if len(rs) != 1 {
 		w.t.Fatalf("want one reply, got %d: %s", len(rs), admRender(rs, 0))
@@ -185,35 +216,16 @@ func (w *admWorld) one(rs []Reply) string {
 	return rs[0].Text
 }
 
-// admRender writes replies to an input from chat as golden files show them.
-func admRender(rs []Reply, chat int64) string {
+// admRender writes replies to an input from user as golden files show them
+// (0: no recipient is anybody's own chat).
+func admRender(rs []chat.Reply, user int64) string {
 	var b strings.Builder
+	to := chat.Address{}
+	if user != 0 {
+		to = admAddr(user)
+	}
 	for _, r := range rs {
-		var tags []string
-		if chat != 0 && r.ChatID != chat {
-			tags = append(tags, fmt.Sprintf("to %d", r.ChatID))
-		}
-		if r.Document != nil {
-			tags = append(tags, "document "+r.Document.Name)
-		}
-		tag := "<"
-		if len(tags) > 0 {
-			tag = "<{" + strings.Join(tags, ", ") + "}"
-		}
-		for i, l := range strings.Split(r.Text, "\n") {
-			if i == 0 {
-				b.WriteString(strings.TrimRight(tag+" "+l, " ") + "\n")
-			} else {
-				b.WriteString(strings.TrimRight("| "+l, " ") + "\n")
-			}
-		}
-		for _, row := range r.Buttons {
-			var cells []string
-			for _, bt := range row {
-				cells = append(cells, "["+bt.Text+"|"+bt.Data+bt.URL+"]")
-			}
-			b.WriteString("  " + strings.Join(cells, " ") + "\n")
-		}
+		renderReply(&b, r, to)
 	}
 	return b.String()
 }
@@ -262,7 +274,7 @@ func admDiff(want, got string) string {
 type admSeeded struct {
 	ID      uint64
 	Hamlet  string
-	Officer int64
+	Officer int64 // the Telegram account of the officer
 	Phone   string
 	At      time.Time
 }
@@ -283,17 +295,22 @@ func (w *admWorld) seed() []admSeeded {
 	w.t.Helper()
 	now := w.clock.Now()
 	var out []admSeeded
+	admin, officer2 := w.pid(admAdmin), w.pid(admOfficer2)
 	w.update(func(tx *store.Tx) error {
 		add := func(hamlet string, officer int64, phone, name string, at time.Time, procs ...string) error {
+			p, err := tx.PersonAt(admAddr(officer))
+			if err != nil {
+				return err
+			}
 			hh, err := tx.HouseholdByPhone(hamlet, phone)
 			if err != nil {
 				hh, err = tx.AddHousehold(campaign.Household{HamletID: hamlet, HeadName: name, Address: "Tổ 1, ấp " + hamlet,
-					Phone: phone, CreatedBy: officer, CreatedAt: at}, strings.ToLower(name))
+					Phone: phone, CreatedBy: p.ID, CreatedAt: at}, strings.ToLower(name))
 				if err != nil {
 					return err
 				}
 			}
-			g, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hamlet, OfficerID: officer, At: at, Procedures: procs})
+			g, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hamlet, OfficerID: p.ID, Via: admAddr(officer), At: at, Procedures: procs})
 			if err != nil {
 				return err
 			}
@@ -345,8 +362,8 @@ func (w *admWorld) seed() []admSeeded {
 			}
 		}
 		if _, err := tx.AddHousehold(campaign.Household{HamletID: "nam-du", HeadName: "Lý Thị Tự", Address: "Tổ 2, ấp Nam Du",
-			Phone: "0944000001", CreatedBy: admOfficer2, CreatedAt: time.Date(2026, 3, 10, 15, 0, 0, 0, admLoc),
-			SelfAble: true, SelfAbleBy: admOfficer2, SelfAbleAt: time.Date(2026, 3, 10, 15, 0, 0, 0, admLoc)}, "ly thi tu"); err != nil {
+			Phone: "0944000001", CreatedBy: officer2, CreatedAt: time.Date(2026, 3, 10, 15, 0, 0, 0, admLoc),
+			SelfAble: true, SelfAbleBy: officer2, SelfAbleAt: time.Date(2026, 3, 10, 15, 0, 0, 0, admLoc)}, "ly thi tu"); err != nil {
 			return err
 		}
 		// Spot checks (recorded now): a failed one on a Nam Du record of
@@ -364,7 +381,7 @@ func (w *admWorld) seed() []admSeeded {
 		} {
 			for _, s := range out {
 				if s.Hamlet == ck.hamlet && s.At.Month() == ck.month {
-					if _, err := tx.SetCheck(s.ID, ck.status, ck.reason, admAdmin); err != nil {
+					if _, err := tx.SetCheck(s.ID, ck.status, ck.reason, admin); err != nil {
 						return err
 					}
 					break
@@ -372,15 +389,15 @@ func (w *admWorld) seed() []admSeeded {
 			}
 		}
 		if err := tx.PutExclusion(campaign.Exclusion{Kind: campaign.ExcludeHamlet, Target: "hon-tre",
-			Reason: "Đang giải quyết khiếu nại", By: admAdmin, At: time.Date(2026, 4, 20, 9, 0, 0, 0, admLoc)}); err != nil {
+			Reason: "Đang giải quyết khiếu nại", By: admin, At: time.Date(2026, 4, 20, 9, 0, 0, 0, admLoc)}); err != nil {
 			return err
 		}
-		o, err := tx.Officer(admGone)
+		o, err := tx.PersonAt(admAddr(admGone))
 		if err != nil {
 			return err
 		}
 		o.Active = false
-		return tx.PutOfficer(o, admAdmin, "officer.deactivate")
+		return tx.PutOfficer(o, admin, "officer.deactivate")
 	})
 	return out
 }

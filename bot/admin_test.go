@@ -3,11 +3,13 @@ package bot
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/store"
 )
 
@@ -19,15 +21,25 @@ type admRole struct {
 	hamlet     bool // attached to a hamlet
 	leader     bool // leader or admin
 	admin      bool
+	zone       bool // zone leader
+	inspector  bool // Standing Committee (spot checks)
 }
 
+// People of the matrix besides those of the admin world.
+const (
+	admZone      int64 = 2301 // zone leader, no hamlet
+	admInspector int64 = 2401 // Thường trực UBND, no hamlet
+)
+
 var admRoles = []admRole{
-	{"unregistered", admStranger, false, false, false, false},
-	{"deactivated officer", admGone, false, false, false, false},
-	{"officer", admOfficer, true, true, false, false},
-	{"leader", admLeader, true, true, true, false},
-	{"admin from configuration", admAdmin, true, false, true, true},
-	{"admin of a hamlet", admPromoted, true, true, true, true},
+	{"unregistered", admStranger, false, false, false, false, false, false},
+	{"deactivated officer", admGone, false, false, false, false, false, false},
+	{"officer", admOfficer, true, true, false, false, false, false},
+	{"leader", admLeader, true, true, true, false, false, false},
+	{"zone leader", admZone, true, false, false, false, true, false},
+	{"inspector", admInspector, true, false, false, false, false, true},
+	{"admin from configuration", admAdmin, true, false, true, true, false, false},
+	{"admin of a hamlet", admPromoted, true, true, true, true, false, false},
 }
 
 // admMayRun is the product's rule, written independently of allowed():
@@ -42,6 +54,10 @@ func admMayRun(a access, r admRole) bool {
 		return r.registered && r.hamlet
 	case leader:
 		return r.leader
+	case zone:
+		return r.zone || r.admin
+	case checker:
+		return r.inspector || r.admin
 	case admin:
 		return r.admin
 	}
@@ -54,13 +70,15 @@ func admMayRun(a access, r admRole) bool {
 // and that a refusal says who may use the command.
 func TestCommandAccessMatrix(t *testing.T) {
 	w := newAdmWorld(t, admNow)
+	w.officer(admZone, "", campaign.RoleZoneLeader, "Huỳnh Văn Lãnh")
+	w.officer(admInspector, "", campaign.RoleInspector, "Trương Thị Trực")
 	w.update(func(tx *store.Tx) error {
-		o, err := tx.Officer(admGone)
+		o, err := tx.PersonAt(admAddr(admGone))
 		if err != nil {
 			return err
 		}
 		o.Active = false
-		return tx.PutOfficer(o, admAdmin, "officer.deactivate")
+		return tx.PutOfficer(o, 0, "officer.deactivate")
 	})
 	ran := ""
 	names := make([]string, 0, len(w.eng.cmds))
@@ -83,7 +101,7 @@ func TestCommandAccessMatrix(t *testing.T) {
 				}
 				t.Run(name+"/"+r.name+"/"+where, func(t *testing.T) {
 					ran = ""
-					var rs []Reply
+					var rs []chat.Reply
 					if private {
 						rs = w.send(r.user, "/"+name)
 					} else {
@@ -103,12 +121,12 @@ func TestCommandAccessMatrix(t *testing.T) {
 					got := rs[0].Text
 					switch {
 					case may: // allowed, but not here
-						if got != msgPrivateOnly || len(rs[0].Buttons) != 1 || !strings.HasPrefix(rs[0].Buttons[0][0].URL, "https://t.me/dvc_test_bot?start=") {
+						if got != msgPrivateOnly || len(rs[0].Choices) != 1 || !strings.HasPrefix(rs[0].Choices[0][0].URL, "https://t.me/dvc_test_bot?start=") {
 							t.Errorf("private-only refusal = %s", admRender(rs, 0))
 						}
 					case !r.registered:
-						if got != msgNotRegistered {
-							t.Errorf("refusal to an unregistered user = %q", got)
+						if !strings.Contains(got, "chưa đăng ký") || !strings.Contains(got, code(strconv.FormatInt(r.user, 10))) {
+							t.Errorf("refusal to an unregistered user = %q, want it to say so with their account id", got)
 						}
 					case cmd.access == reporter:
 						if got != msgNeedHamlet {
@@ -141,6 +159,12 @@ func TestAdminCommandRows(t *testing.T) {
 		{"kichhoat", admin, true},
 		{"capquyen", admin, true},
 		{"dabiet", reporter, true},
+		{"khenthuong", zone, true},
+		{"kiemtra", checker, true},
+		{"moi", admin, true},
+		{"lienket", member, true},
+		{"nhom", anyone, false},
+		{"hanmuc", admin, false},
 	} {
 		cmd, ok := w.eng.cmds[tc.name]
 		if !ok {
@@ -167,10 +191,11 @@ func (w *admWorld) auditActions() []string {
 	return out
 }
 
+// storedOfficer is the person with the Telegram account id, as stored.
 func (w *admWorld) storedOfficer(id int64) campaign.Officer {
 	w.t.Helper()
 	var o campaign.Officer
-	w.view(func(tx *store.Tx) (err error) { o, err = tx.Officer(id); return err })
+	w.view(func(tx *store.Tx) (err error) { o, err = tx.PersonAt(admAddr(id)); return err })
 	return o
 }
 
@@ -201,17 +226,18 @@ func TestAdminSession(t *testing.T) {
 		{admAdmin, "/canbo hon-tre"},
 		{admLeader, "/canbo"},
 		{admLeader, "/canbo nam-du"},
-		{admAdmin, "/vohieu 2001"},
+		{admAdmin, "/vohieu " + w.num(admOfficer)},
 		{admOfficer, "/baocao"},
-		{admAdmin, "/vohieu 2001"},
-		{admAdmin, "/kichhoat 2001"},
-		{admPromoted, "/vohieu 1001"},
+		{admAdmin, "/vohieu " + w.num(admOfficer)},
+		{admAdmin, "/kichhoat số " + w.num(admOfficer)},
+		{admPromoted, "/vohieu " + w.num(admAdmin)},
 		{admAdmin, "/vohieu abc"},
 		{admAdmin, "/vohieu 5555"},
-		{admAdmin, "/capquyen 2002"},
-		{admAdmin, "/capquyen 2002 truong_ap"},
-		{admAdmin, "/capquyen 2002 thu_ky"},
-		{admPromoted, "/capquyen 2201 can_bo"},
+		{admAdmin, "/vohieu 2001"}, // a Telegram id is not a person's number
+		{admAdmin, "/capquyen #" + w.num(admOfficer2)},
+		{admAdmin, "/capquyen " + w.num(admOfficer2) + " truong_ap"},
+		{admAdmin, "/capquyen " + w.num(admOfficer2) + " thu_ky"},
+		{admPromoted, "/capquyen " + w.num(admPromoted) + " can_bo"},
 		{admOfficer, "/dabiet"},
 		{admOfficer, "Lý Văn Tự"},
 		{admOfficer, "Tổ 9, ấp Bãi Nhà"},
@@ -223,7 +249,7 @@ func TestAdminSession(t *testing.T) {
 		{admOfficer, "/dabiet Đặng Văn Út; Tổ 5; 0977 123 456"},
 	} {
 		fmt.Fprintf(&out, "@user %d\n> %s\n", step.user, step.text)
-		var rs []Reply
+		var rs []chat.Reply
 		if data, ok := strings.CutPrefix(step.text, "[press "); ok {
 			rs = w.press(step.user, strings.TrimSuffix(data, "]"))
 		} else {
@@ -237,37 +263,74 @@ func TestAdminSession(t *testing.T) {
 func TestDeactivateKeepsRecords(t *testing.T) {
 	w := newAdmWorld(t, admNow)
 	w.seed()
+	officer, admin := w.num(admOfficer), w.pid(admAdmin)
 	before := w.send(admAdmin, "/report nam")[0].Text
-	rs := w.send(admAdmin, "/vohieu 2001")
-	if len(rs) != 2 || rs[1].ChatID != admOfficer {
+	rs := w.send(admAdmin, "/vohieu "+officer)
+	if len(rs) != 2 || rs[1].To != admAddr(admOfficer) {
 		t.Fatalf("want the confirmation and a note to the officer, got %s", admRender(rs, admAdmin))
 	}
-	wantContains(t, "/vohieu", rs[0].Text, "Đã vô hiệu hóa", "Lê Văn Tám", "vẫn được tính", "/kichhoat 2001")
+	wantContains(t, "/vohieu", rs[0].Text, "Đã vô hiệu hóa", "Lê Văn Tám", "số "+officer, "vẫn được tính", code("/kichhoat "+officer))
 	if w.storedOfficer(admOfficer).Active {
 		t.Fatal("officer still active")
 	}
-	if got := w.one(w.send(admOfficer, "/baocao Nguyễn Văn X; Tổ 1; 0912000111; khai sinh")); got != msgNotRegistered {
-		t.Errorf("deactivated officer reporting got %q", got)
-	}
+	wantContains(t, "deactivated officer reporting", w.one(w.send(admOfficer, "/baocao Nguyễn Văn X; Tổ 1; 0912000111; khai sinh")),
+		"chưa đăng ký", code(strconv.FormatInt(admOfficer, 10)))
 	if after := w.send(admAdmin, "/report nam")[0].Text; after != before {
 		t.Errorf("deactivating changed the figures:\nbefore %s\nafter %s", before, after)
 	}
-	w.send(admAdmin, "/kichhoat 2001")
+	w.send(admAdmin, "/kichhoat "+officer)
 	if !w.storedOfficer(admOfficer).Active {
 		t.Fatal("officer not reactivated")
 	}
 	wantContains(t, "report after reactivation", w.send(admOfficer, "/baocao Nguyễn Văn X; Tổ 1; 0912000111; khai sinh")[0].Text, "Đã lưu")
 	log := strings.Join(w.auditActions(), "\n")
-	wantContains(t, "audit log", log, "1001 officer.deactivate", "1001 officer.reactivate", "1001 report.export")
+	wantContains(t, "audit log", log, fmt.Sprintf("%d officer.deactivate", admin), fmt.Sprintf("%d officer.reactivate", admin), fmt.Sprintf("%d report.export", admin))
 }
 
 func TestDeactivateDropsSession(t *testing.T) {
 	w := newAdmWorld(t, admNow)
 	w.send(admOfficer, "/dabiet")
-	w.send(admAdmin, "/vohieu 2001")
-	w.send(admAdmin, "/kichhoat 2001")
+	w.send(admAdmin, "/vohieu "+w.num(admOfficer))
+	w.send(admAdmin, "/kichhoat "+w.num(admOfficer))
 	if got := w.one(w.send(admOfficer, "Nguyễn Văn An")); got != msgIdle {
 		t.Errorf("after reactivation the old conversation went on: %q", got)
+	}
+}
+
+// TestAdminCommandsTakePersonNumbers: /vohieu, /kichhoat and /capquyen
+// name a person by the number /canbo shows (typed as 12, #12, số 12); a
+// Telegram account id is not a number of anyone; an admin from
+// configuration cannot be changed by command.
+func TestAdminCommandsTakePersonNumbers(t *testing.T) {
+	w := newAdmWorld(t, admNow)
+	list := strings.Join(func() []string {
+		var out []string
+		for _, r := range w.send(admAdmin, "/canbo") {
+			out = append(out, r.Text)
+		}
+		return out
+	}(), "\n")
+	n := w.num(admOfficer3)
+	wantContains(t, "/canbo", list, bold("Trần Minh Đức")+" — cán bộ ấp · số "+code(n)+" · Telegram", code("/vohieu SỐ"))
+	for _, typed := range []string{n, "#" + n, "số " + n, "ID " + n} {
+		wantContains(t, "/vohieu "+typed, w.send(admAdmin, "/vohieu "+typed)[0].Text, "Trần Minh Đức")
+		if w.storedOfficer(admOfficer3).Active {
+			t.Fatalf("/vohieu %s: still active", typed)
+		}
+		w.send(admAdmin, "/kichhoat "+typed)
+		if !w.storedOfficer(admOfficer3).Active {
+			t.Fatalf("/kichhoat %s: not active", typed)
+		}
+	}
+	wantContains(t, "a Telegram id", w.one(w.send(admAdmin, "/vohieu 2003")), "Không có ai mang số 2003", "/canbo")
+	if !w.storedOfficer(admOfficer3).Active {
+		t.Fatal("a Telegram id deactivated the person who has it")
+	}
+	wantContains(t, "own number", w.one(w.send(admPromoted, "/vohieu "+w.num(admPromoted))), "không tự thay đổi")
+	wantContains(t, "configuration admin", w.one(w.send(admPromoted, "/capquyen "+w.num(admAdmin)+" can_bo")),
+		"quản trị viên trong cấu hình", "telegram.admin_ids")
+	if o := w.storedOfficer(admAdmin); o.Role != "" {
+		t.Errorf("the configuration admin's stored role = %q, want none", o.Role)
 	}
 }
 
@@ -276,9 +339,10 @@ func TestGrantRoles(t *testing.T) {
 	if got := w.one(w.send(admOfficer, "/ap")); !strings.Contains(got, "chỉ dành cho quản trị viên") {
 		t.Fatalf("officer /ap = %q", got)
 	}
-	rs := w.send(admAdmin, "/capquyen 2001")
-	wantContains(t, "/capquyen", rs[0].Text, "cán bộ ấp → <b>quản trị viên</b>")
-	if len(rs) != 2 || rs[1].ChatID != admOfficer || !strings.Contains(rs[1].Text, "quản trị viên") {
+	officer := w.num(admOfficer)
+	rs := w.send(admAdmin, "/capquyen "+officer)
+	wantContains(t, "/capquyen", rs[0].Text, "cán bộ ấp → "+bold("quản trị viên"))
+	if len(rs) != 2 || rs[1].To != admAddr(admOfficer) || !strings.Contains(rs[1].Text, "quản trị viên") {
 		t.Errorf("the promoted officer is not told: %s", admRender(rs, admAdmin))
 	}
 	if o := w.storedOfficer(admOfficer); o.Role != campaign.RoleAdmin || o.HamletID != "bai-nha" {
@@ -287,15 +351,15 @@ func TestGrantRoles(t *testing.T) {
 	wantContains(t, "/ap by the new admin", w.send(admOfficer, "/ap")[0].Text, "Các ấp")
 	// Still attached to the hamlet: can still report.
 	wantContains(t, "report by the new admin", w.send(admOfficer, "/baocao Nguyễn Văn X; Tổ 1; 0912000111; khai sinh")[0].Text, "Đã lưu")
-	w.send(admAdmin, "/capquyen 2001 truong_ap")
+	w.send(admAdmin, "/capquyen "+officer+" truong_ap")
 	if o := w.storedOfficer(admOfficer); o.Role != campaign.RoleLeader {
 		t.Errorf("role = %s, want leader", o.Role)
 	}
 	wantContains(t, "leader /ap", w.one(w.send(admOfficer, "/ap")), "chỉ dành cho quản trị viên")
-	wantContains(t, "unregistered target", w.one(w.send(admAdmin, "/capquyen 9001")), "Không có người dùng nào đã đăng ký với ID 9001")
-	wantContains(t, "leader granting", w.one(w.send(admLeader, "/capquyen 2002")), "chỉ dành cho quản trị viên")
+	wantContains(t, "unregistered target", w.one(w.send(admAdmin, "/capquyen 9001")), "Không có ai mang số 9001")
+	wantContains(t, "leader granting", w.one(w.send(admLeader, "/capquyen "+w.num(admOfficer2))), "chỉ dành cho quản trị viên")
 	log := strings.Join(w.auditActions(), "\n")
-	if strings.Count(log, "1001 officer.role") != 2 {
+	if strings.Count(log, fmt.Sprintf("%d officer.role", w.pid(admAdmin))) != 2 {
 		t.Errorf("role changes not audited:\n%s", log)
 	}
 }
@@ -304,7 +368,7 @@ func TestSetHouseholds(t *testing.T) {
 	w := newAdmWorld(t, admNow)
 	w.seed()
 	got := w.one(w.send(admAdmin, "/sosho nam-du 400"))
-	wantContains(t, "/sosho", got, "298 → <b>400</b>", "Độ phủ mới: 43/400 hộ = <b>10,7%</b> (trước đây 14,4%", "ấp nay cần 1 thủ tục")
+	wantContains(t, "/sosho", got, "298 → "+bold("400"), "Độ phủ mới: 43/400 hộ = "+bold("10,7%")+" (trước đây 14,4%", "ấp nay cần 1 thủ tục")
 	// Configuration loaded again (still 298 there): the correction stays.
 	w.update(func(tx *store.Tx) error { return tx.SyncHamlets(admHamlets) })
 	var h campaign.Hamlet
@@ -312,20 +376,24 @@ func TestSetHouseholds(t *testing.T) {
 	if h.Households != 400 {
 		t.Errorf("households after config sync = %d, want 400", h.Households)
 	}
-	wantContains(t, "/ap", w.send(admAdmin, "/ap")[0].Text, "<code>nam-du</code> — <b>Nam Du</b>: 400 hộ · 43 hộ biết làm · độ phủ 10,7%")
-	wantContains(t, "/sosho 1.250", w.one(w.send(admAdmin, "/sosho Bãi Nhà 1.250")), "812 → <b>1.250</b>")
+	wantContains(t, "/ap", w.send(admAdmin, "/ap")[0].Text, code("nam-du")+" — "+bold("Nam Du")+": 400 hộ · 43 hộ biết làm · độ phủ 10,7%")
+	wantContains(t, "/sosho 1.250", w.one(w.send(admAdmin, "/sosho Bãi Nhà 1.250")), "812 → "+bold("1.250"))
 	wantContains(t, "/sosho 0", w.one(w.send(admAdmin, "/sosho nam-du 0")), "không đúng")
 	wantContains(t, "/sosho small", w.one(w.send(admAdmin, "/sosho nam-du 20")), "nhiều hơn số hộ mới")
-	wantContains(t, "audit", strings.Join(w.auditActions(), "\n"), "1001 hamlet.households")
+	wantContains(t, "audit", strings.Join(w.auditActions(), "\n"), fmt.Sprintf("%d hamlet.households", w.pid(admAdmin)))
 }
 
 func TestOfficersListSplits(t *testing.T) {
 	w := newAdmWorld(t, admNow)
 	w.update(func(tx *store.Tx) error {
 		for i := range 150 {
-			o := campaign.Officer{TelegramID: int64(5000 + i), FullName: fmt.Sprintf("Nguyễn Thị Cán Bộ Số %d", i),
+			id, err := tx.NewPersonID()
+			if err != nil {
+				return err
+			}
+			o := campaign.Officer{ID: id, Accounts: []campaign.Account{{Address: admAddr(int64(5000 + i))}}, FullName: fmt.Sprintf("Nguyễn Thị Cán Bộ Số %d", i),
 				HamletID: admHamlets[i%3].ID, Role: campaign.RoleOfficer, Active: true}
-			if err := tx.PutOfficer(o, admAdmin, "officer.test"); err != nil {
+			if err := tx.PutOfficer(o, 0, "officer.test"); err != nil {
 				return err
 			}
 		}
@@ -339,24 +407,24 @@ func TestOfficersListSplits(t *testing.T) {
 	for _, r := range rs {
 		all += r.Text
 	}
-	if n := strings.Count(all, "• <b>"); n != 156 {
-		t.Errorf("listed %d officers, want 156", n)
+	if n := strings.Count(all, "• "+chat.BoldStart); n != 157 {
+		t.Errorf("listed %d people, want 157 (the admin from configuration among them)", n)
 	}
-	wantContains(t, "last message", rs[len(rs)-1].Text, "/vohieu ID")
+	wantContains(t, "last message", rs[len(rs)-1].Text, code("/vohieu SỐ"))
 }
 
 func TestSelfAbleFlow(t *testing.T) {
 	w := newAdmWorld(t, admNow)
 	w.send(admOfficer, "/dabiet")
-	wantContains(t, "bad name", w.one(w.send(admOfficer, "0912")), "Họ và tên <b>chủ hộ</b>?")
+	wantContains(t, "bad name", w.one(w.send(admOfficer, "0912")), "Họ và tên "+bold("chủ hộ")+"?")
 	w.send(admOfficer, "trần   văn bảy")
 	w.send(admOfficer, "Tổ 7")
-	wantContains(t, "bad phone", w.one(w.send(admOfficer, "12345")), "<b>Số điện thoại</b> của hộ?")
+	wantContains(t, "bad phone", w.one(w.send(admOfficer, "12345")), bold("Số điện thoại")+" của hộ?")
 	sum := w.one(w.send(admOfficer, "0162 345 6789"))
-	wantContains(t, "summary", sum, "Chủ hộ: <b>Trần Văn Bảy</b>", "Điện thoại: 0323 456 789")
+	wantContains(t, "summary", sum, "Chủ hộ: "+bold("Trần Văn Bảy"), "Điện thoại: 0323 456 789")
 	rs := w.press(admOfficer, "sa:save")
-	wantContains(t, "saved", w.one(rs), "Đã ghi nhận", "Độ phủ ấp Bãi Nhà: 1/812 hộ = <b>0,1%</b>", "không tính vào chỉ tiêu hằng ngày")
-	undo := rs[0].Buttons[0][0].Data
+	wantContains(t, "saved", w.one(rs), "Đã ghi nhận", "Độ phủ ấp Bãi Nhà: 1/812 hộ = "+bold("0,1%"), "không tính vào chỉ tiêu hằng ngày")
+	undo := rs[0].Choices[0][0].Value
 	var day store.DayCount
 	var tot store.HamletTotals
 	var hh campaign.Household
@@ -366,7 +434,7 @@ func TestSelfAbleFlow(t *testing.T) {
 		hh, err = tx.HouseholdByPhone("bai-nha", "0323456789")
 		return err
 	})
-	if day.Households != 0 || tot.Able != 1 || tot.Guided != 0 || !hh.SelfAble || hh.SelfAbleBy != admOfficer {
+	if day.Households != 0 || tot.Able != 1 || tot.Guided != 0 || !hh.SelfAble || hh.SelfAbleBy != w.pid(admOfficer) {
 		t.Errorf("stored: day %+v totals %+v household %+v", day, tot, hh)
 	}
 	if got := w.one(w.press(admOfficer, "sa:save")); got != msgStaleButton {
@@ -384,8 +452,9 @@ func TestSelfAbleFlow(t *testing.T) {
 	wantContains(t, "guided", w.one(w.send(admOfficer, "/dabiet Hồ Văn Chín; Tổ 1; 0905111222")), "đã được hướng dẫn")
 	rs = w.send(admOfficer, "/dabiet Lâm Thị Mười; Tổ 2; 0905333444")
 	w.clock.Add(25 * time.Hour)
-	wantContains(t, "late undo", w.one(w.press(admOfficer, rs[0].Buttons[0][0].Data)), "quá 24 giờ")
-	wantContains(t, "audit", strings.Join(w.auditActions(), "\n"), "2001 household.self_able", "2001 household.self_able_undo")
+	wantContains(t, "late undo", w.one(w.press(admOfficer, rs[0].Choices[0][0].Value)), "quá 24 giờ")
+	officer := w.pid(admOfficer)
+	wantContains(t, "audit", strings.Join(w.auditActions(), "\n"), fmt.Sprintf("%d household.self_able", officer), fmt.Sprintf("%d household.self_able_undo", officer))
 }
 
 func TestSelfAbleRefusals(t *testing.T) {

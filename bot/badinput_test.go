@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/intake"
 )
 
@@ -21,10 +22,16 @@ var conversationStates = []struct {
 		w.text("/baocao Nguyễn Văn An; Tổ 3; 0912345678; khai sinh")
 	}},
 	{"join_name", 3002, func(w *world) {
-		w.user = adminID
+		w.user = tg(adminID)
 		w.text("/moi bai-nha")
-		w.user = 3002
-		w.text("/start INV001")
+		w.user = tg(3002)
+		w.text("/start " + testCode(1))
+	}},
+	{"join_confirm", officerID, func(w *world) {
+		w.user = tg(adminID)
+		w.text("/moi nam-du")
+		w.user = tg(officerID)
+		w.text(testCode(1))
 	}},
 	{"report_name", officerID, func(w *world) { w.text("/baocao") }},
 	{"report_address", officerID, func(w *world) { w.text("/baocao"); w.text("Nguyễn Văn An") }},
@@ -34,9 +41,9 @@ var conversationStates = []struct {
 		stepsTo(w, 3)
 	}},
 	{"report_elsewhere", officerID, func(w *world) {
-		w.user = 2101
+		w.user = tg(2101)
 		w.text("/baocao Nguyễn Văn An; Tổ 3; 0912345678; khai sinh")
-		w.user = officerID
+		w.user = tg(officerID)
 		stepsTo(w, 3)
 	}},
 	{"report_procs", officerID, func(w *world) { stepsTo(w, 3) }},
@@ -126,15 +133,15 @@ func TestBadInputEveryState(t *testing.T) {
 					w.addOfficer(officerID, "bai-nha", campaign.RoleOfficer, "Lê Văn Tám")
 					w.addOfficer(2101, "nam-du", campaign.RoleOfficer, "Trần Văn Bảy")
 					st.setup(w)
-					w.user = st.user
+					w.user = tg(st.user)
 					before := w.counts()
 					replies := w.text(bad.text) // checkReply runs on every reply
 					if len(replies) == 0 {
 						t.Fatalf("no reply to %q", clipForLog(bad.text))
 					}
 					for _, r := range replies {
-						if r.ChatID != st.user {
-							t.Errorf("reply to chat %d, want %d", r.ChatID, st.user)
+						if r.To != tg(st.user) {
+							t.Errorf("reply to %s, want %s", r.To, tg(st.user))
 						}
 						if !looksVietnamese(r.Text) {
 							t.Errorf("reply is not Vietnamese: %q", clipForLog(r.Text))
@@ -187,14 +194,14 @@ func FuzzEngineInput(f *testing.F) {
 	}
 	w := fastWorld(f)
 	w.addOfficer(officerID, "bai-nha", campaign.RoleOfficer, "Lê Văn Tám")
-	chat := int64(1)
+	run := 1
 	f.Fuzz(func(t *testing.T, step uint8, text string) {
 		w.t = t
-		chat++
-		w.user = officerID
+		run++
+		w.user = tg(officerID)
 		// Each run has its own chat, so sessions do not interfere.
-		send := func(in Input) []Reply {
-			in.ChatID = chat
+		send := func(in chat.Input) []chat.Reply {
+			in.Chat = tg(int64(run))
 			return w.handle(in)
 		}
 		in := w.input()

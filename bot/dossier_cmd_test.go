@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"dvcbot/chat"
 	"dvcbot/dossier"
 	"dvcbot/scoring"
 	"dvcbot/store"
@@ -78,12 +79,12 @@ func xlsxRows(t *testing.T, b []byte) [][]string {
 	return rows
 }
 
-func documents(t *testing.T, rs []Reply) map[string][]byte {
+func documents(t *testing.T, rs []chat.Reply) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
 	for _, r := range rs {
-		if r.Document != nil {
-			out[r.Document.Name] = r.Document.Bytes
+		if r.File != nil {
+			out[r.File.Name] = r.File.Bytes
 		}
 	}
 	return out
@@ -102,7 +103,7 @@ func TestDossierEligibleHamlet(t *testing.T) {
 			t.Fatalf("no document %s among %v", name, rs)
 		}
 	}
-	mustContain(t, "caption", rs[0].Text, "Hồ sơ khen thưởng ấp Hòn Nhỏ</b>, số liệu tính đến ngày 02/03/2026", "✅ Ấp Hòn Nhỏ đủ điều kiện đề nghị khen thưởng tập thể (xếp thứ 1)", "Cá nhân đề nghị: 1.")
+	mustContain(t, "caption", rs[0].Text, "Hồ sơ khen thưởng ấp Hòn Nhỏ"+chat.BoldEnd+", số liệu tính đến ngày 02/03/2026", "✅ Ấp Hòn Nhỏ đủ điều kiện đề nghị khen thưởng tập thể (xếp thứ 1)", "Cá nhân đề nghị: 1.")
 	mustContain(t, "annex caption", rs[2].Text, "danh sách 2 lượt hộ", "không chuyển tiếp")
 
 	proposal := docxText(t, docs["hon-nho-to-trinh.docx"])
@@ -130,7 +131,7 @@ func TestDossierAfterAFailedCheck(t *testing.T) {
 		t.Fatalf("%d replies, want 3:\n%s", len(rs), joinTexts(rs))
 	}
 	// Nobody of the hamlet can be proposed: no Tờ trình, said plainly.
-	if rs[0].Document != nil {
+	if rs[0].File != nil {
 		t.Fatalf("a Tờ trình with nothing to propose: %+v", rs[0])
 	}
 	mustContain(t, "first reply", rs[0].Text, "⚠️ Ấp Hòn Nhỏ CHƯA đủ điều kiện khen thưởng tập thể: kiểm tra ngẫu nhiên không đạt ngày 02/03/2026",
@@ -152,7 +153,7 @@ func TestDossierIneligibleHamletWithIndividuals(t *testing.T) {
 	if len(docs) != 3 {
 		t.Fatalf("%d documents, want 3:\n%s", len(docs), joinTexts(rs))
 	}
-	mustContain(t, "caption", rs[0].Text, "CHƯA đủ điều kiện khen thưởng tập thể: độ phủ 0,6% &lt; 95%", "Cá nhân đề nghị: 2.")
+	mustContain(t, "caption", rs[0].Text, "CHƯA đủ điều kiện khen thưởng tập thể: độ phủ 0,6% < 95%", "Cá nhân đề nghị: 2.")
 	proposal := docxText(t, docs["bai-nha-to-trinh.docx"])
 	mustContain(t, "Tờ trình", proposal, "Lê Văn Tám", "Trần Thị Bích", "Tập thể chưa đủ điều kiện đề nghị khen thưởng tính đến ngày 02/03/2026: độ phủ 0,6% < 95%")
 	mustContain(t, "Biên bản", docxText(t, docs["bai-nha-bien-ban.docx"]), "Tổng số hộ gia đình trên địa bàn ấp: 812 hộ", "5 hộ", "chưa có kết quả 1")
@@ -164,19 +165,19 @@ func TestDossierUsageAndAccess(t *testing.T) {
 		user     int64
 		in, want string
 	}{
-		{adminID, "/hoso", "Cách dùng: <code>/hoso &lt;mã ấp&gt;</code>"},
+		{adminID, "/hoso", "Cách dùng: " + code("/hoso <mã ấp>")},
 		{adminID, "/hoso dao-ngoc", "Không có ấp mã «dao-ngoc»"},
 		{adminID, "/hoso bai-nha nam-du", "Cách dùng"},
 		{officerID, "/hoso bai-nha", "Lệnh /hoso chỉ dành cho quản trị viên"},
 	} {
-		w.user = tc.user
+		w.user = tg(tc.user)
 		rs := w.text(tc.in)
 		mustContain(t, tc.in, joinTexts(rs), tc.want)
 		if len(documents(t, rs)) != 0 {
 			t.Errorf("%q sent documents", tc.in)
 		}
 	}
-	w.user = adminID
+	w.user = tg(adminID)
 	if rs := w.group("/hoso bai-nha"); len(documents(t, rs)) != 0 || !strings.Contains(joinTexts(rs), msgPrivateOnly) {
 		t.Errorf("/hoso in the group: %s", joinTexts(rs))
 	}

@@ -3,8 +3,10 @@ package bot
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/intake"
 )
 
@@ -31,7 +34,7 @@ func TestSameUpdateAppliedOnce(t *testing.T) {
 	}
 	second := w.handle(in)
 	if len(second) != 0 {
-		t.Errorf("second delivery of update %d answered: %+v", in.UpdateID, second)
+		t.Errorf("second delivery of update %s answered: %+v", in.Update, second)
 	}
 	if c := w.counts(); c.Guidance != 1 || c.Households != 1 {
 		t.Errorf("after a re-delivered update: %v, want 1 record", c)
@@ -44,8 +47,8 @@ func TestSameUpdateAppliedOnce(t *testing.T) {
 	if c := w.counts(); c.Guidance != 1 {
 		t.Errorf("after a re-delivery following a restart: %v, want 1 record", c)
 	}
-	// Inputs without an update id (UpdateID 0) are never deduplicated.
-	in.UpdateID = 0
+	// Inputs without an update id are never deduplicated.
+	in.Update = ""
 	in.Text = "/toi"
 	for i := 0; i < 2; i++ {
 		if rs := w.handle(in); len(rs) != 1 {
@@ -100,12 +103,12 @@ func TestManyOfficersAtOnce(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			id := int64(5000 + i)
+			id := tg(int64(5000 + i))
 			phone := "09" + strings.Repeat(string(rune('0'+i%10)), 4) + string(rune('0'+i/10)) + "000"
-			rs, err := w.eng.Handle(context.Background(), Input{UpdateID: int64(100 + i), ChatID: id, UserID: id, Private: true,
-				Text: "/baocao Nguyễn Văn An; Tổ 3; " + phone + "; khai sinh"})
+			rs, err := w.eng.Handle(context.Background(), chat.Input{Update: strconv.Itoa(100 + i), Chat: id, From: id, Private: true,
+				Caps: chat.CapsOf(chat.Telegram), Text: "/baocao Nguyễn Văn An; Tổ 3; " + phone + "; khai sinh"})
 			if err != nil || len(rs) != 1 || !strings.Contains(rs[0].Text, "Đã lưu") {
-				t.Errorf("officer %d: %v %+v", id, err, rs)
+				t.Errorf("officer %s: %v %+v", id, err, rs)
 			}
 		}(i)
 	}
@@ -132,24 +135,27 @@ func TestStepByStepStoresTheEvidence(t *testing.T) {
 		t.Fatalf("saved before Lưu: %v", c)
 	}
 	rs := w.press("r:save")
-	if len(rs) != 1 || !strings.Contains(rs[0].Text, "Đã lưu") || len(rs[0].Buttons) != 1 || rs[0].Buttons[0][0].Data != "undo:1" {
+	if len(rs) != 1 || !strings.Contains(rs[0].Text, "Đã lưu") || len(rs[0].Choices) != 1 || rs[0].Choices[0][0].Value != "undo:1" {
 		t.Fatalf("save: %+v", rs)
 	}
 	g := w.guidance(1)
-	want := campaign.Guidance{ID: 1, HouseholdID: 1, HamletID: "bai-nha", OfficerID: officerID, At: worldStart,
+	officer := w.pid(officerID)
+	want := campaign.Guidance{ID: 1, HouseholdID: 1, HamletID: "bai-nha", OfficerID: officer, Via: tg(officerID), At: worldStart,
 		Procedures: []string{"khai_sinh", "khac"}, OtherProcedure: "Cấp đổi thẻ <căn cước>", DossierCode: "G22.115-260502-0001",
 		PhotoFileIDs: []string{"PHOTO-1"}, Status: campaign.GuidanceActive}
 	if !g.At.Equal(want.At) || strings.Join(g.Procedures, "+") != "khai_sinh+khac" || g.OtherProcedure != want.OtherProcedure ||
-		g.DossierCode != want.DossierCode || strings.Join(g.PhotoFileIDs, ",") != "PHOTO-1" || g.OfficerID != officerID ||
-		g.HamletID != "bai-nha" || !g.Counts() {
+		g.DossierCode != want.DossierCode || strings.Join(g.PhotoFileIDs, ",") != "PHOTO-1" || g.OfficerID != officer ||
+		g.Via != want.Via || g.HamletID != "bai-nha" || !g.Counts() {
 		t.Errorf("stored record\n got %+v\nwant %+v", g, want)
 	}
 	h := w.household(g.HouseholdID)
-	if h.HeadName != "Nguyễn Văn An" || h.Address != "Tổ 3, ấp Bãi Nhà" || h.Phone != "0323456789" || h.HamletID != "bai-nha" || h.CreatedBy != officerID {
+	if h.HeadName != "Nguyễn Văn An" || h.Address != "Tổ 3, ấp Bãi Nhà" || h.Phone != "0323456789" || h.HamletID != "bai-nha" || h.CreatedBy != officer {
 		t.Errorf("stored household %+v", h)
 	}
-	if !strings.Contains(rs[0].Text, "Cấp đổi thẻ &lt;căn cước&gt;") {
-		t.Errorf("the free text is not escaped in the confirmation: %q", rs[0].Text)
+	// What the officer typed is shown as typed (a transport escapes it for
+	// its own markup), never as markup.
+	if !strings.Contains(rs[0].Text, "Cấp đổi thẻ <căn cước>") || strings.Contains(rs[0].Text, "&lt;") {
+		t.Errorf("the free text is not shown as typed in the confirmation: %q", rs[0].Text)
 	}
 }
 
@@ -190,7 +196,7 @@ func TestGroupNeverShowsPersonalData(t *testing.T) {
 			t.Errorf("group reply shows %q: %q", personal, r.Text)
 		}
 	}
-	if r.ChatID != groupChat || len(r.Buttons) != 1 || r.Buttons[0][0].URL != "https://t.me/dvc_test_bot?start=baocao" {
+	if r.To != tg(groupChat) || len(r.Choices) != 1 || r.Choices[0][0].URL != "https://t.me/dvc_test_bot?start=baocao" {
 		t.Errorf("group reply %+v: want one button opening the private chat", r)
 	}
 	if c := w.counts(); c.Guidance != 0 || c.Households != 0 {
@@ -343,15 +349,15 @@ func TestOneLineWarningNamesAButtonItHas(t *testing.T) {
 
 // checkNamedButtons fails when the text asks to press «X» and the reply has
 // no button X.
-func checkNamedButtons(t *testing.T, r Reply) {
+func checkNamedButtons(t *testing.T, r chat.Reply) {
 	t.Helper()
 	labels := map[string]bool{}
-	for _, row := range r.Buttons {
+	for _, row := range r.Choices {
 		for _, b := range row {
-			labels[labelKey(b.Text)] = true
+			labels[labelKey(b.Label)] = true
 		}
 	}
-	text := strings.ReplaceAll(r.Text, "Bấm «", "bấm «")
+	text := strings.ReplaceAll(chat.Plain(r.Text), "Bấm «", "bấm «")
 	for {
 		i := strings.Index(text, "bấm «")
 		if i < 0 {
@@ -371,8 +377,7 @@ func checkNamedButtons(t *testing.T, r Reply) {
 func TestOneLineErrorShowsTheExampleOnce(t *testing.T) {
 	w := registered(t)
 	rs := w.text("/baocao Nguyễn Văn An; Tổ 3; 091234567; khai sinh")
-	plain := strings.NewReplacer("<code>", "", "</code>", "").Replace(rs[0].Text)
-	if n := strings.Count(plain, intake.LineExample); n != 1 {
+	if n := strings.Count(chat.Plain(rs[0].Text), intake.LineExample); n != 1 {
 		t.Errorf("the example appears %d times:\n%s", n, rs[0].Text)
 	}
 }
@@ -381,7 +386,7 @@ func TestOneLineErrorShowsTheExampleOnce(t *testing.T) {
 // every «button» the text asks to press is on the reply.
 func TestRepliesNameOnlyButtonsTheyHave(t *testing.T) {
 	w := registered(t)
-	for _, rs := range [][]Reply{
+	for _, rs := range [][]chat.Reply{
 		w.text("/baocao Nguyễn Văn An; Tổ 3; 0912345678; khai sinh"),
 		w.text("/baocao"),
 		w.text("Trần Thị Bích"),
@@ -394,7 +399,7 @@ func TestRepliesNameOnlyButtonsTheyHave(t *testing.T) {
 		w.press("r:save"),
 	} {
 		for _, r := range rs {
-			if len(r.Buttons) > 0 {
+			if len(r.Choices) > 0 {
 				checkNamedButtons(t, r)
 			}
 		}
@@ -405,14 +410,14 @@ func TestRepliesNameOnlyButtonsTheyHave(t *testing.T) {
 // told to use /baocao, which would only refuse them.
 func TestUnregisteredNeverToldToReport(t *testing.T) {
 	w := newWorld(t)
-	w.user = adminID
+	w.user = tg(adminID)
 	w.text("/moi bai-nha")
 	for _, joining := range []bool{false, true} {
-		w.user = 3001
+		w.user = tg(3001)
 		if joining {
-			w.text("/start INV001")
+			w.text("/start " + testCode(1))
 		}
-		for _, rs := range [][]Reply{w.photo("P1"), w.text("/huy"), w.text("/huy"), w.text("xin chào"), w.text("/giup")} {
+		for _, rs := range [][]chat.Reply{w.photo("P1"), w.text("/huy"), w.text("/huy"), w.text("xin chào"), w.text("/giup")} {
 			for _, r := range rs {
 				if strings.Contains(r.Text, "/baocao") {
 					t.Errorf("joining=%v: an unregistered person is told %q", joining, r.Text)
@@ -423,8 +428,9 @@ func TestUnregisteredNeverToldToReport(t *testing.T) {
 }
 
 // TestStoreFailureIsNotSaved: when the store fails, the user hears that
-// nothing was saved, and the update is not marked as handled (so Telegram's
-// re-delivery is applied later).
+// nothing was saved (once per update), Handle says so with ErrNotStored so
+// that the transport does not confirm the update, and the re-delivery is
+// applied later.
 func TestStoreFailureIsNotSaved(t *testing.T) {
 	var logs bytes.Buffer
 	w := newWorld(t)
@@ -437,13 +443,23 @@ func TestStoreFailureIsNotSaved(t *testing.T) {
 	w.db.Close() // the disk is gone
 	in := w.input()
 	in.Text = "/baocao Trần Thị Bích; Tổ 5, ấp Bãi Nhà; 0987654321; khai sinh"
-	rs := w.handle(in)
-	if len(rs) != 1 || !strings.Contains(rs[0].Text, "chưa được lưu") {
-		t.Fatalf("reply when the store fails: %+v", rs)
+	rs, err := w.eng.Handle(context.Background(), in)
+	if !errors.Is(err, ErrNotStored) || len(rs) != 1 || !strings.Contains(rs[0].Text, "chưa được lưu") || rs[0].To != in.Chat {
+		t.Fatalf("when the store fails: %+v, %v; want «chưa được lưu» and ErrNotStored", rs, err)
+	}
+	if err := w.eng.WriteHealth(); err == nil {
+		t.Error("WriteHealth is nil after a failed write")
+	}
+	// The same update failing again is not apologised for twice.
+	if rs, err := w.eng.Handle(context.Background(), in); !errors.Is(err, ErrNotStored) || len(rs) != 0 {
+		t.Errorf("second failure of the same update: %+v, %v; want no reply and ErrNotStored", rs, err)
 	}
 	w.open()
 	if rs := w.handle(in); len(rs) != 1 || !strings.Contains(rs[0].Text, "Đã lưu") {
 		t.Errorf("re-delivery after the failure: %+v", rs)
+	}
+	if err := w.eng.WriteHealth(); err != nil {
+		t.Errorf("WriteHealth after a successful write: %v", err)
 	}
 	if c := w.counts(); c.Guidance != 1 {
 		t.Errorf("%v, want the re-delivered report saved once", c)
@@ -455,6 +471,40 @@ func TestStoreFailureIsNotSaved(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "handle update failed") {
 		t.Errorf("the failure was not logged:\n%s", logs.String())
+	}
+}
+
+// TestRedeliveryBeforeConfirmationAnsweredAgain: when the process dies
+// after storing a report but before the transport confirmed sending the
+// answer, the update comes again after the restart: it is not applied
+// twice, and the officer gets the answer they never saw; once confirmed,
+// a further re-delivery is silent.
+func TestRedeliveryBeforeConfirmationAnsweredAgain(t *testing.T) {
+	w := registered(t)
+	w.unconfirmed = true
+	in := w.input()
+	in.Text = "/baocao Nguyễn Văn An; Tổ 3; 0912345678; khai sinh"
+	first := w.handle(in)
+	if len(first) != 1 || !strings.Contains(first[0].Text, "Đã lưu") {
+		t.Fatalf("first delivery: %+v", first)
+	}
+	// In the same process the answer is still on its way: no second copy.
+	if rs := w.handle(in); len(rs) != 0 {
+		t.Errorf("re-delivery while the answer is in flight: %+v", rs)
+	}
+	w.restart()
+	again := w.handle(in)
+	if len(again) != 1 || again[0].Text != first[0].Text || again[0].To != first[0].To {
+		t.Errorf("re-delivery after a restart: %+v, want the first answer again", again)
+	}
+	if c := w.counts(); c.Guidance != 1 {
+		t.Errorf("%v, want the report saved once", c)
+	}
+	w.eng.Delivered(in.Chat.Channel, in.Update)
+	w.text("/toi") // the confirmation is written with the next input
+	w.restart()
+	if rs := w.handle(in); len(rs) != 0 {
+		t.Errorf("re-delivery after the answer was confirmed: %+v", rs)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/store"
 )
 
@@ -22,17 +23,18 @@ func (w *world) exclusions() []campaign.Exclusion {
 func TestExclusionsAddListLift(t *testing.T) {
 	w := spotWorld(t)
 	mustContain(t, "empty list", joinTexts(w.text("/loaitru")), "Hiện không có cán bộ hay ấp nào bị loại trừ")
+	dung, admin := w.pid(honNhoID).String(), w.pid(adminID)
 
-	// Exclude an officer: stored, audited, shown with the reason where candidates are.
-	got := joinTexts(w.text("/loaitru canbo 4001 Đang bị xem xét kỷ luật"))
-	mustContain(t, "exclude officer", got, "Đã loại trừ cán bộ <b>Nguyễn Thị Dung</b> (ấp Hòn Nhỏ, ID 4001)", "từ hôm nay 02/03/2026",
-		"Lý do: Đang bị xem xét kỷ luật", "<code>/boloaitru canbo 4001</code>")
+	// Exclude an officer (by their number in /canbo): stored, audited, shown with the reason where candidates are.
+	got := joinTexts(w.text("/loaitru canbo " + dung + " Đang bị xem xét kỷ luật"))
+	mustContain(t, "exclude officer", got, "Đã loại trừ cán bộ "+bold("Nguyễn Thị Dung")+" (ấp Hòn Nhỏ, số "+dung+")", "từ hôm nay 02/03/2026",
+		"Lý do: Đang bị xem xét kỷ luật", code("/boloaitru canbo "+dung))
 	xs := w.exclusions()
-	if len(xs) != 1 || xs[0].Kind != campaign.ExcludeOfficer || xs[0].Target != "4001" || xs[0].Reason != "Đang bị xem xét kỷ luật" ||
-		xs[0].By != adminID || !xs[0].At.Equal(worldStart) {
+	if len(xs) != 1 || xs[0].Kind != campaign.ExcludeOfficer || xs[0].Target != dung || xs[0].Reason != "Đang bị xem xét kỷ luật" ||
+		xs[0].By != admin || !xs[0].At.Equal(worldStart) {
 		t.Fatalf("stored exclusions = %+v", xs)
 	}
-	if a := w.auditActions("exclusion.add"); len(a) != 1 || a[0].Actor != adminID {
+	if a := w.auditActions("exclusion.add"); len(a) != 1 || a[0].Actor != admin {
 		t.Fatalf("exclusion audit = %+v", a)
 	}
 	awards := joinTexts(w.text("/khenthuong"))
@@ -40,18 +42,18 @@ func TestExclusionsAddListLift(t *testing.T) {
 
 	// Exclude a hamlet (the id in any case).
 	w.clock.Add(24 * time.Hour)
-	mustContain(t, "exclude hamlet", joinTexts(w.text("/loaitru ấp HON-NHO Có khiếu nại chưa giải quyết")), "Đã loại trừ ấp <b>Hòn Nhỏ</b>")
+	mustContain(t, "exclude hamlet", joinTexts(w.text("/loaitru ấp HON-NHO Có khiếu nại chưa giải quyết")), "Đã loại trừ ấp "+bold("Hòn Nhỏ"))
 	awards = joinTexts(w.text("/khenthuong"))
 	mustContain(t, "awards", awards, "Chưa có ấp nào đủ điều kiện", "• Ấp Hòn Nhỏ: đang bị loại trừ: Có khiếu nại chưa giải quyết")
 
 	// The list shows both, with reason, date and who.
 	list := joinTexts(w.text("/loaitru"))
-	mustContain(t, "list", list, "Đang bị loại trừ khỏi khen thưởng</b> (2)",
-		"• Cán bộ <b>Nguyễn Thị Dung</b> (ấp Hòn Nhỏ, ID 4001) — từ 02/03/2026, lý do: Đang bị xem xét kỷ luật (ghi bởi quản trị viên (ID 1001))",
-		"• Ấp <b>Hòn Nhỏ</b> (hon-nho) — từ 03/03/2026, lý do: Có khiếu nại chưa giải quyết")
+	mustContain(t, "list", list, "Đang bị loại trừ khỏi khen thưởng"+chat.BoldEnd+" (2)",
+		"• Cán bộ "+bold("Nguyễn Thị Dung")+" (ấp Hòn Nhỏ, số "+dung+") — từ 02/03/2026, lý do: Đang bị xem xét kỷ luật (ghi bởi quản trị viên (số "+admin.String()+"))",
+		"• Ấp "+bold("Hòn Nhỏ")+" (hon-nho) — từ 03/03/2026, lý do: Có khiếu nại chưa giải quyết")
 
 	// A new reason replaces the old one and keeps the date.
-	mustContain(t, "update", joinTexts(w.text("/loaitru canbo 4001 Đang bị thanh tra")), "Đã cập nhật lý do", "Vẫn tính từ ngày 02/03/2026")
+	mustContain(t, "update", joinTexts(w.text("/loaitru canbo "+dung+" Đang bị thanh tra")), "Đã cập nhật lý do", "Vẫn tính từ ngày 02/03/2026")
 	for _, x := range w.exclusions() {
 		if x.Kind == campaign.ExcludeOfficer && (x.Reason != "Đang bị thanh tra" || !x.At.Equal(worldStart)) {
 			t.Errorf("updated exclusion = %+v", x)
@@ -59,12 +61,12 @@ func TestExclusionsAddListLift(t *testing.T) {
 	}
 
 	// Lift both: audited, candidates again.
-	mustContain(t, "lift officer", joinTexts(w.text("/boloaitru canbo 4001")), "Đã bỏ loại trừ Cán bộ <b>Nguyễn Thị Dung</b>")
-	mustContain(t, "lift hamlet", joinTexts(w.text("/boloaitru ap hon-nho")), "Đã bỏ loại trừ Ấp <b>Hòn Nhỏ</b>")
+	mustContain(t, "lift officer", joinTexts(w.text("/boloaitru canbo "+dung)), "Đã bỏ loại trừ Cán bộ "+bold("Nguyễn Thị Dung"))
+	mustContain(t, "lift hamlet", joinTexts(w.text("/boloaitru ap hon-nho")), "Đã bỏ loại trừ Ấp "+bold("Hòn Nhỏ"))
 	if xs := w.exclusions(); len(xs) != 0 {
 		t.Fatalf("exclusions left: %+v", xs)
 	}
-	if a := w.auditActions("exclusion.lift"); len(a) != 2 || a[0].Actor != adminID || !strings.Contains(a[0].Before, "Đang bị thanh tra") {
+	if a := w.auditActions("exclusion.lift"); len(a) != 2 || a[0].Actor != admin || !strings.Contains(a[0].Before, "Đang bị thanh tra") {
 		t.Fatalf("lift audit = %+v", a)
 	}
 	awards = joinTexts(w.text("/khenthuong"))
@@ -84,48 +86,50 @@ func TestExclusionsAddListLift(t *testing.T) {
 		t.Fatalf("lifted exclusions = %+v", lifted)
 	}
 	for _, x := range lifted {
-		if x.LiftedBy != adminID || !x.LiftedAt.Equal(worldStart.Add(24*time.Hour)) || (x.Target != "4001" && x.Target != "hon-nho") {
+		if x.LiftedBy != admin || !x.LiftedAt.Equal(worldStart.Add(24*time.Hour)) || (x.Target != dung && x.Target != "hon-nho") {
 			t.Errorf("lifted exclusion = %+v", x)
 		}
 	}
-	mustContain(t, "lift again", joinTexts(w.text("/boloaitru canbo 4001")), "Không có trường hợp loại trừ nào với cán bộ «4001»")
+	mustContain(t, "lift again", joinTexts(w.text("/boloaitru canbo "+dung)), "Không có trường hợp loại trừ nào với cán bộ «"+dung+"»")
 }
 
 func TestExclusionBadInput(t *testing.T) {
 	w := spotWorld(t)
+	dung := w.pid(honNhoID).String()
 	long := strings.Repeat("x", maxReasonRunes+1)
 	for _, tc := range []struct {
 		user int64
 		in   string
 		want string
 	}{
-		{adminID, "/loaitru canbo 4001", "Cần ghi <b>lý do</b>"},
-		{adminID, "/loaitru canbo 4001 " + long, "quá 300 ký tự"},
-		{adminID, "/loaitru canbo 9999 Kỷ luật", "Không có cán bộ nào đã đăng ký với ID 9999"},
-		{adminID, "/loaitru canbo abc Kỷ luật", "không phải ID Telegram"},
+		{adminID, "/loaitru canbo " + dung, "Cần ghi " + bold("lý do")},
+		{adminID, "/loaitru canbo " + dung + " " + long, "quá 300 ký tự"},
+		{adminID, "/loaitru canbo 9999 Kỷ luật", "Không có cán bộ nào mang số 9999"},
+		{adminID, "/loaitru canbo 4001 Kỷ luật", "Không có cán bộ nào mang số 4001"}, // a Telegram id is nobody's number
+		{adminID, "/loaitru canbo abc Kỷ luật", "«abc» không phải số của cán bộ"},
 		{adminID, "/loaitru ap dao-ngoc Khiếu nại", "Không có ấp mã «dao-ngoc»"},
-		{adminID, "/loaitru ai 4001 Kỷ luật", "Cách dùng:"},
+		{adminID, "/loaitru ai " + dung + " Kỷ luật", "Cách dùng:"},
 		{adminID, "/boloaitru", "Cách dùng:"},
 		{adminID, "/boloaitru ap bai-nha", "Không có trường hợp loại trừ nào với ấp «bai-nha»"},
-		{officerID, "/loaitru canbo 4001 Kỷ luật", "Lệnh /loaitru chỉ dành cho quản trị viên"},
-		{officerID, "/boloaitru canbo 4001", "Lệnh /boloaitru chỉ dành cho quản trị viên"},
+		{officerID, "/loaitru canbo " + dung + " Kỷ luật", "Lệnh /loaitru chỉ dành cho quản trị viên"},
+		{officerID, "/boloaitru canbo " + dung, "Lệnh /boloaitru chỉ dành cho quản trị viên"},
 		{officerID, "/loaitru", "Lệnh /loaitru chỉ dành cho quản trị viên"},
 	} {
-		w.user = tc.user
+		w.user = tg(tc.user)
 		before := w.counts()
 		mustContain(t, fmt.Sprintf("%d %q", tc.user, tc.in), joinTexts(w.text(tc.in)), tc.want)
 		if after := w.counts(); after != before {
 			t.Errorf("%q changed the store: %v → %v", tc.in, before, after)
 		}
 	}
-	w.user = adminID
-	mustContain(t, "group", joinTexts(w.group("/loaitru canbo 4001 Kỷ luật")), msgPrivateOnly)
+	w.user = tg(adminID)
+	mustContain(t, "group", joinTexts(w.group("/loaitru canbo "+dung+" Kỷ luật")), msgPrivateOnly)
 	if xs := w.exclusions(); len(xs) != 0 {
 		t.Fatalf("bad input stored exclusions: %+v", xs)
 	}
 	// The reason keeps its exact (normalised) words, 300 characters allowed.
 	ok := strings.Repeat("ệ", maxReasonRunes)
-	w.text("/loaitru canbo 4001 " + ok)
+	w.text("/loaitru canbo " + dung + " " + ok)
 	if xs := w.exclusions(); len(xs) != 1 || xs[0].Reason != ok {
 		t.Fatalf("exclusion with a 300-character reason = %+v", xs)
 	}

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 
 	"dvcbot/bot"
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/intake"
 	"dvcbot/scoring"
 	"dvcbot/store"
@@ -39,6 +42,8 @@ var vnZone = func() *time.Location {
 	return loc
 }()
 
+// The people of the posts world, by their Telegram account (pa gives the
+// address).
 const (
 	pAdmin      int64 = 1001 // admin from configuration
 	pOfficerBN  int64 = 2001 // officer of Bãi Nhà
@@ -51,6 +56,9 @@ const (
 	pStoredAdm  int64 = 4001 // admin registered in the store
 	pGroup      int64 = -100123
 )
+
+// pa is a Telegram account of the posts world.
+func pa(id int64) chat.Address { return chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)) }
 
 var postHamlets = []campaign.Hamlet{
 	{ID: "bai-nha", Name: "Bãi Nhà", Households: 40},
@@ -69,9 +77,10 @@ type postsWorld struct {
 	t     *testing.T
 	now   time.Time
 	db    *store.DB
-	eng   *bot.Engine
-	phone int
-	set   bot.Settings
+	eng    *bot.Engine
+	phone  int
+	set    bot.Settings
+	update int
 }
 
 func postSettings(daysOff ...scoring.Date) bot.Settings {
@@ -84,8 +93,8 @@ func postSettings(daysOff ...scoring.Date) bot.Settings {
 		Location:     vnZone,
 		DailyTarget:  1,
 		Procedures:   postProcedures,
-		AdminIDs:     []int64{pAdmin},
-		GroupChatID:  pGroup,
+		Admins:       []chat.Address{pa(pAdmin)},
+		Groups:       []chat.Address{pa(pGroup)},
 		Params:       p,
 		BotUsername:  func() string { return "dvc_test_bot" },
 	}
@@ -107,15 +116,42 @@ func newPostsWorld(t *testing.T, set bot.Settings) *postsWorld {
 	return w
 }
 
+// person registers a person with the Telegram account id.
 func (w *postsWorld) person(id int64, hamlet string, role campaign.Role, name string, change ...func(*campaign.Officer)) {
 	w.t.Helper()
-	o := campaign.Officer{TelegramID: id, FullName: name, HamletID: hamlet, Role: role, Active: true, JoinedAt: w.now}
-	for _, c := range change {
-		c(&o)
-	}
-	if err := w.db.Update(func(tx *store.Tx) error { return tx.PutOfficer(o, pAdmin, "officer.test") }); err != nil {
+	w.personAt(pa(id), hamlet, role, name, change...)
+}
+
+// personAt registers a person with one account.
+func (w *postsWorld) personAt(addr chat.Address, hamlet string, role campaign.Role, name string, change ...func(*campaign.Officer)) {
+	w.t.Helper()
+	err := w.db.Update(func(tx *store.Tx) error {
+		pid, err := tx.NewPersonID()
+		if err != nil {
+			return err
+		}
+		o := campaign.Officer{ID: pid, Accounts: []campaign.Account{{Address: addr}}, Prefer: addr.Channel,
+			FullName: name, HamletID: hamlet, Role: role, Active: true, JoinedAt: w.now}
+		for _, c := range change {
+			c(&o)
+		}
+		return tx.PutOfficer(o, 0, "officer.test")
+	})
+	if err != nil {
 		w.t.Fatal(err)
 	}
+}
+
+// handle sends a message of addr in their private chat (or a group).
+func (w *postsWorld) handle(from, where chat.Address, text string) []chat.Reply {
+	w.t.Helper()
+	w.update++
+	rs, err := w.eng.Handle(context.Background(), chat.Input{Update: strconv.Itoa(w.update), Chat: where, From: from,
+		Private: where == from, Caps: chat.CapsOf(where.Channel), Text: text})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return rs
 }
 
 // guide records that officer guided a new household of hamlet on the local day d at 10:00.
@@ -124,12 +160,16 @@ func (w *postsWorld) guide(officer int64, hamlet string, d time.Time) {
 	w.phone++
 	name := fmt.Sprintf("Hộ Dân Số %d", w.phone)
 	err := w.db.Update(func(tx *store.Tx) error {
-		hh, err := tx.AddHousehold(campaign.Household{HamletID: hamlet, HeadName: name, Address: fmt.Sprintf("Tổ %d, ấp thử", w.phone),
-			Phone: fmt.Sprintf("09123%05d", w.phone), CreatedBy: officer}, intake.Fold(name))
+		p, err := tx.PersonAt(pa(officer))
 		if err != nil {
 			return err
 		}
-		_, err = tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hamlet, OfficerID: officer,
+		hh, err := tx.AddHousehold(campaign.Household{HamletID: hamlet, HeadName: name, Address: fmt.Sprintf("Tổ %d, ấp thử", w.phone),
+			Phone: fmt.Sprintf("09123%05d", w.phone), CreatedBy: p.ID}, intake.Fold(name))
+		if err != nil {
+			return err
+		}
+		_, err = tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hamlet, OfficerID: p.ID, Via: pa(officer),
 			At: time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, vnZone), Procedures: []string{"khai_sinh"}})
 		return err
 	})
@@ -147,7 +187,7 @@ func standardWorld(t *testing.T, set bot.Settings) *postsWorld {
 	w.person(pOfficerND, "nam-du", campaign.RoleOfficer, "Nguyễn Thị Lan")
 	w.person(pOfficerHT, "hon-tre", campaign.RoleOfficer, "Phạm Minh Châu")
 	w.person(pInactiveHT, "hon-tre", campaign.RoleOfficer, "Đỗ Văn Nghỉ", func(o *campaign.Officer) { o.Active = false })
-	w.person(pBlockedHT, "hon-tre", campaign.RoleOfficer, "Võ Thị Chặn", func(o *campaign.Officer) { o.Unreachable = true })
+	w.person(pBlockedHT, "hon-tre", campaign.RoleOfficer, "Võ Thị Chặn", func(o *campaign.Officer) { o.Accounts[0].Unreachable = true })
 	w.person(pLeaderBN, "bai-nha", campaign.RoleLeader, "Trần Thị Hoa")
 	w.person(pLeaderND, "nam-du", campaign.RoleLeader, "Huỳnh Văn Mạnh")
 	w.person(pStoredAdm, "", campaign.RoleAdmin, "Mai Thu Thảo")
@@ -163,9 +203,9 @@ func standardWorld(t *testing.T, set bot.Settings) *postsWorld {
 
 var may2 = scoring.NewDate(2026, time.May, 2)
 
-func (w *postsWorld) posts(fn func(tx *store.Tx) ([]bot.Reply, error)) []bot.Reply {
+func (w *postsWorld) posts(fn func(tx *store.Tx) ([]chat.Reply, error)) []chat.Reply {
 	w.t.Helper()
-	var out []bot.Reply
+	var out []chat.Reply
 	if err := w.db.View(func(tx *store.Tx) (err error) {
 		out, err = fn(tx)
 		return err
@@ -173,55 +213,44 @@ func (w *postsWorld) posts(fn func(tx *store.Tx) ([]bot.Reply, error)) []bot.Rep
 		w.t.Fatal(err)
 	}
 	for _, r := range out {
-		if err := checkPostHTML(r.Text); err != nil {
-			w.t.Errorf("post to %d: %v\n%s", r.ChatID, err, r.Text)
-		}
-		if n := len([]rune(r.Text)); n > 4096 || (n > 1024 && (r.Photo != nil || r.Document != nil)) {
-			w.t.Errorf("post to %d is %d characters long", r.ChatID, n)
+		if err := bot.CheckReply(r, ""); err != nil {
+			w.t.Errorf("post to %s: %v\n%s", r.To, err, bot.RenderText(r.Text))
 		}
 	}
 	return out
 }
 
-var postTagRE = regexp.MustCompile(`<(/?)([a-z]+)[^>]*>`)
-
-// checkPostHTML checks that a post is Telegram HTML: only allowed tags,
-// balanced and nested, and no stray < > &.
-func checkPostHTML(s string) error {
-	allowed := map[string]bool{"b": true, "i": true, "u": true, "s": true, "a": true, "code": true, "pre": true, "blockquote": true}
-	var stack []string
-	for _, m := range postTagRE.FindAllStringSubmatch(s, -1) {
-		if !allowed[m[2]] {
-			return fmt.Errorf("tag <%s> not allowed", m[2])
-		}
-		if m[1] == "" {
-			stack = append(stack, m[2])
-			continue
-		}
-		if len(stack) == 0 || stack[len(stack)-1] != m[2] {
-			return fmt.Errorf("unbalanced </%s>", m[2])
-		}
-		stack = stack[:len(stack)-1]
-	}
-	if len(stack) > 0 {
-		return fmt.Errorf("unclosed <%s>", stack[len(stack)-1])
-	}
-	rest := postTagRE.ReplaceAllString(s, "")
-	rest = regexp.MustCompile(`&(amp|lt|gt|quot);`).ReplaceAllString(rest, "")
-	if strings.ContainsAny(rest, "<>&") {
-		return fmt.Errorf("unescaped < > or &")
-	}
-	return nil
-}
-
-func recipients(rs []bot.Reply) []int64 {
-	var out []int64
+// recipients lists who the posts go to, in order, once per run of posts.
+func recipients(rs []chat.Reply) []chat.Address {
+	var out []chat.Address
 	for _, r := range rs {
-		if len(out) == 0 || out[len(out)-1] != r.ChatID {
-			out = append(out, r.ChatID)
+		if len(out) == 0 || out[len(out)-1] != r.To {
+			out = append(out, r.To)
 		}
 	}
 	return out
+}
+
+// addrs lists the Telegram accounts ids.
+func addrs(ids ...int64) []chat.Address {
+	var out []chat.Address
+	for _, id := range ids {
+		out = append(out, pa(id))
+	}
+	return out
+}
+
+// sameSet reports whether a and b hold the same addresses, in any order.
+func sameSet(a, b []chat.Address) bool {
+	key := func(as []chat.Address) string {
+		var ss []string
+		for _, x := range as {
+			ss = append(ss, x.String())
+		}
+		slices.Sort(ss)
+		return strings.Join(ss, " ")
+	}
+	return key(a) == key(b)
 }
 
 func golden(t *testing.T, name, got string) {
@@ -247,16 +276,16 @@ func golden(t *testing.T, name, got string) {
 
 func TestRemindersGoToHamletsNotMetToday(t *testing.T) {
 	w := standardWorld(t, postSettings())
-	rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.Reminders(tx, may2) })
+	rs := w.posts(func(tx *store.Tx) ([]chat.Reply, error) { return w.eng.Reminders(tx, may2) })
 	// Bãi Nhà (not met): its officer and its leader; Hòn Tre (not met): its
 	// active, reachable officer only; Nam Du met today: nobody.
-	want := []int64{pOfficerBN, pLeaderBN, pOfficerHT}
+	want := addrs(pOfficerBN, pLeaderBN, pOfficerHT)
 	if got := recipients(rs); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("reminders to %v, want %v", got, want)
 	}
 	for _, r := range rs {
-		if !r.Bulk || r.Group || len(r.Buttons) != 1 || r.Buttons[0][0] != (bot.Button{Text: "📝 Báo cáo ngay", Data: "cmd:baocao"}) {
-			t.Errorf("reminder to %d: bulk %v group %v buttons %v", r.ChatID, r.Bulk, r.Group, r.Buttons)
+		if !r.Bulk || r.Group || len(r.Choices) != 1 || len(r.Choices[0]) != 1 || r.Choices[0][0] != (chat.Choice{Label: "📝 Báo cáo ngay", Value: "cmd:baocao"}) {
+			t.Errorf("reminder to %s: bulk %v group %v choices %v", r.To, r.Bulk, r.Group, r.Choices)
 		}
 	}
 	if !strings.Contains(rs[0].Text, "Ấp đang có chuỗi 12 ngày đạt liên tiếp — đừng để đứt chuỗi!") {
@@ -265,20 +294,20 @@ func TestRemindersGoToHamletsNotMetToday(t *testing.T) {
 	if !strings.Contains(rs[2].Text, "đạt tiếp hôm nay là ấp có chuỗi 2 ngày liên tiếp") {
 		t.Errorf("Hòn Tre's reminder:\n%s", rs[2].Text)
 	}
-	golden(t, "reminder.golden", rs[0].Text+"\n")
+	golden(t, "reminder.golden", bot.RenderText(rs[0].Text)+"\n")
 
 	// Once Bãi Nhà reports, only Hòn Tre is reminded.
 	w.guide(pOfficerBN, "bai-nha", w.now)
-	rs = w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.Reminders(tx, may2) })
-	if got := recipients(rs); fmt.Sprint(got) != fmt.Sprint([]int64{pOfficerHT}) {
+	rs = w.posts(func(tx *store.Tx) ([]chat.Reply, error) { return w.eng.Reminders(tx, may2) })
+	if got := recipients(rs); fmt.Sprint(got) != fmt.Sprint(addrs(pOfficerHT)) {
 		t.Errorf("after Bãi Nhà reported, reminders to %v", got)
 	}
 }
 
 func TestReminderButtonStartsReport(t *testing.T) {
 	w := standardWorld(t, postSettings())
-	rs, err := w.eng.Handle(context.Background(), bot.Input{UpdateID: 1, ChatID: pOfficerBN, UserID: pOfficerBN, Private: true,
-		Callback: &bot.Callback{ID: "cb1", Data: "cmd:baocao", MessageID: 7}})
+	rs, err := w.eng.Handle(context.Background(), chat.Input{Update: "1", Chat: pa(pOfficerBN), From: pa(pOfficerBN), Private: true,
+		Caps: chat.CapsOf(chat.Telegram), Callback: &chat.Callback{ID: "cb1", Data: "cmd:baocao", MessageID: "7"}})
 	if err != nil || len(rs) == 0 || !strings.Contains(rs[0].Text, "Họ và tên") {
 		t.Fatalf("pressing «Báo cáo ngay» = %+v, %v; want the first question of /baocao", rs, err)
 	}
@@ -287,10 +316,10 @@ func TestReminderButtonStartsReport(t *testing.T) {
 func TestNoRemindersOnDaysOffOrOutsideCampaign(t *testing.T) {
 	w := standardWorld(t, postSettings(may2))
 	for _, d := range []scoring.Date{may2, scoring.NewDate(2025, 12, 31), scoring.NewDate(2027, 1, 2)} {
-		for name, fn := range map[string]func(*store.Tx, scoring.Date) ([]bot.Reply, error){
+		for name, fn := range map[string]func(*store.Tx, scoring.Date) ([]chat.Reply, error){
 			"Reminders": w.eng.Reminders, "Escalations": w.eng.Escalations,
 		} {
-			if rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return fn(tx, d) }); len(rs) != 0 {
+			if rs := w.posts(func(tx *store.Tx) ([]chat.Reply, error) { return fn(tx, d) }); len(rs) != 0 {
 				t.Errorf("%s on %s: %d posts, want none", name, d, len(rs))
 			}
 		}
@@ -300,29 +329,32 @@ func TestNoRemindersOnDaysOffOrOutsideCampaign(t *testing.T) {
 func TestEscalationsReachLeadersOnly(t *testing.T) {
 	w := standardWorld(t, postSettings())
 	w.now = w.now.Add(3 * time.Hour)
-	rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.Escalations(tx, may2) })
-	if got := recipients(rs); fmt.Sprint(got) != fmt.Sprint([]int64{pLeaderBN}) {
+	rs := w.posts(func(tx *store.Tx) ([]chat.Reply, error) { return w.eng.Escalations(tx, may2) })
+	if got := recipients(rs); fmt.Sprint(got) != fmt.Sprint(addrs(pLeaderBN)) {
 		t.Fatalf("escalations to %v, want only Bãi Nhà's leader %d (Hòn Tre has no leader, Nam Du met)", got, pLeaderBN)
 	}
-	if !strings.Contains(rs[0].Text, "Cán bộ của ấp: Lê Văn Tám.") || len(rs[0].Buttons) != 1 {
+	if !strings.Contains(rs[0].Text, "Cán bộ của ấp: Lê Văn Tám.") || len(rs[0].Choices) != 1 {
 		t.Errorf("escalation:\n%s", rs[0].Text)
 	}
-	golden(t, "escalation.golden", rs[0].Text+"\n")
+	golden(t, "escalation.golden", bot.RenderText(rs[0].Text)+"\n")
 }
 
 func TestDailyLeaderboardPostsTextAndChart(t *testing.T) {
 	w := standardWorld(t, postSettings())
 	w.now = time.Date(2026, 5, 2, 20, 0, 0, 0, vnZone)
-	rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.DailyLeaderboard(tx, may2) })
+	rs := w.posts(func(tx *store.Tx) ([]chat.Reply, error) { return w.eng.DailyLeaderboard(tx, may2) })
 	if len(rs) != 2 {
 		t.Fatalf("%d posts, want the ranking and the chart", len(rs))
 	}
+	// Every leader is on Telegram, which has the group: nobody gets a
+	// private copy, and the group's posts carry them as the fallback.
+	leaders := addrs(pLeaderBN, pLeaderND, pStoredAdm, pAdmin)
 	for _, r := range rs {
-		if r.ChatID != pGroup || !r.Group || !r.Bulk {
-			t.Errorf("post to %d group %v bulk %v; want the leaders' group, bulk", r.ChatID, r.Group, r.Bulk)
+		if r.To != pa(pGroup) || !r.Group || !r.Bulk || r.Optional || !sameSet(r.Fallback, leaders) {
+			t.Errorf("post to %s group %v bulk %v optional %v fallback %v; want the leaders' group, bulk, falling back to %v", r.To, r.Group, r.Bulk, r.Optional, r.Fallback, leaders)
 		}
 	}
-	golden(t, "leaderboard.golden", rs[0].Text+"\n")
+	golden(t, "leaderboard.golden", bot.RenderText(rs[0].Text)+"\n")
 	var direct string
 	_ = w.db.View(func(tx *store.Tx) error {
 		direct, _, _ = w.eng.Leaderboard(tx, may2, w.set.Params)
@@ -345,7 +377,7 @@ func TestDailyLeaderboardPostsTextAndChart(t *testing.T) {
 }
 
 // noPersonalData fails when a group post shows a household's name, phone or address.
-func noPersonalData(t *testing.T, w *postsWorld, rs []bot.Reply) {
+func noPersonalData(t *testing.T, w *postsWorld, rs []chat.Reply) {
 	t.Helper()
 	for i := 1; i <= w.phone; i++ {
 		for _, s := range []string{fmt.Sprintf("Hộ Dân Số %d", i), fmt.Sprintf("09123%05d", i), fmt.Sprintf("Tổ %d, ấp thử", i)} {
@@ -358,12 +390,113 @@ func noPersonalData(t *testing.T, w *postsWorld, rs []bot.Reply) {
 	}
 }
 
-func TestNoGroupNoGroupPosts(t *testing.T) {
+// TestNoGroupPrivateOptionalCopies: without a leaders' group, each leader
+// (hamlet heads, zone leaders, admins) gets the leaderboard privately, as
+// optional traffic; officers never do.
+func TestNoGroupPrivateOptionalCopies(t *testing.T) {
 	set := postSettings()
-	set.GroupChatID = 0
+	set.Groups = nil
 	w := standardWorld(t, set)
-	if rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.DailyLeaderboard(tx, may2) }); len(rs) != 0 {
-		t.Errorf("%d leaderboard posts without a group", len(rs))
+	rs := w.posts(func(tx *store.Tx) ([]chat.Reply, error) { return w.eng.DailyLeaderboard(tx, may2) })
+	if got, want := recipients(rs), addrs(pLeaderBN, pLeaderND, pStoredAdm, pAdmin); !sameSet(got, want) || len(rs) != 2*len(want) {
+		t.Fatalf("%d posts to %v, want the ranking and the chart to each of %v", len(rs), got, want)
+	}
+	for _, r := range rs {
+		if r.Group || !r.Bulk || !r.Optional || len(r.Fallback) != 0 {
+			t.Errorf("private copy to %s: group %v bulk %v optional %v fallback %v", r.To, r.Group, r.Bulk, r.Optional, r.Fallback)
+		}
+	}
+	noPersonalData(t, w, rs)
+	// A leader who blocked the bot gets nothing; a deactivated one neither.
+	w.person(3003, "hon-tre", campaign.RoleLeader, "Lâm Văn Chặn", func(o *campaign.Officer) { o.Accounts[0].Unreachable = true })
+	w.person(3004, "hon-tre", campaign.RoleLeader, "Tô Văn Nghỉ", func(o *campaign.Officer) { o.Active = false })
+	rs = w.posts(func(tx *store.Tx) ([]chat.Reply, error) { return w.eng.DailyLeaderboard(tx, may2) })
+	if got := recipients(rs); !sameSet(got, addrs(pLeaderBN, pLeaderND, pStoredAdm, pAdmin)) {
+		t.Errorf("with an unreachable and a deactivated leader, posts to %v", got)
+	}
+}
+
+// TestGroupOnOneChannelPrivateOnTheOther: leaders on a channel with a
+// group are reached through it; leaders on a channel without one (or
+// whose channel may not post into groups) get optional private copies.
+func TestGroupOnOneChannelPrivateOnTheOther(t *testing.T) {
+	set := postSettings()
+	set.GroupsOK = func(channel string) bool { return channel != chat.Zalo }
+	set.Groups = append(set.Groups, chat.Addr(chat.Zalo, "zgroup")) // not allowed: ignored
+	w := standardWorld(t, set)
+	zaloLeader := chat.Addr(chat.Zalo, "z-3005")
+	w.personAt(zaloLeader, "", campaign.RoleZoneLeader, "Đặng Văn Đạo")
+	rs := w.posts(func(tx *store.Tx) ([]chat.Reply, error) { return w.eng.DailyLeaderboard(tx, may2) })
+	var group, private []chat.Reply
+	for _, r := range rs {
+		if r.Group {
+			group = append(group, r)
+		} else {
+			private = append(private, r)
+		}
+	}
+	if len(group) != 2 || group[0].To != pa(pGroup) || !sameSet(group[0].Fallback, addrs(pLeaderBN, pLeaderND, pStoredAdm, pAdmin)) {
+		t.Errorf("group posts: %s", bot.RenderReplies(group, chat.Address{}))
+	}
+	if len(private) != 2 || private[0].To != zaloLeader || !private[0].Optional {
+		t.Errorf("private copies: %s", bot.RenderReplies(private, chat.Address{}))
+	}
+}
+
+// TestLinkedGroupGetsTheLeaderboard: an admin's /nhom code sent in a group
+// (with the bot mentioned) makes it the leaders' group of its channel:
+// stored, and the next leaderboard goes there with the channel's leaders
+// as fallback instead of private copies.
+func TestLinkedGroupGetsTheLeaderboard(t *testing.T) {
+	set := postSettings()
+	set.Groups = nil
+	w := standardWorld(t, set)
+	admin, group := pa(pAdmin), chat.Addr(chat.Zalo, "zg-1")
+	zaloAdmin := chat.Addr(chat.Zalo, "z-4002")
+	w.personAt(zaloAdmin, "", campaign.RoleAdmin, "Phan Văn Quản")
+	rs := w.handle(admin, admin, "/nhom")
+	if len(rs) != 1 || !strings.Contains(rs[0].Text, "Mã nhóm") {
+		t.Fatalf("/nhom = %s", bot.RenderReplies(rs, admin))
+	}
+	code := regexp.MustCompile(`/nhom ([A-Z2-9]{8})`).FindStringSubmatch(chat.Plain(rs[0].Text))
+	if code == nil {
+		t.Fatalf("no code in %q", chat.Plain(rs[0].Text))
+	}
+	// Sent privately, it is refused and stays usable.
+	if rs := w.handle(zaloAdmin, zaloAdmin, code[1]); len(rs) != 1 || !strings.Contains(rs[0].Text, "trong nhóm") {
+		t.Errorf("group code sent privately = %s", bot.RenderReplies(rs, zaloAdmin))
+	}
+	rs = w.handle(zaloAdmin, group, "/nhom@dvc_bot "+strings.ToLower(code[1]))
+	if len(rs) != 1 || rs[0].To != group || !strings.Contains(rs[0].Text, "Đã chọn nhóm này làm nhóm lãnh đạo trên Zalo") {
+		t.Fatalf("/nhom CODE in the group = %s", bot.RenderReplies(rs, group))
+	}
+	_ = w.db.View(func(tx *store.Tx) error {
+		if got := tx.LinkedGroup(chat.Zalo); got != "zg-1" {
+			t.Errorf("LinkedGroup(zalo) = %q", got)
+		}
+		if got := w.eng.GroupChats(tx); fmt.Sprint(got) != fmt.Sprint([]chat.Address{group}) {
+			t.Errorf("GroupChats = %v", got)
+		}
+		return nil
+	})
+	// Used once: a second group cannot take it.
+	if rs := w.handle(zaloAdmin, chat.Addr(chat.Zalo, "zg-2"), "/nhom "+code[1]); len(rs) != 1 || !strings.Contains(rs[0].Text, "đã được sử dụng") {
+		t.Errorf("code used again = %s", bot.RenderReplies(rs, chat.Address{}))
+	}
+	rs = w.posts(func(tx *store.Tx) ([]chat.Reply, error) { return w.eng.DailyLeaderboard(tx, may2) })
+	var toGroup, private int
+	for _, r := range rs {
+		switch {
+		case r.To == group && r.Group && sameSet(r.Fallback, []chat.Address{zaloAdmin}):
+			toGroup++
+		case !r.Group && r.Optional && r.To.Channel == chat.Telegram:
+			private++
+		default:
+			t.Errorf("unexpected post %+v", r)
+		}
+	}
+	if toGroup != 2 || private != 2*4 {
+		t.Errorf("%d posts to the Zalo group, %d private copies on Telegram; want 2 and 8:\n%s", toGroup, private, bot.RenderReplies(rs, chat.Address{}))
 	}
 }
 
@@ -376,8 +509,8 @@ func TestMigratedGroupGetsThePosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = w.db.View(func(tx *store.Tx) error {
-		if got := w.eng.GroupChat(tx); got != -1001234567 {
-			t.Errorf("GroupChat = %d after migration", got)
+		if got := w.eng.GroupChats(tx); fmt.Sprint(got) != fmt.Sprint(addrs(-1001234567)) {
+			t.Errorf("GroupChats = %v after migration", got)
 		}
 		return nil
 	})
@@ -386,8 +519,8 @@ func TestMigratedGroupGetsThePosts(t *testing.T) {
 func TestQuarterlyReportToAdmins(t *testing.T) {
 	w := standardWorld(t, postSettings())
 	w.now = time.Date(2026, 7, 1, 8, 0, 0, 0, vnZone)
-	rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.Posts(tx, bot.JobQuarterly, w.now) })
-	if got := recipients(rs); fmt.Sprint(got) != fmt.Sprint([]int64{pAdmin, pStoredAdm}) {
+	rs := w.posts(func(tx *store.Tx) ([]chat.Reply, error) { return w.eng.Posts(tx, bot.JobQuarterly, w.now) })
+	if got := recipients(rs); len(got) != 2 || !sameSet(got, addrs(pAdmin, pStoredAdm)) {
 		t.Fatalf("quarterly report to %v, want the admins", got)
 	}
 	var text strings.Builder
@@ -396,15 +529,15 @@ func TestQuarterlyReportToAdmins(t *testing.T) {
 		if r.Group {
 			t.Error("quarterly report posted to the group")
 		}
-		if r.ChatID != pAdmin {
+		if r.To != pa(pAdmin) {
 			continue
 		}
-		if r.Document != nil {
+		if r.File != nil {
 			docs++
-			checkAnnex(t, r.Document)
+			checkAnnex(t, r.File)
 			continue
 		}
-		text.WriteString(r.Text + "\n---\n")
+		text.WriteString(bot.RenderText(r.Text) + "\n---\n")
 	}
 	if docs != 1 {
 		t.Errorf("%d annexes, want 1", docs)
@@ -418,7 +551,7 @@ func TestQuarterlyReportToAdmins(t *testing.T) {
 	golden(t, "quarterly.golden", got)
 }
 
-func checkAnnex(t *testing.T, f *bot.File) {
+func checkAnnex(t *testing.T, f *chat.File) {
 	t.Helper()
 	if !strings.HasSuffix(f.Name, ".xlsx") {
 		t.Errorf("annex %q is not an .xlsx", f.Name)
@@ -446,27 +579,27 @@ func checkAnnex(t *testing.T, f *bot.File) {
 func TestHalfYearReview(t *testing.T) {
 	w := standardWorld(t, postSettings())
 	w.now = time.Date(2026, 7, 1, 8, 0, 0, 0, vnZone)
-	rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.Posts(tx, bot.JobSemiannual, w.now) })
+	rs := w.posts(func(tx *store.Tx) ([]chat.Reply, error) { return w.eng.Posts(tx, bot.JobSemiannual, w.now) })
 	var group strings.Builder
 	var photo, docs, admin int
 	for _, r := range rs {
 		switch {
 		case r.Group:
-			if r.ChatID != pGroup || r.Document != nil {
-				t.Errorf("group post to %d with document %v", r.ChatID, r.Document != nil)
+			if r.To != pa(pGroup) || r.File != nil {
+				t.Errorf("group post to %s with document %v", r.To, r.File != nil)
 			}
 			if r.Photo != nil {
 				photo++
 				continue
 			}
-			group.WriteString(r.Text + "\n---\n")
-		case r.ChatID == pAdmin || r.ChatID == pStoredAdm:
+			group.WriteString(bot.RenderText(r.Text) + "\n---\n")
+		case r.To == pa(pAdmin) || r.To == pa(pStoredAdm):
 			admin++
-			if r.Document != nil {
+			if r.File != nil {
 				docs++
 			}
 		default:
-			t.Errorf("review sent to %d", r.ChatID)
+			t.Errorf("review sent to %s", r.To)
 		}
 	}
 	if photo != 1 || docs != 2 || admin < 4 {
@@ -525,7 +658,8 @@ func TestPostRules(t *testing.T) {
 func TestRunJobNowCommand(t *testing.T) {
 	w := standardWorld(t, postSettings())
 	handle := func(user int64, update int64, text string) string {
-		rs, err := w.eng.Handle(context.Background(), bot.Input{UpdateID: update, ChatID: user, UserID: user, Private: true, Text: text})
+		rs, err := w.eng.Handle(context.Background(), chat.Input{Update: strconv.FormatInt(update, 10), Chat: pa(user), From: pa(user), Private: true,
+			Caps: chat.CapsOf(chat.Telegram), Text: text})
 		if err != nil || len(rs) == 0 {
 			t.Fatalf("%s: %v, %v", text, rs, err)
 		}
@@ -541,17 +675,16 @@ func TestRunJobNowCommand(t *testing.T) {
 		t.Errorf("/chay nhắc việc: %s", got)
 	}
 	// The same update delivered again is applied once.
-	if rs, err := w.eng.Handle(context.Background(), bot.Input{UpdateID: 3, ChatID: pAdmin, UserID: pAdmin, Private: true, Text: "/chay nhacviec"}); err != nil || len(rs) != 0 {
+	if rs, err := w.eng.Handle(context.Background(), chat.Input{Update: "3", Chat: pa(pAdmin), From: pa(pAdmin), Private: true, Text: "/chay nhacviec"}); err != nil || len(rs) != 0 {
 		t.Errorf("re-delivered /chay = %v, %v", rs, err)
 	}
 	var pending []store.OutboxItem
 	_ = w.db.View(func(tx *store.Tx) (err error) { pending, err = tx.PendingPosts(0); return err })
-	if len(pending) != 3 || pending[0].ChatID != pOfficerBN || !pending[0].Bulk || !strings.Contains(pending[0].JobKey, "reminder/2026-05-02/chay/") {
+	if len(pending) != 3 || pending[0].Reply.To != pa(pOfficerBN) || !pending[0].Reply.Bulk || !strings.Contains(pending[0].JobKey, "reminder/2026-05-02/chay/") {
 		t.Errorf("outbox after /chay = %+v", pending)
 	}
-	r, err := bot.ReplyOf(pending[0])
-	if err != nil || len(r.Buttons) != 1 || r.Buttons[0][0].Data != "cmd:baocao" {
-		t.Errorf("stored reminder reads back as %+v, %v", r, err)
+	if r := pending[0].Reply; len(r.Choices) != 1 || r.Choices[0][0].Value != "cmd:baocao" || !strings.Contains(r.Text, "Ấp đang có chuỗi") {
+		t.Errorf("stored reminder reads back as %+v", r)
 	}
 }
 
@@ -569,9 +702,13 @@ func TestLongReportsAreSplitCleanly(t *testing.T) {
 			return err
 		}
 		for i := range 400 {
-			o := campaign.Officer{TelegramID: int64(10000 + i), FullName: fmt.Sprintf("Nguyễn Văn Cán Bộ %03d", i),
+			id, err := tx.NewPersonID()
+			if err != nil {
+				return err
+			}
+			o := campaign.Officer{ID: id, Accounts: []campaign.Account{{Address: pa(int64(10000 + i))}}, FullName: fmt.Sprintf("Nguyễn Văn Cán Bộ %03d", i),
 				HamletID: hs[i%len(hs)].ID, Role: campaign.RoleOfficer, Active: true}
-			if err := tx.PutOfficer(o, pAdmin, "officer.test"); err != nil {
+			if err := tx.PutOfficer(o, 0, "officer.test"); err != nil {
 				return err
 			}
 		}
@@ -583,14 +720,14 @@ func TestLongReportsAreSplitCleanly(t *testing.T) {
 		w.guide(int64(10000+i), hs[i%len(hs)].ID, time.Date(2026, 5, 2, 0, 0, 0, 0, vnZone))
 	}
 	w.now = time.Date(2026, 7, 1, 8, 0, 0, 0, vnZone)
-	rs := w.posts(func(tx *store.Tx) ([]bot.Reply, error) { return w.eng.Posts(tx, bot.JobQuarterly, w.now) })
+	rs := w.posts(func(tx *store.Tx) ([]chat.Reply, error) { return w.eng.Posts(tx, bot.JobQuarterly, w.now) })
 	texts, tables := 0, 0
 	for _, r := range rs {
-		if r.ChatID != pAdmin || r.Document != nil {
+		if r.To != pa(pAdmin) || r.File != nil {
 			continue
 		}
 		texts++
-		if strings.Contains(r.Text, "<pre>") {
+		if strings.Contains(r.Text, chat.PreStart) {
 			tables++
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"testing"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -43,23 +44,23 @@ func renderText(s string) string {
 }
 
 // renderChoices shows a reply's choices row by row: "[n] Label {value}",
-// numbered as a typed number picks them, links as "[Label](url)".
+// numbered as a typed number picks them; a choice no number picks (one
+// that undoes something: Destructive) shows "[–]", a link "[Label](url)".
 func renderChoices(rows [][]chat.Choice) []string {
 	var out []string
 	n := 0
 	for _, row := range rows {
 		var cells []string
 		for _, c := range row {
-			if c.Value == "" {
+			switch {
+			case c.Value == "":
 				cells = append(cells, "["+c.Label+"]("+c.URL+")")
-				continue
+			case Destructive(c):
+				cells = append(cells, "[–] "+c.Label+" {"+c.Value+"}")
+			default:
+				n++
+				cells = append(cells, fmt.Sprintf("[%d] %s {%s}", n, c.Label, c.Value))
 			}
-			n++
-			v := c.Value
-			if c.TypedOnly {
-				v += " typed-only"
-			}
-			cells = append(cells, fmt.Sprintf("[%d] %s {%s}", n, c.Label, v))
 		}
 		out = append(out, strings.Join(cells, "   "))
 	}
@@ -220,4 +221,57 @@ func clipForLog(s string) string {
 		return s[:120] + "…"
 	}
 	return s
+}
+
+func TestRenderText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Đã " + bold("lưu") + " hộ " + code("/baocao") + " " + ital("ghi chú"), "Đã *lưu* hộ `/baocao` _ghi chú_"},
+		{"Bảng:\n" + pre("Ấp  Hộ\nA   1") + "\nHết", "Bảng:\n```\nẤp  Hộ\nA   1\n```\nHết"},
+		{"Bảng: " + pre("x") + "sau", "Bảng: \n```\nx\n```\nsau"},
+		{"a <b> & c", "a <b> & c"},
+	} {
+		if got := renderText(tc.in); got != tc.want {
+			t.Errorf("renderText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	rows := renderChoices([][]chat.Choice{{{Label: "↩️ Hoàn tác", Value: "undo:1", TypedOnly: true}, {Label: "✅ Lưu", Value: "r:save"}, {Label: "Mở", URL: "https://t.me/x"}}, {{Label: "Sửa", Value: "r:edit"}}})
+	if got := strings.Join(rows, "\n"); got != "[–] ↩️ Hoàn tác {undo:1}   [1] ✅ Lưu {r:save}   [Mở](https://t.me/x)\n[2] Sửa {r:edit}" {
+		t.Errorf("renderChoices = %q", got)
+	}
+}
+
+func TestCheckReply(t *testing.T) {
+	to := chat.Addr(chat.Telegram, "1")
+	for _, tc := range []struct {
+		r     chat.Reply
+		typed string
+		ok    bool
+	}{
+		{chat.Reply{To: to, Text: "Chào " + bold("anh") + " & chị <3"}, "", true},
+		{chat.Reply{To: to, Text: "Chào"}, "", true},
+		{chat.Reply{Text: "Chào"}, "", false},
+		{chat.Reply{To: to, Text: "\x11a\x15b\x16\x12"}, "", false}, // code inside bold
+		{chat.Reply{To: to, Text: "a\x12"}, "", false},
+		{chat.Reply{To: to, Text: "a\x11b"}, "", false},
+		{chat.Reply{To: to, Text: "\x11a\x14"}, "", false}, // bold closed as italic
+		{chat.Reply{To: to, Text: "Tên: &lt;An&gt;"}, "", false},
+		{chat.Reply{To: to, Text: "Tên: <b>An</b>"}, "", false},
+		{chat.Reply{To: to, Text: "Tên: <b>An</b>"}, "/baocao <b>An</b>; …", true},
+		{chat.Reply{To: to, Text: "   "}, "", false},
+		{chat.Reply{To: to, Text: bold("")}, "", false},
+		{chat.Reply{To: to, Text: "\xff"}, "", false},
+		{chat.Reply{To: to, Text: strings.Repeat("a", 4096)}, "", true},
+		{chat.Reply{To: to, Text: strings.Repeat("a", 4097)}, "", false},
+		{chat.Reply{To: to, Text: strings.Repeat("😀", 2049)}, "", false}, // two UTF-16 units each
+		{chat.Reply{To: to, Text: strings.Repeat("a", 1025), File: &chat.File{Name: "x"}}, "", false},
+		{chat.Reply{To: to, Text: "x", Choices: [][]chat.Choice{{}}}, "", false},
+		{chat.Reply{To: to, Text: "x", Choices: [][]chat.Choice{{{Label: "a", Value: "v", URL: "https://x"}}}}, "", false},
+		{chat.Reply{To: to, Text: "x", Choices: [][]chat.Choice{{{Label: bold("a"), Value: "v"}}}}, "", false},
+		{chat.Reply{To: to, Text: "x", Choices: [][]chat.Choice{{{Label: "a", Value: strings.Repeat("v", 65)}}}}, "", false},
+		{chat.Reply{To: to, Text: "x", Choices: [][]chat.Choice{{{Label: "a", URL: "http://x"}}}}, "", false},
+	} {
+		if err := checkReply(tc.r, tc.typed); (err == nil) != tc.ok {
+			t.Errorf("checkReply(%+v) = %v, want ok=%v", tc.r, err, tc.ok)
+		}
+	}
 }

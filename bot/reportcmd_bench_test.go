@@ -28,15 +28,21 @@ func admYearWorld(tb testing.TB) (*Engine, int) {
 	hamlets := cfg.Hamlets
 	procs := cfg.Procedures
 	records := 0
+	officers := map[int]campaign.PersonID{} // hamlet index × 10 + k → person
 	err = db.Update(func(tx *store.Tx) error {
 		if err := tx.SyncHamlets(hamlets); err != nil {
 			return err
 		}
 		for hi, h := range hamlets {
 			for k := range 3 {
-				o := campaign.Officer{TelegramID: int64(10000 + hi*10 + k), FullName: fmt.Sprintf("Cán Bộ %s %d", h.Name, k+1),
+				id, err := tx.NewPersonID()
+				if err != nil {
+					return err
+				}
+				officers[hi*10+k] = id
+				o := campaign.Officer{ID: id, Accounts: []campaign.Account{{Address: admAddr(int64(10000 + hi*10 + k))}}, FullName: fmt.Sprintf("Cán Bộ %s %d", h.Name, k+1),
 					HamletID: h.ID, Role: campaign.RoleOfficer, Active: true}
-				if err := tx.PutOfficer(o, admAdmin, "officer.test"); err != nil {
+				if err := tx.PutOfficer(o, 0, "officer.test"); err != nil {
 					return err
 				}
 			}
@@ -59,13 +65,13 @@ func admYearWorld(tb testing.TB) (*Engine, int) {
 						if err != nil {
 							name := fmt.Sprintf("Nguyễn Văn Hộ %d", n)
 							hh, err = tx.AddHousehold(campaign.Household{HamletID: h.ID, HeadName: name, Address: fmt.Sprintf("Tổ %d, ấp %s", n%9+1, h.Name),
-								Phone: phone, CreatedBy: int64(10000 + hi*10 + k), CreatedAt: day}, strings.ToLower(name))
+								Phone: phone, CreatedBy: officers[hi*10+k], CreatedAt: day}, strings.ToLower(name))
 							if err != nil {
 								return err
 							}
 						}
 						p := []string{procs[(doy+k)%(len(procs)-1)].ID}
-						if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: h.ID, OfficerID: int64(10000 + hi*10 + k),
+						if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: h.ID, OfficerID: officers[hi*10+k],
 							At: day.Add(time.Duration(k) * time.Hour), Procedures: p}); err != nil {
 							return err
 						}
@@ -92,11 +98,11 @@ func BenchmarkReportYear(b *testing.B) {
 	var size int
 	cpu0, cpuOK := admCPUTime()
 	for b.Loop() {
-		rs, err := eng.Handle(ctx, Input{ChatID: admAdmin, UserID: admAdmin, Private: true, Text: "/report nam"})
-		if err != nil || len(rs) != 2 || rs[1].Document == nil {
+		rs, err := eng.Handle(ctx, admInput(admAdmin, "/report nam"))
+		if err != nil || len(rs) != 2 || rs[1].File == nil {
 			b.Fatalf("/report nam = %v, %v", rs, err)
 		}
-		size = len(rs[1].Document.Bytes)
+		size = len(rs[1].File.Bytes)
 	}
 	if cpu1, ok := admCPUTime(); cpuOK && ok {
 		// CPU time per report: on a shared machine the wall time (ns/op)
@@ -115,19 +121,19 @@ func TestReportYearScale(t *testing.T) {
 	}
 	eng, records := admYearWorld(t)
 	startAt := time.Now()
-	rs, err := eng.Handle(context.Background(), Input{ChatID: admAdmin, UserID: admAdmin, Private: true, Text: "/report nam"})
+	rs, err := eng.Handle(context.Background(), admInput(admAdmin, "/report nam"))
 	took := time.Since(startAt)
-	if err != nil || len(rs) != 2 || rs[1].Document == nil {
+	if err != nil || len(rs) != 2 || rs[1].File == nil {
 		t.Fatalf("/report nam = %v, %v", rs, err)
 	}
-	t.Logf("/report nam over %d records: %v, XLSX %d KiB", records, took, len(rs[1].Document.Bytes)/1024)
+	t.Logf("/report nam over %d records: %v, XLSX %d KiB", records, took, len(rs[1].File.Bytes)/1024)
 	if records != 13*365*3 {
 		t.Errorf("seeded %d records, want %d", records, 13*365*3)
 	}
 	if !strings.Contains(rs[1].Text, fmt.Sprintf("(%d lượt báo cáo trong kỳ)", records)) {
 		t.Errorf("caption = %q, want all %d records", rs[1].Text, records)
 	}
-	if n := utf16Len(rs[0].Text); n > 4096 || !strings.Contains(rs[0].Text, "<b>Tổng 13 ấp</b>: 14.235 lượt hộ") {
+	if n := utf16Len(rs[0].Text); n > 4096 || !strings.Contains(rs[0].Text, bold("Tổng 13 ấp")+": 14.235 lượt hộ") {
 		t.Errorf("summary (%d units):\n%s", n, rs[0].Text)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/scoring"
 	"dvcbot/store"
 )
@@ -314,16 +315,16 @@ func admRecordsIn(recs []admSeeded, hamlet string, from, to scoring.Date) int {
 	return n
 }
 
-func admOpenXLSX(t *testing.T, rs []Reply, name string) *excelize.File {
+func admOpenXLSX(t *testing.T, rs []chat.Reply, name string) *excelize.File {
 	t.Helper()
 	for _, r := range rs {
-		if r.Document != nil {
-			if r.Document.Name != name {
-				t.Errorf("document = %q, want %q", r.Document.Name, name)
+		if r.File != nil {
+			if r.File.Name != name {
+				t.Errorf("document = %q, want %q", r.File.Name, name)
 			}
-			f, err := excelize.OpenReader(bytes.NewReader(r.Document.Bytes))
+			f, err := excelize.OpenReader(bytes.NewReader(r.File.Bytes))
 			if err != nil {
-				t.Fatalf("open %s: %v", r.Document.Name, err)
+				t.Fatalf("open %s: %v", r.File.Name, err)
 			}
 			t.Cleanup(func() { f.Close() })
 			return f
@@ -394,7 +395,7 @@ func TestReportWorkbook(t *testing.T) {
 	}
 	found := false
 	for _, r := range rows[3:] {
-		if r[0] == strconv.FormatInt(admGone, 10) {
+		if r[0] == w.num(admGone) {
 			found = true
 			if r[1] != "Đỗ Văn Nam" || r[2] != "Hòn Tre" || r[4] != strconv.Itoa(admRecordsIn(recs, "hon-tre", from, to)) || r[8] != "Đã vô hiệu hóa" {
 				t.Errorf("Cán bộ row of the deactivated officer = %q", r)
@@ -478,7 +479,7 @@ func TestReportRefusedAndAudited(t *testing.T) {
 		t.Errorf("officer /report = %q", got)
 	}
 	rs := w.sendGroup(admAdmin, "/report nam")
-	if len(rs) != 1 || rs[0].Text != msgPrivateOnly || rs[0].Document != nil {
+	if len(rs) != 1 || rs[0].Text != msgPrivateOnly || rs[0].File != nil {
 		t.Errorf("admin /report in the group = %s", admRender(rs, admGroup))
 	}
 	w.send(admAdmin, "/report q2")
@@ -492,7 +493,7 @@ func TestReportRefusedAndAudited(t *testing.T) {
 		}
 		return err
 	})
-	if entry.Actor != admAdmin || !strings.Contains(entry.After, `"file":"bao-cao-2026-q2.xlsx"`) || strings.Contains(entry.After, "09") {
+	if entry.Actor != w.pid(admAdmin) || !strings.Contains(entry.After, `"file":"bao-cao-2026-q2.xlsx"`) || strings.Contains(entry.After, "09") {
 		t.Errorf("audit of the export = %+v", entry)
 	}
 }
@@ -509,7 +510,7 @@ func TestReportSummaryLimit(t *testing.T) {
 	if n := utf16Len(text); n > 4096 {
 		t.Fatalf("summary of 200 hamlets is %d units", n)
 	}
-	if !strings.Contains(text, "ấp nữa: xem trong tệp") || !strings.Contains(text, "Cộng") || strings.Count(text, "<pre>") != strings.Count(text, "</pre>") {
+	if err := checkMarks(text); err != nil || !strings.Contains(text, "ấp nữa: xem trong tệp") || !strings.Contains(text, "Cộng") || !strings.Contains(text, chat.PreStart) {
 		t.Errorf("shortened summary lost its shape:\n%s", text)
 	}
 }
@@ -529,12 +530,11 @@ func TestDocumentsBuiltOutsideTheWriteTransaction(t *testing.T) {
 			w := newAdmWorld(t, admNow)
 			w.seed()
 			phone := 912000200 + len(tc.command)
-			var during []Reply
+			var during []chat.Reply
 			w.eng.afterCommitHook = func() {
-				done := make(chan []Reply, 1)
+				done := make(chan []chat.Reply, 1)
 				go func() {
-					in := Input{ChatID: admOfficer, UserID: admOfficer, Private: true,
-						Text: fmt.Sprintf("/baocao Nguyễn Văn Hậu; Tổ 2; 0%d; khai sinh", phone)}
+					in := admInput(admOfficer, fmt.Sprintf("/baocao Nguyễn Văn Hậu; Tổ 2; 0%d; khai sinh", phone))
 					rs, err := w.eng.Handle(context.Background(), in)
 					if err != nil {
 						t.Errorf("officer's report: %v", err)
@@ -554,18 +554,19 @@ func TestDocumentsBuiltOutsideTheWriteTransaction(t *testing.T) {
 			}
 			var docs []string
 			for _, r := range rs {
-				if r.Document != nil {
-					docs = append(docs, r.Document.Name)
+				if r.File != nil {
+					docs = append(docs, r.File.Name)
 				}
 			}
 			if !slices.ContainsFunc(docs, func(n string) bool { return strings.HasPrefix(n, tc.wantDoc) }) {
 				t.Errorf("%s sent documents %v, want %s…", tc.command, docs, tc.wantDoc)
 			}
 			var audited bool
+			admin := w.pid(admAdmin)
 			w.view(func(tx *store.Tx) error {
 				log, err := tx.AuditLog(0, 0)
 				for _, e := range log {
-					audited = audited || (e.Action == tc.audit && e.Actor == admAdmin)
+					audited = audited || (e.Action == tc.audit && e.Actor == admin)
 				}
 				return err
 			})

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/store"
 )
 
@@ -33,7 +34,7 @@ func spotWorld(t *testing.T) *world {
 	w.addOfficer(honNhoID, "hon-nho", campaign.RoleOfficer, "Nguyễn Thị Dung")
 	phone := 0
 	report := func(officer int64, n int, hamlet string) {
-		w.user = officer
+		w.user = tg(officer)
 		for range n {
 			phone++
 			rs := w.text(fmt.Sprintf("/baocao Hộ Số %s; Tổ 1, ấp %s; 09123456%02d; khai sinh", spellNumber(phone), hamlet, phone))
@@ -46,7 +47,8 @@ func spotWorld(t *testing.T) *world {
 	report(officer2ID, 2, "Bãi Nhà")
 	report(namDuID, 2, "Nam Du")
 	report(honNhoID, 2, "Hòn Nhỏ")
-	w.user = adminID
+	w.user = tg(adminID)
+	w.text("/giup") // the admin from configuration has written once: a person of the store
 	return w
 }
 
@@ -59,7 +61,7 @@ func spellNumber(n int) string {
 	return words[n/10] + " " + strings.ToLower(words[n%10])
 }
 
-func joinTexts(rs []Reply) string {
+func joinTexts(rs []chat.Reply) string {
 	var parts []string
 	for _, r := range rs {
 		parts = append(parts, r.Text)
@@ -70,12 +72,12 @@ func joinTexts(rs []Reply) string {
 var cardData = regexp.MustCompile(`^kt:(\d+):p$`)
 
 // cards returns the household cards among replies, keyed by record id.
-func cards(rs []Reply) map[string]Reply {
-	out := map[string]Reply{}
+func cards(rs []chat.Reply) map[string]chat.Reply {
+	out := map[string]chat.Reply{}
 	for _, r := range rs {
-		for _, row := range r.Buttons {
+		for _, row := range r.Choices {
 			for _, b := range row {
-				if m := cardData.FindStringSubmatch(b.Data); m != nil {
+				if m := cardData.FindStringSubmatch(b.Value); m != nil {
 					out[m[1]] = r
 				}
 			}
@@ -85,7 +87,7 @@ func cards(rs []Reply) map[string]Reply {
 }
 
 // cardOf finds the card of a hamlet among replies and returns its record id.
-func cardOf(t *testing.T, rs []Reply, hamletName string) string {
+func cardOf(t *testing.T, rs []chat.Reply, hamletName string) string {
 	t.Helper()
 	for id, r := range cards(rs) {
 		if strings.Contains(r.Text, "Ấp: "+hamletName+"\n") {
@@ -139,7 +141,7 @@ func TestSpotCheckDrawRepresentsEveryOfficer(t *testing.T) {
 	if len(cs) != 4 || len(rs) != 6 {
 		t.Fatalf("got %d cards in %d replies, want 4 cards between a header and a footer:\n%s", len(cs), len(rs), joinTexts(rs))
 	}
-	mustContain(t, "header", rs[0].Text, "Mẫu kiểm tra ngẫu nhiên số 1", "<b>4</b> hộ trong 9 lượt báo cáo chưa kiểm tra", "4/4 cán bộ")
+	mustContain(t, "header", rs[0].Text, "Mẫu kiểm tra ngẫu nhiên số 1", bold("4")+" hộ trong 9 lượt báo cáo chưa kiểm tra", "4/4 cán bộ")
 	all := joinTexts(rs)
 	for _, name := range []string{"Lê Văn Tám", "Trần Thị Bích", "Phạm Văn Cường", "Nguyễn Thị Dung"} {
 		if strings.Count(all, "Cán bộ báo cáo: "+name) != 1 {
@@ -147,27 +149,21 @@ func TestSpotCheckDrawRepresentsEveryOfficer(t *testing.T) {
 		}
 	}
 	for id, c := range cs {
-		mustContain(t, "card "+id, c.Text, "Chủ hộ: <b>Hộ Số", "Địa chỉ: Tổ 1, ấp", `Điện thoại: <a href="tel:+8491234560`, "Thủ tục: Đăng ký khai sinh",
-			"lúc 08:00 02/03/2026 (báo cáo số "+id+")", "Kết quả: <b>⏳ Chưa kiểm tra</b>")
-		if len(c.Buttons) != 2 || c.Buttons[0][1].Data != "kt:"+id+":f" || c.Buttons[1][0].Data != "kt:"+id+":u" {
-			t.Errorf("card %s buttons = %+v", id, c.Buttons)
-		}
-		for _, row := range c.Buttons {
-			for _, b := range row {
-				if len(b.Data) > 64 {
-					t.Errorf("callback data %q over 64 bytes", b.Data)
-				}
-			}
+		mustContain(t, "card "+id, c.Text, "Chủ hộ: "+chat.BoldStart+"Hộ Số", "Địa chỉ: Tổ 1, ấp", "Điện thoại: 0912 345 6", "Thủ tục: Đăng ký khai sinh",
+			"lúc 08:00 02/03/2026 (báo cáo số "+id+")", "Kết quả: "+bold("⏳ Chưa kiểm tra"))
+		if len(c.Choices) != 2 || c.Choices[0][1].Value != "kt:"+id+":f" || c.Choices[1][0].Value != "kt:"+id+":u" {
+			t.Errorf("card %s choices = %+v", id, c.Choices)
 		}
 	}
 	// Who drew it and when is stored and audited.
+	admin := w.pid(adminID)
 	audit := w.auditActions("spotcheck.sample")
-	if len(audit) != 1 || audit[0].Actor != adminID || !audit[0].At.Equal(worldStart) {
+	if len(audit) != 1 || audit[0].Actor != admin || !audit[0].At.Equal(worldStart) {
 		t.Fatalf("sample audit = %+v", audit)
 	}
 	err := w.db.View(func(tx *store.Tx) error {
 		ss, err := tx.SpotSamples()
-		if len(ss) != 1 || ss[0].By != adminID || len(ss[0].Guidance) != 4 || ss[0].Eligible != 9 || ss[0].Requested != 4 {
+		if len(ss) != 1 || ss[0].By != admin || len(ss[0].Guidance) != 4 || ss[0].Eligible != 9 || ss[0].Requested != 4 {
 			t.Errorf("stored samples = %+v", ss)
 		}
 		return err
@@ -192,7 +188,7 @@ func TestSpotCheckDrawRepresentsEveryOfficer(t *testing.T) {
 	if n := len(cards(rs3)); n != 9 {
 		t.Errorf("/kiemtra cho sent %d cards, want 9", n)
 	}
-	mustContain(t, "/kiemtra cho", rs3[0].Text, "Còn <b>9</b> hộ đã chọn chưa có kết quả")
+	mustContain(t, "/kiemtra cho", rs3[0].Text, "Còn "+bold("9")+" hộ đã chọn chưa có kết quả")
 }
 
 func TestSpotCheckOneHamlet(t *testing.T) {
@@ -219,7 +215,7 @@ func TestSpotCheckResultsChangeAwards(t *testing.T) {
 
 	// Không đạt asks for the reason first; nothing is stored yet.
 	ask := joinTexts(w.press("kt:" + id + ":f"))
-	mustContain(t, "reason prompt", ask, "Ghi <b>Không đạt</b>", "lý do")
+	mustContain(t, "reason prompt", ask, "Ghi "+bold("Không đạt"), "lý do")
 	if g := w.guidance(parseID(t, id)); g.Check != campaign.CheckNone {
 		t.Fatalf("check stored before the reason: %+v", g)
 	}
@@ -228,13 +224,14 @@ func TestSpotCheckResultsChangeAwards(t *testing.T) {
 	long := strings.Repeat("á", maxReasonRunes+1)
 	mustContain(t, "long reason", joinTexts(w.text(long)), "quá 300 ký tự")
 	got := w.text("Hộ nói không được ai hướng dẫn")
-	if len(got) != 2 || got[0].EditMessageID != cardMsg {
+	if len(got) != 2 || got[0].Edit != cardMsg {
 		t.Fatalf("want the card edited then a confirmation, got %+v", got)
 	}
-	mustContain(t, "edited card", got[0].Text, "Kết quả: <b>❌ Không đạt</b> — lý do: Hộ nói không được ai hướng dẫn", "bởi quản trị viên (ID 1001)")
-	mustContain(t, "confirmation", got[1].Text, "Đã ghi kết quả <b>Không đạt</b>", "Ấp Hòn Nhỏ và cán bộ Nguyễn Thị Dung không còn được xét khen thưởng")
+	admin := w.pid(adminID)
+	mustContain(t, "edited card", got[0].Text, "Kết quả: "+bold("❌ Không đạt")+" — lý do: Hộ nói không được ai hướng dẫn", "bởi quản trị viên (số "+admin.String()+")")
+	mustContain(t, "confirmation", got[1].Text, "Đã ghi kết quả "+bold("Không đạt"), "Ấp Hòn Nhỏ và cán bộ Nguyễn Thị Dung không còn được xét khen thưởng")
 	g := w.guidance(parseID(t, id))
-	if g.Check != campaign.CheckFailed || g.CheckReason != "Hộ nói không được ai hướng dẫn" || g.CheckedBy != adminID || !g.CheckedAt.Equal(worldStart) {
+	if g.Check != campaign.CheckFailed || g.CheckReason != "Hộ nói không được ai hướng dẫn" || g.CheckedBy != admin || !g.CheckedAt.Equal(worldStart) {
 		t.Fatalf("stored check = %+v", g)
 	}
 
@@ -247,21 +244,21 @@ func TestSpotCheckResultsChangeAwards(t *testing.T) {
 	results := joinTexts(w.text("/kiemtra ketqua"))
 	mustContain(t, "results", results, "Đã chọn 4 hộ qua 1 lần chọn mẫu: ✅ Đạt 0 · ❌ Không đạt 1 · 📵 Chưa liên lạc được 0 · ⏳ Chờ gọi 3.",
 		"Lượt báo cáo đã có kết quả kiểm tra: 1/9", "• Hòn Nhỏ: chọn 1 — đạt 0, không đạt 1, chưa liên lạc được 0, chờ gọi 0 ⚠️", "• Hòn Tre: chưa kiểm tra",
-		"Ấp Hòn Nhỏ: hộ <b>Hộ Số", "của Nguyễn Thị Dung ngày 02/03/2026. Lý do: Hộ nói không được ai hướng dẫn")
+		"Ấp Hòn Nhỏ: hộ "+chat.BoldStart+"Hộ Số", "của Nguyễn Thị Dung ngày 02/03/2026. Lý do: Hộ nói không được ai hướng dẫn")
 
 	// An admin corrects the result by pressing another button: audited, and the awards come back.
 	w.clock.Add(3600e9)
 	fixed := w.press("kt:" + id + ":p")
-	if len(fixed) != 2 || fixed[0].EditMessageID != cardMsg {
+	if len(fixed) != 2 || fixed[0].Edit != cardMsg {
 		t.Fatalf("correction replies = %+v", fixed)
 	}
-	mustContain(t, "correction", fixed[1].Text, "Đã ghi kết quả <b>Đạt</b>", "(trước đó: Không đạt)", "được xét lại")
+	mustContain(t, "correction", fixed[1].Text, "Đã ghi kết quả "+bold("Đạt"), "(trước đó: Không đạt)", "được xét lại")
 	if g := w.guidance(parseID(t, id)); g.Check != campaign.CheckPassed || g.CheckReason != "" {
 		t.Fatalf("corrected check = %+v", g)
 	}
 	checks := w.auditActions("guidance.check")
 	if len(checks) != 2 || !strings.Contains(checks[0].After, `"check":"failed"`) || !strings.Contains(checks[1].Before, `"check":"failed"`) ||
-		!strings.Contains(checks[1].After, `"check":"passed"`) || checks[1].Actor != adminID {
+		!strings.Contains(checks[1].After, `"check":"passed"`) || checks[1].Actor != admin {
 		t.Fatalf("check audit = %+v", checks)
 	}
 	mustContain(t, "awards after the correction", joinTexts(w.text("/khenthuong")), "1. Ấp Hòn Nhỏ", "kiểm tra ngẫu nhiên: 1 lần đạt", ". Nguyễn Thị Dung — hướng dẫn 2 hộ")
@@ -301,8 +298,8 @@ func TestSpotCheckRefusedAndBadInput(t *testing.T) {
 		in   string
 		want string
 	}{
-		{officerID, "/kiemtra", "Lệnh /kiemtra chỉ dành cho quản trị viên"},
-		{officerID, "[press kt:1:p]", "Lệnh /kiemtra chỉ dành cho quản trị viên"},
+		{officerID, "/kiemtra", "Lệnh /kiemtra chỉ dành cho Thường trực UBND đặc khu và quản trị viên"},
+		{officerID, "[press kt:1:p]", "Lệnh /kiemtra chỉ dành cho Thường trực UBND đặc khu và quản trị viên"},
 		{adminID, "/kiemtra ketqua", "Chưa có lần kiểm tra nào"},
 		{adminID, "/kiemtra 0", "Số hộ cần chọn phải từ 1 trở lên"},
 		{adminID, "/kiemtra bai-nha hon-tre", "Không hiểu «hon-tre»"},
@@ -313,9 +310,9 @@ func TestSpotCheckRefusedAndBadInput(t *testing.T) {
 		{adminID, "[press kt:1:z]", msgStaleButton},
 		{adminID, "[group] /kiemtra", msgPrivateOnly},
 	} {
-		w.user = tc.user
+		w.user = tg(tc.user)
 		before := w.counts()
-		var rs []Reply
+		var rs []chat.Reply
 		switch {
 		case strings.HasPrefix(tc.in, "[press "):
 			rs = w.press(strings.TrimSuffix(strings.TrimPrefix(tc.in, "[press "), "]"))

@@ -11,6 +11,7 @@ import (
 	"dvcbot/bot"
 	"dvcbot/bot/telegram"
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/internal/fakebotapi"
 	"dvcbot/store"
 )
@@ -33,14 +34,19 @@ func TestSpotCheckThroughTelegram(t *testing.T) {
 		if err := tx.SyncHamlets([]campaign.Hamlet{{ID: "hon-nho", Name: "Hòn Nhỏ", Households: 2}}); err != nil {
 			return err
 		}
-		if err := tx.PutOfficer(campaign.Officer{TelegramID: 4001, FullName: "Nguyễn Thị Dung", HamletID: "hon-nho", Role: campaign.RoleOfficer, Active: true}, admin, "test"); err != nil {
-			return err
-		}
-		hh, err := tx.AddHousehold(campaign.Household{HamletID: "hon-nho", HeadName: "Trần Văn Hai", Address: "Tổ 1, ấp Hòn Nhỏ", Phone: "0912345601", CreatedBy: 4001}, "tran van hai")
+		dung, err := tx.NewPersonID()
 		if err != nil {
 			return err
 		}
-		g, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "hon-nho", OfficerID: 4001, Procedures: []string{"khai_sinh"}})
+		if err := tx.PutOfficer(campaign.Officer{ID: dung, Accounts: []campaign.Account{{Address: chat.Addr(chat.Telegram, "4001")}},
+			FullName: "Nguyễn Thị Dung", HamletID: "hon-nho", Role: campaign.RoleOfficer, Active: true}, 0, "test"); err != nil {
+			return err
+		}
+		hh, err := tx.AddHousehold(campaign.Household{HamletID: "hon-nho", HeadName: "Trần Văn Hai", Address: "Tổ 1, ấp Hòn Nhỏ", Phone: "0912345601", CreatedBy: dung}, "tran van hai")
+		if err != nil {
+			return err
+		}
+		g, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "hon-nho", OfficerID: dung, Procedures: []string{"khai_sinh"}})
 		recordID = g.ID
 		return err
 	})
@@ -48,7 +54,7 @@ func TestSpotCheckThroughTelegram(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng := bot.New(db, bot.Settings{CampaignName: "Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến", Location: loc,
-		Procedures: []campaign.Procedure{{ID: "khai_sinh", Name: "Đăng ký khai sinh"}}, AdminIDs: []int64{admin}}, bot.WithClock(now))
+		Procedures: []campaign.Procedure{{ID: "khai_sinh", Name: "Đăng ký khai sinh"}}, Admins: []chat.Address{chat.Addr(chat.Telegram, "1001")}}, bot.WithClock(now))
 
 	srv := fakebotapi.New("777000:TEST-spotcheck")
 	defer srv.Close()
@@ -92,7 +98,7 @@ func TestSpotCheckThroughTelegram(t *testing.T) {
 	card := waitFor("household card", func(m fakebotapi.SentMessage) bool {
 		return m.Method == "sendMessage" && len(m.Buttons) > 0 && strings.HasPrefix(m.Buttons[0][0].Data, "kt:")
 	})
-	if !strings.Contains(card.Text, `<a href="tel:+84912345601">0912 345 601</a>`) || !strings.Contains(card.Plain, "Chủ hộ: Trần Văn Hai") ||
+	if !strings.Contains(card.Plain, "Điện thoại: 0912 345 601") || !strings.Contains(card.Text, "Chủ hộ: <b>Trần Văn Hai</b>") ||
 		!strings.Contains(card.Plain, "Cán bộ báo cáo: Nguyễn Thị Dung") {
 		t.Fatalf("card = %+v", card)
 	}
@@ -122,8 +128,12 @@ func TestSpotCheckThroughTelegram(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	err = db.View(func(tx *store.Tx) error {
+		p, err := tx.PersonAt(chat.Addr(chat.Telegram, "1001"))
+		if err != nil {
+			return err
+		}
 		g, err := tx.Guidance(recordID)
-		if err == nil && (g.Check != campaign.CheckFailed || g.CheckedBy != admin || g.CheckReason != "Hộ nói không được ai hướng dẫn") {
+		if err == nil && (g.Check != campaign.CheckFailed || g.CheckedBy != p.ID || g.CheckReason != "Hộ nói không được ai hướng dẫn") {
 			t.Errorf("stored check = %+v", g)
 		}
 		return err

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
+	"dvcbot/store"
 )
 
 // The -update flag rewrites the expected replies of the golden transcripts
@@ -31,25 +33,33 @@ func updateTranscripts() bool {
 // the test reads:
 //
 //	# comment                       kept as is
-//	! officer 2001 bai-nha officer Lê Văn Tám   register a person in the store
-//	                                 (role officer | leader | admin)
+//	! officer 2001 bai-nha officer Lê Văn Tám   register a person with the
+//	                                 Telegram account 2001 in the store
+//	                                 (role officer | leader | admin | zone_leader | inspector)
 //	! clock +8d | +25h | +30m | 2026-03-02T23:59:59   move the clock (local time)
 //	! restart                        close the store, reopen it, new engine
-//	! redeliver                      handle the last input again, same update id
-//	@user 2002                       who speaks from now on (in their private chat)
+//	@user 2002                       who speaks from now on (in their private
+//	                                 chat): a Telegram account, or an address
+//	                                 such as zalo:z-2002 or console:1
 //	> text                           a message
-//	> [press r:save]                 press the inline button with that data
+//	> [press r:save]                 press the choice with that value
 //	> [photo FILE-ID]                send a photo
 //	> [contact 0912345678]           share a contact card
-//	> [group] text                   a message in the leaders' group chat
+//	> [group] text                   a message in the leaders' group of the channel
+//	> [redeliver]                    handle the last input again, same update id
 //	? store                          what is stored (rendered on the next line)
+//	? people                         every person with their accounts
 //
 // Lines the test writes (rewritten by -update):
 //
-//	< first line of a reply          (<{edit} for an edited message, <{to ID} for
-//	| further lines of the reply      a message to another chat, <{group} for the group)
-//	  [Text|data] [Text|url:https://…]   the reply's inline keyboard, row by row
-//	= guidance 1 (active 1), …       the answer to "? store"
+//	< first line of a reply          (<{edit} for an edited message, <{to ADDRESS} for
+//	| further lines of the reply      a message to another chat, <{group} for a group post)
+//	  [1] ✅ Lưu {r:save}   [Mở](https://…)   the reply's choices, row by row,
+//	                                 numbered as a typed number picks them
+//	= guidance 1 (active 1), …       the answer to "? store" or "? people"
+//
+// Emphasis shows as *bold*, _italic_ and `code`; a preformatted block
+// stands between lines of ```.
 func TestTranscripts(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
 	if err != nil {
@@ -84,7 +94,7 @@ func TestTranscripts(t *testing.T) {
 // isOutput reports whether a transcript line is written by the test.
 func isOutput(line string) bool {
 	return strings.HasPrefix(line, "<") || strings.HasPrefix(line, "|") ||
-		strings.HasPrefix(line, "  [") || strings.HasPrefix(line, "=")
+		strings.HasPrefix(line, "  ") || strings.HasPrefix(line, "=")
 }
 
 // runTranscript plays the inputs of a transcript and returns it with the
@@ -102,15 +112,24 @@ func runTranscript(t *testing.T, script string) string {
 		switch {
 		case line == "" || strings.HasPrefix(line, "#"):
 		case strings.HasPrefix(line, "@user "):
-			id, err := strconv.ParseInt(strings.TrimSpace(line[len("@user "):]), 10, 64)
+			who := strings.TrimSpace(line[len("@user "):])
+			if id, err := strconv.ParseInt(who, 10, 64); err == nil {
+				w.user = tg(id)
+				break
+			}
+			a, err := chat.ParseAddress(who)
 			if err != nil {
 				t.Fatalf("%s: %v", where, err)
 			}
-			w.user = id
+			w.user = a
 		case strings.HasPrefix(line, "! "):
 			w.directive(where, strings.Fields(line[2:]))
 		case line == "? store":
 			fmt.Fprintf(&out, "= %s\n", w.counts())
+		case line == "? people":
+			for _, p := range w.people() {
+				fmt.Fprintf(&out, "= %s\n", p)
+			}
 		case strings.HasPrefix(line, "> "):
 			renderReplies(&out, w.user, w.play(where, line[2:]))
 		default:
@@ -160,7 +179,7 @@ func parseStep(s string) (time.Duration, error) {
 }
 
 // play performs one "> " line.
-func (w *world) play(where, s string) []Reply {
+func (w *world) play(where, s string) []chat.Reply {
 	switch {
 	case s == "[redeliver]":
 		return w.handle(w.last)
@@ -180,47 +199,41 @@ func (w *world) play(where, s string) []Reply {
 	return w.text(s)
 }
 
-func renderReplies(out *strings.Builder, chat int64, replies []Reply) {
+func renderReplies(out *strings.Builder, to chat.Address, replies []chat.Reply) {
 	for _, r := range replies {
-		var tags []string
-		if r.EditMessageID != 0 {
-			tags = append(tags, "edit")
-		}
-		if r.ChatID != chat {
-			tags = append(tags, fmt.Sprintf("to %d", r.ChatID))
-		}
-		if r.Group {
-			tags = append(tags, "group")
-		}
-		if r.Document != nil {
-			tags = append(tags, "document "+r.Document.Name)
-		}
-		if r.Photo != nil {
-			tags = append(tags, "photo "+r.Photo.Name)
-		}
-		prefix := "< "
-		if len(tags) > 0 {
-			prefix = "<{" + strings.Join(tags, ", ") + "} "
-		}
-		for i, l := range strings.Split(r.Text, "\n") {
-			if i == 0 {
-				out.WriteString(strings.TrimRight(prefix+l, " ") + "\n")
-				continue
-			}
-			out.WriteString(strings.TrimRight("| "+l, " ") + "\n")
-		}
-		for _, row := range r.Buttons {
-			var cells []string
-			for _, b := range row {
-				if b.URL != "" {
-					cells = append(cells, "["+b.Text+"|url:"+b.URL+"]")
-				} else {
-					cells = append(cells, "["+b.Text+"|"+b.Data+"]")
-				}
-			}
-			out.WriteString("  " + strings.Join(cells, " ") + "\n")
-		}
+		renderReply(out, r, to)
 	}
+}
+
+// people describes every person as "? people" shows them: number, name,
+// stored role and hamlet, state and accounts.
+func (w *world) people() []string {
+	w.t.Helper()
+	var out []string
+	err := w.db.View(func(tx *store.Tx) error {
+		os, err := tx.Officers()
+		for _, o := range os {
+			var accs []string
+			for _, a := range o.Accounts {
+				s := a.String()
+				if a.Unreachable {
+					s += " (unreachable)"
+				}
+				accs = append(accs, s)
+			}
+			state := "active"
+			if !o.Active {
+				state = "inactive"
+			}
+			out = append(out, fmt.Sprintf("số %d %q role %q hamlet %q aff %q %s prefer %q accounts [%s]",
+				o.ID, o.FullName, o.Role, o.HamletID, o.Affiliation, state, o.Prefer, strings.Join(accs, " ")))
+		}
+		return err
+	})
+	if err != nil {
+		w.t.Fatalf("people: %v", err)
+	}
+	return out
 }
 
 // lineDiff shows the lines around the first difference.

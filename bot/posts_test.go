@@ -74,9 +74,9 @@ var postProcedures = []campaign.Procedure{
 
 // postsWorld is a store with an engine and a settable clock.
 type postsWorld struct {
-	t     *testing.T
-	now   time.Time
-	db    *store.DB
+	t      *testing.T
+	now    time.Time
+	db     *store.DB
 	eng    *bot.Engine
 	phone  int
 	set    bot.Settings

@@ -367,6 +367,10 @@ func (c *cx) cmdGrant(args string) error {
 	if err := c.tx.PutOfficer(o, c.who.ID, "officer.role"); err != nil {
 		return err
 	}
+	// What they had begun under the old role is dropped, as with /vohieu.
+	if err := c.dropSessions(o); err != nil {
+		return err
+	}
 	c.reply("✅ Đã đổi vai trò của " + who + ": " + plain(before.Label()) + " → " + bold((role.Label())) + ".")
 	note := "Anh/chị nay là " + bold((role.Label())) + " trên bot. Gõ /giup để xem các lệnh dùng được."
 	c.notify(o, note)

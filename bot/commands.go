@@ -174,11 +174,48 @@ func (c *cx) cmdCancel(string) error {
 		c.reply("Không có thao tác nào đang làm dở. " + c.notRegistered())
 		return nil
 	}
-	if c.s.State == "" {
-		c.reply("Không có thao tác nào đang làm dở. Gõ /baocao để báo cáo hộ vừa hướng dẫn.")
+	what := c.cancelled()
+	c.s.State, c.s.Draft, c.s.Invite, c.s.Check, c.s.Line, c.s.Resume = "", Draft{}, "", nil, "", ""
+	if what == "" {
+		msg := "Không có thao tác nào đang làm dở."
+		if c.s.Last != 0 && c.now.Sub(c.s.LastAt) <= undoWindow {
+			msg += " Báo cáo số " + itoa(int(c.s.Last)) + " vừa lưu vẫn được giữ; nếu báo cáo nhầm, " + c.tap("Hoàn tác") + "."
+			if c.in.Caps.Buttons {
+				c.reply(msg, undoChoice("undo:"+itoa(int(c.s.Last))))
+				return nil
+			}
+		} else {
+			msg += " Gõ /baocao để báo cáo hộ vừa hướng dẫn."
+		}
+		c.reply(msg)
 		return nil
 	}
-	c.s.State, c.s.Draft, c.s.Invite = "", Draft{}, ""
-	c.reply("Đã hủy. Thông tin vừa nhập chưa được lưu. Gõ /baocao khi cần báo cáo lại.")
+	c.reply("Đã hủy " + what + ". Những gì đã lưu trước đó vẫn giữ nguyên. Gõ /baocao khi cần báo cáo.")
 	return nil
+}
+
+// cancelled names what /huy drops in the current state ("" for nothing).
+func (c *cx) cancelled() string {
+	d := c.s.Draft
+	household := ""
+	if d.Name != "" {
+		household = " hộ " + bold(d.Name)
+	}
+	switch {
+	case c.s.State == stateReportRestart:
+		return "báo cáo đang làm dở" + household + " (chưa lưu) và báo cáo vừa gửi (chưa lưu)"
+	case c.s.State == stateReportDup:
+		return "lần báo cáo trùng" + household + " (chưa lưu; báo cáo trước vẫn giữ)"
+	case strings.HasPrefix(c.s.State, "report_"):
+		return "báo cáo đang làm dở" + household + " (chưa lưu)"
+	case strings.HasPrefix(c.s.State, "selfable_"):
+		return "ghi nhận hộ tự làm được" + household + " (chưa lưu)"
+	case c.s.State == stateSpotReason:
+		return "việc ghi kết quả kiểm tra «Không đạt» (kết quả của hộ giữ như cũ)"
+	case c.s.State == stateJoinConfirm:
+		return "việc chuyển vai trò (mã mời chưa bị dùng)"
+	case c.s.State != "":
+		return "thao tác đang làm"
+	}
+	return ""
 }

@@ -189,6 +189,12 @@ type Session struct {
 	Last    uint64        `json:"last,omitempty"`    // last saved record, for photos sent right after
 	LastAt  time.Time     `json:"last_at,omitempty"`
 	Updated time.Time     `json:"updated,omitempty"`
+	// Resume and Line are a report begun earlier and the new one-line
+	// report waiting while the person decides which to keep.
+	Resume string `json:"resume,omitempty"`
+	// Job is the /chay job waiting for the admin's confirmation.
+	Job  string `json:"job,omitempty"`
+	Line string `json:"line,omitempty"`
 
 	// Check is a spot-check result awaiting its reason (/kiemtra).
 	Check *CheckDraft `json:"check,omitempty"`
@@ -206,6 +212,8 @@ type Draft struct {
 	Photos      []string `json:"photos,omitempty"`
 	Editing     bool     `json:"editing,omitempty"` // return to the summary after this step
 	Warned      string   `json:"warned,omitempty"`  // phone whose other-hamlet warning was accepted
+	DupOK       bool     `json:"dup_ok,omitempty"`  // saving the same household again today was confirmed
+	Note        string   `json:"note,omitempty"`    // warning of a one-line report, shown once it is saved
 }
 
 // cx is everything one step can see and do.
@@ -226,12 +234,33 @@ type cx struct {
 	s       *Session
 	replies []chat.Reply
 	saved   int // reports saved by this step
+	// offered are the choices a reply sent after the commit will offer
+	// (typed answers must match them though the reply is not built yet).
+	offered [][]chat.Choice
 	// after holds work to run once this step is committed (afterCommit);
 	// readOnly marks the context such work runs in, whose audits wait in
 	// audits for a write transaction of their own.
 	after    []func(*cx) error
 	readOnly bool
 	audits   []pendingAudit
+	posts    []pendingPosts
+}
+
+// pendingPosts are posts built after the commit, enqueued with the audits.
+type pendingPosts struct {
+	key   string
+	items []store.OutboxItem
+}
+
+// enqueue queues posts for the scheduler to send: now in a write step,
+// with the audits in work run after the commit.
+func (c *cx) enqueue(key string, items []store.OutboxItem) error {
+	if c.readOnly {
+		c.posts = append(c.posts, pendingPosts{key, items})
+		return nil
+	}
+	_, err := c.tx.EnqueuePosts(key, items...)
+	return err
 }
 
 // pendingAudit is an audit entry of work run after the commit.
@@ -404,10 +433,15 @@ func (e *Engine) runAfterCommit(step *cx, fn func(*cx) error) ([]chat.Reply, err
 	if err != nil {
 		return nil, err
 	}
-	if len(rc.audits) > 0 {
+	if len(rc.audits) > 0 || len(rc.posts) > 0 {
 		err = e.db.Batch(func(tx *store.Tx) error {
 			for _, a := range rc.audits {
 				if err := tx.Audit(step.who.ID, a.action, a.before, a.after); err != nil {
+					return err
+				}
+			}
+			for _, p := range rc.posts {
+				if _, err := tx.EnqueuePosts(p.key, p.items...); err != nil {
 					return err
 				}
 			}
@@ -439,7 +473,9 @@ func (e *Engine) step(tx *store.Tx, in chat.Input) (*cx, error) {
 	}
 	// Typed answers match the keyboard last offered; a step without one
 	// forgets the old keyboard, a reply without buttons in the same step keeps it.
-	if kb := lastKeyboard(c.replies); kb != nil {
+	if c.offered != nil {
+		c.s.Choices = flatten(c.offered)
+	} else if kb := lastKeyboard(c.replies); kb != nil {
 		c.s.Choices = flatten(kb)
 	} else if c.s.State != before || c.s.State == "" {
 		c.s.Choices = nil
@@ -544,6 +580,9 @@ func (c *cx) dispatch() error {
 		return c.onCallback(b.Value)
 	}
 	if h, ok := c.e.states[c.s.State]; ok {
+		if !c.mayContinue(c.s.State) {
+			return nil
+		}
 		return h(c, text)
 	}
 	c.reply(msgIdle)
@@ -637,6 +676,9 @@ func (c *cx) onCallback(data string) error {
 		return nil
 	}
 	if h, ok := c.e.callbacks[kind]; ok {
+		if !c.mayContinue(kind) {
+			return nil
+		}
 		return h(c, arg)
 	}
 	c.reply(msgStaleButton)

@@ -1,5 +1,32 @@
 package bot
 
+// flowAccess says who may continue a flow: every typed answer and every
+// tap is checked again against the person's role now, so someone whose
+// rights were taken away in the middle of a conversation (demoted by
+// /capquyen, removed from configuration) cannot finish it.
+var flowAccess = map[string]access{
+	stateJoinName: anyone, stateJoinConfirm: member, "j": member,
+	stateReportName: reporter, stateReportAddress: reporter, stateReportPhone: reporter, stateReportProcs: reporter,
+	stateReportOther: reporter, stateReportDossier: reporter, stateReportKnown: reporter, stateReportElsewhere: reporter,
+	stateReportConfirm: reporter, stateReportEdit: reporter, "r": reporter, "p": reporter, "undo": reporter,
+	stateSelfName: reporter, stateSelfAddress: reporter, stateSelfPhone: reporter, stateSelfConfirm: reporter,
+	"sa": reporter, "saundo": reporter,
+	stateSpotReason: checker, "kt": checker,
+	stateRunConfirm: admin, "run": admin,
+}
+
+// mayContinue reports whether the person may go on with a state or a kind
+// of choice; when not, the conversation is dropped and they are told.
+func (c *cx) mayContinue(key string) bool {
+	need, ok := flowAccess[key]
+	if !ok || c.allowed(&command{access: need}) {
+		return true
+	}
+	c.s.State, c.s.Draft, c.s.Check, c.s.Invite = "", Draft{}, nil, ""
+	c.reply("Anh/chị không còn quyền làm việc này (vai trò đã thay đổi), nên thao tác đang làm đã được hủy và không có gì được lưu. Gõ /giup để xem các lệnh của anh/chị.")
+	return false
+}
+
 // registerFlows builds the tables of the conversation flows: which handler
 // answers typed text in each state, and which answers each kind of choice.
 // Every flow (join, report, self-able, spot check) is listed here.
@@ -26,6 +53,8 @@ func (e *Engine) registerFlows() {
 		stateSelfConfirm: func(c *cx, _ string) error { c.askSelf(); return nil },
 		// a spot-check result's reason (spotcheck.go)
 		stateSpotReason: (*cx).onSpotReason,
+		// confirming a /chay run (posts.go)
+		stateRunConfirm: (*cx).repeatRun,
 	}
 	e.callbacks = map[string]func(*cx, string) error{
 		"j":      (*cx).onJoinButton,
@@ -35,5 +64,6 @@ func (e *Engine) registerFlows() {
 		"sa":     (*cx).onSelfButton,
 		"saundo": (*cx).onSelfUndo,
 		"kt":     (*cx).onSpotButton,
+		"run":    (*cx).onRunButton,
 	}
 }

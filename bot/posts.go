@@ -940,6 +940,97 @@ func (c *cx) cmdRunJob(args string) error {
 		c.reply(runJobUsage(args))
 		return nil
 	}
+	// Building the posts (tables, charts, workbooks) waits for the commit:
+	// other officers' reports do not wait for it. Nothing goes out before
+	// the admin has seen to whom.
+	c.s.State, c.s.Job = stateRunConfirm, job.Name
+	c.offered = runChoices
+	c.afterCommit(func(rc *cx) error { return rc.describeRun(job) })
+	return nil
+}
+
+// stateRunConfirm waits for the admin to confirm a /chay run.
+const stateRunConfirm = "run_confirm"
+
+// describeRun says what a run of job would send and to whom, and asks.
+func (c *cx) describeRun(job PostJob) error {
+	replies, err := c.e.Posts(c.tx, job.Name, c.now)
+	if err != nil {
+		return err
+	}
+	rule := c.e.PostRule(job.Name, c.now)
+	var b strings.Builder
+	if len(replies) == 0 {
+		b.WriteString("Việc «" + job.Label + "» lúc này không có tin nào cần gửi")
+		switch job.Name {
+		case JobReminder, JobEscalation:
+			b.WriteString(": mọi ấp đã đạt chỉ tiêu hôm nay, ấp chưa đạt chưa có người nhận, hoặc hôm nay không tính chỉ tiêu.")
+		default:
+			b.WriteString(": chưa có nhóm lãnh đạo và chưa có lãnh đạo, quản trị viên nào nhận tin.")
+		}
+		c.reply(b.String())
+		return nil
+	}
+	b.WriteString("Việc «" + job.Label + "» sẽ gửi " + itoa(len(replies)) + " tin:\n" + recipients(replies))
+	if rule.Skip != "" {
+		b.WriteString("\nLưu ý: theo lịch, việc này không tự chạy lúc này vì " + plain(rule.Skip) + ".")
+	}
+	b.WriteString("\nGửi ngay?")
+	c.reply(b.String(), runChoices...)
+	return nil
+}
+
+// runChoices confirm or cancel a /chay run.
+var runChoices = [][]chat.Choice{{{Label: "▶️ Gửi ngay", Value: "run:yes"}, {Label: "Không gửi", Value: "run:no"}}}
+
+// recipients lists to whom posts go: each group, and how many people
+// privately, by channel.
+func recipients(rs []chat.Reply) string {
+	groups := map[string]int{}
+	people := map[string]map[chat.Address]bool{}
+	var order []string
+	for _, r := range rs {
+		ch := campaign.ChannelLabel(r.To.Channel)
+		if _, ok := groups[ch]; !ok && people[ch] == nil {
+			order = append(order, ch)
+			people[ch] = map[chat.Address]bool{}
+		}
+		if r.Group {
+			groups[ch]++
+		} else {
+			people[ch][r.To] = true
+		}
+	}
+	var lines []string
+	for _, ch := range order {
+		if n := groups[ch]; n > 0 {
+			lines = append(lines, "• nhóm lãnh đạo trên "+ch+": "+itoa(n)+" tin")
+		}
+		if n := len(people[ch]); n > 0 {
+			lines = append(lines, "• riêng cho "+itoa(n)+" người trên "+ch)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// onRunButton answers the question of describeRun.
+func (c *cx) onRunButton(arg string) error {
+	if c.s.State != stateRunConfirm || c.s.Job == "" {
+		c.reply(msgStaleButton)
+		return nil
+	}
+	job, ok := findPostJob(c.s.Job)
+	c.s.State, c.s.Job = "", ""
+	if !ok || arg != "yes" {
+		c.reply("Đã không gửi. Gõ /chay khi cần chạy lại.")
+		return nil
+	}
+	c.afterCommit(func(rc *cx) error { return rc.runJob(job) })
+	return nil
+}
+
+// runJob builds a job's posts and queues them (after the commit).
+func (c *cx) runJob(job PostJob) error {
 	replies, err := c.e.Posts(c.tx, job.Name, c.now)
 	if err != nil {
 		return err
@@ -947,40 +1038,17 @@ func (c *cx) cmdRunJob(args string) error {
 	rule := c.e.PostRule(job.Name, c.now)
 	items := OutboxItems(replies, rule.Deadline)
 	key := rule.Key + "/chay/" + strconv.FormatInt(c.now.UnixNano(), 10)
-	if _, err := c.tx.EnqueuePosts(key, items...); err != nil {
+	if err := c.enqueue(key, items); err != nil {
 		return err
 	}
-	if err := c.tx.Audit(c.who.ID, "job.run", nil, map[string]any{"job": job.Name, "posts": len(items)}); err != nil {
+	if err := c.audit("job.run", nil, map[string]any{"job": job.Name, "posts": len(items)}); err != nil {
 		return err
 	}
-	var b strings.Builder
 	if len(items) == 0 {
-		b.WriteString("Việc «" + job.Label + "» lúc này không có tin nào cần gửi")
-		switch job.Name {
-		case JobReminder, JobEscalation:
-			b.WriteString(": mọi ấp đã đạt chỉ tiêu hôm nay, ấp chưa đạt chưa có người nhận, hoặc hôm nay không tính chỉ tiêu.")
-		case JobLeaderboard:
-			b.WriteString(": chưa có nhóm lãnh đạo và chưa có lãnh đạo, quản trị viên nào nhận tin riêng.")
-		default:
-			b.WriteString(": chưa có người nhận (quản trị viên, nhóm lãnh đạo).")
-		}
-	} else {
-		group := 0
-		for _, it := range items {
-			if it.Reply.Group {
-				group++
-			}
-		}
-		b.WriteString("▶️ Đã chạy việc «" + job.Label + "»: " + itoa(len(items)) + " tin đã vào hàng gửi")
-		if group > 0 {
-			b.WriteString(" (" + itoa(group) + " tin cho nhóm lãnh đạo)")
-		}
-		b.WriteString(". Tin sẽ được gửi trong giây lát.")
+		c.reply("Việc «" + job.Label + "» lúc này không còn tin nào cần gửi.")
+		return nil
 	}
-	if rule.Skip != "" {
-		b.WriteString("\nLưu ý: theo lịch, việc này không tự chạy lúc này vì " + plain(rule.Skip) + ".")
-	}
-	c.reply(b.String())
+	c.reply("▶️ Đã chạy việc «" + job.Label + "»: " + itoa(len(items)) + " tin đã vào hàng gửi:\n" + recipients(replies) + "\nTin sẽ được gửi trong giây lát.")
 	return nil
 }
 
@@ -996,4 +1064,10 @@ func runJobUsage(args string) string {
 	}
 	b.WriteString("Tin của việc được gửi như khi chạy theo lịch.")
 	return b.String()
+}
+
+// repeatRun answers text typed while a /chay run waits for confirmation.
+func (c *cx) repeatRun(string) error {
+	c.reply("Việc «"+c.s.Job+"» đang chờ anh/chị xác nhận: "+c.tap("Gửi ngay")+" hoặc "+c.tap("Không gửi")+".", runChoices...)
+	return nil
 }

@@ -27,6 +27,8 @@ const (
 	stateReportDossier   = "report_dossier"
 	stateReportConfirm   = "report_confirm"
 	stateReportEdit      = "report_edit"
+	stateReportDup       = "report_dup"     // the same household again today: save anyway?
+	stateReportRestart   = "report_restart" // a new report over one begun: drop it?
 )
 
 // undoWindow is how long an officer may undo their own report.
@@ -40,9 +42,27 @@ func (c *cx) repeatStep(string) error { c.askAgain(); return nil }
 
 var cancelRow = []chat.Choice{{Label: "❌ Hủy", Value: "r:cancel"}}
 
+// backRow returns from correcting one field to the summary.
+var backRow = []chat.Choice{{Label: "↩️ Quay lại", Value: "r:back"}}
+
+// stepRow is the choice under a step's question: «Quay lại» to the
+// summary while one field is being corrected («Hủy» would throw the whole
+// report away), «Hủy» otherwise.
+func (c *cx) stepRow() []chat.Choice {
+	if c.s.Draft.Editing {
+		return backRow
+	}
+	return cancelRow
+}
+
 // cmdReport starts the step-by-step report, or saves a one-line report.
 func (c *cx) cmdReport(args string) error {
+	if c.draftOpen() {
+		c.askRestart(args)
+		return nil
+	}
 	if args != "" {
+		c.s.State, c.s.Draft = "", Draft{}
 		return c.oneLine(args)
 	}
 	c.s.State, c.s.Draft = stateReportName, Draft{}
@@ -80,18 +100,18 @@ func (c *cx) undoHint(what string) string {
 func (c *cx) askAgain() {
 	switch c.s.State {
 	case stateReportName:
-		c.reply("Họ và tên "+bold("chủ hộ")+"?", cancelRow)
+		c.reply("Họ và tên "+bold("chủ hộ")+"?", c.stepRow())
 	case stateReportAddress:
-		c.reply("(bước 2/5) "+bold("Địa chỉ")+" của hộ (số nhà, tổ, ấp)?", cancelRow)
+		c.reply("(bước 2/5) "+bold("Địa chỉ")+" của hộ (số nhà, tổ, ấp)?", c.stepRow())
 	case stateReportPhone:
-		c.reply("(bước 3/5) "+bold("Số điện thoại")+" của hộ?", cancelRow)
+		c.reply("(bước 3/5) "+bold("Số điện thoại")+" của hộ?", c.stepRow())
 	case stateReportProcs:
 		c.askProcs("")
 	case stateReportOther:
-		c.reply("Thủ tục «Khác» là thủ tục gì? Gõ tên thủ tục (tối đa 200 ký tự).", cancelRow)
+		c.reply("Thủ tục «Khác» là thủ tục gì? Gõ tên thủ tục (tối đa 200 ký tự).", c.stepRow())
 	case stateReportDossier:
 		c.reply("(bước 5/5) "+bold("Mã hồ sơ")+" trên Cổng Dịch vụ công (nếu có). Không có thì "+c.tap("Bỏ qua")+".",
-			[]chat.Choice{{Label: "Bỏ qua", Value: "r:skip"}}, cancelRow)
+			[]chat.Choice{{Label: "Bỏ qua", Value: "r:skip"}}, c.stepRow())
 	case stateReportKnown, stateReportElsewhere:
 		c.askPhoneConflict()
 	case stateReportConfirm:
@@ -122,7 +142,7 @@ func (c *cx) onName(text string) error {
 	}
 	name, err := intake.NormalizeName(text)
 	if err != nil {
-		c.reply(userError(err)+"\n\nHọ và tên "+bold("chủ hộ")+"?", cancelRow)
+		c.reply(userError(err)+"\n\nHọ và tên "+bold("chủ hộ")+"?", c.stepRow())
 		return nil
 	}
 	c.s.Draft.Name = name
@@ -133,7 +153,7 @@ func (c *cx) onName(text string) error {
 func (c *cx) onAddress(text string) error {
 	addr, err := intake.NormalizeAddress(text)
 	if err != nil {
-		c.reply(userError(err)+"\n\n"+bold("Địa chỉ")+" của hộ (số nhà, tổ, ấp)?", cancelRow)
+		c.reply(userError(err)+"\n\n"+bold("Địa chỉ")+" của hộ (số nhà, tổ, ấp)?", c.stepRow())
 		return nil
 	}
 	c.s.Draft.Address = addr
@@ -144,7 +164,7 @@ func (c *cx) onAddress(text string) error {
 func (c *cx) onPhone(text string) error {
 	phone, err := intake.NormalizePhone(text)
 	if err != nil {
-		c.reply(userError(err)+"\n\n"+bold("Số điện thoại")+" của hộ?", cancelRow)
+		c.reply(userError(err)+"\n\n"+bold("Số điện thoại")+" của hộ?", c.stepRow())
 		return nil
 	}
 	d := &c.s.Draft
@@ -217,7 +237,7 @@ func (c *cx) askProcs(editID string) {
 		rows = append(rows, []chat.Choice{{Label: mark + p.Name, Value: "p:" + p.ID}})
 		list.WriteString("\n" + itoa(i+1) + ". " + mark + plain(p.Name))
 	}
-	rows = append(rows, []chat.Choice{{Label: "➡️ Xong", Value: "p:done"}}, cancelRow)
+	rows = append(rows, []chat.Choice{{Label: "➡️ Xong", Value: "p:done"}}, c.stepRow())
 	if !c.in.Caps.Buttons {
 		// Without buttons the numbered list is the choice: one message
 		// with the numbers or names answers it.
@@ -443,7 +463,7 @@ func (c *cx) procsDone() error {
 
 func (c *cx) onOther(text string) error {
 	if text == "" || utf8.RuneCountInString(text) > 200 {
-		c.reply("❌ Tên thủ tục khác cần từ 1 đến 200 ký tự. Vui lòng gõ lại.", cancelRow)
+		c.reply("❌ Tên thủ tục khác cần từ 1 đến 200 ký tự. Vui lòng gõ lại.", c.stepRow())
 		return nil
 	}
 	c.s.Draft.Other = text
@@ -455,7 +475,7 @@ func (c *cx) onDossier(text string) error {
 	dc, ok := dossierCode(text)
 	if !ok {
 		c.reply("❌ Mã hồ sơ chỉ gồm chữ không dấu, số và các dấu . - / _ (từ 4 đến 50 ký tự, có chữ số), ví dụ "+code("G22.115-260502-0001")+". Gõ lại, hoặc "+c.tap("Bỏ qua")+".",
-			[]chat.Choice{{Label: "Bỏ qua", Value: "r:skip"}}, cancelRow)
+			[]chat.Choice{{Label: "Bỏ qua", Value: "r:skip"}}, c.stepRow())
 		return nil
 	}
 	c.s.Draft.Dossier = dc
@@ -541,8 +561,10 @@ func (c *cx) onReportButton(arg string) error {
 		return c.cmdCancel("")
 	}
 	want := map[string]string{"save": stateReportConfirm, "edit": stateReportConfirm, "skip": stateReportDossier,
-		"known_yes": stateReportKnown, "else_yes": stateReportElsewhere, "back": stateReportEdit}
-	if st, ok := want[arg]; ok && c.s.State != st {
+		"known_yes": stateReportKnown, "else_yes": stateReportElsewhere, "back": stateReportEdit,
+		"dup_yes": stateReportDup, "dup_no": stateReportDup, "restart": stateReportRestart, "resume": stateReportRestart}
+	editingBack := arg == "back" && c.s.Draft.Editing && strings.HasPrefix(c.s.State, "report_")
+	if st, ok := want[arg]; ok && c.s.State != st && !editingBack {
 		c.reply(msgStaleButton)
 		return nil
 	}
@@ -562,7 +584,27 @@ func (c *cx) onReportButton(arg string) error {
 		c.s.State = stateReportEdit
 		c.askAgain()
 	case "back":
+		d.Editing = false
 		c.s.State = stateReportConfirm
+		c.askAgain()
+	case "dup_yes":
+		d.DupOK = true
+		return c.saveDraft()
+	case "dup_no":
+		c.s.State, c.s.Draft = "", Draft{}
+		c.reply("Đã không lưu lần báo cáo trùng này. Báo cáo trước của hộ vẫn giữ nguyên.")
+	case "restart":
+		line := c.s.Line
+		c.s.State, c.s.Draft, c.s.Line, c.s.Resume = "", Draft{}, "", ""
+		if line != "" {
+			return c.oneLine(line)
+		}
+		return c.cmdReport("")
+	case "resume":
+		c.s.State, c.s.Line, c.s.Resume = c.s.Resume, "", ""
+		if c.s.State == "" {
+			c.s.State = stateReportName
+		}
 		c.askAgain()
 	case "skip":
 		d.Dossier = ""
@@ -595,14 +637,69 @@ func (c *cx) saveDraft() error {
 		c.s.State, c.s.Draft = "", Draft{}
 		return nil
 	}
+	if c.askDuplicate(d) {
+		return nil
+	}
 	g, hh, created, err := c.saveReport(d)
 	if err != nil {
 		return err
 	}
 	c.s.State, c.s.Draft = "", Draft{}
 	c.s.Last, c.s.LastAt = g.ID, c.now
-	c.confirmSaved(g, hh, created, "")
+	c.confirmSaved(g, hh, created, d.Note)
 	return nil
+}
+
+// askDuplicate asks before saving a household the officer already reported
+// today (a second tap, a message sent twice), keeping the draft; it
+// reports whether it asked.
+func (c *cx) askDuplicate(d Draft) bool {
+	if d.DupOK || d.HouseholdID == 0 {
+		return false
+	}
+	start := c.today.Date()
+	from := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, c.e.set.Location)
+	var earlier campaign.Guidance
+	_ = c.tx.OfficerGuidance(c.who.ID, from, c.now.Add(time.Second), func(g campaign.Guidance) (bool, error) {
+		if g.HouseholdID == d.HouseholdID && g.Counts() {
+			earlier = g
+			return false, nil
+		}
+		return true, nil
+	})
+	if earlier.ID == 0 {
+		return false
+	}
+	c.s.State, c.s.Draft = stateReportDup, d
+	c.reply("⚠️ Hôm nay anh/chị đã báo cáo hộ "+bold(d.Name)+" rồi (báo cáo số "+itoa(int(earlier.ID))+" lúc "+
+		earlier.At.In(c.e.set.Location).Format("15:04")+": "+c.procedureNames(earlier.Procedures, earlier.OtherProcedure)+
+		").\nVẫn lưu thêm một lần nữa cho hộ này?",
+		[]chat.Choice{{Label: "Vẫn lưu", Value: "r:dup_yes"}, {Label: "Không lưu", Value: "r:dup_no"}})
+	return true
+}
+
+// draftOpen reports whether a guided report has something typed in it.
+func (c *cx) draftOpen() bool {
+	d := c.s.Draft
+	return strings.HasPrefix(c.s.State, "report_") && c.s.State != stateReportRestart && c.s.State != stateReportDup &&
+		(d.Name != "" || d.Address != "" || d.Phone != "" || len(d.Procedures) > 0)
+}
+
+// askRestart asks, when a new report starts over a guided one begun
+// earlier, whether to drop the earlier one; line is the new one-line
+// report ("" for the guided form), kept until the answer.
+func (c *cx) askRestart(line string) {
+	what := "đang báo cáo dở"
+	if c.s.Draft.Name != "" {
+		what += " hộ " + bold(c.s.Draft.Name)
+	}
+	c.s.Resume, c.s.Line, c.s.State = c.s.State, line, stateReportRestart
+	next := "bắt đầu báo cáo mới"
+	if line != "" {
+		next = "lưu báo cáo vừa gửi"
+	}
+	c.reply("Anh/chị "+what+" (chưa lưu). Bỏ báo cáo dở đó để "+next+"?",
+		[]chat.Choice{{Label: "Bỏ báo cáo dở", Value: "r:restart"}, {Label: "Tiếp tục báo cáo dở", Value: "r:resume"}})
 }
 
 // saveReport creates the household if new and the guidance record.
@@ -686,10 +783,15 @@ func (c *cx) oneLine(args string) error {
 	} else {
 		warning = c.duplicateWarning(d, true)
 	}
+	d.Note = warning
+	if c.askDuplicate(d) {
+		return nil
+	}
 	g, hh, created, err := c.saveReport(d)
 	if err != nil {
 		return err
 	}
+	c.s.State, c.s.Draft = "", Draft{}
 	c.s.Last, c.s.LastAt = g.ID, c.now
 	c.confirmSaved(g, hh, created, warning)
 	return nil
@@ -706,8 +808,8 @@ func (c *cx) onUndo(arg string) error {
 		id = id*10 + uint64(r-'0')
 	}
 	g, err := c.tx.Guidance(id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && g.OfficerID != c.who.ID) {
-		c.reply("Không tìm thấy báo cáo này trong các báo cáo của anh/chị.")
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (g.OfficerID != c.who.ID || !c.in.Private)) {
+		c.reply("Không có báo cáo số " + itoa(int(id)) + " nào của anh/chị để hoàn tác. Gõ /toi để xem kết quả của mình.")
 		return nil
 	} else if err != nil {
 		return err

@@ -286,15 +286,14 @@ func (c *cx) onSelfUndo(arg string) error {
 		return nil
 	}
 	hh, err := c.tx.Household(id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (hh.HamletID != c.who.HamletID || (hh.SelfAble && hh.SelfAbleBy != c.who.ID))) {
-		c.reply("Không tìm thấy ghi nhận này trong các ghi nhận của anh/chị.")
+	// Only the officer who recorded it, in their private chat, learns
+	// anything of the household: an undo forged or typed by someone else
+	// (or in a group) names nobody.
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (!c.in.Private || !hh.SelfAble || hh.SelfAbleBy != c.who.ID)) {
+		c.reply("Không có ghi nhận nào của anh/chị để hoàn tác (có thể đã được hoàn tác trước đó). Gõ /toi để xem kết quả của mình.")
 		return nil
 	} else if err != nil {
 		return err
-	}
-	if !hh.SelfAble {
-		c.reply("Ghi nhận hộ " + plain(hh.HeadName) + " đã được hoàn tác trước đó.")
-		return nil
 	}
 	if c.now.Sub(hh.SelfAbleAt) > undoWindow {
 		c.reply("Ghi nhận hộ " + plain(hh.HeadName) + " đã quá 24 giờ nên không tự hoàn tác được. Vui lòng báo quản trị viên để điều chỉnh.")

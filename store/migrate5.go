@@ -74,13 +74,14 @@ type peopleMigration struct {
 
 // legacyOfficer is a person as schema 4 stored them.
 type legacyOfficer struct {
-	TelegramID  int64         `json:"telegram_id"`
-	FullName    string        `json:"full_name"`
-	HamletID    string        `json:"hamlet_id"`
-	Role        campaign.Role `json:"role"`
-	Active      bool          `json:"active"`
-	Unreachable bool          `json:"unreachable"`
-	JoinedAt    time.Time     `json:"joined_at"`
+	TelegramID  int64                `json:"telegram_id"`
+	FullName    string               `json:"full_name"`
+	HamletID    string               `json:"hamlet_id"`
+	Role        campaign.Role        `json:"role"`
+	Affiliation campaign.Affiliation `json:"affiliation"`
+	Active      bool                 `json:"active"`
+	Unreachable bool                 `json:"unreachable"`
+	JoinedAt    time.Time            `json:"joined_at"`
 }
 
 func telegramAddr(id int64) chat.Address {
@@ -120,7 +121,7 @@ func (m *peopleMigration) officers() error {
 		}
 		id := campaign.PersonID(n)
 		m.ids[o.TelegramID] = id
-		p := campaign.Officer{ID: id, FullName: o.FullName, HamletID: o.HamletID, Role: o.Role, Active: o.Active, JoinedAt: o.JoinedAt,
+		p := campaign.Officer{ID: id, FullName: o.FullName, HamletID: o.HamletID, Role: o.Role, Affiliation: o.Affiliation, Active: o.Active, JoinedAt: o.JoinedAt,
 			Accounts: []campaign.Account{{Address: telegramAddr(o.TelegramID), Unreachable: o.Unreachable}}}
 		if err := putJSON(nb, i64(int64(id)), p); err != nil {
 			return err

@@ -579,6 +579,11 @@ func (c *cx) dispatch() error {
 	if b, ok := matchChoice(text, c.s.Choices); ok && c.s.State != stateReportProcs {
 		return c.onCallback(b.Value)
 	}
+	if c.s.State == "" || c.s.State == stateSpotReason {
+		if done, err := c.onTypedResult(text); done || err != nil {
+			return err
+		}
+	}
 	if h, ok := c.e.states[c.s.State]; ok {
 		if !c.mayContinue(c.s.State) {
 			return nil

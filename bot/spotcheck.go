@@ -31,8 +31,8 @@ import (
 // stateSpotReason waits for the reason of a "Không đạt" result.
 const stateSpotReason = "spotcheck_reason"
 
-// maxSpotDraw bounds the households of one draw: each comes as a message,
-// and Telegram delivers about one message a second to a chat.
+// maxSpotDraw bounds the households of one draw: they come in pages of
+// spotPageSize, and a channel delivers about one message a second.
 const maxSpotDraw = 50
 
 // maxReasonRunes bounds a failed check's reason and an exclusion's reason.
@@ -450,21 +450,99 @@ func (c *cx) spotDraw(n int, hamlet string) error {
 		return err
 	}
 	c.reply(c.spotHeader(s, units, drawn, where, notes))
-	for i, id := range ids {
+	for page := 0; page*spotPageSize < len(ids); page++ {
+		if err := c.sendSpotPage(s, page, ""); err != nil {
+			return err
+		}
+	}
+	c.reply(c.spotHowTo(), []chat.Choice{{Label: "📋 Xem kết quả kiểm tra", Value: "kt:ketqua"}})
+	return nil
+}
+
+// spotPageSize is how many households one message of a sample lists.
+const spotPageSize = 10
+
+// spotHowTo says how results are recorded on this channel.
+func (c *cx) spotHowTo() string {
+	typed := "gõ số báo cáo và kết quả, ví dụ " + code("1234 đạt") + ", " + code("1234 không đạt: hộ nói chưa ai hướng dẫn") +
+		", " + code("1234 chưa liên lạc") + "."
+	if c.in.Caps.Buttons {
+		return "Gọi xong hộ nào thì bấm kết quả của hộ đó (✅ đạt, ❌ không đạt, 📵 chưa liên lạc được, kèm số báo cáo), hoặc " + typed +
+			" Ghi lại lần nữa để sửa. Kết quả có hiệu lực ngay với danh sách khen thưởng."
+	}
+	return "Gọi xong hộ nào thì " + typed + " Ghi lại lần nữa để sửa. Kết quả có hiệu lực ngay với danh sách khen thưởng."
+}
+
+// sendSpotPage sends (or, with edit, replaces) page n of a sample.
+func (c *cx) sendSpotPage(s store.SpotSample, n int, edit string) error {
+	from := n * spotPageSize
+	to := min(from+spotPageSize, len(s.Guidance))
+	if from >= to {
+		return nil
+	}
+	var gs []campaign.Guidance
+	for _, id := range s.Guidance[from:to] {
 		g, err := c.tx.Guidance(id)
 		if err != nil {
 			return err
 		}
-		text, buttons, err := c.spotCard(g, fmt.Sprintf("Hộ %d/%d · mẫu số %d", i+1, len(ids), s.ID))
-		if err != nil {
-			return err
-		}
-		c.reply(text, buttons...)
+		gs = append(gs, g)
 	}
-	// A last keyboard that is harmless to match typed numbers against.
-	c.reply("Gọi xong hộ nào thì bấm kết quả ngay dưới hộ đó; bấm nút khác nếu cần sửa. Kết quả có hiệu lực ngay với danh sách khen thưởng.",
-		[]chat.Choice{{Label: "📋 Xem kết quả kiểm tra", Value: "kt:ketqua"}})
+	title := fmt.Sprintf("mẫu số %d, hộ %d–%d/%d", s.ID, from+1, to, len(s.Guidance))
+	text, choices, err := c.spotPage(gs, title, fmt.Sprintf("s%d.%d", s.ID, n))
+	if err != nil {
+		return err
+	}
+	c.replies = append(c.replies, chat.Reply{To: c.in.Chat, Text: text, Choices: choices, Edit: edit})
 	return nil
+}
+
+// spotPage is one message of households to call: for each, who, where, the
+// phone, what was reported, by whom and when, and the result so far; with
+// three result buttons per household (a channel without buttons has the
+// results typed). page names the page in the buttons, so a tap can update
+// the message ("" when the list is not a sample's page).
+func (c *cx) spotPage(gs []campaign.Guidance, title, page string) (string, [][]chat.Choice, error) {
+	loc := c.e.set.Location
+	var b strings.Builder
+	b.WriteString("🔎 " + bold("Kiểm tra ngẫu nhiên") + " — " + plain(title))
+	var rows [][]chat.Choice
+	for _, g := range gs {
+		hh, err := c.tx.Household(g.HouseholdID)
+		if err != nil {
+			return "", nil, err
+		}
+		id := strconv.FormatUint(g.ID, 10)
+		b.WriteString("\n\n" + bold("Báo cáo số "+id) + " — ấp " + plain(c.spotHamletName(g.HamletID)) + "\n")
+		b.WriteString("Chủ hộ: " + bold(hh.HeadName) + ", " + plain(hh.Address) + "\n")
+		b.WriteString("Điện thoại: " + phoneLink(hh.Phone) + "\n")
+		b.WriteString("Thủ tục: " + c.procedureNames(g.Procedures, g.OtherProcedure) + "\n")
+		b.WriteString("Cán bộ: " + plain(c.spotWho(g.OfficerID)) + ", " + fmtDateTime(g.At, loc) + "\n")
+		if !g.Counts() {
+			b.WriteString("⚠️ Báo cáo này đã được hoàn tác.\n")
+		}
+		b.WriteString("Kết quả: " + checkMark(g.Check) + " " + bold(g.Check.Label()))
+		if g.Check != campaign.CheckNone {
+			if g.CheckReason != "" {
+				b.WriteString(" — lý do: " + plain(g.CheckReason))
+			}
+			b.WriteString(" (ghi lúc " + fmtDateTime(g.CheckedAt, loc) + " bởi " + plain(c.spotWho(g.CheckedBy)) + ")")
+		}
+		suffix := ""
+		if page != "" {
+			suffix = ":" + page
+		}
+		rows = append(rows, []chat.Choice{
+			{Label: "✅ " + id, Value: "kt:" + id + ":p" + suffix},
+			{Label: "❌ " + id, Value: "kt:" + id + ":f" + suffix},
+			{Label: "📵 " + id, Value: "kt:" + id + ":u" + suffix},
+		})
+	}
+	if !c.in.Caps.Buttons {
+		rows = nil
+		b.WriteString("\n\nGhi kết quả: gõ số báo cáo và kết quả, ví dụ «" + strconv.FormatUint(gs[0].ID, 10) + " đạt».")
+	}
+	return b.String(), rows, nil
 }
 
 // spotHeader says what was drawn, from what, and how it was spread.
@@ -505,43 +583,8 @@ func (c *cx) spotHeader(s store.SpotSample, units, drawn []sampleUnit, where str
 	for _, n := range notes {
 		b.WriteString("\nℹ️ " + n)
 	}
-	b.WriteString("\n\nGọi điện cho từng hộ dưới đây, hỏi hộ có thật được cán bộ hướng dẫn làm các thủ tục đã ghi không, rồi bấm kết quả.")
+	b.WriteString("\n\nGọi điện cho từng hộ dưới đây, hỏi hộ có thật được cán bộ hướng dẫn làm các thủ tục đã ghi không, rồi ghi kết quả.")
 	return b.String()
-}
-
-// spotCard is the message of one household to call: who, where, the phone
-// as a tap-to-call link, what was reported, by whom and when, the result
-// so far, and the three result buttons.
-func (c *cx) spotCard(g campaign.Guidance, label string) (string, [][]chat.Choice, error) {
-	hh, err := c.tx.Household(g.HouseholdID)
-	if err != nil {
-		return "", nil, err
-	}
-	loc := c.e.set.Location
-	var b strings.Builder
-	b.WriteString("🔎 " + bold("Kiểm tra ngẫu nhiên") + " — " + plain(label) + "\n")
-	b.WriteString("Chủ hộ: " + bold(hh.HeadName) + "\n")
-	b.WriteString("Địa chỉ: " + plain(hh.Address) + "\n")
-	b.WriteString("Điện thoại: " + phoneLink(hh.Phone) + "\n")
-	b.WriteString("Thủ tục: " + c.procedureNames(g.Procedures, g.OtherProcedure) + "\n")
-	b.WriteString("Ấp: " + plain(c.spotHamletName(g.HamletID)) + "\n")
-	b.WriteString("Cán bộ báo cáo: " + plain(c.spotWho(g.OfficerID)) + ", lúc " + fmtDateTime(g.At, loc) +
-		" (báo cáo số " + strconv.FormatUint(g.ID, 10) + ")")
-	if !g.Counts() {
-		b.WriteString("\n⚠️ Báo cáo này đã được hoàn tác.")
-	}
-	b.WriteString("\nKết quả: " + chat.BoldStart + checkMark(g.Check) + " " + plain(g.Check.Label()) + chat.BoldEnd)
-	if g.Check != campaign.CheckNone {
-		if g.CheckReason != "" {
-			b.WriteString(" — lý do: " + plain(g.CheckReason))
-		}
-		b.WriteString("\n(ghi lúc " + fmtDateTime(g.CheckedAt, loc) + " bởi " + plain(c.spotWho(g.CheckedBy)) + "; bấm nút khác để sửa)")
-	}
-	id := strconv.FormatUint(g.ID, 10)
-	return b.String(), [][]chat.Choice{
-		{{Label: "✅ Đạt", Value: "kt:" + id + ":p"}, {Label: "❌ Không đạt", Value: "kt:" + id + ":f"}},
-		{{Label: "📵 Chưa liên lạc được", Value: "kt:" + id + ":u"}},
-	}, nil
 }
 
 // phoneLink is the household's phone as shown on a card: "0912 345 678"
@@ -585,20 +628,6 @@ func (c *cx) spotHamletName(id string) string {
 	return id
 }
 
-// spotLabel names a record's place in its sample for its card.
-func (c *cx) spotLabel(g campaign.Guidance) string {
-	sid, ok := c.tx.DrawnIn(g.ID)
-	if !ok {
-		return "báo cáo số " + strconv.FormatUint(g.ID, 10)
-	}
-	s, err := c.tx.SpotSample(sid)
-	if err != nil {
-		return "mẫu số " + strconv.FormatUint(sid, 10)
-	}
-	i := slices.Index(s.Guidance, g.ID)
-	return fmt.Sprintf("Hộ %d/%d · mẫu số %d", i+1, len(s.Guidance), sid)
-}
-
 // spotPending sends again the cards of drawn households without a result.
 func (c *cx) spotPending(hamlet string) error {
 	var ids []uint64
@@ -628,22 +657,84 @@ func (c *cx) spotPending(hamlet string) error {
 		waiting = waiting[:maxSpotDraw]
 	}
 	c.reply(head)
-	for _, g := range waiting {
-		text, buttons, err := c.spotCard(g, c.spotLabel(g))
+	for from := 0; from < len(waiting); from += spotPageSize {
+		to := min(from+spotPageSize, len(waiting))
+		text, choices, err := c.spotPage(waiting[from:to], fmt.Sprintf("chưa có kết quả, hộ %d–%d/%d", from+1, to, len(waiting)), "")
 		if err != nil {
 			return err
 		}
-		c.reply(text, buttons...)
+		c.reply(text, choices...)
 	}
-	c.reply("Bấm kết quả ngay dưới từng hộ.", []chat.Choice{{Label: "📋 Xem kết quả kiểm tra", Value: "kt:ketqua"}})
+	c.reply(c.spotHowTo(), []chat.Choice{{Label: "📋 Xem kết quả kiểm tra", Value: "kt:ketqua"}})
 	return nil
 }
 
 // --- results ---
 
+// typedResult reads a result typed as "1234 đạt", "#1234 không đạt: lý
+// do", "1234 chưa liên lạc": the report number, then the result (with or
+// without diacritics), then for a failed check the reason.
+func typedResult(text string) (id uint64, status campaign.CheckStatus, reason string, ok bool) {
+	num, rest, found := strings.Cut(strings.TrimPrefix(strings.TrimSpace(text), "#"), " ")
+	id, err := strconv.ParseUint(num, 10, 64)
+	if !found || err != nil || id == 0 {
+		return 0, "", "", false
+	}
+	rest = strings.TrimSpace(rest)
+	folded := intake.Fold(rest)
+	for _, w := range []struct {
+		words  []string
+		status campaign.CheckStatus
+	}{
+		{[]string{"khong dat", "k dat", "kd", "fail"}, campaign.CheckFailed},
+		{[]string{"chua lien lac duoc", "chua lien lac", "khong lien lac duoc", "cll", "unreachable"}, campaign.CheckUnreachable},
+		{[]string{"dat", "ok", "pass"}, campaign.CheckPassed},
+	} {
+		for _, word := range w.words {
+			if folded == word || strings.HasPrefix(folded, word+" ") || strings.HasPrefix(folded, word+":") || strings.HasPrefix(folded, word+",") || strings.HasPrefix(folded, word+"-") {
+				// The reason keeps what was typed (diacritics, case).
+				r := []rune(rest)
+				reason = strings.TrimLeft(string(r[min(len(r), len([]rune(word))):]), " :,-–")
+				return id, w.status, strings.TrimSpace(reason), true
+			}
+		}
+	}
+	return 0, "", "", false
+}
+
+// onTypedResult records a result typed by someone who runs spot checks;
+// ok is false when the text is not a result.
+func (c *cx) onTypedResult(text string) (bool, error) {
+	id, status, reason, ok := typedResult(text)
+	if !ok || !c.allowed(c.e.cmds["kiemtra"]) {
+		return false, nil
+	}
+	g, err := c.tx.Guidance(id)
+	if errors.Is(err, store.ErrNotFound) {
+		c.reply("Không có báo cáo số " + strconv.FormatUint(id, 10) + ". Gõ " + code("/kiemtra cho") + " để xem các hộ đã chọn chưa có kết quả.")
+		return true, nil
+	} else if err != nil {
+		return true, err
+	}
+	if _, drawn := c.tx.DrawnIn(id); !drawn {
+		c.reply("Báo cáo số " + strconv.FormatUint(id, 10) + " không nằm trong mẫu kiểm tra nào. Kết quả chỉ ghi cho các hộ đã được chọn ngẫu nhiên (" + code("/kiemtra") + ").")
+		return true, nil
+	}
+	if status == campaign.CheckFailed && reason == "" {
+		c.s.State, c.s.Draft, c.s.Check = stateSpotReason, Draft{}, &CheckDraft{GuidanceID: id}
+		c.askSpotReason(g)
+		return true, nil
+	}
+	if utf8.RuneCountInString(reason) > maxReasonRunes {
+		c.reply("Lý do dài " + itoa(utf8.RuneCountInString(reason)) + " ký tự, quá " + itoa(maxReasonRunes) + " ký tự. Vui lòng gõ ngắn gọn hơn.")
+		return true, nil
+	}
+	return true, c.setSpotResult(g, status, reason, "")
+}
+
 // onSpotButton handles kt:<id>:p|f|u|x and kt:ketqua.
 func (c *cx) onSpotButton(arg string) error {
-	if c.who.Role != campaign.RoleAdmin {
+	if !c.allowed(c.e.cmds["kiemtra"]) {
 		c.reply(msgRefused(c.e.cmds["kiemtra"]))
 		return nil
 	}
@@ -655,6 +746,7 @@ func (c *cx) onSpotButton(arg string) error {
 		return c.spotResults("")
 	}
 	idText, act, _ := strings.Cut(arg, ":")
+	act, page, _ := strings.Cut(act, ":")
 	id, err := strconv.ParseUint(idText, 10, 64)
 	if err != nil {
 		c.reply(msgStaleButton)
@@ -668,8 +760,8 @@ func (c *cx) onSpotButton(arg string) error {
 		return err
 	}
 	msg := ""
-	if c.in.Callback != nil {
-		msg = c.in.Callback.MessageID
+	if c.in.Callback != nil && page != "" {
+		msg = c.in.Callback.MessageID + ":" + page // the page to update: "<message>:s<sample>.<page>"
 	}
 	switch act {
 	case "p":
@@ -746,12 +838,8 @@ func (c *cx) setSpotResult(g campaign.Guidance, status campaign.CheckStatus, rea
 	if err != nil {
 		return err
 	}
-	text, buttons, err := c.spotCard(g, c.spotLabel(g))
-	if err != nil {
+	if err := c.updateSpotPage(card); err != nil {
 		return err
-	}
-	if card != "" {
-		c.replies = append(c.replies, chat.Reply{To: c.in.Chat, Text: text, Choices: buttons, Edit: card})
 	}
 	var b strings.Builder
 	b.WriteString(checkMark(status) + " Đã ghi kết quả " + bold((status.Label())) + " cho báo cáo số " + strconv.FormatUint(g.ID, 10))
@@ -766,12 +854,28 @@ func (c *cx) setSpotResult(g campaign.Guidance, status campaign.CheckStatus, rea
 	case before == campaign.CheckFailed:
 		b.WriteString("\nKết quả «Không đạt» trước đó đã được thay; ấp và cán bộ được xét lại nếu không còn trường hợp không đạt nào khác. Xem /khenthuong.")
 	}
-	if card == "" {
-		c.reply(b.String(), buttons...)
-		return nil
-	}
 	c.reply(b.String())
 	return nil
+}
+
+// updateSpotPage replaces the sample page a result was tapped on
+// ("<message>:s<sample>.<page>", "" for none), showing the new result.
+func (c *cx) updateSpotPage(card string) error {
+	msg, page, ok := strings.Cut(card, ":s")
+	if !ok || msg == "" {
+		return nil
+	}
+	sid, n, ok := strings.Cut(page, ".")
+	sampleID, err1 := strconv.ParseUint(sid, 10, 64)
+	pageNo, err2 := strconv.Atoi(n)
+	if !ok || err1 != nil || err2 != nil {
+		return nil
+	}
+	s, err := c.tx.SpotSample(sampleID)
+	if err != nil {
+		return nil // a sample that is gone: nothing to update
+	}
+	return c.sendSpotPage(s, pageNo, msg)
 }
 
 // spotTally counts the spot checks of one hamlet.

@@ -61,7 +61,7 @@ func TestEachSelfDeclared(t *testing.T) {
 	selfDeclare(t, db, "nam-du", "Trần Thị Bình", "0912000002", 2002) // 03/03, by someone unregistered
 	clock.Add(24 * time.Hour)
 	selfDeclare(t, db, "bai-nha", "Phạm Văn Cường", "0912000003", 2001) // 04/03 09:00
-	clock.Add(3 * time.Hour)                                           // 04/03 12:00: Cường is guided
+	clock.Add(3 * time.Hour)                                            // 04/03 12:00: Cường is guided
 	g := report(t, db, "bai-nha", "Phạm Văn Cường", "0912000003", 2001, "khai_sinh")
 
 	day := func(d int) time.Time { return time.Date(2026, 3, d, 0, 0, 0, 0, hcm) }

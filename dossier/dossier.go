@@ -67,8 +67,8 @@ type Individual struct {
 	// with the role.
 	Affiliation string
 	Households  int // distinct households guided
-	Procedures int    // procedures guided
-	DaysActive int    // days on which they guided at least one household
+	Procedures  int // procedures guided
+	DaysActive  int // days on which they guided at least one household
 }
 
 // Input is everything a dossier says.

@@ -372,10 +372,10 @@ func criteriaTable(d *document, in Input) error {
 		standard = "Từ " + threshold(in.Threshold) + " đến 100,0% hộ gia đình trên địa bàn ấp biết thực hiện các bước nộp hồ sơ trực tuyến"
 	}
 	items := [][2]string{
-		{"Gương mẫu chấp hành tốt chủ trương của Đảng, chính sách pháp luật của Nhà nước", blankLong},
-		{"Nội bộ đoàn kết, thực hiện tốt các bước hướng dẫn người dân thực hiện thủ tục hành chính", blankLong},
+		{"Gương mẫu chấp hành tốt chủ trương của Đảng, chính sách pháp luật của Nhà nước", blank},
+		{"Nội bộ đoàn kết, thực hiện tốt các bước hướng dẫn người dân thực hiện thủ tục hành chính", blank},
 		{standard, cov},
-		{"Có sáng kiến hoặc giải pháp mới trong công tác hướng dẫn người dân thực hiện thủ tục hành chính (khuyến khích)", blankLong},
+		{"Có sáng kiến hoặc giải pháp mới trong công tác hướng dẫn người dân thực hiện thủ tục hành chính (khuyến khích)", blank},
 	}
 	hdr := func(s string) cell { return headCell(size12, s) }
 	rows := []row{{Header: true, Cells: []cell{hdr("STT"), hdr("Tiêu chuẩn của Kế hoạch"), hdr("Ý kiến của cuộc họp")}}}

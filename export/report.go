@@ -115,14 +115,14 @@ var hamletColumns = []column{
 	{"Số ngày đạt chỉ tiêu", 10},
 	{"Số ngày đã qua", 9},
 	{"Chuỗi ngày liên tiếp", 10},
-	{"Ghi chú (loại trừ, sổ hộ)", 36},
+	{"Ghi chú (loại trừ, sổ hộ)", 40},
 }
 
 var officerColumns = []column{
 	{"STT", 6},
 	{"Họ và tên", 26},
 	{"Ấp", 18},
-	{"Đơn vị", 22},
+	{"Đơn vị", 27},
 	{"Vai trò", 14},
 	{"Số hộ đã hướng dẫn (lũy kế)", 12},
 	{"Hộ mới trong kỳ", 10},
@@ -232,13 +232,14 @@ func (b *book) writeHamlets(preamble []string, rows []HamletRow) error {
 			notes = append(notes, fmt.Sprintf("Số hộ biết làm (%s) vượt số hộ trong sổ %s hộ: cần sửa số hộ của ấp (/sosho)",
 				number(h.Able), number(h.Able-reg)))
 		}
+		note := strings.Join(notes, ". ")
 		if err := s.addRow([]any{
 			excelize.Cell{StyleID: b.st.stt, Value: i + 1}, text(h.Name),
 			b.count(h.Households), b.count(h.NewGuided), b.count(h.HouseholdsGuided), b.count(h.SelfAble), b.count(shown),
 			percentCell(h.Coverage, b.st.percent), percentCell(h.SpecialProgress, b.st.percent),
 			b.count(h.DaysMet), b.count(h.DaysElapsed), b.count(h.Streak),
-			excelize.Cell{StyleID: b.st.wrap, Value: strings.Join(notes, ". ")},
-		}); err != nil {
+			excelize.Cell{StyleID: b.st.wrap, Value: note},
+		}, excelize.RowOpts{Height: wrappedHeight(note, hamletColumns[len(hamletColumns)-1].width)}); err != nil {
 			return err
 		}
 	}
@@ -246,8 +247,8 @@ func (b *book) writeHamlets(preamble []string, rows []HamletRow) error {
 	// hamlets' households (the special-prize progress weighted by
 	// households). Days are per hamlet and have no total.
 	total := []any{
-		excelize.Cell{StyleID: b.st.boldText, Value: "Tổng cộng"},
-		excelize.Cell{StyleID: b.st.boldText, Value: fmt.Sprintf("%d ấp", len(rows))},
+		excelize.Cell{StyleID: b.st.boldText, Value: fmt.Sprintf("Tổng cộng (%d ấp)", len(rows))},
+		excelize.Cell{StyleID: b.st.boldText},
 		excelize.Cell{StyleID: b.st.boldCount, Value: households},
 		excelize.Cell{StyleID: b.st.boldCount, Value: newGuided},
 		excelize.Cell{StyleID: b.st.boldCount, Value: guided},
@@ -267,9 +268,13 @@ func (b *book) writeHamlets(preamble []string, rows []HamletRow) error {
 	if over > 0 {
 		note = fmt.Sprintf("%d ấp có số hộ biết làm vượt sổ hộ: chỉ tính tối đa bằng số hộ trong sổ", over)
 	}
-	total = append(total, excelize.Cell{StyleID: b.st.boldText, Value: note})
-	if err := s.addRow(total); err != nil {
+	total = append(total, excelize.Cell{StyleID: b.st.boldWrap, Value: note})
+	if err := s.addRow(total, excelize.RowOpts{Height: wrappedHeight(note, hamletColumns[len(hamletColumns)-1].width)}); err != nil {
 		return err
+	}
+	// The label spans the STT and name columns, too narrow apart.
+	if err := s.sw.MergeCell(fmt.Sprintf("A%d", s.row), fmt.Sprintf("B%d", s.row)); err != nil {
+		return fmt.Errorf("export: sheet %q: totals row: %w", s.name, err)
 	}
 	if err := s.sw.Flush(); err != nil {
 		return fmt.Errorf("export: finish sheet %q: %w", s.name, err)

@@ -103,7 +103,7 @@ func TestWriteReport(t *testing.T) {
 			{"G6", "100"}, {"H6", "100,0%"}, {"M6", "Số hộ biết làm (115) vượt số hộ trong sổ 15 hộ: cần sửa số hộ của ấp (/sosho)"},
 			// Totals: the sums of the rows; 706 of 900 households able
 			// (78,44%); special progress weighted (250+30+100)/900 = 42,2%.
-			{"A7", "Tổng cộng"}, {"B7", "3 ấp"}, {"C7", "900"}, {"D7", "151"}, {"E7", "670"}, {"F7", "51"}, {"G7", "706"},
+			{"A7", "Tổng cộng (3 ấp)"}, {"B7", "Tổng cộng (3 ấp)"}, // one merged cell {"C7", "900"}, {"D7", "151"}, {"E7", "670"}, {"F7", "51"}, {"G7", "706"},
 			{"H7", "78,4%"}, {"I7", "42,2%"}, {"J7", ""},
 			{"M7", "1 ấp có số hộ biết làm vượt sổ hộ: chỉ tính tối đa bằng số hộ trong sổ"},
 		}
@@ -131,7 +131,7 @@ func TestWriteReport(t *testing.T) {
 		if got := raw(t, f, sh, "C4"); got != "500" {
 			t.Errorf("households raw = %q, want a number", got)
 		}
-		if w, _ := f.GetColWidth(sh, "M"); w != 36 {
+		if w, _ := f.GetColWidth(sh, "M"); w != 40 {
 			t.Errorf("column M width = %v", w)
 		}
 	})
@@ -261,7 +261,7 @@ func TestWriteReportEmpty(t *testing.T) {
 	if got := f.GetSheetList(); len(got) != 4 {
 		t.Errorf("sheets = %q", got)
 	}
-	if got := cell(t, f, "Tổng hợp ấp", "A4"); got != "Tổng cộng" {
+	if got := cell(t, f, "Tổng hợp ấp", "A4"); got != "Tổng cộng (0 ấp)" {
 		t.Errorf("A4 = %q, want the totals row", got)
 	}
 	if got := cell(t, f, "Tổng hợp ấp", "H4"); got != "" {

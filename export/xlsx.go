@@ -8,6 +8,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -41,10 +42,10 @@ var evidenceColumns = []column{
 	{"Số điện thoại", 13},
 	{"Hình thức", 14},
 	{"Thủ tục đã hướng dẫn", 40},
-	{"Mã hồ sơ", 18},
+	{"Mã hồ sơ", 20},
 	{"Ảnh", 6},
 	{"Cán bộ hướng dẫn / ghi nhận", 22},
-	{"Thời điểm báo cáo", 16},
+	{"Thời điểm báo cáo", 18},
 	{"Kiểm tra", 14},
 }
 
@@ -118,7 +119,7 @@ type styles struct {
 	text, count, id             int
 	percent, datetime           int
 	boldText, boldCount, boldPc int
-	stt, wrap                   int
+	stt, wrap, code, boldWrap   int
 }
 
 // book is one workbook being written sheet after sheet.
@@ -189,6 +190,8 @@ func (b *book) registerStyles() error {
 		{&b.st.boldPc, &excelize.Style{Font: font(true, false, 12), Border: totalBorder, NumFmt: 49, Alignment: right}},
 		{&b.st.stt, &excelize.Style{Font: font(false, false, 12), NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "center"}}},
 		{&b.st.wrap, &excelize.Style{Font: font(false, false, 12), Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
+		{&b.st.boldWrap, &excelize.Style{Font: font(true, false, 12), Border: totalBorder, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
+		{&b.st.code, &excelize.Style{Font: font(false, false, 12), NumFmt: 49, Alignment: &excelize.Alignment{WrapText: true}}},
 	}
 	for _, d := range defs {
 		id, err := b.f.NewStyle(d.s)
@@ -257,7 +260,7 @@ func (b *book) startSheet(name string, preamble []string, cols []column) (*sheet
 	for i, c := range cols {
 		hdr[i] = excelize.Cell{StyleID: b.st.header, Value: c.header}
 	}
-	if err := s.addRow(hdr, excelize.RowOpts{Height: 32}); err != nil {
+	if err := s.addRow(hdr, excelize.RowOpts{Height: 48}); err != nil { // three lines of a wrapped header
 		return nil, err
 	}
 	return s, nil
@@ -396,7 +399,7 @@ func (b *book) writeEvidence(preamble []string, rows RowSource, procedureNames m
 		vals[6] = text(procedureLabel(&sb, r.Procedures, r.OtherProcedure, names))
 		vals[7] = nil
 		if r.DossierCode != "" {
-			vals[7] = excelize.Cell{StyleID: b.st.text, Value: r.DossierCode}
+			vals[7] = excelize.Cell{StyleID: b.st.code, Value: r.DossierCode}
 		}
 		vals[8] = nil
 		if r.Photos > 0 {
@@ -507,5 +510,20 @@ func excelTime(t time.Time, loc *time.Location) (serial float64, ok bool) {
 	// 29/02/1900, so this holds from 01/03/1900 on).
 	days := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix()/86400 + 25569
 	secs := float64(wall.Hour()*3600+wall.Minute()*60+wall.Second()) + float64(wall.Nanosecond())/1e9
-	return float64(days) + secs/86400, true
+	// The serial's binary fraction can fall a hair short of the minute
+	// (07:00 as 06:59:59.99…), which LibreOffice then shows as 06:59: a
+	// millisecond more is invisible in every format.
+	return float64(days) + (secs+1e-3)/86400, true
+}
+
+// wrappedHeight is the height of a row whose wrapped text s runs in a
+// column width characters wide (Times New Roman 12 pt), or 0 for one line:
+// streamed rows are not fitted to their text by the spreadsheet.
+func wrappedHeight(s string, width float64) float64 {
+	n := utf8.RuneCountInString(s)
+	perLine := int(width * 1.05)
+	if perLine < 1 || n <= perLine {
+		return 0
+	}
+	return float64((n+perLine-1)/perLine) * 16
 }

@@ -374,19 +374,120 @@ const (
 	ExcludeHamlet  ExclusionKind = "hamlet"
 )
 
+// ExclusionGround is one of the plan's grounds for not proposing an award
+// (Kế hoạch, mục IV.3): a collective or an individual under one of them is
+// not proposed while it lasts. Stored as a string.
+type ExclusionGround string
+
+// The plan's grounds, in the order the plan lists them, and GroundOther for
+// anything else (the reason's free text then says what).
+const (
+	GroundDiscipline     ExclusionGround = "ky_luat"    // xem xét thi hành kỷ luật
+	GroundAdministrative ExclusionGround = "xu_ly_vphc" // xử lý vi phạm hành chính
+	GroundProsecution    ExclusionGround = "dieu_tra"   // điều tra, truy tố, xét xử
+	GroundInspection     ExclusionGround = "thanh_tra"  // thanh tra, kiểm tra khi có dấu hiệu vi phạm
+	GroundComplaint      ExclusionGround = "khieu_nai"  // đơn thư khiếu nại, tố cáo đang được xác minh
+	GroundOther          ExclusionGround = "khac"       // lý do khác (ghi rõ)
+)
+
+// ExclusionGrounds lists the grounds in the order they are offered: the
+// plan's five, then «Lý do khác».
+func ExclusionGrounds() []ExclusionGround {
+	return []ExclusionGround{GroundDiscipline, GroundAdministrative, GroundProsecution, GroundInspection, GroundComplaint, GroundOther}
+}
+
+// Label is the ground as the plan words it, for choices and documents
+// ("" for an unknown ground).
+func (g ExclusionGround) Label() string {
+	switch g {
+	case GroundDiscipline:
+		return "Đang trong thời gian cơ quan có thẩm quyền xem xét thi hành kỷ luật"
+	case GroundAdministrative:
+		return "Đang bị xem xét xử lý vi phạm hành chính"
+	case GroundProsecution:
+		return "Đang trong quá trình điều tra, truy tố, xét xử"
+	case GroundInspection:
+		return "Đang bị thanh tra, kiểm tra khi có dấu hiệu vi phạm"
+	case GroundComplaint:
+		return "Có đơn thư khiếu nại, tố cáo đang được xác minh, làm rõ"
+	case GroundOther:
+		return "Lý do khác"
+	}
+	return ""
+}
+
+// Short is the ground in a few words, for choice buttons and table cells.
+func (g ExclusionGround) Short() string {
+	switch g {
+	case GroundDiscipline:
+		return "Xem xét kỷ luật"
+	case GroundAdministrative:
+		return "Xử lý vi phạm hành chính"
+	case GroundProsecution:
+		return "Điều tra, truy tố, xét xử"
+	case GroundInspection:
+		return "Thanh tra, kiểm tra"
+	case GroundComplaint:
+		return "Đơn thư khiếu nại, tố cáo"
+	case GroundOther:
+		return "Lý do khác"
+	}
+	return ""
+}
+
+// Valid reports whether g is one of ExclusionGrounds.
+func (g ExclusionGround) Valid() bool { return g.Label() != "" }
+
+// ParseExclusionGround reads a ground given as its number in
+// ExclusionGrounds (1–6) or its stored value ("ky_luat").
+func ParseExclusionGround(s string) (ExclusionGround, bool) {
+	gs := ExclusionGrounds()
+	if len(s) == 1 && s[0] >= '1' && int(s[0]-'0') <= len(gs) {
+		return gs[s[0]-'1'], true
+	}
+	if g := ExclusionGround(s); g.Valid() {
+		return g, true
+	}
+	return "", false
+}
+
+// ExclusionReason is the reason of an exclusion as documents state it: the
+// ground's label, then the free text after a colon ("Có đơn thư khiếu nại,
+// tố cáo đang được xác minh, làm rõ: đơn ngày 02/05/2026"). Without a
+// ground (exclusions recorded before grounds existed, or «Lý do khác») it
+// is the free text alone.
+func ExclusionReason(g ExclusionGround, text string) string {
+	if g == "" || g == GroundOther {
+		if text == "" && g == GroundOther {
+			return g.Label()
+		}
+		return text
+	}
+	if text == "" {
+		return g.Label()
+	}
+	return g.Label() + ": " + text
+}
+
 // Exclusion removes an officer or a hamlet from every award, with a reason
-// (discipline, investigation, inspection, complaint).
+// (one of the plan's grounds, and free text).
 type Exclusion struct {
 	Kind   ExclusionKind `json:"kind"`
 	Target string        `json:"target"` // hamlet id, or officer person id in decimal
-	Reason string        `json:"reason"`
-	By     PersonID      `json:"by"`
-	At     time.Time     `json:"at"`
+	// Ground is the plan's ground (empty on exclusions recorded before
+	// grounds existed); Reason is the free text, required with GroundOther.
+	Ground ExclusionGround `json:"ground,omitempty"`
+	Reason string          `json:"reason"`
+	By     PersonID        `json:"by"`
+	At     time.Time       `json:"at"`
 	// LiftedAt and LiftedBy are set on an exclusion that was lifted: it
 	// is kept so that award candidates as of an earlier day still show it.
 	LiftedAt time.Time `json:"lifted_at,omitzero"`
 	LiftedBy PersonID  `json:"lifted_by,omitempty"`
 }
+
+// Text is the exclusion's reason as documents state it (ExclusionReason).
+func (e Exclusion) Text() string { return ExclusionReason(e.Ground, e.Reason) }
 
 // AuditEntry is one line of the append-only audit log.
 type AuditEntry struct {

@@ -169,9 +169,14 @@ type Awards struct {
 	// SpecialHouseholdThreshold: hamlets with at least this many households
 	// need 1 procedure per household for the special prize, smaller ones 2.
 	SpecialHouseholdThreshold int `json:"special_household_threshold"`
-	MaxCollectives            int `json:"max_collectives"`
-	MaxIndividuals            int `json:"max_individuals"`
-	SpecialPrizes             int `json:"special_prizes"`
+	// SpecialMinShare is the share of a hamlet's register that must have
+	// been guided through the required procedures (1 or 2 per household)
+	// for the hamlet to be eligible for a special prize (phần quà khen
+	// thưởng riêng), in (0, 1]; 0.95 by default, the collective award's bar.
+	SpecialMinShare float64 `json:"special_min_share"`
+	MaxCollectives  int     `json:"max_collectives"`
+	MaxIndividuals  int     `json:"max_individuals"`
+	SpecialPrizes   int     `json:"special_prizes"`
 }
 
 // SpotCheck configures random checks of reported households.

@@ -105,6 +105,7 @@ func defaults() []struct {
 		{"schedule.catch_up", "6h"},
 		{"awards.coverage_threshold", 0.95},
 		{"awards.special_household_threshold", 365},
+		{"awards.special_min_share", 0.95},
 		{"awards.max_collectives", 6},
 		{"awards.max_individuals", 26},
 		{"awards.special_prizes", 3},
@@ -284,6 +285,7 @@ func Parse(data []byte, env []string) (*Config, error) {
 	a := &c.Awards
 	a.CoverageThreshold = r.float("awards.coverage_threshold")
 	a.SpecialHouseholdThreshold = r.int("awards.special_household_threshold")
+	a.SpecialMinShare = r.float("awards.special_min_share")
 	a.MaxCollectives = r.int("awards.max_collectives")
 	a.MaxIndividuals = r.int("awards.max_individuals")
 	a.SpecialPrizes = r.int("awards.special_prizes")

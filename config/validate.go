@@ -384,6 +384,9 @@ func (c *Config) validateRest(v *validator) {
 	if a.SpecialHouseholdThreshold < 1 {
 		v.fail("awards.special_household_threshold", "phải từ 1 trở lên (kế hoạch dùng 365), đang là %d", a.SpecialHouseholdThreshold)
 	}
+	if !(a.SpecialMinShare > 0 && a.SpecialMinShare <= 1) {
+		v.fail("awards.special_min_share", "phải lớn hơn 0 và không quá 1 (0.95 là 95%% số hộ của ấp được hướng dẫn đủ số thủ tục), đang là %g", a.SpecialMinShare)
+	}
 	if a.MaxCollectives < 0 {
 		v.fail("awards.max_collectives", "không được âm, đang là %d", a.MaxCollectives)
 	}

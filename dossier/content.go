@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"dvcbot/scoring"
 )
 
 // This file holds the wording of the two documents. Paragraph spacing is
@@ -69,7 +71,10 @@ func header(d *document, in Input, n names, number string) error {
 		Widths: []int{3555, 5800},
 		Rows: []row{
 			{Cells: []cell{
+				// The superior body (Decree 30/2020/NĐ-CP: tên cơ quan chủ
+				// quản) above the issuing body, the Hamlet Board.
 				{Top: true, Paras: []para{
+					center(size13, txt("ỦY BAN NHÂN DÂN")),
 					center(size13, txt(strings.ToUpper("Đặc khu "+n.zone))),
 					center(size13, bold("BAN NHÂN DÂN")),
 					center(size13, bold(strings.ToUpper("Ấp "+n.hamlet))),
@@ -90,11 +95,21 @@ func header(d *document, in Input, n names, number string) error {
 }
 
 // title writes the document's name and subject, centred, with the short
-// rule beneath.
-func title(d *document, name, subject string) {
+// rule beneath and the day the figures stop at.
+func title(d *document, in Input, name, subject string) {
 	d.p(para{Runs: []run{bold(name)}, Align: "center", Before: 360, KeepNext: true})
 	d.p(para{Runs: []run{bold(subject)}, Align: "center", KeepNext: true, IndLeft: 400, IndRight: 400})
-	d.p(para{Rule: true, IndLeft: 3600, IndRight: 3600, Size: 4, Align: "center", Before: 40})
+	d.p(para{Rule: true, IndLeft: 3600, IndRight: 3600, Size: 4, Align: "center", Before: 40, KeepNext: true})
+	d.p(para{Runs: sized(size13, ital(figuresAtText(in))), Align: "center", Before: 60})
+}
+
+// figuresAtText is "Số liệu tính đến hết ngày 28/11/2026".
+func figuresAtText(in Input) string {
+	at := in.FiguresAt()
+	if at.IsZero() {
+		return scoring.FiguresAtText(scoring.Date{})
+	}
+	return scoring.FiguresAtText(scoring.DateOf(at, vnZone))
 }
 
 // body writes a justified paragraph with a first-line indent.
@@ -136,18 +151,24 @@ func (d *document) bullets(lines []string) {
 }
 
 // achievements are the hamlet's results as sentences with the evidence
-// figures, shared by both documents.
+// figures, shared by both documents. Able households are stated at most
+// the register.
 func achievements(in Input, n names) []string {
 	h := in.Hamlet
 	var out []string
 
+	able := shownAble(h)
 	cov := fmt.Sprintf("Tổng số hộ gia đình trên địa bàn ấp: %s hộ; số hộ biết thực hiện các bước nộp hồ sơ trực tuyến: %s hộ, đạt %s",
-		Number(h.Households), Number(h.Able), Percent(h.Coverage))
+		Number(h.Households), Number(able), Percent(h.Coverage))
 	if in.Threshold > 0 {
-		cov += fmt.Sprintf(" (tiêu chuẩn: từ %s đến 100%%)", Percent(in.Threshold))
+		cov += fmt.Sprintf(" (tiêu chuẩn: từ %s đến 100,0%%)", threshold(in.Threshold))
 	}
 	if !h.CoverageReachedOn.IsZero() && in.Threshold > 0 {
-		cov += fmt.Sprintf("; đạt mức %s từ ngày %s", Percent(in.Threshold), shortDate(h.CoverageReachedOn))
+		cov += fmt.Sprintf("; đạt mức %s từ ngày %s", threshold(in.Threshold), shortDate(h.CoverageReachedOn))
+	}
+	if self := able - min(h.Guided, able); self > 0 {
+		cov += fmt.Sprintf("; trong đó %s hộ được hướng dẫn, %s hộ tự thực hiện được (tự khai, có tên trong danh sách kèm theo)",
+			Number(able-self), Number(self))
 	}
 	out = append(out, cov+".")
 
@@ -163,12 +184,45 @@ func achievements(in Input, n names) []string {
 	out = append(out, days)
 
 	if h.K > 0 {
-		out = append(out, fmt.Sprintf("Điều kiện phần quà khen thưởng riêng (hướng dẫn %s thủ tục dịch vụ công trực tuyến mỗi hộ): %s số hộ của ấp đã được hướng dẫn đủ số thủ tục.",
-			count2(h.K), Percent(h.SpecialProgress)))
+		out = append(out, specialSentence(in))
 	}
 
 	out = append(out, checksSentence(h))
 	return out
+}
+
+// shownAble is the able households as documents state them: at most the
+// register.
+func shownAble(h Hamlet) int {
+	if h.Households > 0 {
+		return min(h.Able, h.Households)
+	}
+	return h.Able
+}
+
+// specialSentence states the special-prize condition and how far the
+// hamlet is from it.
+func specialSentence(in Input) string {
+	h := in.Hamlet
+	s := fmt.Sprintf("Điều kiện %s (hướng dẫn %s thủ tục dịch vụ công trực tuyến mỗi hộ): %s số hộ của ấp đã được hướng dẫn đủ số thủ tục",
+		scoring.SpecialPrizeName, count2(h.K), Percent(h.SpecialProgress))
+	if h.SpecialNeeded > 0 {
+		done := h.SpecialDone
+		if h.Households > 0 {
+			done = min(done, h.Households) // never more than the register
+		}
+		s += fmt.Sprintf(" (%s/%s hộ)", Number(done), Number(h.Households))
+		cond := ""
+		if in.SpecialShare > 0 {
+			cond = " " + threshold(in.SpecialShare)
+		}
+		if short := h.SpecialNeeded - done; short > 0 {
+			s += fmt.Sprintf(", chưa đạt điều kiện%s (%s hộ): còn thiếu %s hộ", cond, Number(h.SpecialNeeded), Number(short))
+		} else {
+			s += fmt.Sprintf(", đạt điều kiện%s", cond)
+		}
+	}
+	return s + "."
 }
 
 // checksSentence states the spot-check results.
@@ -219,15 +273,19 @@ func headCell(size int, s string) cell {
 	return cell{Shade: "EDEDED", Paras: []para{{Runs: sized(size, bold(s)), Align: "center"}}}
 }
 
-// individualsTable lists the proposed individuals with their figures;
-// withVote adds a column for the meeting's vote.
-func individualsTable(d *document, ppl []Individual, withVote bool) error {
+// individualsTable lists the proposed individuals with their figures and
+// their role and affiliation; withVote adds a column for the meeting's
+// vote. The total of households counts each household once
+// (Input.IndividualsHouseholds); when that is below the sum of the rows,
+// a note under the table says why.
+func individualsTable(d *document, in Input, withVote bool) error {
+	ppl := in.Individuals
 	hdr := func(s string) cell { return headCell(size11, s) }
 	c := func(s, align string) cell {
 		return cell{Paras: []para{{Runs: sized(size13, txt(s)), Align: align}}}
 	}
 	widths := []int{700, 2755, 2300, 1200, 1200, 1200}
-	head := []cell{hdr("STT"), hdr("Họ và tên"), hdr("Chức vụ, nhiệm vụ"), hdr("Số hộ đã hướng dẫn"), hdr("Số thủ tục đã hướng dẫn"), hdr("Số ngày có hướng dẫn")}
+	head := []cell{hdr("STT"), hdr("Họ và tên"), hdr("Chức vụ, đơn vị"), hdr("Số hộ đã hướng dẫn"), hdr("Số thủ tục đã hướng dẫn"), hdr("Số ngày có hướng dẫn")}
 	if withVote {
 		widths = []int{650, 2395, 1910, 1100, 1100, 1100, 1100}
 		head = append(head, hdr("Tỷ lệ đồng ý (%)"))
@@ -235,8 +293,9 @@ func individualsTable(d *document, ppl []Individual, withVote bool) error {
 	rows := []row{{Header: true, Cells: head}}
 	var sumH, sumP int
 	for i, p := range ppl {
+		role := cell{Paras: roleParas(p)}
 		cells := []cell{
-			c(fmt.Sprint(i+1), "center"), c(clean(p.Name), "left"), c(orBlank(p.Role), "left"),
+			c(fmt.Sprint(i+1), "center"), c(clean(p.Name), "left"), role,
 			c(Number(p.Households), "center"), c(Number(p.Procedures), "center"), c(Number(p.DaysActive), "center"),
 		}
 		if withVote {
@@ -246,9 +305,13 @@ func individualsTable(d *document, ppl []Individual, withVote bool) error {
 		sumH += p.Households
 		sumP += p.Procedures
 	}
+	households, label := sumH, "Cộng"
+	if in.IndividualsHouseholds > 0 {
+		households, label = in.IndividualsHouseholds, "Cộng (mỗi hộ tính một lần)"
+	}
 	total := []cell{
-		{Span: 3, Paras: []para{{Runs: sized(size13, bold("Cộng")), Align: "center"}}},
-		{Paras: []para{{Runs: sized(size13, bold(Number(sumH))), Align: "center"}}},
+		{Span: 3, Paras: []para{{Runs: sized(size13, bold(label)), Align: "center"}}},
+		{Paras: []para{{Runs: sized(size13, bold(Number(households))), Align: "center"}}},
 		{Paras: []para{{Runs: sized(size13, bold(Number(sumP))), Align: "center"}}},
 		{},
 	}
@@ -258,6 +321,103 @@ func individualsTable(d *document, ppl []Individual, withVote bool) error {
 	rows = append(rows, row{Cells: total})
 	if err := d.table(table{Widths: widths, Rows: rows, Grid: true, CellMargin: 80}); err != nil {
 		return fmt.Errorf("dossier: individuals table: %w", err)
+	}
+	switch {
+	case in.IndividualsHouseholds > 0 && in.IndividualsHouseholds < sumH:
+		d.p(para{Runs: sized(size12, ital(fmt.Sprintf("Ghi chú: có hộ được từ hai cá nhân trở lên cùng hướng dẫn; dòng Cộng tính mỗi hộ một lần (%s hộ), cộng các dòng là %s hộ.",
+			Number(in.IndividualsHouseholds), Number(sumH)))), FirstLine: indentFirst, After: bodyAfter})
+	case in.IndividualsHouseholds == 0 && len(ppl) > 1:
+		d.p(para{Runs: sized(size12, ital("Ghi chú: dòng Cộng là tổng các dòng; một hộ được hai cá nhân cùng hướng dẫn được tính ở cả hai dòng.")),
+			FirstLine: indentFirst, After: bodyAfter})
+	}
+	if g := in.Hamlet.Guided; in.IndividualsHouseholds > 0 && in.IndividualsHouseholds != g {
+		d.p(para{Runs: sized(size12, ital(fmt.Sprintf("Các cá nhân đề nghị đã hướng dẫn %s hộ; toàn ấp có %s hộ được cán bộ ấp hướng dẫn.",
+			Number(in.IndividualsHouseholds), Number(g)))), FirstLine: indentFirst, After: bodyAfter})
+	}
+	d.p(para{Size: 12})
+	return nil
+}
+
+// roleParas is an individual's role and affiliation, one per line.
+func roleParas(p Individual) []para {
+	var ps []para
+	role, aff := clean(p.Role), clean(p.Affiliation)
+	if role != "" {
+		ps = append(ps, para{Runs: sized(size13, txt(role)), Align: "left"})
+	}
+	if aff != "" && !strings.EqualFold(aff, role) {
+		ps = append(ps, para{Runs: sized(size12, ital(aff)), Align: "left"})
+	}
+	if len(ps) == 0 {
+		ps = append(ps, para{Runs: sized(size13, txt(blankLong)), Align: "left"})
+	}
+	return ps
+}
+
+// criteriaTable is the plan's standards for the collective (Kế hoạch, mục
+// IV.1.a) as rows the meeting fills in; the coverage row is filled from
+// the figures.
+func criteriaTable(d *document, in Input) error {
+	h := in.Hamlet
+	cov := fmt.Sprintf("%s (%s/%s hộ)", Percent(h.Coverage), Number(shownAble(h)), Number(h.Households))
+	switch {
+	case in.Threshold <= 0:
+	case !h.CoverageReachedOn.IsZero():
+		cov += ": đạt"
+	default:
+		cov += ": chưa đạt"
+	}
+	standard := "Từ 95% đến 100% hộ gia đình trên địa bàn ấp biết thực hiện các bước nộp hồ sơ trực tuyến"
+	if in.Threshold > 0 {
+		standard = "Từ " + threshold(in.Threshold) + " đến 100,0% hộ gia đình trên địa bàn ấp biết thực hiện các bước nộp hồ sơ trực tuyến"
+	}
+	items := [][2]string{
+		{"Gương mẫu chấp hành tốt chủ trương của Đảng, chính sách pháp luật của Nhà nước", blank},
+		{"Nội bộ đoàn kết, thực hiện tốt các bước hướng dẫn người dân thực hiện thủ tục hành chính", blank},
+		{standard, cov},
+		{"Có sáng kiến hoặc giải pháp mới trong công tác hướng dẫn người dân thực hiện thủ tục hành chính (khuyến khích)", blank},
+	}
+	hdr := func(s string) cell { return headCell(size12, s) }
+	rows := []row{{Header: true, Cells: []cell{hdr("STT"), hdr("Tiêu chuẩn của Kế hoạch"), hdr("Ý kiến của cuộc họp")}}}
+	for i, it := range items {
+		rows = append(rows, row{Cells: []cell{
+			{Paras: []para{{Runs: sized(size13, txt(fmt.Sprint(i+1))), Align: "center"}}},
+			{Paras: []para{{Runs: sized(size13, txt(it[0]))}}},
+			{Paras: []para{{Runs: sized(size13, txt(it[1])), Align: "center"}}},
+		}})
+	}
+	d.body(txt("Đánh giá tập thể " + namesOf(in).board + " theo tiêu chuẩn của Kế hoạch:"))
+	if err := d.table(table{Widths: []int{700, 5355, 3300}, Rows: rows, Grid: true, CellMargin: 80}); err != nil {
+		return fmt.Errorf("dossier: criteria table: %w", err)
+	}
+	d.p(para{Size: 12})
+	return nil
+}
+
+// individualCriteriaTable is the plan's standards for individuals (Kế
+// hoạch, mục IV.1.b) as a column each, one row per person, for the meeting
+// to fill in.
+func individualCriteriaTable(d *document, ppl []Individual) error {
+	hdr := func(s string) cell { return headCell(size11, s) }
+	c := func(s, align string) cell {
+		return cell{Paras: []para{{Runs: sized(size13, txt(s)), Align: align}}}
+	}
+	rows := []row{{Header: true, Cells: []cell{
+		hdr("STT"), hdr("Họ và tên"),
+		hdr("Gương mẫu chấp hành, phẩm chất đạo đức tốt, đoàn kết nội bộ"),
+		hdr("Hoàn thành tốt nhiệm vụ được giao"),
+		hdr("Thành thạo thao tác hướng dẫn nộp hồ sơ trực tuyến"),
+		hdr("Không vi phạm kỷ luật, kỷ cương hành chính"),
+	}}}
+	for i, p := range ppl {
+		rows = append(rows, row{Cells: []cell{
+			c(fmt.Sprint(i+1), "center"), c(clean(p.Name), "left"),
+			c(blankShort, "center"), c(blankShort, "center"), c(blankShort, "center"), c(blankShort, "center"),
+		}})
+	}
+	d.body(txt("Đánh giá từng cá nhân theo tiêu chuẩn của Kế hoạch (ghi “Đạt” hoặc “Không đạt”):"))
+	if err := d.table(table{Widths: []int{650, 2400, 1576, 1576, 1576, 1577}, Rows: rows, Grid: true, CellMargin: 80}); err != nil {
+		return fmt.Errorf("dossier: individual criteria table: %w", err)
 	}
 	d.p(para{Size: 12})
 	return nil
@@ -304,12 +464,12 @@ func proposalDoc(in Input) (*document, error) {
 	}
 	whom := "tập thể và cá nhân"
 	switch {
-	case !in.Eligible:
+	case !in.proposesCollective():
 		whom = "cá nhân"
 	case len(in.Individuals) == 0:
 		whom = "tập thể"
 	}
-	title(d, "TỜ TRÌNH", fmt.Sprintf("Về việc đề nghị Chủ tịch Ủy ban nhân dân đặc khu tặng Giấy khen cho %s có thành tích xuất sắc trong phong trào thi đua thực hiện mô hình “%s” năm %s",
+	title(d, in, "TỜ TRÌNH", fmt.Sprintf("Về việc đề nghị Chủ tịch Ủy ban nhân dân đặc khu tặng Giấy khen cho %s có thành tích xuất sắc trong phong trào thi đua thực hiện mô hình “%s” năm %s",
 		whom, n.campaign, n.year))
 	d.p(para{Runs: []run{txt("Kính gửi: Chủ tịch Ủy ban nhân dân đặc khu " + n.zone + ".")}, Align: "center", Before: 240, After: 240})
 
@@ -320,7 +480,7 @@ func proposalDoc(in Input) (*document, error) {
 	d.body(ital(fmt.Sprintf("Căn cứ Biên bản họp xét thi đua, khen thưởng ngày %s tháng %s năm %s của %s,", blank, blank, n.year, n.board)))
 
 	var parts []string
-	if in.Eligible {
+	if in.proposesCollective() {
 		parts = append(parts, "01 tập thể")
 	}
 	if k := len(in.Individuals); k > 0 {
@@ -329,19 +489,22 @@ func proposalDoc(in Input) (*document, error) {
 	d.body(txt(fmt.Sprintf("%s kính trình Chủ tịch Ủy ban nhân dân đặc khu %s xem xét, tặng Giấy khen cho %s đã có thành tích xuất sắc trong phong trào thi đua thực hiện mô hình “%s” năm %s%s, cụ thể như sau:",
 		n.board, n.zone, strings.Join(parts, " và "), n.campaign, n.year, n.period)))
 
-	if in.Eligible {
+	if in.proposesCollective() {
 		d.heading(fmt.Sprintf("1. Tập thể (01): %s, đặc khu %s", n.board, n.zone))
 		d.body(txt("Tóm tắt thành tích:"))
 	} else {
 		d.heading("1. Kết quả thực hiện mô hình của ấp")
 	}
 	d.bullets(achievements(in, n))
-	if !in.Eligible {
+	switch {
+	case in.BeyondCap && !in.Eligible:
+		d.body(txt(beyondCapText(in, n)))
+	case !in.Eligible:
 		d.body(txt(fmt.Sprintf("Tập thể %s chưa đủ tiêu chuẩn đề nghị khen thưởng trong đợt này.", n.board)))
 	}
 	if len(in.Individuals) > 0 {
-		d.heading(fmt.Sprintf("2. Cá nhân (%s):", count2(len(in.Individuals))))
-		if err := individualsTable(d, in.Individuals, false); err != nil {
+		d.heading(fmt.Sprintf("2. Cá nhân đề nghị xét khen thưởng (%s), xếp theo số liệu hướng dẫn:", count2(len(in.Individuals))))
+		if err := individualsTable(d, in, false); err != nil {
 			return nil, err
 		}
 	}
@@ -349,13 +512,14 @@ func proposalDoc(in Input) (*document, error) {
 		d.heading("Ghi chú:")
 		d.bullets(ns)
 	}
-	d.body(txt(fmt.Sprintf("Hồ sơ kèm theo: Biên bản họp xét thi đua, khen thưởng của %s; danh sách hộ gia đình được hướng dẫn thực hiện dịch vụ công trực tuyến (họ và tên, địa chỉ, số điện thoại).", n.board)))
-	d.body(txt(fmt.Sprintf("%s kính trình Chủ tịch Ủy ban nhân dân đặc khu %s xem xét, quyết định./.", n.board, n.zone)))
+	d.body(txt(fmt.Sprintf("Hình thức khen thưởng: Giấy khen của Chủ tịch Ủy ban nhân dân đặc khu. Mức khen thưởng thực hiện theo quy định tại Nghị định số 152/2025/NĐ-CP ngày 14 tháng 6 năm 2025 của Chính phủ; kinh phí khen thưởng từ Quỹ thi đua, khen thưởng của đặc khu %s.", n.zone)))
+	d.body(txt(fmt.Sprintf("Hồ sơ kèm theo: Biên bản họp xét thi đua, khen thưởng của %s; danh sách hộ gia đình được hướng dẫn thực hiện dịch vụ công trực tuyến (họ và tên, địa chỉ, số điện thoại, thủ tục, mã hồ sơ, ảnh minh chứng; hộ tự thực hiện được ghi rõ là tự khai).", n.board)))
+	d.body(txt(fmt.Sprintf("%s kính trình Chủ tịch Ủy ban nhân dân đặc khu %s (qua Phòng Văn hóa - Xã hội, cơ quan Thường trực Hội đồng Thi đua - Khen thưởng đặc khu) xem xét, quyết định./.", n.board, n.zone)))
 
 	recipients := []para{
 		{Runs: sized(size12, run{Text: "Nơi nhận:", Bold: true, Italic: true}), Align: "left", Before: 240},
 		{Runs: sized(size11, txt("- Như trên;")), Align: "left"},
-		{Runs: sized(size11, txt("- Phòng Văn hóa - Xã hội đặc khu;")), Align: "left"},
+		{Runs: sized(size11, txt("- Hội đồng Thi đua - Khen thưởng đặc khu (qua Phòng Văn hóa - Xã hội);")), Align: "left"},
 		{Runs: sized(size11, txt("- Lưu: VT.")), Align: "left"},
 	}
 	if err := signature(d, recipients, append([]para{{Before: 240, Size: 4}}, signer([]string{"TM. BAN NHÂN DÂN ẤP", "TRƯỞNG ẤP"}, "", in.Leader)...)); err != nil {
@@ -371,7 +535,7 @@ func minutesDoc(in Input) (*document, error) {
 	if err := header(d, in, n, "BB-BND"); err != nil {
 		return nil, err
 	}
-	title(d, "BIÊN BẢN", fmt.Sprintf("Họp xét thi đua, khen thưởng phong trào thi đua thực hiện mô hình “%s” năm %s", n.campaign, n.year))
+	title(d, in, "BIÊN BẢN", fmt.Sprintf("Họp xét thi đua, khen thưởng phong trào thi đua thực hiện mô hình “%s” năm %s", n.campaign, n.year))
 
 	d.p(para{Before: 240})
 	d.line(txt(fmt.Sprintf("Thời gian: vào lúc %s giờ %s phút, ngày %s tháng %s năm %s.", blankShort, blankShort, blankShort, blankShort, n.year)))
@@ -393,6 +557,9 @@ func minutesDoc(in Input) (*document, error) {
 	if err := evidenceTable(d, in, n); err != nil {
 		return nil, err
 	}
+	if err := criteriaTable(d, in); err != nil {
+		return nil, err
+	}
 	if len(h.ProceduresByName) > 0 {
 		d.body(txt("Thủ tục dịch vụ công trực tuyến đã hướng dẫn, theo từng thủ tục:"))
 		if err := proceduresTable(d, h.ProceduresByName); err != nil {
@@ -400,11 +567,15 @@ func minutesDoc(in Input) (*document, error) {
 		}
 	}
 
-	d.heading("2. Tóm tắt thành tích của cá nhân được đề nghị khen thưởng")
+	d.heading("2. Tóm tắt thành tích của cá nhân đề nghị xét khen thưởng")
 	if len(in.Individuals) == 0 {
 		d.body(txt("Không có cá nhân được đề nghị khen thưởng."))
 	} else {
-		if err := individualsTable(d, in.Individuals, true); err != nil {
+		d.body(txt("Danh sách cá nhân đề nghị xét, xếp theo số liệu hướng dẫn; cuộc họp xét từng cá nhân theo tiêu chuẩn của Kế hoạch:"))
+		if err := individualsTable(d, in, true); err != nil {
+			return nil, err
+		}
+		if err := individualCriteriaTable(d, in.Individuals); err != nil {
 			return nil, err
 		}
 	}
@@ -414,7 +585,10 @@ func minutesDoc(in Input) (*document, error) {
 	}
 
 	d.heading("III. KẾT QUẢ BIỂU QUYẾT")
-	if in.Eligible {
+	if in.proposesCollective() {
+		if in.BeyondCap && !in.Eligible {
+			d.body(txt(beyondCapText(in, n)))
+		}
 		d.body(txt(fmt.Sprintf("Hội nghị thảo luận, biểu quyết đề nghị Chủ tịch Ủy ban nhân dân đặc khu %s tặng Giấy khen cho:", n.zone)))
 		d.line(txt(fmt.Sprintf("- Tập thể %s: số thành viên đồng ý %s/%s, đạt %s%%.", n.board, blankShort, blankShort, blankShort)))
 	} else {
@@ -443,6 +617,16 @@ func minutesDoc(in Input) (*document, error) {
 	return d, nil
 }
 
+// beyondCapText says the collective meets the standard and ranks beyond
+// the number of collective awards: the council decides.
+func beyondCapText(in Input, n names) string {
+	limit := "06"
+	if in.CollectiveCap > 0 {
+		limit = count2(in.CollectiveCap)
+	}
+	return fmt.Sprintf("Tập thể %s đủ tiêu chuẩn, vượt số lượng %s — Hội đồng xét.", n.board, limit)
+}
+
 // evidenceTable is the collective's figures as a two-column table.
 func evidenceTable(d *document, in Input, n names) error {
 	h := in.Hamlet
@@ -452,16 +636,18 @@ func evidenceTable(d *document, in Input, n names) error {
 	}
 	cov := Percent(h.Coverage)
 	if in.Threshold > 0 {
-		cov += " (tiêu chuẩn: từ " + Percent(in.Threshold) + ")"
+		cov += " (tiêu chuẩn: từ " + threshold(in.Threshold) + ")"
 	}
+	able := shownAble(h)
 	items := [][2]string{
 		{"Tổng số hộ gia đình trên địa bàn ấp", Number(h.Households) + " hộ"},
 		{"Số hộ được cán bộ ấp hướng dẫn", Number(h.Guided) + " hộ"},
-		{"Số hộ biết thực hiện nộp hồ sơ trực tuyến (đã được hướng dẫn hoặc tự thực hiện được)", Number(h.Able) + " hộ"},
+		{"Số hộ tự thực hiện được (tự khai)", Number(able-min(h.Guided, able)) + " hộ"},
+		{"Số hộ biết thực hiện nộp hồ sơ trực tuyến (đã được hướng dẫn hoặc tự thực hiện được)", Number(able) + " hộ"},
 		{"Tỷ lệ hộ biết thực hiện (độ phủ)", cov},
 	}
 	if in.Threshold > 0 {
-		items = append(items, [2]string{"Ngày đạt mức " + Percent(in.Threshold), reached})
+		items = append(items, [2]string{"Ngày đạt mức " + threshold(in.Threshold), reached})
 	}
 	items = append(items,
 		[2]string{"Số ngày đạt chỉ tiêu “mỗi ngày hướng dẫn 01 gia đình”", Number(h.DaysMet) + "/" + Number(h.DaysElapsed) + " ngày"},
@@ -469,7 +655,15 @@ func evidenceTable(d *document, in Input, n names) error {
 		[2]string{"Tổng số thủ tục dịch vụ công trực tuyến đã hướng dẫn", Number(h.Procedures) + " thủ tục"},
 	)
 	if h.K > 0 {
-		items = append(items, [2]string{"Số hộ đã được hướng dẫn đủ " + count2(h.K) + " thủ tục (phần quà khen thưởng riêng)", Percent(h.SpecialProgress) + " số hộ"})
+		v := Percent(h.SpecialProgress) + " số hộ"
+		if h.SpecialNeeded > 0 {
+			done := h.SpecialDone
+			if h.Households > 0 {
+				done = min(done, h.Households)
+			}
+			v = Number(done) + " hộ (" + Percent(h.SpecialProgress) + "); điều kiện: " + Number(h.SpecialNeeded) + " hộ"
+		}
+		items = append(items, [2]string{"Số hộ đã được hướng dẫn đủ " + count2(h.K) + " thủ tục (" + scoring.SpecialPrizeName + ")", v})
 	}
 	done := h.ChecksPassed + h.ChecksFailed + h.ChecksUnreachable
 	items = append(items,

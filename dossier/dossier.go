@@ -8,10 +8,12 @@ package dossier
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -34,6 +36,10 @@ type Hamlet struct {
 
 	K               int     // procedures required per household for the special prize (1 or 2; 0 leaves the prize out)
 	SpecialProgress float64 // households with ≥ K procedures ÷ Households, 0..1
+	// SpecialDone and SpecialNeeded, when SpecialNeeded is set, state the
+	// special-prize condition: SpecialDone households have K procedures,
+	// SpecialNeeded must (Input.SpecialShare of the register).
+	SpecialDone, SpecialNeeded int
 
 	DaysMet       int // days on which the daily target was met
 	DaysElapsed   int // campaign days in the period
@@ -53,11 +59,16 @@ type Hamlet struct {
 // Individual is one person proposed for the certificate of merit, with
 // their figures over the period.
 type Individual struct {
-	Name       string
-	Role       string // e.g. "Cán bộ không chuyên trách ấp", "Tổ công nghệ số cộng đồng"
-	Households int    // households guided
-	Procedures int    // procedures guided
-	DaysActive int    // days on which they guided at least one household
+	Name string
+	Role string // e.g. "Phó Trưởng ấp", "Cán bộ không chuyên trách ấp"
+	// Affiliation is where the person works in the hamlet, as the plan
+	// names it (campaign.Affiliation's label: "Ban Nhân dân ấp", "Mặt trận
+	// Tổ quốc ấp", "Đoàn thể ấp", "Tổ công nghệ số cộng đồng"); printed
+	// with the role.
+	Affiliation string
+	Households  int // distinct households guided
+	Procedures  int // procedures guided
+	DaysActive  int // days on which they guided at least one household
 }
 
 // Input is everything a dossier says.
@@ -73,6 +84,33 @@ type Input struct {
 	// Threshold is the coverage the collective award requires (0.95); zero
 	// leaves the comparison with the standard out of the text.
 	Threshold float64
+	// BeyondCap is set when the collective meets the standard but ranks
+	// beyond the number of collective awards (CollectiveCap): it is still
+	// proposed, and the documents say «đủ tiêu chuẩn, vượt số lượng 06 —
+	// Hội đồng xét», never that it falls short.
+	BeyondCap     bool
+	CollectiveCap int // the plan's number of collective awards (6)
+	// IndividualsHouseholds is the distinct households the listed
+	// individuals guided, each counted once however many of them guided it
+	// (store.Tx.HouseholdsGuidedBy): the total of the individuals table.
+	// Zero means unknown: the total is then the sum of the rows, said so.
+	IndividualsHouseholds int
+	// SpecialShare is the special-prize condition (0.95 of the register);
+	// zero leaves the comparison out.
+	SpecialShare float64
+}
+
+// proposesCollective reports whether the documents propose the collective:
+// it meets the standard, within the cap or beyond it (the council decides).
+func (in Input) proposesCollective() bool { return in.Eligible || in.BeyondCap }
+
+// FiguresAt is the day the figures stop at: Hamlet.To, else Date (zero
+// when neither is set).
+func (in Input) FiguresAt() time.Time {
+	if !in.Hamlet.To.IsZero() {
+		return in.Hamlet.To
+	}
+	return in.Date
 }
 
 // ErrNothingToPropose means the collective is not eligible and no
@@ -99,6 +137,8 @@ func (in Input) validate() error {
 		{"days met", h.DaysMet}, {"days elapsed", h.DaysElapsed}, {"longest streak", h.LongestStreak},
 		{"procedures", h.Procedures}, {"checks passed", h.ChecksPassed}, {"checks failed", h.ChecksFailed},
 		{"checks unreachable", h.ChecksUnreachable}, {"checks total", h.ChecksTotal},
+		{"special done", h.SpecialDone}, {"special needed", h.SpecialNeeded},
+		{"individuals' households", in.IndividualsHouseholds}, {"collective cap", in.CollectiveCap},
 	} {
 		if f.v < 0 {
 			return fmt.Errorf("dossier: hamlet %q: %s is negative (%d)", h.Name, f.name, f.v)
@@ -107,11 +147,12 @@ func (in Input) validate() error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"coverage", h.Coverage}, {"special-prize progress", h.SpecialProgress}, {"threshold", in.Threshold}} {
+	}{{"coverage", h.Coverage}, {"special-prize progress", h.SpecialProgress}, {"threshold", in.Threshold}, {"special share", in.SpecialShare}} {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
 			return fmt.Errorf("dossier: hamlet %q: %s is not a fraction (%v)", h.Name, f.name, f.v)
 		}
 	}
+	sum, most := 0, 0
 	for i, p := range in.Individuals {
 		if clean(p.Name) == "" {
 			return fmt.Errorf("dossier: individual %d has no name", i+1)
@@ -119,6 +160,13 @@ func (in Input) validate() error {
 		if p.Households < 0 || p.Procedures < 0 || p.DaysActive < 0 {
 			return fmt.Errorf("dossier: individual %q has a negative figure", p.Name)
 		}
+		sum += p.Households
+		most = max(most, p.Households)
+	}
+	// Distinct households of the table: at least its largest row, at most
+	// the rows added up.
+	if d := in.IndividualsHouseholds; d != 0 && (d < most || d > sum) {
+		return fmt.Errorf("dossier: individuals' distinct households %d: want between the largest row (%d) and the sum of the rows (%d)", d, most, sum)
 	}
 	return nil
 }
@@ -131,7 +179,7 @@ func Proposal(in Input) ([]byte, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	if !in.Eligible && len(in.Individuals) == 0 {
+	if !in.proposesCollective() && len(in.Individuals) == 0 {
 		return nil, ErrNothingToPropose
 	}
 	d, err := proposalDoc(in)
@@ -164,10 +212,14 @@ const (
 
 // WriteAll writes the hamlet's dossier into dir (created if missing):
 // <id>-to-trinh.docx, <id>-bien-ban.docx and, when evidenceXLSX is not
-// empty, <id>-danh-sach-ho.xlsx. The files hold personal data and are
-// readable by their owner only. When there is nothing to propose it still
-// writes the minutes and the annex, and returns an error wrapping
-// ErrNothingToPropose.
+// empty, <id>-danh-sach-ho.xlsx, replacing files of the same names. The
+// files hold personal data and are readable by their owner only. When there
+// is nothing to propose it still writes the minutes and the annex, and
+// returns an error wrapping ErrNothingToPropose.
+//
+// Deprecated: use WriteDossier, whose names are dated by the day the
+// figures stop at and which never overwrites a file. WriteAll stays until
+// `dvcbot dossier` moves to it.
 func WriteAll(dir string, in Input, evidenceXLSX []byte) error {
 	if !idPattern.MatchString(in.Hamlet.ID) {
 		return fmt.Errorf("dossier: hamlet id %q cannot name a file: use letters, digits, '-' or '_'", in.Hamlet.ID)
@@ -197,6 +249,109 @@ func WriteAll(dir string, in Input, evidenceXLSX []byte) error {
 	}
 	if propErr != nil {
 		return fmt.Errorf("dossier: hamlet %s: wrote the minutes only: %w", in.Hamlet.ID, propErr)
+	}
+	return nil
+}
+
+// FileName is the name of one file of a hamlet's dossier whose figures
+// stop at day figuresAt: "hon-tre-to-trinh-2026-11-28.docx" for the
+// suffix SuffixProposal. Dossiers of two days never share a name.
+func FileName(hamletID string, figuresAt time.Time, suffix string) string {
+	base, ext := suffix, ""
+	if i := strings.LastIndexByte(suffix, '.'); i >= 0 {
+		base, ext = suffix[:i], suffix[i:]
+	}
+	if figuresAt.IsZero() {
+		return hamletID + base + ext
+	}
+	return hamletID + base + "-" + figuresAt.In(vnZone).Format("2006-01-02") + ext
+}
+
+// FileName is the name of one file of this dossier (see the function
+// FileName), dated by the day its figures stop at.
+func (in Input) FileName(suffix string) string { return FileName(in.Hamlet.ID, in.FiguresAt(), suffix) }
+
+// ErrExists means a dossier file of the same name is already in the folder:
+// nothing is overwritten.
+var ErrExists = errors.New("dossier: a file of the same name already exists; it is not overwritten")
+
+// WriteDossier writes the hamlet's dossier into dir (created if missing)
+// under names dated by the day its figures stop at (Input.FileName): the
+// minutes, the proposal (unless there is nothing to propose) and, when
+// evidenceXLSX is not empty, the evidence annex. It never overwrites a
+// file: when one of the names is taken it writes nothing and returns an
+// error wrapping ErrExists. It returns the paths written; with nothing to
+// propose it still writes the minutes and the annex and returns an error
+// wrapping ErrNothingToPropose. The files hold personal data and are
+// readable by their owner only.
+func WriteDossier(dir string, in Input, evidenceXLSX []byte) ([]string, error) {
+	if !idPattern.MatchString(in.Hamlet.ID) {
+		return nil, fmt.Errorf("dossier: hamlet id %q cannot name a file: use letters, digits, '-' or '_'", in.Hamlet.ID)
+	}
+	minutes, err := Minutes(in)
+	if err != nil {
+		return nil, err
+	}
+	proposal, propErr := Proposal(in)
+	if propErr != nil && !errors.Is(propErr, ErrNothingToPropose) {
+		return nil, propErr
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("dossier: create %s: %w", dir, err)
+	}
+	files := []struct {
+		path string
+		data []byte
+	}{
+		{filepath.Join(dir, in.FileName(SuffixProposal)), proposal},
+		{filepath.Join(dir, in.FileName(SuffixMinutes)), minutes},
+		{filepath.Join(dir, in.FileName(SuffixEvidence)), evidenceXLSX},
+	}
+	for _, f := range files {
+		if len(f.data) == 0 {
+			continue
+		}
+		if _, err := os.Lstat(f.path); err == nil {
+			return nil, fmt.Errorf("%w: %s", ErrExists, f.path)
+		}
+	}
+	var written []string
+	for _, f := range files {
+		if len(f.data) == 0 {
+			continue
+		}
+		if err := writeNew(f.path, f.data); err != nil {
+			return written, err
+		}
+		written = append(written, f.path)
+	}
+	if propErr != nil {
+		return written, fmt.Errorf("dossier: hamlet %s: wrote the minutes only: %w", in.Hamlet.ID, propErr)
+	}
+	return written, nil
+}
+
+// writeNew writes data to a new file at path through a temporary file and
+// a hard link, so that a reader never sees half a document and an existing
+// file is never replaced (the link fails: ErrExists).
+func writeNew(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".dossier-*")
+	if err != nil {
+		return fmt.Errorf("dossier: write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("dossier: write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("dossier: write %s: %w", path, err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%w: %s", ErrExists, path)
+		}
+		return fmt.Errorf("dossier: write %s: %w", path, err)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -32,8 +33,8 @@ func sample() Input {
 		Campaign: "Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến",
 		Hamlet: Hamlet{
 			ID: "hon-tre", Name: "Hòn Tre",
-			Households: 1234, Guided: 1050, Able: 1180, Coverage: 1180.0 / 1234,
-			K: 1, SpecialProgress: 0.805,
+			Households: 1234, Guided: 1030, Able: 1180, Coverage: 1180.0 / 1234,
+			K: 1, SpecialProgress: 993.0 / 1234, SpecialDone: 993, SpecialNeeded: 1173,
 			DaysMet: 300, DaysElapsed: 332, LongestStreak: 120,
 			Procedures: 1600,
 			ProceduresByName: []NameCount{
@@ -44,14 +45,18 @@ func sample() Input {
 			From:              day(2026, 1, 1), To: day(2026, 11, 28),
 		},
 		Individuals: []Individual{
-			{Name: "Nguyễn Thị Hồng Nhung", Role: "Phó Trưởng ấp", Households: 420, Procedures: 610, DaysActive: 280},
-			{Name: "Trần Văn Đước", Role: "Tổ công nghệ số cộng đồng", Households: 630, Procedures: 990, DaysActive: 301},
+			{Name: "Nguyễn Thị Hồng Nhung", Role: "Phó Trưởng ấp", Affiliation: "Ban Nhân dân ấp", Households: 420, Procedures: 610, DaysActive: 280},
+			{Name: "Trần Văn Đước", Role: "Thành viên", Affiliation: "Tổ công nghệ số cộng đồng", Households: 630, Procedures: 990, DaysActive: 301},
 		},
-		Date:      day(2026, 11, 28),
-		Leader:    "Lê Văn Sơn",
-		Eligible:  true,
-		Notes:     []string{"Ấp có cách làm hay: lập nhóm Zalo hỗ trợ bà con cài đặt VNeID."},
-		Threshold: 0.95,
+		// 20 households were guided by both: the table counts them once.
+		IndividualsHouseholds: 1030,
+		Date:                  day(2026, 11, 28),
+		Leader:                "Lê Văn Sơn",
+		Eligible:              true,
+		Notes:                 []string{"Ấp có cách làm hay: lập nhóm Zalo hỗ trợ bà con cài đặt VNeID."},
+		Threshold:             0.95,
+		SpecialShare:          0.95,
+		CollectiveCap:         6,
 	}
 }
 
@@ -63,14 +68,25 @@ func ineligible() Input {
 	in.Hamlet.Procedures = 380
 	in.Hamlet.ProceduresByName = []NameCount{{"gia hạn thẻ BHYT hộ gia đình", 220}, {"đăng ký tạm trú", 100}, {"khác", 60}}
 	in.Hamlet.DaysMet, in.Hamlet.LongestStreak = 251, 40
-	in.Hamlet.K, in.Hamlet.SpecialProgress = 2, 0.42
+	in.Hamlet.K, in.Hamlet.SpecialProgress, in.Hamlet.SpecialDone, in.Hamlet.SpecialNeeded = 2, 0.42, 126, 285
 	in.Hamlet.CoverageReachedOn = time.Time{}
 	in.Hamlet.ChecksFailed = 1
-	in.Individuals = []Individual{{Name: "Phạm Thị Ngọc Ánh", Role: "Cán bộ không chuyên trách ấp", Households: 180, Procedures: 260, DaysActive: 200}}
+	in.Individuals = []Individual{{Name: "Phạm Thị Ngọc Ánh", Role: "Cán bộ không chuyên trách ấp", Affiliation: "Mặt trận Tổ quốc ấp", Households: 180, Procedures: 260, DaysActive: 200}}
+	in.IndividualsHouseholds = 180
 	in.Date = time.Time{}
 	in.Leader = ""
 	in.Eligible = false
-	in.Notes = []string{"Độ phủ 90% chưa đạt tiêu chuẩn 95%.\nCó 01 trường hợp kiểm tra không đạt."}
+	in.Notes = []string{"Độ phủ 90,0% chưa đạt tiêu chuẩn 95,0%.\nCó 01 trường hợp kiểm tra không đạt."}
+	return in
+}
+
+// beyondCap is a hamlet that meets the standard but ranks seventh: it is
+// still proposed, for the council to decide.
+func beyondCap() Input {
+	in := sample()
+	in.Hamlet.ID, in.Hamlet.Name = "bai-nha", "Bãi Nhà"
+	in.Eligible, in.BeyondCap = false, true
+	in.Notes = []string{"Tập thể đủ tiêu chuẩn, xếp thứ 7 trong danh sách của đặc khu."}
 	return in
 }
 
@@ -190,6 +206,8 @@ func docCases() []docCase {
 		{"bien-ban", sample(), Minutes},
 		{"to-trinh-khong-du-tieu-chuan", ineligible(), Proposal},
 		{"bien-ban-khong-du-tieu-chuan", ineligible(), Minutes},
+		{"to-trinh-vuot-so-luong", beyondCap(), Proposal},
+		{"bien-ban-vuot-so-luong", beyondCap(), Minutes},
 	}
 }
 
@@ -220,40 +238,67 @@ func TestGolden(t *testing.T) {
 
 func TestDocumentsSayWhatTheyMust(t *testing.T) {
 	common := []string{
-		"ĐẶC KHU KIÊN HẢI", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-		"Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến",
+		"ỦY BAN NHÂN DÂN / ĐẶC KHU KIÊN HẢI / BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+		"Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến", "phần quà khen thưởng riêng",
 	}
+	// One format for percentages: one decimal, a decimal comma.
+	percent := regexp.MustCompile(`\d+(,\d)?%`)
 	for _, tc := range []struct {
 		docCase
 		want, not []string
 	}{
 		{docCases()[0], []string{
 			"BAN NHÂN DÂN / ẤP HÒN TRE", "Số: …………/TTr-BND", "Kiên Hải, ngày 28 tháng 11 năm 2026", "TỜ TRÌNH",
+			"Số liệu tính đến hết ngày 28/11/2026",
 			"Kính gửi: Chủ tịch Ủy ban nhân dân đặc khu Kiên Hải.", "tặng Giấy khen cho 01 tập thể và 02 cá nhân",
-			"1. Tập thể (01): Ban Nhân dân ấp Hòn Tre", "1.234 hộ", "1.180 hộ, đạt 95,6%", "tiêu chuẩn: từ 95% đến 100%",
-			"đạt mức 95% từ ngày 15/10/2026", "300/332 ngày", "(từ ngày 01/01/2026 đến ngày 28/11/2026)",
-			"1.600 thủ tục", "gia hạn thẻ BHYT hộ gia đình (1.050 lượt)", "80,5%", "125 trường hợp, trong đó đạt 118, không đạt 0, chưa liên lạc được 2, chưa có kết quả 5",
-			"Nguyễn Thị Hồng Nhung | Phó Trưởng ấp | 420 | 610 | 280", "Trần Văn Đước", "Cộng | 1.050 | 1.600",
+			"1. Tập thể (01): Ban Nhân dân ấp Hòn Tre", "1.234 hộ", "1.180 hộ, đạt 95,6%", "tiêu chuẩn: từ 95,0% đến 100,0%",
+			"đạt mức 95,0% từ ngày 15/10/2026", "1.030 hộ được hướng dẫn, 150 hộ tự thực hiện được (tự khai", "300/332 ngày",
+			"(từ ngày 01/01/2026 đến ngày 28/11/2026)", "1.600 thủ tục", "gia hạn thẻ BHYT hộ gia đình (1.050 lượt)",
+			"80,4% số hộ của ấp đã được hướng dẫn đủ số thủ tục (993/1.234 hộ), chưa đạt điều kiện 95,0% (1.173 hộ): còn thiếu 180 hộ",
+			"125 trường hợp, trong đó đạt 118, không đạt 0, chưa liên lạc được 2, chưa có kết quả 5",
+			"2. Cá nhân đề nghị xét khen thưởng (02)", "Chức vụ, đơn vị",
+			"Nguyễn Thị Hồng Nhung | Phó Trưởng ấp / Ban Nhân dân ấp | 420 | 610 | 280", "Trần Văn Đước | Thành viên / Tổ công nghệ số cộng đồng",
+			// A household guided by both is counted once; the note says so.
+			"Cộng (mỗi hộ tính một lần) | 1.030 | 1.600", "cộng các dòng là 1.050 hộ",
+			"Nghị định số 152/2025/NĐ-CP", "Quỹ thi đua, khen thưởng của đặc khu Kiên Hải",
+			"Hội đồng Thi đua - Khen thưởng đặc khu", "mã hồ sơ, ảnh minh chứng",
 			"Nơi nhận:", "TM. BAN NHÂN DÂN ẤP / TRƯỞNG ẤP", "Lê Văn Sơn", "Ấp có cách làm hay",
-		}, nil},
+		}, []string{"Giải đặc biệt", "giải đặc biệt", "Cán bộ ấp Hòn Tre", "95%", "100%"}},
 		{docCases()[1], []string{
-			"Số: …………/BB-BND", "BIÊN BẢN", "Họp xét thi đua, khen thưởng", "Thời gian: vào lúc …… giờ",
-			"Địa điểm: ……", "I. THÀNH PHẦN THAM DỰ", "Chủ trì: Ông (bà) ……", "Thư ký: Ông (bà) ……",
-			"Tổng số hộ gia đình trên địa bàn ấp | 1.234 hộ", "Số hộ được cán bộ ấp hướng dẫn | 1.050 hộ",
-			"| 1.180 hộ", "Tỷ lệ hộ biết thực hiện (độ phủ) | 95,6% (tiêu chuẩn: từ 95%)", "Ngày đạt mức 95% | 15/10/2026",
-			"| 300/332 ngày", "| 1.600 thủ tục", "118 / 0 / 2", "Gia hạn thẻ BHYT hộ gia đình | 1.050",
-			"Nguyễn Thị Hồng Nhung | Phó Trưởng ấp | 420 | 610 | 280 | ……", "Tỷ lệ đồng ý (%)",
+			"Số: …………/BB-BND", "BIÊN BẢN", "Họp xét thi đua, khen thưởng", "Số liệu tính đến hết ngày 28/11/2026",
+			"Thời gian: vào lúc …… giờ", "Địa điểm: ……", "I. THÀNH PHẦN THAM DỰ", "Chủ trì: Ông (bà) ……", "Thư ký: Ông (bà) ……",
+			"Tổng số hộ gia đình trên địa bàn ấp | 1.234 hộ", "Số hộ được cán bộ ấp hướng dẫn | 1.030 hộ",
+			"Số hộ tự thực hiện được (tự khai) | 150 hộ", "| 1.180 hộ", "Tỷ lệ hộ biết thực hiện (độ phủ) | 95,6% (tiêu chuẩn: từ 95,0%)",
+			"Ngày đạt mức 95,0% | 15/10/2026", "| 300/332 ngày", "| 1.600 thủ tục", "118 / 0 / 2", "Gia hạn thẻ BHYT hộ gia đình | 1.050",
+			"993 hộ (80,4%); điều kiện: 1.173 hộ",
+			// The plan's criteria, for the meeting to fill in.
+			"Gương mẫu chấp hành tốt chủ trương của Đảng, chính sách pháp luật của Nhà nước | ……",
+			"Nội bộ đoàn kết", "Từ 95,0% đến 100,0% hộ gia đình trên địa bàn ấp biết thực hiện các bước nộp hồ sơ trực tuyến | 95,6% (1.180/1.234 hộ): đạt",
+			"Có sáng kiến hoặc giải pháp mới", "Hoàn thành tốt nhiệm vụ được giao", "Thành thạo thao tác hướng dẫn nộp hồ sơ trực tuyến",
+			"Không vi phạm kỷ luật, kỷ cương hành chính", "1 | Nguyễn Thị Hồng Nhung | …… | …… | …… | ……",
+			"cá nhân đề nghị xét", "Nguyễn Thị Hồng Nhung | Phó Trưởng ấp / Ban Nhân dân ấp | 420 | 610 | 280 | ……", "Tỷ lệ đồng ý (%)",
+			"Cộng (mỗi hộ tính một lần) | 1.030 | 1.600",
 			"III. KẾT QUẢ BIỂU QUYẾT", "Tập thể Ban Nhân dân ấp Hòn Tre: số thành viên đồng ý", "IV. KẾT LUẬN",
 			"THƯ KÝ / (Ký, ghi rõ họ tên)", "CHỦ TRÌ / (Ký, ghi rõ họ tên)",
-		}, nil},
+		}, []string{"Giải đặc biệt", "Cán bộ ấp Hòn Tre"}},
 		{docCases()[2], []string{
 			"BAN NHÂN DÂN / ẤP HÒN NGHỆ", "Kiên Hải, ngày ………… tháng ………… năm 2026", "tặng Giấy khen cho 01 cá nhân",
-			"1. Kết quả thực hiện mô hình của ấp", "chưa đủ tiêu chuẩn đề nghị khen thưởng", "02 thủ tục", "42%",
-			"TRƯỞNG ẤP / ……………………………………", "Độ phủ 90% chưa đạt tiêu chuẩn 95%.", "Có 01 trường hợp kiểm tra không đạt.",
-		}, []string{"Ấp Hòn Nghệ", "ẤP ẤP", "01 tập thể", "Ngày đạt mức 95% | 15"}},
+			"1. Kết quả thực hiện mô hình của ấp", "chưa đủ tiêu chuẩn đề nghị khen thưởng", "02 thủ tục", "42,0%",
+			"Phạm Thị Ngọc Ánh | Cán bộ không chuyên trách ấp / Mặt trận Tổ quốc ấp",
+			"TRƯỞNG ẤP / ……………………………………", "Độ phủ 90,0% chưa đạt tiêu chuẩn 95,0%.", "Có 01 trường hợp kiểm tra không đạt.",
+		}, []string{"Ấp Hòn Nghệ", "ẤP ẤP", "01 tập thể", "Ngày đạt mức 95,0% | 15", "cộng các dòng"}},
 		{docCases()[3], []string{
-			"Ngày đạt mức 95% | Chưa đạt", "Tập thể Ban Nhân dân ấp Hòn Nghệ chưa đủ tiêu chuẩn", "01 cá nhân có tên tại mục II.2",
+			"Ngày đạt mức 95,0% | Chưa đạt", "90,0% (270/300 hộ): chưa đạt", "Tập thể Ban Nhân dân ấp Hòn Nghệ chưa đủ tiêu chuẩn",
+			"01 cá nhân có tên tại mục II.2",
 		}, []string{"số thành viên đồng ý"}},
+		// Beyond the cap: proposed, and never said to fall short.
+		{docCases()[4], []string{
+			"tặng Giấy khen cho 01 tập thể và 02 cá nhân", "1. Tập thể (01): Ban Nhân dân ấp Bãi Nhà",
+			"Tập thể Ban Nhân dân ấp Bãi Nhà đủ tiêu chuẩn, vượt số lượng 06 — Hội đồng xét.",
+		}, []string{"chưa đủ"}},
+		{docCases()[5], []string{
+			"Tập thể Ban Nhân dân ấp Bãi Nhà đủ tiêu chuẩn, vượt số lượng 06 — Hội đồng xét.", "Tập thể Ban Nhân dân ấp Bãi Nhà: số thành viên đồng ý",
+		}, []string{"chưa đủ"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := tc.fn(tc.in)
@@ -269,6 +314,11 @@ func TestDocumentsSayWhatTheyMust(t *testing.T) {
 			for _, w := range append(tc.not, "TODO", "XXX", "lorem", "Lorem", "<no value>", "%!", "FIXME") {
 				if strings.Contains(text, w) {
 					t.Errorf("text contains %q", w)
+				}
+			}
+			for _, p := range percent.FindAllString(text, -1) {
+				if !strings.Contains(p, ",") {
+					t.Errorf("percentage %q is not in the one format (one decimal, comma)", p)
 				}
 			}
 		})
@@ -424,7 +474,7 @@ func zero() float64 { return 0 }
 
 func TestNothingToPropose(t *testing.T) {
 	in := ineligible()
-	in.Individuals = nil
+	in.Individuals, in.IndividualsHouseholds = nil, 0
 	if _, err := Proposal(in); !errors.Is(err, ErrNothingToPropose) {
 		t.Fatalf("err = %v, want ErrNothingToPropose", err)
 	}
@@ -475,7 +525,7 @@ func TestWriteAll(t *testing.T) {
 	t.Run("nothing to propose", func(t *testing.T) {
 		dir := t.TempDir()
 		in := ineligible()
-		in.Individuals = nil
+		in.Individuals, in.IndividualsHouseholds = nil, 0
 		err := WriteAll(dir, in, xlsx)
 		if !errors.Is(err, ErrNothingToPropose) {
 			t.Fatalf("err = %v, want ErrNothingToPropose", err)
@@ -510,7 +560,7 @@ func TestFormatting(t *testing.T) {
 	for _, tc := range []struct {
 		f    float64
 		want string
-	}{{0.912, "91,2%"}, {0.95, "95%"}, {1, "100%"}, {0.9499, "94,9%"}, {19.0 / 20, "95%"}, {0, "0%"}} {
+	}{{0.912, "91,2%"}, {0.95, "95,0%"}, {1, "100,0%"}, {0.9499, "94,9%"}, {19.0 / 20, "95,0%"}, {0, "0,0%"}} {
 		if got := Percent(tc.f); got != tc.want {
 			t.Errorf("Percent(%v) = %q, want %q", tc.f, got, tc.want)
 		}
@@ -613,5 +663,158 @@ func TestLibreOfficeRendersVietnamese(t *testing.T) {
 				t.Error("PDF text holds replacement characters")
 			}
 		})
+	}
+}
+
+func TestFileName(t *testing.T) {
+	for _, tc := range []struct {
+		at     time.Time
+		suffix string
+		want   string
+	}{
+		{day(2026, 11, 28), SuffixProposal, "hon-tre-to-trinh-2026-11-28.docx"},
+		{day(2026, 11, 28), SuffixMinutes, "hon-tre-bien-ban-2026-11-28.docx"},
+		{day(2026, 6, 30), SuffixEvidence, "hon-tre-danh-sach-ho-2026-06-30.xlsx"},
+		// 31/12 at 20:00 UTC is already 01/01 in Vietnam.
+		{time.Date(2026, 12, 31, 20, 0, 0, 0, time.UTC), SuffixProposal, "hon-tre-to-trinh-2027-01-01.docx"},
+		{time.Time{}, SuffixProposal, "hon-tre-to-trinh.docx"},
+	} {
+		if got := FileName("hon-tre", tc.at, tc.suffix); got != tc.want {
+			t.Errorf("FileName(%v, %s) = %q, want %q", tc.at, tc.suffix, got, tc.want)
+		}
+	}
+	in := sample()
+	if got := in.FileName(SuffixMinutes); got != "hon-tre-bien-ban-2026-11-28.docx" {
+		t.Errorf("Input.FileName = %q", got)
+	}
+	in.Hamlet.To = time.Time{}
+	in.Date = day(2026, 12, 1)
+	if got := in.FileName(SuffixMinutes); got != "hon-tre-bien-ban-2026-12-01.docx" {
+		t.Errorf("Input.FileName without To = %q (the document's date then)", got)
+	}
+}
+
+// TestWriteDossier checks the files are named by the day the figures stop
+// at, that dossiers of two days sit side by side and that nothing is ever
+// overwritten.
+func TestWriteDossier(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hoso")
+	xlsx := []byte("PK\x03\x04 evidence")
+	paths, err := WriteDossier(dir, sample(), xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"hon-tre-to-trinh-2026-11-28.docx", "hon-tre-bien-ban-2026-11-28.docx", "hon-tre-danh-sach-ho-2026-11-28.xlsx"}
+	if len(paths) != len(want) {
+		t.Fatalf("wrote %q, want %q", paths, want)
+	}
+	for i, name := range want {
+		if paths[i] != filepath.Join(dir, name) {
+			t.Errorf("path %d = %s, want %s", i, paths[i], name)
+		}
+		fi, err := os.Stat(paths[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s is readable by others (%v)", name, fi.Mode().Perm())
+		}
+	}
+	before, _ := os.ReadFile(paths[0])
+
+	// The same day again: refused, nothing touched.
+	again := sample()
+	again.Leader = "Người khác"
+	if _, err := WriteDossier(dir, again, xlsx); !errors.Is(err, ErrExists) {
+		t.Fatalf("second dossier of the same day: err = %v, want ErrExists", err)
+	}
+	if after, _ := os.ReadFile(paths[0]); !bytes.Equal(before, after) {
+		t.Error("an existing Tờ trình was overwritten")
+	}
+	// Another day: beside the first.
+	later := sample()
+	later.Hamlet.To, later.Date = day(2026, 12, 31), day(2026, 12, 31)
+	if _, err := WriteDossier(dir, later, xlsx); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 6 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("folder holds %q, want the two dossiers and no temporary file", names)
+	}
+
+	t.Run("nothing to propose", func(t *testing.T) {
+		in := ineligible()
+		in.Hamlet.To = day(2026, 11, 28)
+		in.Individuals, in.IndividualsHouseholds = nil, 0
+		paths, err := WriteDossier(t.TempDir(), in, nil)
+		if !errors.Is(err, ErrNothingToPropose) || len(paths) != 1 || !strings.HasSuffix(paths[0], "hon-nghe-bien-ban-2026-11-28.docx") {
+			t.Errorf("paths %q err %v", paths, err)
+		}
+	})
+	t.Run("a link in the way", func(t *testing.T) {
+		dir := t.TempDir()
+		target := filepath.Join(dir, "elsewhere")
+		if err := os.Symlink(target, filepath.Join(dir, sample().FileName(SuffixMinutes))); err != nil {
+			t.Skip(err)
+		}
+		if _, err := WriteDossier(dir, sample(), nil); !errors.Is(err, ErrExists) {
+			t.Errorf("err = %v, want ErrExists", err)
+		}
+		if _, err := os.Stat(target); !os.IsNotExist(err) {
+			t.Error("wrote through a symbolic link")
+		}
+	})
+}
+
+// TestIndividualsHouseholdsValidated checks the table's distinct households
+// lie between its largest row and the sum of its rows.
+func TestIndividualsHouseholdsValidated(t *testing.T) {
+	for _, tc := range []struct {
+		n  int
+		ok bool
+	}{{0, true}, {630, true}, {1050, true}, {629, false}, {1051, false}, {-1, false}} {
+		in := sample()
+		in.IndividualsHouseholds = tc.n
+		_, err := Proposal(in)
+		if (err == nil) != tc.ok {
+			t.Errorf("IndividualsHouseholds %d: err = %v", tc.n, err)
+		}
+	}
+	// Unknown: the total is the sum, and the document says what it adds.
+	in := sample()
+	in.IndividualsHouseholds = 0
+	b, err := Proposal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := plainText(t, b)
+	for _, w := range []string{"Cộng | 1.050 | 1.600", "dòng Cộng là tổng các dòng"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("text lacks %q", w)
+		}
+	}
+}
+
+// TestNeverMoreThanTheRegister checks a document never states more able
+// households than the hamlet has.
+func TestNeverMoreThanTheRegister(t *testing.T) {
+	in := sample()
+	in.Hamlet.Households, in.Hamlet.Able, in.Hamlet.Coverage = 1100, 1180, 1
+	for _, fn := range []func(Input) ([]byte, error){Proposal, Minutes} {
+		b, err := fn(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := plainText(t, b)
+		if strings.Contains(text, "1.180") {
+			t.Error("a document states 1.180 able households of a register of 1.100")
+		}
+		if !strings.Contains(text, "1.100 hộ, đạt 100,0%") {
+			t.Error("able households not stated at the register")
+		}
 	}
 }

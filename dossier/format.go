@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"dvcbot/scoring"
 )
 
 // vnZone is Asia/Ho_Chi_Minh: UTC+7 all year, no daylight saving, so a fixed
@@ -20,7 +22,6 @@ const (
 	blank      = "…………"
 	blankShort = "……"
 	blankLong  = "……………………………………"
-	epsilonPct = 1e-9
 )
 
 // Number formats n the Vietnamese way, with dots between thousands:
@@ -42,18 +43,20 @@ func Number(n int) string {
 	return b.String()
 }
 
-// Percent formats a fraction as a Vietnamese percentage with at most one
-// decimal and a decimal comma: 0.912 → "91,2%", 0.95 → "95%". It truncates
-// rather than rounds, so a coverage of 0.9499 is never shown as "95%".
+// Percent formats a fraction in the one format of every document: one
+// decimal and a decimal comma, 0.912 → "91,2%", 0.95 → "95,0%", 1 →
+// "100,0%" (scoring.Percent). It truncates rather than rounds, so a
+// coverage of 0.9499 is never shown as "95,0%".
 func Percent(f float64) string {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return blank + "%"
 	}
-	tenths := math.Floor(f*1000 + epsilonPct)
-	s := strconv.FormatFloat(tenths/10, 'f', 1, 64)
-	s = strings.TrimSuffix(s, ".0")
-	return strings.Replace(s, ".", ",", 1) + "%"
+	return scoring.Percent(f)
 }
+
+// threshold formats a configured threshold: one decimal ("95,0%"), more
+// only where it has them (scoring.ThresholdPercent).
+func threshold(f float64) string { return scoring.ThresholdPercent(f) }
 
 // count2 writes small counts with two digits, as administrative documents
 // do ("01 tập thể", "05 cá nhân").

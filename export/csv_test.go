@@ -13,6 +13,21 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
+// readCSV checks the export starts with a UTF-8 byte-order mark and reads
+// the records after it.
+func readCSV(t *testing.T, b []byte) [][]string {
+	t.Helper()
+	rest, ok := bytes.CutPrefix(b, []byte("\xef\xbb\xbf"))
+	if !ok {
+		t.Fatalf("CSV does not start with a UTF-8 byte-order mark (Excel would garble the diacritics): %q", b[:min(len(b), 20)])
+	}
+	recs, err := csv.NewReader(bytes.NewReader(rest)).ReadAll()
+	if err != nil {
+		t.Fatalf("read CSV back: %v", err)
+	}
+	return recs
+}
+
 func TestWriteCSVGolden(t *testing.T) {
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, vn(t), SliceRows(sampleRows())); err != nil {
@@ -35,21 +50,17 @@ func TestWriteCSVGolden(t *testing.T) {
 
 func TestWriteCSVReadBack(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, vn(t), SliceRows(sampleRows())); err != nil {
+	if err := WriteEvidenceCSV(&buf, vn(t), SliceRows(sampleRows()), procNames); err != nil {
 		t.Fatalf("WriteCSV: %v", err)
 	}
-	if bytes.HasPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")) {
-		t.Error("CSV starts with a byte-order mark; machine readers expect the header first")
-	}
-	recs, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatalf("read CSV back: %v", err)
-	}
-	if got, want := strings.Join(recs[0], ","), "hamlet_id,hamlet_name,household_name,address,phone,procedures,officer_name,officer_channel,officer_account,reported_at"; got != want {
+	recs := readCSV(t, buf.Bytes())
+	// The first nine columns are as before, in the same order; the new ones
+	// come after them.
+	if got, want := strings.Join(recs[0], ","), "hamlet_id,hamlet_name,household_name,address,phone,procedures,officer_name,officer_channel,officer_account,reported_at,kind,dossier_code,procedures_text,photos"; got != want {
 		t.Errorf("header = %q, want %q", got, want)
 	}
-	if len(recs) != 4 {
-		t.Fatalf("got %d records, want header + 3", len(recs))
+	if len(recs) != 5 {
+		t.Fatalf("got %d records, want header + 4", len(recs))
 	}
 	tests := []struct {
 		name     string
@@ -60,26 +71,86 @@ func TestWriteCSVReadBack(t *testing.T) {
 		{"hamlet name with diacritics", 1, 1, "Ấp Hòn Tre"},
 		{"household name with diacritics", 1, 2, "Nguyễn Thị Ánh Tuyết"},
 		{"address with commas", 1, 3, "Tổ 3, ấp Bãi Nhà, đặc khu Kiên Hải"},
-		{"phone keeps its leading zero", 1, 4, "0912345678"},
+		{"phone kept as text for Excel by a leading tab", 1, 4, "\t0912345678"},
 		{"procedures ids joined by +", 1, 5, "khai_sinh+thuong_tru"},
 		{"officer", 1, 6, "Trần Văn Đức"},
 		{"officer channel", 1, 7, "telegram"},
-		{"officer telegram account", 1, 8, "123456789"},
+		{"officer account", 1, 8, "123456789"},
 		{"reported_at in local time", 1, 9, "2026-05-02T08:15:00+07:00"},
+		{"kind guided", 1, 10, "guided"},
+		{"dossier code with letters left as is", 1, 11, "000.00.35.H47-260502-0001"},
+		{"procedures by name", 1, 12, "Đăng ký khai sinh; Đăng ký thường trú"},
+		{"photos", 1, 13, "2"},
 		{"address with quotes", 2, 3, `Số 12, đường "Bãi Bấc", ấp Lại Sơn`},
 		{"other procedure is its id only", 2, 5, "khac"},
 		{"zalo channel", 2, 7, "zalo"},
 		{"zalo account", 2, 8, "6ede9afa4b2e1c07"},
 		{"late evening stays on its local day", 2, 9, "2026-12-31T23:59:00+07:00"},
+		{"no dossier code", 2, 11, ""},
+		{"what was typed after Khác", 2, 12, "Khác: Đăng ký biến động đất đai"},
+		{"no photos", 2, 13, "0"},
 		{"formula-like address neutralised", 3, 3, `'=HYPERLINK("http://x","bấm")`},
 		{"formula-like officer neutralised", 3, 6, "'@Nguyễn Hữu Phước"},
-		{"no channel known", 3, 7, ""},
-		{"no account known", 3, 8, ""},
 		{"midnight UTC is morning local", 3, 9, "2026-01-01T07:00:00+07:00"},
+		{"formula-like dossier code neutralised", 3, 11, "'=cmd|' /C calc'!A0"},
+		{"self-declared kind", 4, 10, "self_declared"},
+		{"self-declared has no procedure", 4, 5, ""},
+		{"self-declared has no procedure text", 4, 12, ""},
+		{"self-declared phone as text too", 4, 4, "\t0399111222"},
+		{"who recorded it", 4, 6, "Trần Văn Đức"},
 	}
 	for _, tt := range tests {
 		if got := recs[tt.rec][tt.col]; got != tt.want {
 			t.Errorf("%s: record %d column %s = %q, want %q", tt.name, tt.rec, recs[0][tt.col], got, tt.want)
+		}
+	}
+	// A machine reader gets the phone back by trimming white space.
+	if got := strings.TrimSpace(recs[1][4]); got != "0912345678" {
+		t.Errorf("trimmed phone = %q", got)
+	}
+}
+
+// TestWriteCSVNoCellRuns checks that no cell of the export starts with a
+// character a spreadsheet takes for a formula, whatever the text.
+func TestWriteCSVNoCellRuns(t *testing.T) {
+	evil := []string{"=1+1", "+84912345678", "-2+3", "@SUM(A1)", "＝1", "\t=1", "\r=1"}
+	var rows []EvidenceRow
+	for _, e := range evil {
+		rows = append(rows, EvidenceRow{HamletID: e, HamletName: e, HouseholdName: e, Address: e, Phone: e,
+			Procedures: []string{e}, OtherProcedure: e, OfficerName: e, DossierCode: e})
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, vn(t), SliceRows(rows)); err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range readCSV(t, buf.Bytes())[1:] {
+		for j, c := range rec {
+			if c != "" && strings.ContainsRune("=+-@＝＋－＠\r", []rune(c)[0]) {
+				t.Errorf("row %d column %s = %q starts a formula", i+1, CSVHeader[j], c)
+			}
+			if strings.HasPrefix(c, "\t") && strings.ContainsAny(c[1:2], "=+-@") {
+				t.Errorf("row %d column %s = %q: a tab before a formula", i+1, CSVHeader[j], c)
+			}
+		}
+	}
+}
+
+func TestKeepText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"0912345678", "\t0912345678"},
+		{"02973123456", "\t02973123456"},
+		{"2026-001", "\t2026-001"},
+		{"01/02/2026", "\t01/02/2026"},
+		{"12.345", "\t12.345"},
+		{"1 234", "\t1 234"},
+		{"000.00.35.H47-260502-0001", "000.00.35.H47-260502-0001"},
+		{"H47.25-260105-0001", "H47.25-260105-0001"},
+		{"'=1", "'=1"},
+		{"", ""},
+		{"Nguyễn", "Nguyễn"},
+	} {
+		if got := keepText(tt.in); got != tt.want {
+			t.Errorf("keepText(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -119,11 +190,8 @@ func TestNeutralize(t *testing.T) {
 		if err := WriteCSV(&buf, vn(t), SliceRows([]EvidenceRow{r})); err != nil {
 			t.Fatalf("WriteCSV(%q): %v", tt.in, err)
 		}
-		recs, err := csv.NewReader(&buf).ReadAll()
-		if err != nil {
-			t.Fatalf("read CSV back for %q: %v", tt.in, err)
-		}
-		for _, col := range []int{0, 1, 2, 3, 6, 7, 8} {
+		recs := readCSV(t, buf.Bytes())
+		for _, col := range []int{0, 1, 2, 3, 6} {
 			got := recs[1][col]
 			if got != tt.want {
 				t.Errorf("CSV column %s for %q = %q, want %q", recs[0][col], tt.in, got, tt.want)
@@ -198,8 +266,13 @@ func TestWriteCSVErrors(t *testing.T) {
 		if err := WriteCSV(&buf, vn(t), nil); err != nil {
 			t.Fatal(err)
 		}
-		if got := buf.String(); got != strings.Join(CSVHeader, ",")+"\n" {
+		if got := buf.String(); got != "\ufeff"+strings.Join(CSVHeader, ",")+"\n" {
 			t.Errorf("got %q", got)
+		}
+	})
+	t.Run("failing writer at the byte-order mark", func(t *testing.T) {
+		if err := WriteCSV(&failingWriter{after: 1}, vn(t), nil); err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Errorf("WriteCSV = %v, want the write error", err)
 		}
 	})
 }

@@ -42,15 +42,18 @@ var procNames = map[string]string{
 }
 
 // sampleRows are a few evidence rows with Vietnamese text, given as UTC
-// instants (08:15 on 02/05/2026 in Vietnam is 01:15 UTC).
+// instants (08:15 on 02/05/2026 in Vietnam is 01:15 UTC): three guided
+// records, the first with a portal dossier code and two photos, the third
+// with a formula for a dossier code, and a household that declared itself
+// able.
 func sampleRows() []EvidenceRow {
 	return []EvidenceRow{
 		{
 			HamletID: "hon-tre", HamletName: "Ấp Hòn Tre", HouseholdName: "Nguyễn Thị Ánh Tuyết",
 			Address: "Tổ 3, ấp Bãi Nhà, đặc khu Kiên Hải", Phone: "0912345678",
 			Procedures: []string{"khai_sinh", "thuong_tru"}, OfficerName: "Trần Văn Đức",
-			OfficerChannel: "telegram", OfficerAccount: "123456789", ReportedAt: time.Date(2026, 5, 2, 1, 15, 0, 0, time.UTC),
-			Check: campaign.CheckPassed,
+			OfficerID: 123456789, OfficerChannel: "telegram", OfficerAccount: "123456789", ReportedAt: time.Date(2026, 5, 2, 1, 15, 0, 0, time.UTC),
+			Check: campaign.CheckPassed, DossierCode: "000.00.35.H47-260502-0001", Photos: 2,
 		},
 		{
 			HamletID: "lai-son", HamletName: "Ấp Lại Sơn", HouseholdName: "Lê Văn Bảy",
@@ -63,9 +66,13 @@ func sampleRows() []EvidenceRow {
 			HamletID: "an-son", HamletName: "Ấp An Sơn", HouseholdName: "Đỗ Thị Lan",
 			Address: "=HYPERLINK(\"http://x\",\"bấm\")", Phone: "0388000111",
 			Procedures: []string{"bhyt"}, OfficerName: "@Nguyễn Hữu Phước",
-			// No channel: a record whose account is not known.
-			ReportedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
-			Check:      campaign.CheckFailed,
+			OfficerID: 42, OfficerChannel: "telegram", OfficerAccount: "42", ReportedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+			Check: campaign.CheckFailed, DossierCode: "=cmd|' /C calc'!A0",
+		},
+		{
+			Kind: RowSelfDeclared, HamletID: "hon-tre", HamletName: "Ấp Hòn Tre", HouseholdName: "Võ Thị Mai",
+			Address: "Tổ 5, ấp Hòn Tre", Phone: "0399111222", OfficerName: "Trần Văn Đức",
+			OfficerID: 123456789, OfficerChannel: "telegram", OfficerAccount: "123456789", ReportedAt: time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC),
 		},
 	}
 }

@@ -67,8 +67,10 @@ func TestLibreOfficeOpensReport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
 	}
-	for _, want := range []string{"Ấp Hòn Tre", "91.2%", "Tổng cộng", "Nguyễn Thị Ánh Tuyết",
-		"0912345678", "02/05/2026 08:15", "Đăng ký khai sinh; Đăng ký thường trú", "Hộ cho biết chưa được hướng dẫn"} {
+	for _, want := range []string{"Ấp Hòn Tre", "91,2%", "Tổng cộng", "Nguyễn Thị Ánh Tuyết",
+		"0912345678", "02/05/2026 08:15", "Đăng ký khai sinh; Đăng ký thường trú", "Hộ cho biết chưa được hướng dẫn",
+		"Tự thực hiện được (tự khai)", "260502-0001", "01/01/2026 07:00", "Số liệu tính đến hết ngày 30/06/2026",
+		"Cộng 4 dòng: 3 lượt hướng dẫn của 3 hộ"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("LibreOffice's rendering lacks %q", want)
 		}

@@ -3,11 +3,14 @@ package export
 import (
 	"fmt"
 	"io"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"dvcbot/campaign"
+	"dvcbot/scoring"
 )
 
 // Sheet names of the /report workbook, in order. Evidence past the first
@@ -24,6 +27,12 @@ const (
 type ReportWorkbook struct {
 	Title       string // first line of every sheet, e.g. "Báo cáo phong trào …"
 	PeriodLabel string // e.g. "Năm 2026" or "01/04/2026 – 30/06/2026"
+	// FiguresAt is the day the figures stop at, stated on every sheet
+	// ("Số liệu tính đến hết ngày 30/06/2026"); zero leaves it unsaid.
+	FiguresAt scoring.Date
+	// Provisional marks figures of a period that has not ended («tạm
+	// tính», scoring.ProvisionalMark), said after the period.
+	Provisional bool
 	GeneratedAt time.Time
 	Hamlets     []HamletRow
 	Officers    []OfficerRow
@@ -31,12 +40,28 @@ type ReportWorkbook struct {
 	Checks      []CheckRow
 }
 
-// HamletRow is one hamlet's figures for the period.
+// HamletRow is one hamlet's figures for the period. «Hộ» are distinct
+// households; able households are shown at most the register (the excess
+// is noted instead).
 type HamletRow struct {
-	ID, Name        string
-	Households      int     // households in the hamlet
-	GuidedInPeriod  int     // households guided in the period
-	Able            int     // households able to file online (guided or on their own)
+	ID, Name   string
+	Households int // households in the hamlet's register
+	// NewGuided counts distinct households first guided in the period
+	// (scoring.HamletStats.NewGuided).
+	NewGuided int
+	// HouseholdsGuided counts distinct households guided up to the day the
+	// figures stop at (scoring.HamletStats.HouseholdsGuided).
+	HouseholdsGuided int
+	// SelfAble counts households recorded as able on their own and never
+	// guided (scoring.HamletStats.SelfAble).
+	SelfAble int
+	// GuidedInPeriod sums each day's households guided in the period (a
+	// household guided on two days counts twice). Kept for callers; not
+	// shown, being neither «hộ» nor «lượt».
+	GuidedInPeriod int
+	// Able counts households able to file online (guided or on their own),
+	// as reported: the sheet shows at most Households and notes the excess.
+	Able            int
 	Coverage        float64 // Able ÷ Households, 0..1
 	SpecialProgress float64 // special-prize progress, 0..1
 	DaysMet         int     // days the daily target was met
@@ -48,17 +73,25 @@ type HamletRow struct {
 // OfficerRow is one officer's figures for the period.
 type OfficerRow struct {
 	// Number is the person's number in dvcbot (the one /canbo shows and
-	// admin commands take).
-	Number       campaign.PersonID
-	Name         string
-	HamletName   string
-	Role         string // campaign.Role value or a label
-	Households   int    // households guided
-	Procedures   int    // procedures guided
-	DaysActive   int    // days with at least one report
-	FailedChecks int
-	Active       bool
-	Excluded     string // reason the officer is excluded from awards; empty if not
+	// admin commands take); documents do not show it.
+	Number     campaign.PersonID
+	Name       string
+	HamletName string
+	// Affiliation is where the officer works in the hamlet, as the plan
+	// names it (campaign.Affiliation's label or value); empty when unset.
+	Affiliation string
+	Role        string // campaign.Role value or a label
+	// Households counts distinct households the officer guided up to the
+	// day the figures stop at (scoring.OfficerStats.Households).
+	Households int
+	// NewHouseholds counts distinct households the officer first guided in
+	// the period (scoring.OfficerStats.NewHouseholds).
+	NewHouseholds int
+	Procedures    int // procedures guided in the period
+	DaysActive    int // days in the period with at least one report
+	FailedChecks  int
+	Active        bool
+	Excluded      string // reason the officer is excluded from awards; empty if not
 }
 
 // CheckRow is one spot check of a reported household.
@@ -70,33 +103,38 @@ type CheckRow struct {
 }
 
 var hamletColumns = []column{
-	{"Mã ấp", 10},
+	{"STT", 6},
 	{"Tên ấp", 20},
-	{"Số hộ", 10},
-	{"Hộ được hướng dẫn trong kỳ", 14},
-	{"Hộ biết làm DVC trực tuyến", 14},
-	{"Tỷ lệ bao phủ", 11},
-	{"Tiến độ giải đặc biệt", 12},
-	{"Số ngày đạt chỉ tiêu", 11},
-	{"Số ngày đã qua", 10},
-	{"Chuỗi ngày liên tiếp", 11},
-	{"Loại trừ (lý do)", 36},
+	{"Số hộ trong sổ", 10},
+	{"Hộ mới được hướng dẫn trong kỳ", 13},
+	{"Hộ đã được hướng dẫn (lũy kế)", 13},
+	{"Hộ tự khai đã biết làm", 11},
+	{"Hộ biết làm DVC trực tuyến", 13},
+	{"Tỷ lệ bao phủ", 10},
+	{"Tiến độ phần quà khen thưởng riêng", 13},
+	{"Số ngày đạt chỉ tiêu", 10},
+	{"Số ngày đã qua", 9},
+	{"Chuỗi ngày liên tiếp", 10},
+	{"Ghi chú (loại trừ, sổ hộ)", 40},
 }
 
 var officerColumns = []column{
-	{"Số cán bộ", 10},
+	{"STT", 6},
 	{"Họ và tên", 26},
 	{"Ấp", 18},
-	{"Vai trò", 12},
-	{"Số hộ đã hướng dẫn", 12},
-	{"Số thủ tục đã hướng dẫn", 12},
-	{"Số ngày hoạt động", 11},
-	{"Kiểm tra không đạt", 11},
+	{"Đơn vị", 27},
+	{"Vai trò", 14},
+	{"Số hộ đã hướng dẫn (lũy kế)", 12},
+	{"Hộ mới trong kỳ", 10},
+	{"Số thủ tục đã hướng dẫn trong kỳ", 12},
+	{"Số ngày hoạt động", 10},
+	{"Kiểm tra không đạt", 10},
 	{"Trạng thái", 16},
-	{"Loại trừ (lý do)", 36},
+	{"Loại trừ (lý do)", 32},
 }
 
 var checkColumns = []column{
+	{"STT", 6},
 	{"Tên ấp", 18},
 	{"Chủ hộ", 26},
 	{"Địa chỉ", 36},
@@ -135,7 +173,7 @@ func writeReport(w io.Writer, loc *time.Location, r ReportWorkbook, names map[st
 	if err := b.writeOfficers(preamble, r.Officers); err != nil {
 		return err
 	}
-	if err := b.writeEvidence(preamble, r.Evidence, names); err != nil {
+	if _, err := b.writeEvidence(preamble, r.Evidence, names); err != nil {
 		return err
 	}
 	if err := b.writeChecks(preamble, r.Checks); err != nil {
@@ -154,6 +192,12 @@ func reportPreamble(r ReportWorkbook, loc *time.Location) []string {
 	if r.PeriodLabel == "" {
 		sub = "Kỳ báo cáo: (không ghi)"
 	}
+	if r.Provisional {
+		sub += " (" + scoring.ProvisionalMark + ")"
+	}
+	if !r.FiguresAt.IsZero() {
+		sub += " · " + scoring.FiguresAtText(r.FiguresAt)
+	}
 	if !r.GeneratedAt.IsZero() {
 		sub += " · Lập lúc " + r.GeneratedAt.In(loc).Format("15:04 ngày 02/01/2006")
 	}
@@ -165,44 +209,72 @@ func (b *book) writeHamlets(preamble []string, rows []HamletRow) error {
 	if err != nil {
 		return err
 	}
-	var households, guided, able int
+	var households, newGuided, guided, self, able, over int
 	var special float64
-	for _, h := range rows {
-		households += h.Households
-		guided += h.GuidedInPeriod
-		able += h.Able
-		special += h.SpecialProgress * float64(h.Households)
+	for i, h := range rows {
+		reg := max(h.Households, 0)
+		shown := min(h.Able, reg) // never more able households than the register
+		households += reg
+		newGuided += h.NewGuided
+		guided += h.HouseholdsGuided
+		self += h.SelfAble
+		able += shown
+		sp := h.SpecialProgress
+		if !math.IsNaN(sp) && !math.IsInf(sp, 0) {
+			special += min(max(sp, 0), 1) * float64(reg)
+		}
+		var notes []string
+		if h.Excluded != "" {
+			notes = append(notes, "Loại trừ: "+h.Excluded)
+		}
+		if h.Able > reg {
+			over++
+			notes = append(notes, fmt.Sprintf("Số hộ biết làm (%s) vượt số hộ trong sổ %s hộ: cần sửa số hộ của ấp (/sosho)",
+				number(h.Able), number(h.Able-reg)))
+		}
+		note := strings.Join(notes, ". ")
 		if err := s.addRow([]any{
-			text(h.ID), text(h.Name),
-			b.count(h.Households), b.count(h.GuidedInPeriod), b.count(h.Able),
+			excelize.Cell{StyleID: b.st.stt, Value: i + 1}, text(h.Name),
+			b.count(h.Households), b.count(h.NewGuided), b.count(h.HouseholdsGuided), b.count(h.SelfAble), b.count(shown),
 			percentCell(h.Coverage, b.st.percent), percentCell(h.SpecialProgress, b.st.percent),
 			b.count(h.DaysMet), b.count(h.DaysElapsed), b.count(h.Streak),
-			text(h.Excluded),
-		}); err != nil {
+			excelize.Cell{StyleID: b.st.wrap, Value: note},
+		}, excelize.RowOpts{Height: wrappedHeight(note, hamletColumns[len(hamletColumns)-1].width)}); err != nil {
 			return err
 		}
 	}
-	// Totals: sums of the counts; the rates over all the hamlets' households
-	// (the special-prize progress weighted by households). Days are per
-	// hamlet and have no total.
+	// Totals: sums of the counts shown above; the rates over all the
+	// hamlets' households (the special-prize progress weighted by
+	// households). Days are per hamlet and have no total.
 	total := []any{
-		excelize.Cell{StyleID: b.st.boldText, Value: "Tổng cộng"},
-		excelize.Cell{StyleID: b.st.boldText, Value: fmt.Sprintf("%d ấp", len(rows))},
+		excelize.Cell{StyleID: b.st.boldText, Value: fmt.Sprintf("Tổng cộng (%d ấp)", len(rows))},
+		excelize.Cell{StyleID: b.st.boldText},
 		excelize.Cell{StyleID: b.st.boldCount, Value: households},
+		excelize.Cell{StyleID: b.st.boldCount, Value: newGuided},
 		excelize.Cell{StyleID: b.st.boldCount, Value: guided},
+		excelize.Cell{StyleID: b.st.boldCount, Value: self},
 		excelize.Cell{StyleID: b.st.boldCount, Value: able},
 		excelize.Cell{StyleID: b.st.boldPc},
 		excelize.Cell{StyleID: b.st.boldPc},
 	}
 	if households > 0 {
-		total[5] = percentCell(float64(able)/float64(households), b.st.boldPc)
-		total[6] = percentCell(special/float64(households), b.st.boldPc)
+		total[7] = excelize.Cell{StyleID: b.st.boldPc, Value: scoring.PercentOf(able, households)}
+		total[8] = percentCell(special/float64(households), b.st.boldPc)
 	}
-	for range len(hamletColumns) - len(total) {
+	for range len(hamletColumns) - len(total) - 1 {
 		total = append(total, excelize.Cell{StyleID: b.st.boldText})
 	}
-	if err := s.addRow(total); err != nil {
+	note := ""
+	if over > 0 {
+		note = fmt.Sprintf("%d ấp có số hộ biết làm vượt sổ hộ: chỉ tính tối đa bằng số hộ trong sổ", over)
+	}
+	total = append(total, excelize.Cell{StyleID: b.st.boldWrap, Value: note})
+	if err := s.addRow(total, excelize.RowOpts{Height: wrappedHeight(note, hamletColumns[len(hamletColumns)-1].width)}); err != nil {
 		return err
+	}
+	// The label spans the STT and name columns, too narrow apart.
+	if err := s.sw.MergeCell(fmt.Sprintf("A%d", s.row), fmt.Sprintf("B%d", s.row)); err != nil {
+		return fmt.Errorf("export: sheet %q: totals row: %w", s.name, err)
 	}
 	if err := s.sw.Flush(); err != nil {
 		return fmt.Errorf("export: finish sheet %q: %w", s.name, err)
@@ -215,19 +287,23 @@ func (b *book) writeOfficers(preamble []string, rows []OfficerRow) error {
 	if err != nil {
 		return err
 	}
-	for _, o := range rows {
+	for i, o := range rows {
 		role := o.Role
 		if campaign.Role(role).Valid() {
 			role = campaign.Role(role).Label()
+		}
+		aff := o.Affiliation
+		if l := campaign.Affiliation(aff).Label(); l != "" {
+			aff = l
 		}
 		state := "Đã vô hiệu hóa"
 		if o.Active {
 			state = "Đang hoạt động"
 		}
 		if err := s.addRow([]any{
-			excelize.Cell{StyleID: b.st.id, Value: int64(o.Number)},
-			text(o.Name), text(o.HamletName), text(role),
-			b.count(o.Households), b.count(o.Procedures), b.count(o.DaysActive), b.count(o.FailedChecks),
+			excelize.Cell{StyleID: b.st.stt, Value: i + 1},
+			text(o.Name), text(o.HamletName), text(aff), text(role),
+			b.count(o.Households), b.count(o.NewHouseholds), b.count(o.Procedures), b.count(o.DaysActive), b.count(o.FailedChecks),
 			state, text(o.Excluded),
 		}); err != nil {
 			return err
@@ -241,12 +317,12 @@ func (b *book) writeChecks(preamble []string, rows []CheckRow) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range rows {
+	for i, c := range rows {
 		if s.full() {
 			return fmt.Errorf("export: sheet %q: more than %d spot checks do not fit on one sheet", SheetChecks, b.maxRows-s.header)
 		}
 		if err := s.addRow([]any{
-			text(c.HamletName), text(c.HouseholdName), text(c.Address),
+			excelize.Cell{StyleID: b.st.stt, Value: i + 1}, text(c.HamletName), text(c.HouseholdName), text(c.Address),
 			excelize.Cell{StyleID: b.st.text, Value: c.Phone},
 			text(c.OfficerName), b.dateCell(c.ReportedAt),
 			c.Status.Label(), text(c.Reason), text(c.CheckedByName), b.dateCell(c.CheckedAt),

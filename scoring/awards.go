@@ -2,7 +2,6 @@ package scoring
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,8 +13,13 @@ type HamletCandidate struct {
 	Rank  int
 	Stats HamletStats
 	// Reasons say in Vietnamese why the hamlet is selected (its figures) or
-	// why not ("độ phủ 91,2% < 95%", "đang bị loại trừ: …").
+	// why not ("độ phủ 91,2% < 95,0%", "đang bị loại trừ: …").
 	Reasons []string
+	// MeetsStandard is set on every hamlet that meets the award's standard
+	// and stands in no award's way: the selected ones and those beyond the
+	// cap («đủ tiêu chuẩn, vượt số lượng 06 — Hội đồng xét»). Such a hamlet
+	// is never said to fall short of the standard.
+	MeetsStandard bool
 	// Tie is set on a hamlet left out by the cap although it equals the last
 	// selected one on every ranking figure: only the final tie-break (id)
 	// separated them, and the council may want to decide.
@@ -26,7 +30,8 @@ type HamletCandidate struct {
 func (c HamletCandidate) Reason() string { return strings.Join(c.Reasons, "; ") }
 
 // OfficerCandidate is an officer in the individual award list, selected or
-// not, with why.
+// not, with why. The list is a proposal ranked by figures («đề nghị xét»):
+// the plan's qualitative criteria are for the review meeting to judge.
 type OfficerCandidate struct {
 	Rank    int // 1-based place among those selected; 0 when not selected
 	Stats   OfficerStats
@@ -48,11 +53,14 @@ type NotSelected struct {
 
 // Awards are the award candidates as of a day.
 type Awards struct {
-	At          Date
-	Collectives []HamletCandidate  // at most MaxCollectives, ranked
-	Individuals []OfficerCandidate // at most MaxIndividuals, ranked
-	Special     []HamletCandidate  // at most SpecialPrizes, ranked
-	NotSelected NotSelected
+	At Date
+	// SpecialPrizes is the number of special prizes the plan offers
+	// (Params.SpecialPrizes); Special may hold fewer.
+	SpecialPrizes int
+	Collectives   []HamletCandidate  // at most MaxCollectives, ranked
+	Individuals   []OfficerCandidate // at most MaxIndividuals, ranked
+	Special       []HamletCandidate  // at most SpecialPrizes, ranked
+	NotSelected   NotSelected
 }
 
 // Candidates draws up the award lists as of day at, over the campaign up to
@@ -64,9 +72,17 @@ type Awards struct {
 //   - Individuals (at most MaxIndividuals): at least one household guided,
 //     no failed spot check on their own records, not excluded; ranked by
 //     distinct households guided, then days active, then name, then id.
-//   - Special prizes (SpecialPrizes): special-prize progress above 0, no
-//     failed spot check, not excluded; ranked by progress, then days met,
-//     then id.
+//   - Special prizes (SpecialPrizes, «phần quà khen thưởng riêng»): at
+//     least Params.SpecialShare of the register guided through K
+//     procedures each (the plan's condition), no failed spot check, not
+//     excluded; ranked by progress (at most 100%), then days met, then id.
+//     Fewer eligible hamlets than prizes means fewer prizes
+//     (Awards.SpecialNote says so).
+//
+// Hamlets beyond a cap that meet the standard are listed first among those
+// not selected, with MeetsStandard set and the reason «đủ tiêu chuẩn, vượt
+// số lượng 06 — Hội đồng xét» before their figures. Coverage and progress
+// stop at the register: able households beyond it never raise a rank.
 //
 // A failed spot check excludes both the record's hamlet and the officer who
 // reported it; an excluded officer does not exclude their hamlet. A hamlet
@@ -77,7 +93,7 @@ func Candidates(f Facts, p Params, at Date) Awards {
 	hs := computeHamlets(f, e, campaign, at)
 	os := computeOfficers(f, e, campaign, at)
 	threshold := ThresholdPercent(p.CoverageThreshold)
-	a := Awards{At: at}
+	a := Awards{At: at, SpecialPrizes: p.SpecialPrizes}
 	a.Collectives, a.NotSelected.Collectives = collectives(hs, e, threshold)
 	a.Special, a.NotSelected.Special = special(hs, e)
 	a.Individuals, a.NotSelected.Individuals = individuals(os, e)
@@ -105,17 +121,19 @@ func collectives(hs []HamletStats, e env, threshold string) (sel, not []HamletCa
 			why = append(why, "độ phủ "+coverageText(s)+" < "+threshold)
 		}
 		if len(why) > 0 {
-			bad = append(bad, HamletCandidate{Stats: s, Reasons: why})
+			bad = append(bad, HamletCandidate{Stats: s, Reasons: append(why, registerText(s)...)})
 			continue
 		}
-		ok = append(ok, HamletCandidate{Stats: s, Reasons: []string{
+		c := HamletCandidate{Stats: s, MeetsStandard: true, Reasons: []string{
 			"độ phủ " + coverageText(s) + " ≥ " + threshold +
 				" (đạt từ ngày " + s.ReachedOn.String() + ")",
 			daysMetText(s),
-		}})
+		}}
 		if r := passedText(s.Checks); r != "" {
-			ok[len(ok)-1].Reasons = append(ok[len(ok)-1].Reasons, r)
+			c.Reasons = append(c.Reasons, r)
 		}
+		c.Reasons = append(c.Reasons, registerText(s)...)
+		ok = append(ok, c)
 	}
 	return capHamlets(ok, bad, merit, e.p.MaxCollectives, "tập thể")
 }
@@ -127,6 +145,7 @@ func special(hs []HamletStats, e env) (sel, not []HamletCandidate) {
 		}
 		return cmp.Compare(b.DaysMet, a.DaysMet)
 	}
+	share := ThresholdPercent(e.p.SpecialShare())
 	ok := make([]HamletCandidate, 0, len(hs))
 	bad := make([]HamletCandidate, 0, len(hs))
 	for _, s := range hs {
@@ -135,34 +154,57 @@ func special(hs []HamletStats, e env) (sel, not []HamletCandidate) {
 		case s.Hamlet.Households <= 0:
 			why = append(why, "chưa khai báo số hộ của ấp")
 		case s.SpecialDone == 0 && s.HouseholdsGuided == 0:
-			why = append(why, "chưa hướng dẫn hộ nào")
-		case s.SpecialDone == 0:
-			why = append(why, "chưa có hộ nào được hướng dẫn đủ "+strconv.Itoa(s.K)+" thủ tục")
+			why = append(why, "chưa hướng dẫn hộ nào; điều kiện: "+Number(s.SpecialNeeded)+" hộ ("+share+" số hộ) được hướng dẫn đủ "+count2(s.K)+" thủ tục")
+		case !s.SpecialMet():
+			why = append(why, specialProgressText(s, e)+", chưa đạt điều kiện "+share+" ("+Number(s.SpecialNeeded)+
+				" hộ): còn thiếu "+Number(s.SpecialShort())+" hộ")
 		}
 		if len(why) > 0 {
-			bad = append(bad, HamletCandidate{Stats: s, Reasons: why})
+			bad = append(bad, HamletCandidate{Stats: s, Reasons: append(why, registerText(s)...)})
 			continue
 		}
-		size := "ấp dưới " + Number(e.p.SpecialHouseholdThreshold) + " hộ"
-		if s.K == 1 {
-			size = "ấp từ " + Number(e.p.SpecialHouseholdThreshold) + " hộ trở lên"
-		}
-		c := HamletCandidate{Stats: s, Reasons: []string{
-			PercentOf(min(s.SpecialDone, s.Hamlet.Households), s.Hamlet.Households) + " số hộ (" + Number(s.SpecialDone) + "/" +
-				Number(s.Hamlet.Households) + ") đã được hướng dẫn đủ " + strconv.Itoa(s.K) + " thủ tục (" + size + ")",
+		c := HamletCandidate{Stats: s, MeetsStandard: true, Reasons: []string{
+			specialProgressText(s, e) + ", đạt điều kiện " + share,
 			daysMetText(s),
 		}}
 		if r := passedText(s.Checks); r != "" {
 			c.Reasons = append(c.Reasons, r)
 		}
+		c.Reasons = append(c.Reasons, registerText(s)...)
 		ok = append(ok, c)
 	}
-	return capHamlets(ok, bad, merit, e.p.SpecialPrizes, "giải đặc biệt")
+	return capHamlets(ok, bad, merit, e.p.SpecialPrizes, SpecialPrizeName)
+}
+
+// SpecialPrizeName is the plan's name of the special prizes, used in every
+// list and document (never «giải đặc biệt»).
+const SpecialPrizeName = "phần quà khen thưởng riêng"
+
+// specialProgressText is "54,7% số hộ (200/365) đã được hướng dẫn đủ 01
+// thủ tục (ấp từ 365 hộ trở lên)".
+func specialProgressText(s HamletStats, e env) string {
+	size := "ấp dưới " + Number(e.p.SpecialHouseholdThreshold) + " hộ"
+	if s.K == 1 {
+		size = "ấp từ " + Number(e.p.SpecialHouseholdThreshold) + " hộ trở lên"
+	}
+	done := s.SpecialInRegister()
+	return PercentOf(done, s.Hamlet.Households) + " số hộ (" + Number(done) + "/" + Number(s.Hamlet.Households) +
+		") đã được hướng dẫn đủ " + count2(s.K) + " thủ tục (" + size + ")"
+}
+
+// registerText flags able households beyond the register.
+func registerText(s HamletStats) []string {
+	if s.Excess <= 0 || s.Hamlet.Households <= 0 {
+		return nil
+	}
+	return []string{"số hộ biết làm vượt số hộ trong sổ " + Number(s.Excess) + " hộ: cần sửa số hộ của ấp (/sosho)"}
 }
 
 // capHamlets ranks the eligible (ok) and barred (bad) hamlets by merit
-// (ties by id), selects the first limit eligible ones and gives the others
-// beyond the cap its reason, marking a tie with the last selected.
+// (ties by id), selects the first limit eligible ones and says of the
+// others beyond the cap that they meet the standard and exceed the number
+// the plan allows, for the council to decide; a tie with the last selected
+// is marked.
 func capHamlets(ok, bad []HamletCandidate, merit func(a, b *HamletStats) int, limit int, what string) (sel, not []HamletCandidate) {
 	byMerit := func(a, b HamletCandidate) int {
 		if c := merit(&a.Stats, &b.Stats); c != 0 {
@@ -179,12 +221,52 @@ func capHamlets(ok, bad []HamletCandidate, merit func(a, b *HamletStats) int, li
 	}
 	not = make([]HamletCandidate, 0, len(ok)-n+len(bad))
 	for _, c := range ok[n:] {
-		c.Reasons = []string{capText(limit, what)}
+		c.Reasons = append([]string{capText(limit, what)}, c.Reasons...)
 		c.Tie = n > 0 && merit(&sel[n-1].Stats, &c.Stats) == 0
 		not = append(not, c)
 	}
 	return sel, append(not, bad...)
 }
+
+// SpecialNote says plainly when fewer hamlets meet the special-prize
+// condition than there are prizes, so fewer prizes are proposed ("" when
+// every prize has a hamlet).
+func (a Awards) SpecialNote(p Params) string {
+	n, of := len(a.Special), a.SpecialPrizes
+	if n >= of {
+		return ""
+	}
+	cond := "(" + ThresholdPercent(p.SpecialShare()) + " số hộ của ấp được hướng dẫn đủ số thủ tục)"
+	if n == 0 {
+		return "Chưa có ấp nào đủ điều kiện nhận " + SpecialPrizeName + " " + cond + ": chưa đề nghị phần quà nào trong " +
+			count2(of) + " phần quà."
+	}
+	return "Chỉ có " + count2(n) + " ấp đủ điều kiện " + cond + " nên chỉ đề nghị " + count2(n) + "/" + count2(of) +
+		" " + SpecialPrizeName + "."
+}
+
+// CollectiveNote says how many hamlets meet the collective standard when
+// more meet it than the plan allows ("" otherwise): the first ones are
+// proposed, the others meet the standard and are for the council to decide.
+func (a Awards) CollectiveNote() string {
+	over := 0
+	for _, c := range a.NotSelected.Collectives {
+		if c.MeetsStandard {
+			over++
+		}
+	}
+	if over == 0 {
+		return ""
+	}
+	n := len(a.Collectives)
+	return "Có " + count2(n+over) + " ấp đủ tiêu chuẩn tập thể: " + count2(n) + " ấp xếp đầu được đề nghị; " + count2(over) +
+		" ấp còn lại đủ tiêu chuẩn, vượt số lượng " + count2(n) + " — Hội đồng xét."
+}
+
+// IndividualsNote says what the individuals list is: a proposal ranked by
+// the figures, the plan's qualitative criteria left to the review meeting.
+const IndividualsNote = "Danh sách cá nhân là danh sách đề nghị xét, xếp theo số liệu hướng dẫn; " +
+	"các tiêu chuẩn hoàn thành tốt nhiệm vụ, thành thạo thao tác hướng dẫn, không vi phạm kỷ luật, kỷ cương hành chính do cuộc họp xét."
 
 func individuals(os []OfficerStats, e env) (sel, not []OfficerCandidate) {
 	ok := make([]int, 0, len(os))
@@ -221,7 +303,7 @@ func individuals(os []OfficerStats, e env) (sel, not []OfficerCandidate) {
 		sel[r] = OfficerCandidate{Rank: r + 1, Stats: s, Reasons: why}
 	}
 	not = make([]OfficerCandidate, 0, len(os)-n)
-	capped := []string{capText(limit, "cá nhân")}
+	capped := []string{individualCapText(limit)}
 	for _, i := range ok[n:] {
 		c := OfficerCandidate{Stats: os[i], Reasons: capped}
 		c.Tie = n > 0 && merit(&sel[n-1].Stats, &os[i]) == 0
@@ -299,11 +381,26 @@ func joinDates(ds []Date) string {
 	return strings.Join(parts, ", ")
 }
 
+// capText is the reason given to those beyond a cap: they meet the
+// standard (or, for individuals, are proposed by their figures) and exceed
+// the number the plan allows, for the council to decide.
 func capText(limit int, what string) string {
 	if limit <= 0 {
 		return "kế hoạch không có suất " + what
 	}
-	return fmt.Sprintf("ngoài %d %s dẫn đầu", limit, what)
+	if what == SpecialPrizeName {
+		return "đủ điều kiện, vượt số lượng " + count2(limit) + " " + what + " — Hội đồng xét"
+	}
+	return "đủ tiêu chuẩn, vượt số lượng " + count2(limit) + " — Hội đồng xét"
+}
+
+// individualCapText is the reason given to individuals ranked beyond the
+// number the plan allows.
+func individualCapText(limit int) string {
+	if limit <= 0 {
+		return "kế hoạch không có suất cá nhân"
+	}
+	return "xếp sau " + count2(limit) + " cá nhân đề nghị xét theo số liệu — Hội đồng xét"
 }
 
 func daysMetText(s HamletStats) string {

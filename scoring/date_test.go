@@ -340,7 +340,7 @@ func TestFormatting(t *testing.T) {
 	th := []struct {
 		x    float64
 		want string
-	}{{0.95, "95%"}, {1, "100%"}, {0.955, "95,5%"}, {0.9525, "95,25%"}, {0.5, "50%"}}
+	}{{0.95, "95,0%"}, {1, "100,0%"}, {0.955, "95,5%"}, {0.9525, "95,25%"}, {0.5, "50,0%"}, {0.123456, "12,3456%"}}
 	for _, c := range th {
 		if got := ThresholdPercent(c.x); got != c.want {
 			t.Errorf("ThresholdPercent(%v) = %q, want %q", c.x, got, c.want)

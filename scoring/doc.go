@@ -31,10 +31,25 @@
 //   - Coverage = able ÷ households in the register, clamped to [0, 1];
 //     able = guided ∪ recorded as already able. The threshold is compared
 //     exactly in integers (9,499 of 10,000 fails 95%; 9,500 passes), and
-//     percentages are shown truncated ("94,9%"), never rounded up.
-//   - Special prize: k = 1 procedure per household when the hamlet has at
-//     least SpecialHouseholdThreshold (365) households, else 2; progress =
-//     households with ≥ k distinct procedures ÷ households.
+//     percentages are shown truncated with one decimal and a comma
+//     ("94,9%", thresholds "95,0%"), never rounded up.
+//   - A hamlet never shows more able households than its register: the
+//     excess is kept apart (HamletStats.Excess, RegisterWarning asks admins
+//     to correct the register) and never raises a rank.
+//   - Special prize («phần quà khen thưởng riêng»): k = 1 procedure per
+//     household when the hamlet has at least SpecialHouseholdThreshold
+//     (365) households, else 2; progress = households with ≥ k distinct
+//     procedures ÷ households. A hamlet is eligible only when that share
+//     reaches SpecialMinShare (95%) exactly; fewer eligible hamlets than
+//     prizes means fewer prizes (Awards.SpecialNote).
+//   - Beyond a cap, hamlets that meet the standard are said to: «đủ tiêu
+//     chuẩn, vượt số lượng 06 — Hội đồng xét». The individuals list is a
+//     proposal ranked by figures («đề nghị xét»).
+//   - The campaign runs from the first instant of CampaignStart to the last
+//     of CampaignEnd in the campaign time zone (InCampaignAt,
+//     CheckReportTime); figures stop by default at the earlier of today and
+//     the last day (FiguresAt); the sơ kết always covers the first six
+//     months (ReviewPeriod).
 //   - A failed spot check (dated on or before the as-of day) excludes the
 //     record's hamlet and the officer who reported it from every award. An
 //     exclusion excludes its hamlet or officer while in force; an excluded

@@ -37,8 +37,10 @@ func PercentOf(num, den int) string {
 	return tenthsString(int64(num)*1000/int64(den)) + "%"
 }
 
-// ThresholdPercent is a configured threshold (0.95) as a percentage without
-// needless decimals ("95%", "95,5%", "95,25%").
+// ThresholdPercent is a configured threshold (0.95) as a percentage in the
+// one format every figure uses, one decimal and a decimal comma ("95,0%",
+// "95,5%"), with more decimals only where the threshold has them
+// ("95,25%"), so that it is never shown rounded.
 func ThresholdPercent(x float64) string {
 	ppm := thresholdPPM(x) // millionths: 950000 = 95%
 	neg := ppm < 0
@@ -48,10 +50,11 @@ func ThresholdPercent(x float64) string {
 	whole := ppm / 10000
 	frac := ppm % 10000
 	s := strconv.FormatInt(whole, 10)
-	if frac != 0 {
-		f := strconv.FormatInt(frac+10000, 10)[1:]
-		s += "," + strings.TrimRight(f, "0")
+	f := strings.TrimRight(strconv.FormatInt(frac+10000, 10)[1:], "0")
+	if f == "" {
+		f = "0"
 	}
+	s += "," + f
 	if neg {
 		s = "-" + s
 	}

@@ -41,7 +41,14 @@ type HamletStats struct {
 
 	HouseholdsGuided int // distinct households guided up to At
 	SelfAble         int // households recorded as already able and not guided
-	Able             int // HouseholdsGuided + SelfAble
+	// Able is HouseholdsGuided + SelfAble, as reported: it may exceed the
+	// register (Excess). Figures shown and ranked use AbleInRegister.
+	Able int
+	// Excess counts the able households beyond the register (Able −
+	// Households when positive): the register is out of date or reports
+	// are wrong, and admins must correct it (/sosho). Coverage stops at the
+	// register, so a hamlet never outranks another on its excess.
+	Excess int
 	// Coverage is Able ÷ Households, clamped to [0, 1]; 0 without households.
 	Coverage float64
 	// ReachedOn is the day coverage first reached the threshold; zero when
@@ -51,6 +58,10 @@ type HamletStats struct {
 	K               int     // procedures each household needs for the special prize
 	SpecialDone     int     // households with at least K distinct procedures guided
 	SpecialProgress float64 // SpecialDone ÷ Households, clamped to [0, 1]
+	// SpecialNeeded is how many households must have K procedures for the
+	// hamlet to meet the special-prize condition (Params.SpecialShare of
+	// the register); 0 without households.
+	SpecialNeeded int
 
 	Checks       CheckCounts
 	FailedChecks []Check // failed spot checks on the hamlet's records, by date
@@ -60,6 +71,49 @@ type HamletStats struct {
 
 // CoverageMet reports whether the hamlet's coverage reaches the threshold.
 func (s HamletStats) CoverageMet() bool { return !s.ReachedOn.IsZero() }
+
+// AbleInRegister is the able households as shown and counted: Able, at
+// most the register (never more households than the hamlet has).
+func (s HamletStats) AbleInRegister() int { return min(s.Able, max(s.Hamlet.Households, 0)) }
+
+// SpecialInRegister is SpecialDone, at most the register.
+func (s HamletStats) SpecialInRegister() int {
+	return min(s.SpecialDone, max(s.Hamlet.Households, 0))
+}
+
+// OverRegister reports whether more households are able than the register
+// holds: the figures stop at the register and admins are asked to correct
+// it (RegisterWarning).
+func (s HamletStats) OverRegister() bool { return s.Excess > 0 }
+
+// RegisterWarning is the sentence asking admins to correct the register
+// of a hamlet with more able households than its register ("" when the
+// register holds them all).
+func (s HamletStats) RegisterWarning() string {
+	if s.Excess <= 0 {
+		return ""
+	}
+	if s.Hamlet.Households <= 0 {
+		return "Ấp " + s.Hamlet.Name + " chưa khai báo số hộ nhưng đã có " + Number(s.Able) +
+			" hộ biết làm: quản trị viên hãy nhập số hộ của ấp bằng lệnh /sosho."
+	}
+	return "Số hộ biết làm của ấp " + s.Hamlet.Name + " (" + Number(s.Able) + ") vượt số hộ trong sổ (" +
+		Number(s.Hamlet.Households) + ") " + Number(s.Excess) + " hộ: số liệu chỉ tính tối đa bằng số hộ trong sổ; " +
+		"quản trị viên hãy kiểm tra và sửa số hộ bằng lệnh /sosho."
+}
+
+// SpecialMet reports whether the hamlet meets the special-prize condition:
+// at least SpecialNeeded households guided through K procedures.
+func (s HamletStats) SpecialMet() bool {
+	return s.Hamlet.Households > 0 && s.SpecialNeeded > 0 && s.SpecialInRegister() >= s.SpecialNeeded
+}
+
+// SpecialShort is how many more households must be guided through K
+// procedures for the hamlet to meet the special-prize condition (0 once
+// it does; the register when the hamlet has no households declared).
+func (s HamletStats) SpecialShort() int {
+	return max(0, s.SpecialNeeded-s.SpecialInRegister())
+}
 
 // Eligible reports whether no failed check and no exclusion stands in the
 // hamlet's way to an award.
@@ -84,7 +138,8 @@ func computeHamlets(f Facts, e env, period Period, at Date) []HamletStats {
 			idx[h.ID] = int32(i)
 		}
 		k := e.p.RequiredProcedures(h.Households)
-		out[i] = HamletStats{Hamlet: h, Period: cp, At: at, DaysElapsed: elapsed, K: k}
+		out[i] = HamletStats{Hamlet: h, Period: cp, At: at, DaysElapsed: elapsed, K: k,
+			SpecialNeeded: e.p.SpecialNeeded(h.Households)}
 	}
 	if len(out) == 0 {
 		return out
@@ -119,6 +174,7 @@ func computeHamlets(f Facts, e env, period Period, at Date) []HamletStats {
 		s.MetToday = s.GuidedToday >= e.p.DailyTarget
 		s.Coverage = ratio(s.Able, s.Hamlet.Households)
 		s.SpecialProgress = ratio(s.SpecialDone, s.Hamlet.Households)
+		s.Excess = max(0, s.Able-max(s.Hamlet.Households, 0))
 	}
 	return out
 }

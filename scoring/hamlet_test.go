@@ -318,7 +318,8 @@ func TestSum(t *testing.T) {
 	}
 	got := Sum(Hamlets(w.facts(), DefaultParams(), Month(2026, 5), may(2)))
 	want := Totals{Hamlets: 3, Households: 12, GuidedInPeriod: 8, NewGuided: 8, GuidedToday: 3, MetToday: 1, DaysMet: 2,
-		DaysElapsed: 6, HouseholdsGuided: 8, Able: 7, SpecialDone: 5, Coverage: 7.0 / 12, CoverageMet: 1, FailedChecks: 1, Excluded: 1}
+		DaysElapsed: 6, HouseholdsGuided: 8, Able: 7, SpecialDone: 5, Coverage: 7.0 / 12, CoverageMet: 1, FailedChecks: 1, Excluded: 1,
+		OverRegister: 1} // b: 3 able of 2
 	if got != want {
 		t.Errorf("\n got %+v\nwant %+v", got, want)
 	}

@@ -29,14 +29,54 @@ type Params struct {
 	// SpecialHouseholdThreshold: hamlets with at least this many households
 	// need 1 procedure per household for the special prize, smaller ones 2.
 	SpecialHouseholdThreshold int
-	MaxCollectives            int // at most this many collective awards
-	MaxIndividuals            int // at most this many individual awards
-	SpecialPrizes             int // number of special prizes
+	// SpecialMinShare is the share of a hamlet's register that must have
+	// been guided through the required number of procedures for the hamlet
+	// to be eligible for a special prize (phần quà khen thưởng riêng),
+	// compared exactly like CoverageThreshold (configuration key
+	// awards.special_min_share). Zero means DefaultSpecialMinShare.
+	SpecialMinShare float64
+	MaxCollectives  int // at most this many collective awards
+	MaxIndividuals  int // at most this many individual awards
+	SpecialPrizes   int // number of special prizes
+}
+
+// DefaultSpecialMinShare is the special-prize condition when none is
+// configured: 95% of the register, the same bar as the collective award.
+const DefaultSpecialMinShare = 0.95
+
+// SpecialShare is the special-prize condition in force: SpecialMinShare,
+// or DefaultSpecialMinShare when it is zero.
+func (p Params) SpecialShare() float64 {
+	if p.SpecialMinShare == 0 {
+		return DefaultSpecialMinShare
+	}
+	return p.SpecialMinShare
+}
+
+// MeetsSpecialCondition reports exactly (in integers, like ReachesCoverage)
+// whether done households of a register of households meet the special
+// prize condition: done ≥ SpecialShare × households. A hamlet without
+// households never does.
+func (p Params) MeetsSpecialCondition(done, households int) bool {
+	if households <= 0 {
+		return false
+	}
+	return int64(done)*1_000_000 >= thresholdPPM(p.SpecialShare())*int64(households)
+}
+
+// SpecialNeeded is the smallest number of households, of a register of
+// households, that meets the special-prize condition (0 without households).
+func (p Params) SpecialNeeded(households int) int {
+	if households <= 0 {
+		return 0
+	}
+	return int((thresholdPPM(p.SpecialShare())*int64(households) + 999_999) / 1_000_000)
 }
 
 // DefaultParams are the plan's numbers: the whole of 2026, one household a
-// day, 95% coverage, 365 households for the special-prize rule, 6
-// collectives, 26 individuals, 3 special prizes, no days off.
+// day, 95% coverage, 365 households for the special-prize rule, 95% of the
+// register meeting it, 6 collectives, 26 individuals, 3 special prizes, no
+// days off.
 func DefaultParams() Params {
 	return Params{
 		CampaignStart:             Date{2026, time.January, 1},
@@ -44,6 +84,7 @@ func DefaultParams() Params {
 		DailyTarget:               1,
 		CoverageThreshold:         0.95,
 		SpecialHouseholdThreshold: 365,
+		SpecialMinShare:           DefaultSpecialMinShare,
 		MaxCollectives:            6,
 		MaxIndividuals:            26,
 		SpecialPrizes:             3,
@@ -66,6 +107,9 @@ func (p Params) Validate() error {
 	}
 	if p.SpecialHouseholdThreshold < 1 {
 		errs = append(errs, fmt.Errorf("awards.special_household_threshold phải từ 1 trở lên, hiện là %d", p.SpecialHouseholdThreshold))
+	}
+	if s := p.SpecialMinShare; s != 0 && (!(s > 0 && s <= 1) || math.IsNaN(s)) {
+		errs = append(errs, fmt.Errorf("awards.special_min_share phải lớn hơn 0 và không quá 1 (0.95 là 95%%), hiện là %v", s))
 	}
 	if p.MaxCollectives < 0 {
 		errs = append(errs, fmt.Errorf("awards.max_collectives không được âm, hiện là %d", p.MaxCollectives))

@@ -68,6 +68,7 @@ func genWorld(t *rapid.T) (world, Params, Date) {
 	p.MaxCollectives = rapid.IntRange(0, 3).Draw(t, "maxcollectives")
 	p.MaxIndividuals = rapid.IntRange(0, 3).Draw(t, "maxindividuals")
 	p.SpecialPrizes = rapid.IntRange(0, 3).Draw(t, "special")
+	p.SpecialMinShare = rapid.SampledFrom([]float64{0, 0.25, 0.5, 0.95, 1}).Draw(t, "special-share")
 	return w, p, genDay(t, "at")
 }
 
@@ -227,8 +228,31 @@ func TestPropCandidateLists(t *testing.T) {
 			}
 		}
 		for _, c := range a.Special {
-			if c.Stats.SpecialDone == 0 {
-				t.Fatalf("%s selected for the special prize without progress", c.Stats.Hamlet.ID)
+			if c.Stats.SpecialDone == 0 || !c.Stats.SpecialMet() || !p.MeetsSpecialCondition(c.Stats.SpecialInRegister(), c.Stats.Hamlet.Households) {
+				t.Fatalf("%s selected for the special prize without meeting the condition: %d of %d", c.Stats.Hamlet.ID,
+					c.Stats.SpecialDone, c.Stats.Hamlet.Households)
+			}
+		}
+		if len(a.Special) < p.SpecialPrizes && a.SpecialNote(p) == "" {
+			t.Fatalf("%d of %d special prizes and no note", len(a.Special), p.SpecialPrizes)
+		}
+		// Whoever meets a standard is never said to fall short of it, and
+		// whoever is left out while meeting it was beyond the cap.
+		for _, list := range [][]HamletCandidate{a.NotSelected.Collectives, a.NotSelected.Special} {
+			for _, c := range list {
+				if c.MeetsStandard && (strings.Contains(c.Reason(), "chưa đủ") || strings.Contains(c.Reason(), "chưa đạt") || !strings.Contains(c.Reason(), "vượt số lượng") && !strings.Contains(c.Reason(), "không có suất")) {
+					t.Fatalf("%s meets the standard but reads %q", c.Stats.Hamlet.ID, c.Reason())
+				}
+			}
+		}
+		for _, c := range a.NotSelected.Collectives {
+			if want := c.Stats.Eligible() && c.Stats.CoverageMet() && c.Stats.Hamlet.Households > 0; c.MeetsStandard != want {
+				t.Fatalf("%s MeetsStandard %v, want %v", c.Stats.Hamlet.ID, c.MeetsStandard, want)
+			}
+		}
+		for _, s := range Hamlets(f, p, p.Campaign(), at) {
+			if s.AbleInRegister() > max(s.Hamlet.Households, 0) || s.Able != s.AbleInRegister()+s.Excess || s.Coverage > 1 {
+				t.Fatalf("%s: able %d in register %d excess %d of %d households", s.Hamlet.ID, s.Able, s.AbleInRegister(), s.Excess, s.Hamlet.Households)
 			}
 		}
 	})

@@ -20,6 +20,9 @@ type Totals struct {
 	CoverageMet  int
 	FailedChecks int
 	Excluded     int
+	// OverRegister counts hamlets with more able households than their
+	// register (their figures stop at the register).
+	OverRegister int
 }
 
 // Sum adds up the figures of the given hamlets.
@@ -46,6 +49,9 @@ func Sum(stats []HamletStats) Totals {
 		t.FailedChecks += len(s.FailedChecks)
 		if s.Excluded {
 			t.Excluded++
+		}
+		if s.OverRegister() {
+			t.OverRegister++
 		}
 	}
 	t.Coverage = ratio(t.Able, t.Households)

@@ -57,6 +57,11 @@ type Settings struct {
 	// ZaloName returns the Zalo bot's display name, to tell people where
 	// to send a code ("" without Zalo).
 	ZaloName func() string
+	// RatePerMinute and RateBurst bound each person's inbound messages
+	// (limits.messages_per_minute, limits.burst; defaults RatePerMinute
+	// and RateBurst when 0, no limit when negative: load tests only).
+	RatePerMinute float64
+	RateBurst     int
 	// Usage reports each quota-limited channel's use this month (nil: none).
 	Usage func() []chat.Usage
 	// BotUsername returns the Telegram bot's @username for deep links
@@ -86,6 +91,8 @@ type Engine struct {
 	observe func(Outcome)
 	// dl keeps track of answers in flight (delivery.go).
 	dl *delivery
+	// limit bounds each person's inbound messages (limits.go).
+	limit *limiter
 }
 
 // Outcome is what handling one input did, for metrics: facts from the
@@ -132,6 +139,13 @@ func New(db *store.DB, set Settings, opts ...Option) *Engine {
 	if e.set.BotUsername == nil {
 		e.set.BotUsername = func() string { return "" }
 	}
+	if e.set.RatePerMinute == 0 {
+		e.set.RatePerMinute = RatePerMinute
+	}
+	if e.set.RateBurst <= 0 {
+		e.set.RateBurst = RateBurst
+	}
+	e.limit = newLimiter(e.set.RatePerMinute, e.set.RateBurst)
 	if e.set.ZaloName == nil {
 		e.set.ZaloName = func() string { return "" }
 	}
@@ -353,6 +367,13 @@ func flatten(rows [][]chat.Choice) []chat.Choice {
 func (e *Engine) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if ok, warn := e.limit.allow(in.From, e.now()); !ok {
+		e.log.Warn("inbound limit reached", "channel", in.From.Channel)
+		if warn && in.Private {
+			return []chat.Reply{{To: in.Chat, Text: msgTooFast}}, nil
+		}
+		return nil, nil
 	}
 	var c *cx
 	var again []chat.Reply

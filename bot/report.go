@@ -722,10 +722,11 @@ func (c *cx) saveReport(d Draft) (campaign.Guidance, campaign.Household, bool, e
 	}
 	g, err := c.tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: hh.HamletID, OfficerID: c.who.ID,
 		Via: c.in.From, Procedures: d.Procedures, OtherProcedure: d.Other, DossierCode: d.Dossier, PhotoFileIDs: d.Photos})
-	if err == nil {
-		c.saved++
+	if err != nil {
+		return g, hh, created, err
 	}
-	return g, hh, created, err
+	c.saved++
+	return g, hh, created, c.flagImplausible()
 }
 
 // confirmSaved answers a saved report with the hamlet's status today and an undo button.

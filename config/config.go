@@ -49,6 +49,7 @@ type Config struct {
 	Ops        Ops                  `json:"ops"`
 	Log        Log                  `json:"log"`
 	Invite     Invite               `json:"invite"`
+	Limits     Limits               `json:"limits"`
 }
 
 // Campaign describes the emulation movement: its name, period and daily target.
@@ -212,6 +213,15 @@ func (l Log) SlogLevel() slog.Level {
 }
 
 // Invite configures join links.
+// Limits bound what one person may send: far above real use (a few
+// reports a day), they stop a runaway client or a loop of pasted messages.
+type Limits struct {
+	// MessagesPerMinute per person (0: no limit), with bursts of Burst.
+	MessagesPerMinute float64 `json:"messages_per_minute"`
+	Burst             int     `json:"burst"`
+}
+
+// Invite configures invite codes.
 type Invite struct {
 	// TTL is how long an invite code stays valid.
 	TTL time.Duration `json:"ttl"`

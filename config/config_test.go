@@ -741,6 +741,8 @@ func TestEveryKeyOverridableByEnv(t *testing.T) {
 		"ops.listen":                         ":9100",
 		"log.level":                          "debug",
 		"invite.ttl":                         "24h",
+		"limits.messages_per_minute":         "60",
+		"limits.burst":                       "20",
 		"hamlets":                            `[{"id":"x","name":"X","households":5}]`,
 		"procedures":                         `[{"id":"khac","name":"Khác"}]`,
 	}

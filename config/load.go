@@ -113,6 +113,8 @@ func defaults() []struct {
 		{"ops.listen", "127.0.0.1:9090"},
 		{"log.level", "info"},
 		{"invite.ttl", "168h"},
+		{"limits.messages_per_minute", 30},
+		{"limits.burst", 10},
 	}
 }
 
@@ -294,6 +296,8 @@ func Parse(data []byte, env []string) (*Config, error) {
 	c.Ops.Listen = strings.TrimSpace(r.str("ops.listen"))
 	c.Log.Level = strings.ToLower(strings.TrimSpace(r.str("log.level")))
 	c.Invite.TTL = r.duration("invite.ttl")
+	c.Limits.MessagesPerMinute = r.float("limits.messages_per_minute")
+	c.Limits.Burst = r.int("limits.burst")
 
 	if len(r.errs) > 0 {
 		return nil, errors.Join(r.errs...)

@@ -409,6 +409,12 @@ func (c *Config) validateRest(v *validator) {
 	default:
 		v.fail("log.level", `không biết mức %q — dùng "debug", "info", "warn" hoặc "error"`, c.Log.Level)
 	}
+	if c.Limits.MessagesPerMinute < 0 {
+		v.fail("limits.messages_per_minute", "không được âm (0 = không giới hạn), đang là %v", c.Limits.MessagesPerMinute)
+	}
+	if c.Limits.Burst < 1 {
+		v.fail("limits.burst", "phải từ 1 trở lên, đang là %d", c.Limits.Burst)
+	}
 	if c.Invite.TTL <= 0 {
 		v.fail("invite.ttl", `phải lớn hơn 0 — ví dụ "168h" hoặc "7d"`)
 	}

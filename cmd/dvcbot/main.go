@@ -192,20 +192,31 @@ func openStore(cfg *config.Config, now func() time.Time) (*store.DB, error) {
 // engineSettings maps configuration to the engine's settings.
 func engineSettings(cfg *config.Config, username func() string) bot.Settings {
 	return bot.Settings{
-		CampaignName: cfg.Campaign.Name,
-		Start:        cfg.Campaign.Start,
-		End:          cfg.Campaign.End,
-		Location:     cfg.Campaign.Location,
-		DailyTarget:  cfg.Campaign.DailyTarget,
-		Procedures:   cfg.Procedures,
-		Admins:       configAdmins(cfg),
-		Groups:       configGroups(cfg),
-		InviteTTL:    cfg.Invite.TTL,
-		BotUsername:  username,
-		Params:       scoringParams(cfg),
+		CampaignName:  cfg.Campaign.Name,
+		Start:         cfg.Campaign.Start,
+		End:           cfg.Campaign.End,
+		Location:      cfg.Campaign.Location,
+		DailyTarget:   cfg.Campaign.DailyTarget,
+		Procedures:    cfg.Procedures,
+		Admins:        configAdmins(cfg),
+		RatePerMinute: rateOf(cfg.Limits.MessagesPerMinute),
+		RateBurst:     cfg.Limits.Burst,
+		Groups:        configGroups(cfg),
+		InviteTTL:     cfg.Invite.TTL,
+		BotUsername:   username,
+		Params:        scoringParams(cfg),
 
 		SpotCheckRate: cfg.SpotCheck.Rate,
 	}
+}
+
+// rateOf maps limits.messages_per_minute (0: none) to the engine's setting
+// (negative: none).
+func rateOf(perMinute float64) float64 {
+	if perMinute <= 0 {
+		return -1
+	}
+	return perMinute
 }
 
 // configAdmins are the accounts of the admins named in configuration.

@@ -369,13 +369,20 @@ func serveWebhook(ctx context.Context, cfg *config.Config, tg *telegram.Transpor
 	return nil
 }
 
-// pruneUpdates forgets old processed update ids every 6 hours.
+// pruneUpdates forgets old processed update ids, and removes
+// conversations left unfinished for a week (they may hold a household's
+// personal data), every 6 hours.
 func pruneUpdates(ctx context.Context, eng *bot.Engine, logger *slog.Logger, after func(time.Duration) <-chan time.Time) error {
 	for {
 		if n, err := eng.PruneUpdates(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			logger.Warn("prune processed updates", "err", err)
 		} else if n > 0 {
 			logger.Info("pruned processed update ids", "count", n)
+		}
+		if n, err := eng.ExpireDrafts(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			logger.Warn("remove unfinished conversations", "err", err)
+		} else if n > 0 {
+			logger.Info("removed conversations unfinished for a week", "count", n)
 		}
 		select {
 		case <-ctx.Done():

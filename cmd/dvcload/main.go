@@ -150,6 +150,8 @@ func run(args []string, out io.Writer) error {
 		CampaignName: cfg.Campaign.Name, Start: time.Date(2020, 1, 1, 0, 0, 0, 0, loc), End: time.Date(2099, 12, 31, 0, 0, 0, 0, loc),
 		Location: loc, DailyTarget: 1, Procedures: cfg.Procedures, InviteTTL: cfg.Invite.TTL,
 		BotUsername: func() string { return fakebotapi.DefaultUsername },
+		// Simulated officers report far faster than people can: no limit.
+		RatePerMinute: -1,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -43,16 +43,17 @@ func dossierStore(t *testing.T) (cfgPath string, vars []string) {
 		if err := tx.SyncHamlets([]campaign.Hamlet{{ID: "hon-nho", Name: "Hòn Nhỏ", Households: 2}, {ID: "nam-du", Name: "Nam Du", Households: 298}}); err != nil {
 			return err
 		}
-		if err := tx.PutOfficer(campaign.Officer{TelegramID: 4001, FullName: "Nguyễn Thị Dung", HamletID: "hon-nho", Role: campaign.RoleOfficer, Active: true}, 1, "test"); err != nil {
+		officer, err := putTelegramPerson(tx, 4001, campaign.Officer{FullName: "Nguyễn Thị Dung", HamletID: "hon-nho", Role: campaign.RoleOfficer, Active: true})
+		if err != nil {
 			return err
 		}
 		for i, name := range []string{"Trần Văn Hai", "Lê Thị Ba"} {
 			hh, err := tx.AddHousehold(campaign.Household{HamletID: "hon-nho", HeadName: name, Address: "Tổ 1, ấp Hòn Nhỏ",
-				Phone: "091234560" + string(rune('1'+i)), CreatedBy: 4001}, name)
+				Phone: "091234560" + string(rune('1'+i)), CreatedBy: officer}, name)
 			if err != nil {
 				return err
 			}
-			if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "hon-nho", OfficerID: 4001, Procedures: []string{"khai_sinh", "thuong_tru"}}); err != nil {
+			if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "hon-nho", OfficerID: officer, Procedures: []string{"khai_sinh", "thuong_tru"}}); err != nil {
 				return err
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/store"
 )
@@ -36,6 +38,19 @@ func runCmd(t *testing.T, stdin string, env []string, args ...string) result {
 	defer cancel()
 	err := run(ctx, args, strings.NewReader(stdin), &out, &errOut, env)
 	return result{stdout: out.String(), stderr: errOut.String(), err: err}
+}
+
+// putTelegramPerson registers o as a new person whose Telegram account is
+// tgID, and returns the person's own id.
+func putTelegramPerson(tx *store.Tx, tgID int64, o campaign.Officer) (campaign.PersonID, error) {
+	id, err := tx.NewPersonID()
+	if err != nil {
+		return 0, err
+	}
+	o.ID = id
+	o.Accounts = []campaign.Account{{Address: chat.Addr(chat.Telegram, strconv.FormatInt(tgID, 10))}}
+	o.Prefer = chat.Telegram
+	return id, tx.PutOfficer(o, 0, "officer.test")
 }
 
 // lines joins the lines typed at the terminal.
@@ -115,10 +130,22 @@ func TestDemoPhotoAndInvite(t *testing.T) {
 	if r.err != nil {
 		t.Fatalf("demo: %v", r.err)
 	}
-	for _, want := range []string{"Đã lưu ảnh minh chứng vào báo cáo số 1", "https://t.me/", "?start=", "Mã các ấp:"} {
+	for _, want := range []string{"Đã lưu ảnh minh chứng vào báo cáo số 1", "Mã các ấp:"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}
+	}
+	// The invite shows its code (8 of A–Z and 2–9) and how to send it; the
+	// demo has no Telegram bot, so no deep link.
+	m := regexp.MustCompile(`Mã mời cán bộ ấp Bãi Nhà: ([A-Z2-9]{8}) `).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("demo output has no invite code:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "/start "+m[1]) {
+		t.Errorf("the invite does not say to send /start %s:\n%s", m[1], r.stdout)
+	}
+	if strings.Contains(r.stdout, "https://t.me/") {
+		t.Errorf("the demo shows a Telegram link to a bot it does not have:\n%s", r.stdout)
 	}
 }
 
@@ -170,7 +197,9 @@ func TestCheckConfig(t *testing.T) {
 		{"households negative", []string{`households: 812`, `households: -5`}, env, "hamlets[0].households"},
 		{"unknown time zone", []string{`timezone: "Asia/Ho_Chi_Minh"`, `timezone: "Asia/Kien_Hai"`}, env, "campaign.timezone"},
 		{"end before start", []string{`end: "2026-12-31"`, `end: "2025-12-31"`}, env, "campaign.end"},
-		{"missing token", nil, nil, "telegram.token"},
+		// No token at all: the error says how to set either channel's.
+		{"missing token names Telegram's", nil, nil, "DVCBOT_TELEGRAM_TOKEN"},
+		{"missing token names Zalo's", nil, nil, "DVCBOT_ZALO_TOKEN"},
 		{"duplicate procedure id", []string{`id: "tam_tru"`, `id: "khai_sinh"`}, env, "procedures[2].id"},
 		{"unknown key", []string{"daily_target: 1", "daily_target: 1\n  dayly_target: 2"}, env, "campaign.dayly_target"},
 		{"bad token, not printed", nil, []string{"DVCBOT_TELEGRAM_TOKEN=abc def/" + secret}, "telegram.token"},
@@ -219,7 +248,7 @@ var rfc3339Local = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$`)
 
 func checkCSV(t *testing.T, data string) {
 	t.Helper()
-	if first, _, _ := strings.Cut(data, "\n"); first != "hamlet_id,hamlet_name,household_name,address,phone,procedures,officer_name,officer_telegram_id,reported_at" {
+	if first, _, _ := strings.Cut(data, "\n"); first != "hamlet_id,hamlet_name,household_name,address,phone,procedures,officer_name,officer_channel,officer_account,reported_at" {
 		t.Errorf("CSV header = %q", first)
 	}
 	rows, err := csv.NewReader(strings.NewReader(data)).ReadAll()
@@ -230,24 +259,24 @@ func checkCSV(t *testing.T, data string) {
 		t.Fatalf("CSV has %d rows, want header + 3 (the undone report left out):\n%s", len(rows), data)
 	}
 	want := [][]string{
-		{"bai-nha", "Bãi Nhà", "Nguyễn Văn An", "Tổ 3, ấp Bãi Nhà", "0323456789", "khai_sinh+thuong_tru", "Người Dùng Thử", "100001"},
-		{"bai-nha", "Bãi Nhà", "Trần Thị Bích", "Tổ 5, \"ấp\" Bãi Nhà", "0987654321", "ly_lich", "Người Dùng Thử", "100001"},
-		{"bai-nha", "Bãi Nhà", "Lê Văn Cường", "Tổ 1", "0905123456", "khac", "Người Dùng Thử", "100001"},
+		{"bai-nha", "Bãi Nhà", "Nguyễn Văn An", "Tổ 3, ấp Bãi Nhà", "0323456789", "khai_sinh+thuong_tru", "Người Dùng Thử", "console", "demo"},
+		{"bai-nha", "Bãi Nhà", "Trần Thị Bích", "Tổ 5, \"ấp\" Bãi Nhà", "0987654321", "ly_lich", "Người Dùng Thử", "console", "demo"},
+		{"bai-nha", "Bãi Nhà", "Lê Văn Cường", "Tổ 1", "0905123456", "khac", "Người Dùng Thử", "console", "demo"},
 	}
 	for i, w := range want {
 		got := rows[i+1]
-		if len(got) != 9 {
+		if len(got) != 10 {
 			t.Errorf("row %d has %d columns", i+1, len(got))
 			continue
 		}
-		if strings.Join(got[:8], "|") != strings.Join(w, "|") {
-			t.Errorf("row %d:\n got %q\nwant %q", i+1, got[:8], w)
+		if strings.Join(got[:9], "|") != strings.Join(w, "|") {
+			t.Errorf("row %d:\n got %q\nwant %q", i+1, got[:9], w)
 		}
-		if !rfc3339Local.MatchString(got[8]) {
-			t.Errorf("row %d reported_at %q is not RFC 3339 in +07:00", i+1, got[8])
+		if !rfc3339Local.MatchString(got[9]) {
+			t.Errorf("row %d reported_at %q is not RFC 3339 in +07:00", i+1, got[9])
 		}
-		if at, err := time.Parse(time.RFC3339, got[8]); err != nil || time.Since(at) > time.Hour || time.Since(at) < -time.Minute {
-			t.Errorf("row %d reported_at %q is not the time of the report (%v)", i+1, got[8], err)
+		if at, err := time.Parse(time.RFC3339, got[9]); err != nil || time.Since(at) > time.Hour || time.Since(at) < -time.Minute {
+			t.Errorf("row %d reported_at %q is not the time of the report (%v)", i+1, got[9], err)
 		}
 	}
 }
@@ -435,18 +464,19 @@ func TestExportPeriodBoundaries(t *testing.T) {
 		if err := tx.SyncHamlets(cfg.Hamlets); err != nil {
 			return err
 		}
-		if err := tx.PutOfficer(campaign.Officer{TelegramID: 2001, FullName: "Lê Văn Tám", HamletID: "bai-nha",
-			Role: campaign.RoleOfficer, Active: true}, 1, "test"); err != nil {
+		officer, err := putTelegramPerson(tx, 2001, campaign.Officer{FullName: "Lê Văn Tám", HamletID: "bai-nha",
+			Role: campaign.RoleOfficer, Active: true})
+		if err != nil {
 			return err
 		}
 		for i, at := range times {
 			hh, err := tx.AddHousehold(campaign.Household{HamletID: "bai-nha", HeadName: "Nguyễn Văn An",
-				Address: "=HYPERLINK(\"http://x\")", Phone: fmt.Sprintf("091234567%d", i), CreatedBy: 2001}, "nguyen van an")
+				Address: "=HYPERLINK(\"http://x\")", Phone: fmt.Sprintf("091234567%d", i), CreatedBy: officer}, "nguyen van an")
 			if err != nil {
 				return err
 			}
-			if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "bai-nha", OfficerID: 2001,
-				At: at, Procedures: []string{"khai_sinh"}}); err != nil {
+			if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "bai-nha", OfficerID: officer,
+				Via: chat.Addr(chat.Telegram, "2001"), At: at, Procedures: []string{"khai_sinh"}}); err != nil {
 				return err
 			}
 		}
@@ -468,9 +498,12 @@ func TestExportPeriodBoundaries(t *testing.T) {
 		}
 		var out []string
 		for _, row := range rows[1:] {
-			out = append(out, row[8])
+			out = append(out, row[9])
 			if row[3] != "'=HYPERLINK(\"http://x\")" {
 				t.Errorf("address %q not protected against formula injection", row[3])
+			}
+			if row[6] != "Lê Văn Tám" || row[7] != "telegram" || row[8] != "2001" {
+				t.Errorf("officer columns %q, want Lê Văn Tám on telegram 2001", row[6:9])
 			}
 		}
 		return out

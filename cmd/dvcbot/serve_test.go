@@ -26,6 +26,10 @@ const serveToken = "987654321:AAHx-serveTestTokenQ7w9Zz_kLmN"
 // serveAdmin is the admin from configuration in the serve tests.
 const serveAdmin int64 = 1001
 
+// savedPrefix starts the engine's confirmation of a saved report, as
+// Telegram receives it (HTML).
+const savedPrefix = "✅ <b>Đã lưu</b> báo cáo"
+
 // syncBuffer collects log output written from several goroutines.
 type syncBuffer struct {
 	mu  sync.Mutex
@@ -84,7 +88,7 @@ func serveWorld(t testing.TB, factor int) (*fakebotapi.Server, *fakebotapi.FastC
 }
 
 // registerOfficers writes officers of hamlet bai-nha into the data file
-// before the bot starts (ids from first).
+// before the bot starts (Telegram ids from first).
 func registerOfficers(t testing.TB, path string, first int64, n int) {
 	t.Helper()
 	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
@@ -100,8 +104,8 @@ func registerOfficers(t testing.TB, path string, first int64, n int) {
 		}
 		for i := 0; i < n; i++ {
 			id := first + int64(i)
-			if err := tx.PutOfficer(campaign.Officer{TelegramID: id, FullName: fmt.Sprintf("Cán Bộ Số %d", i+1), HamletID: "bai-nha",
-				Role: campaign.RoleOfficer, Active: true, JoinedAt: time.Date(2026, 3, 1, 8, 0, 0, 0, loc)}, 0, "officer.test"); err != nil {
+			if _, err := putTelegramPerson(tx, id, campaign.Officer{FullName: fmt.Sprintf("Cán Bộ Số %d", i+1), HamletID: "bai-nha",
+				Role: campaign.RoleOfficer, Active: true, JoinedAt: time.Date(2026, 3, 1, 8, 0, 0, 0, loc)}); err != nil {
 				return err
 			}
 		}

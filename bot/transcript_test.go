@@ -38,6 +38,8 @@ func updateTranscripts() bool {
 //	                                 (role officer | leader | admin | zone_leader | inspector)
 //	! clock +8d | +25h | +30m | 2026-03-02T23:59:59   move the clock (local time)
 //	! restart                        close the store, reopen it, new engine
+//	! admins telegram:1001 …         restart with these admins in configuration
+//	                                 (none after "admins": no admin)
 //	@user 2002                       who speaks from now on (in their private
 //	                                 chat): a Telegram account, or an address
 //	                                 such as zalo:z-2002 or console:1
@@ -163,6 +165,19 @@ func (w *world) directive(where string, f []string) {
 		}
 		w.clock.Set(at)
 	case len(f) == 1 && f[0] == "restart":
+		w.restart()
+	case len(f) >= 1 && f[0] == "admins":
+		// The admins of configuration become these accounts (none: no
+		// admin), as after editing the configuration and restarting.
+		var admins []chat.Address
+		for _, s := range f[1:] {
+			a, err := chat.ParseAddress(s)
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			admins = append(admins, a)
+		}
+		w.set = func(s *Settings) { s.Admins = admins }
 		w.restart()
 	default:
 		t.Fatalf("%s: unknown directive", where)

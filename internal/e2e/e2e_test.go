@@ -121,9 +121,15 @@ func (w *world) start() {
 
 func (w *world) restart() { w.stop(); w.start() }
 
+// typing is how long a person takes to write or tap the next message:
+// each one moves the clock on (the bot limits people to 30 messages a
+// minute, with bursts of 10).
+const typing = 3 * time.Second
+
 // say sends text from user in their private chat and returns the bot's next reply.
 func (w *world) say(user int64, text string) fakebotapi.SentMessage {
 	w.t.Helper()
+	w.clk.Add(typing)
 	before := len(w.srv.SentTo(user))
 	w.srv.SendText(user, user, text)
 	return w.waitReply(user, before)
@@ -134,6 +140,7 @@ func (w *world) press(user int64, msg fakebotapi.SentMessage, label string) fake
 	for _, row := range msg.Buttons {
 		for _, b := range row {
 			if strings.Contains(b.Text, label) {
+				w.clk.Add(typing)
 				before := len(w.srv.SentTo(user))
 				w.srv.PressButton(user, user, msg.MessageID, b.Data)
 				return w.waitReply(user, before)
@@ -391,6 +398,8 @@ func TestAdminNamesOfficerByNumber(t *testing.T) {
 	if n := w.records(); n != 0 {
 		t.Fatalf("a deactivated officer saved %d reports", n)
 	}
+	before := len(w.srv.SentTo(officer))
 	mustContain(t, w.say(adminID, "/kichhoat "+m[1]), "Trần Thị Bích")
+	mustContain(t, w.waitReply(officer, before), "kích hoạt lại") // the officer is told
 	mustContain(t, w.say(officer, "/baocao Lê Văn Tám; Tổ 5; 0912345678; khai sinh"), "Đã lưu")
 }

@@ -683,7 +683,7 @@ func TestMigrateSchema4(t *testing.T) {
 		}
 		var got []string
 		view("figures", func(tx *Tx) error {
-			got, err = schema4Figures(tx, schema4Params(), scoring.NewDate(2026, time.May, 14))
+			got, err = schema4Figures(tx, schema4Params(), scoring.NewDate(2026, time.May, 14), schema4Registered)
 			return err
 		})
 		if w := strings.Split(strings.TrimSpace(string(want)), "\n"); !slices.Equal(got, w) {
@@ -757,7 +757,7 @@ func TestMigrateSchema4SecondOpen(t *testing.T) {
 		t.Helper()
 		var out []string
 		if err := db.View(func(tx *Tx) (err error) {
-			out, err = schema4Figures(tx, schema4Params(), scoring.NewDate(2026, time.May, 14))
+			out, err = schema4Figures(tx, schema4Params(), scoring.NewDate(2026, time.May, 14), schema4Registered)
 			return err
 		}); err != nil {
 			t.Fatal(err)
@@ -794,6 +794,11 @@ func TestMigrateSchema4SecondOpen(t *testing.T) {
 	ro.Close()
 }
 
+// schema4Registered: only people with a role have an activity line, as
+// the schema-4 code listed registered people only (the configuration admin
+// is a person now, without a role).
+func schema4Registered(o campaign.Officer) bool { return o.Role != "" }
+
 // binaryID reads an 8-byte big-endian key.
 func binaryID(k string) uint64 { return readU64([]byte(k)) }
 
@@ -816,22 +821,21 @@ func lineDiff(want, got []string) string {
 	return b.String()
 }
 
-// schema4Figures lists every figure the store gives, in the format of
-// testdata/schema4.figures (the twin of figures in mkschema4.go.txt). Only
-// registered people (with a role) have an activity line: the schema-4
-// code listed no one else.
-func schema4Figures(tx *Tx, p scoring.Params, today scoring.Date) ([]string, error) {
+// figures lists the figures of the fixture, one per line, each naming
+// its fields explicitly (fields added to the types later do not change
+// them). same(id) is the person id an officer id stands for.
+func schema4Figures(tx *Tx, p scoring.Params, today scoring.Date, keep func(campaign.Officer) bool) ([]string, error) {
 	var out []string
 	add := func(format string, a ...any) { out = append(out, fmt.Sprintf(format, a...)) }
 	if err := tx.EachHamletDay(func(h string, d Day, c DayCount) error {
-		add("hamlet-day %s %d %+v", h, d, c)
+		add("hamlet-day %s %d households=%d procedures=%d", h, d, c.Households, c.Procedures)
 		return nil
 	}); err != nil {
 		return nil, err
 	}
 	var od []string
 	if err := tx.EachOfficerDay(func(o int64, d Day, c DayCount) error {
-		od = append(od, fmt.Sprintf("officer-day %d %d %+v", o, d, c))
+		od = append(od, fmt.Sprintf("officer-day %d %d households=%d procedures=%d", same(o), d, c.Households, c.Procedures))
 		return nil
 	}); err != nil {
 		return nil, err
@@ -840,7 +844,7 @@ func schema4Figures(tx *Tx, p scoring.Params, today scoring.Date) ([]string, err
 	out = append(out, od...)
 	var oh []string
 	if err := tx.EachOfficerHousehold(func(o int64, hh uint64, first Day) error {
-		oh = append(oh, fmt.Sprintf("officer-household %d %d %d", o, hh, first))
+		oh = append(oh, fmt.Sprintf("officer-household %d %d first=%d", same(o), hh, first))
 		return nil
 	}); err != nil {
 		return nil, err
@@ -865,7 +869,7 @@ func schema4Figures(tx *Tx, p scoring.Params, today scoring.Date) ([]string, err
 		return nil, err
 	}
 	if err := tx.EachHamletTotals(func(h string, t HamletTotals) error {
-		add("totals %s %+v", h, t)
+		add("totals %s guided=%d able=%d proc2=%d", h, t.Guided, t.Able, t.Proc2)
 		return nil
 	}); err != nil {
 		return nil, err
@@ -876,14 +880,15 @@ func schema4Figures(tx *Tx, p scoring.Params, today scoring.Date) ([]string, err
 	}
 	var act []string
 	for _, o := range os {
-		if o.Role == "" {
+		if !keep(o) {
 			continue
 		}
 		a, err := tx.OfficerActivity(o.ID)
 		if err != nil {
 			return nil, err
 		}
-		act = append(act, fmt.Sprintf("activity %d %+v households=%d", o.ID, a, tx.OfficerHouseholds(o.ID)))
+		act = append(act, fmt.Sprintf("activity %d households=%d days=%d last=%d distinct=%d", int64(o.ID),
+			a.Households, a.DaysActive, a.LastDay, tx.OfficerHouseholds(o.ID)))
 	}
 	slices.Sort(act)
 	out = append(out, act...)
@@ -904,78 +909,92 @@ func schema4Figures(tx *Tx, p scoring.Params, today scoring.Date) ([]string, err
 		}
 		out = append(out, schema4FactLines(h.ID, one)...)
 	}
+	hamlet := func(s scoring.HamletStats) string {
+		return fmt.Sprintf("%s guided=%d new=%d met=%d/%d today=%d(%v) streak=%d longest=%d households=%d self=%d able=%d coverage=%.4f reached=%v checks=%d/%d/%d",
+			s.Hamlet.ID, s.GuidedInPeriod, s.NewGuided, s.DaysMet, s.DaysElapsed, s.GuidedToday, s.MetToday, s.CurrentStreak, s.LongestStreak,
+			s.HouseholdsGuided, s.SelfAble, s.Able, s.Coverage, s.ReachedOn, s.Checks.Passed, s.Checks.Failed, s.Checks.Unreachable)
+	}
+	officer := func(s scoring.OfficerStats) string {
+		return fmt.Sprintf("%d %s %s active=%v households=%d new=%d guided=%d procedures=%d days=%d total=%d/%d checks=%d/%d/%d excluded=%v",
+			same(s.Officer.ID), s.Officer.Name, s.Officer.HamletID, s.Officer.Active, s.Households, s.NewHouseholds, s.GuidedInPeriod,
+			s.Procedures, s.DaysActive, s.TotalProcedures, s.TotalDaysActive, s.Checks.Passed, s.Checks.Failed, s.Checks.Unreachable, s.Excluded)
+	}
 	for _, r := range scoring.Leaderboard(f, p, today) {
-		add("leaderboard %+v", r)
+		add("leaderboard %d %s", r.Rank, hamlet(r.HamletStats))
 	}
 	for _, r := range scoring.TopOfficers(f, p, scoring.Month(2026, time.May), 5) {
-		add("top-month %+v", r)
+		add("top-month %d %s", r.Rank, officer(r.OfficerStats))
 	}
 	ranks, top, ok, err := tx.QuickLeaderboard(p, today, 5)
 	if err != nil || !ok {
 		return nil, fmt.Errorf("quick leaderboard: %v %v", ok, err)
 	}
 	for _, r := range ranks {
-		add("quick %+v", r)
+		add("quick %d %s coverage=%.4f streak=%d today=%d(%v) households=%d able=%d", r.Rank, r.Hamlet.ID, r.Coverage, r.CurrentStreak,
+			r.GuidedToday, r.MetToday, r.HouseholdsGuided, r.Able)
 	}
 	for _, r := range top {
-		add("quick-top %+v", r)
+		add("quick-top %d %d %s guided=%d procedures=%d days=%d", r.Rank, same(r.Officer.ID), r.Officer.Name, r.GuidedInPeriod, r.Procedures, r.DaysActive)
 	}
 	week := scoring.ISOWeek(today)
 	for _, s := range scoring.Hamlets(f, p, week, today) {
-		add("hamlet-week %+v", s)
+		add("hamlet-week %s", hamlet(s))
 	}
 	for _, s := range scoring.Officers(f, p, week, today) {
-		add("officer-week %+v", s)
+		add("officer-week %s", officer(s))
 	}
 	a := scoring.Candidates(f, p, today)
 	for _, c := range a.Collectives {
-		add("collective %+v", c)
-	}
-	for _, c := range a.Special {
-		add("special %+v", c)
-	}
-	for _, c := range a.Individuals {
-		add("individual %+v", c)
+		add("collective %d %s tie=%v", c.Rank, c.Stats.Hamlet.ID, c.Tie)
 	}
 	for _, c := range a.NotSelected.Collectives {
-		add("not-collective %+v", c)
+		add("not-collective %s", c.Stats.Hamlet.ID)
 	}
-	for _, c := range a.NotSelected.Special {
-		add("not-special %+v", c)
+	for _, c := range a.Individuals {
+		add("individual %d %d tie=%v", c.Rank, same(c.Stats.Officer.ID), c.Tie)
 	}
 	for _, c := range a.NotSelected.Individuals {
-		add("not-individual %+v", c)
+		add("not-individual %d", same(c.Stats.Officer.ID))
 	}
 	return out, nil
 }
 
-// schema4FactLines lists facts one per line, sorted.
+// factLines lists facts one per line, sorted.
 func schema4FactLines(name string, f scoring.Facts) []string {
 	var out []string
+	add := func(format string, a ...any) { out = append(out, "facts "+name+" "+fmt.Sprintf(format, a...)) }
 	for _, v := range f.Hamlets {
-		out = append(out, fmt.Sprintf("facts %s hamlet %+v", name, v))
+		add("hamlet %s %s households=%d", v.ID, v.Name, v.Households)
 	}
 	for _, v := range f.HamletDays {
-		out = append(out, fmt.Sprintf("facts %s hamlet-day %+v", name, v))
+		add("hamlet-day %s %v households=%d", v.HamletID, v.Date, v.Households)
 	}
 	for _, v := range f.Households {
-		out = append(out, fmt.Sprintf("facts %s household %+v", name, v))
+		add("household %s guided=%v self=%v procedures=%v", v.HamletID, v.GuidedFrom, v.SelfAbleFrom, v.ProcedureDates)
 	}
 	for _, v := range f.Officers {
-		out = append(out, fmt.Sprintf("facts %s officer %+v", name, v))
+		add("officer %d %s %s active=%v", same(v.ID), v.Name, v.HamletID, v.Active)
 	}
 	for _, v := range f.OfficerDays {
-		out = append(out, fmt.Sprintf("facts %s officer-day %+v", name, v))
+		add("officer-day %d %v households=%d procedures=%d", same(v.OfficerID), v.Date, v.Households, v.Procedures)
 	}
 	for _, v := range f.OfficerHouseholds {
-		out = append(out, fmt.Sprintf("facts %s officer-household %+v", name, v))
+		add("officer-household %d first=%v", same(v.OfficerID), v.First)
 	}
 	for _, v := range f.Checks {
-		out = append(out, fmt.Sprintf("facts %s check %+v", name, v))
+		add("check %d %s officer=%d %v %s %q", v.GuidanceID, v.HamletID, same(v.OfficerID), v.Date, v.Status, v.Reason)
 	}
 	for _, v := range f.Exclusions {
-		out = append(out, fmt.Sprintf("facts %s exclusion %+v", name, v))
+		target := v.Target
+		if v.Kind == "officer" {
+			id, _ := strconv.ParseInt(target, 10, 64)
+			target = strconv.FormatInt(same(id), 10)
+		}
+		add("exclusion %s %s %q since=%v until=%v", v.Kind, target, v.Reason, v.Since, v.Until)
 	}
 	slices.Sort(out)
 	return out
 }
+
+// same is the identity: figures of the current code name person ids.
+func same(id int64) int64 { return id }

@@ -191,7 +191,7 @@ func TestNeutralize(t *testing.T) {
 			t.Fatalf("WriteCSV(%q): %v", tt.in, err)
 		}
 		recs := readCSV(t, buf.Bytes())
-		for _, col := range []int{0, 1, 2, 3, 6} {
+		for _, col := range []int{0, 1, 2, 3, 6, 7, 8} {
 			got := recs[1][col]
 			if got != tt.want {
 				t.Errorf("CSV column %s for %q = %q, want %q", recs[0][col], tt.in, got, tt.want)

@@ -101,6 +101,7 @@ func evidenceRows(tx *store.Tx, from, to time.Time, hamlet string, n *int) expor
 				Procedures: ev.Guidance.Procedures, OtherProcedure: ev.Guidance.OtherProcedure,
 				OfficerName: ev.Officer.FullName, OfficerChannel: ev.Guidance.Via.Channel, OfficerAccount: ev.Guidance.Via.ID,
 				ReportedAt: ev.Guidance.At, Check: ev.Guidance.Check,
+				DossierCode: ev.Guidance.DossierCode, Photos: len(ev.Guidance.PhotoFileIDs), HouseholdID: ev.Household.ID, OfficerID: ev.Guidance.OfficerID,
 			})
 		})
 	}

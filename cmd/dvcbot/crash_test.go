@@ -123,6 +123,9 @@ func TestCrashLosesNothing(t *testing.T) {
 		"DVCBOT_STORE_PATH=" + dbPath,
 		"DVCBOT_OPS_LISTEN=" + freeAddr(t),
 		"DVCBOT_LOG_LEVEL=info",
+		// 40 officers at 8 reports a second: a load, not people; no
+		// per-person limit.
+		"DVCBOT_LIMITS_MESSAGES_PER_MINUTE=0",
 	}
 	startBot := func(round int) (*exec.Cmd, *os.File) {
 		logf, err := os.Create(filepath.Join(dir, fmt.Sprintf("round-%d.log", round)))

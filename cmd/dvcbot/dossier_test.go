@@ -152,7 +152,7 @@ func TestDossierCommandIneligibleHamlet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dossier of an ineligible hamlet: %v\n%s", err, stdout)
 	}
-	for _, want := range []string{"Nam Du CHƯA đủ điều kiện khen thưởng tập thể: độ phủ 0,0% < 95%", "Không lập Tờ trình"} {
+	for _, want := range []string{"Nam Du CHƯA đủ điều kiện khen thưởng tập thể: độ phủ 0,0% < 95,0%", "Không lập Tờ trình"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}

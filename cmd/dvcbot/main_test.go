@@ -233,12 +233,14 @@ func fillDemoStore(t *testing.T) string {
 	path := filepath.Join(t.TempDir(), "data.db")
 	r := runCmd(t, lines(
 		"/baocao Nguyễn Văn An; Tổ 3, ấp Bãi Nhà; 01623456789; khai sinh, thuong tru",
+		"/anh p1", // a photo of the first report
 		"/baocao Trần Thị Bích; Tổ 5, \"ấp\" Bãi Nhà; +84 987.654.321; ly lich tu phap",
 		"/baocao Lê Văn Cường; Tổ 1; 0905123456; khác: cấp đổi thẻ căn cước",
 		"/baocao Đỗ Thị Dung; Tổ 2; 0905999888; tạm trú",
 		"1", // Hoàn tác: the last report is undone and must not be exported
 	), nil, "demo", "--fresh", "--store", path)
-	if r.err != nil || strings.Count(r.stdout, "Đã lưu báo cáo số") != 4 || !strings.Contains(r.stdout, "Đã hoàn tác báo cáo số 4") {
+	if r.err != nil || strings.Count(r.stdout, "Đã lưu báo cáo số") != 4 || !strings.Contains(r.stdout, "Đã hoàn tác báo cáo số 4") ||
+		!strings.Contains(r.stdout, "Đã lưu ảnh minh chứng vào báo cáo số 1") {
 		t.Fatalf("filling the store through the demo: %v\n%s", r.err, r.stdout)
 	}
 	return path
@@ -248,10 +250,15 @@ var rfc3339Local = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$`)
 
 func checkCSV(t *testing.T, data string) {
 	t.Helper()
-	if first, _, _ := strings.Cut(data, "\n"); first != "hamlet_id,hamlet_name,household_name,address,phone,procedures,officer_name,officer_channel,officer_account,reported_at" {
-		t.Errorf("CSV header = %q", first)
+	// A byte-order mark (Excel reads the file as UTF-8), then the header:
+	// the columns of earlier versions first, the officer's Telegram id now
+	// the channel and the account reported from.
+	const header = "hamlet_id,hamlet_name,household_name,address,phone,procedures,officer_name,officer_channel,officer_account,reported_at," +
+		"kind,dossier_code,procedures_text,photos"
+	if first, _, _ := strings.Cut(data, "\n"); first != "\ufeff"+header {
+		t.Errorf("CSV header = %q, want a byte-order mark and %q", first, header)
 	}
-	rows, err := csv.NewReader(strings.NewReader(data)).ReadAll()
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(data, "\ufeff"))).ReadAll()
 	if err != nil {
 		t.Fatalf("CSV does not parse: %v", err)
 	}
@@ -259,18 +266,27 @@ func checkCSV(t *testing.T, data string) {
 		t.Fatalf("CSV has %d rows, want header + 3 (the undone report left out):\n%s", len(rows), data)
 	}
 	want := [][]string{
-		{"bai-nha", "Bãi Nhà", "Nguyễn Văn An", "Tổ 3, ấp Bãi Nhà", "0323456789", "khai_sinh+thuong_tru", "Người Dùng Thử", "console", "demo"},
-		{"bai-nha", "Bãi Nhà", "Trần Thị Bích", "Tổ 5, \"ấp\" Bãi Nhà", "0987654321", "ly_lich", "Người Dùng Thử", "console", "demo"},
-		{"bai-nha", "Bãi Nhà", "Lê Văn Cường", "Tổ 1", "0905123456", "khac", "Người Dùng Thử", "console", "demo"},
+		// Phones start with a tab so that a spreadsheet keeps their 0.
+		{"bai-nha", "Bãi Nhà", "Nguyễn Văn An", "Tổ 3, ấp Bãi Nhà", "\t0323456789", "khai_sinh+thuong_tru", "Người Dùng Thử", "console", "demo"},
+		{"bai-nha", "Bãi Nhà", "Trần Thị Bích", "Tổ 5, \"ấp\" Bãi Nhà", "\t0987654321", "ly_lich", "Người Dùng Thử", "console", "demo"},
+		{"bai-nha", "Bãi Nhà", "Lê Văn Cường", "Tổ 1", "\t0905123456", "khac", "Người Dùng Thử", "console", "demo"},
+	}
+	wantTail := [][]string{
+		{"guided", "", "Đăng ký khai sinh; Đăng ký thường trú", "1"},
+		{"guided", "", "Cấp phiếu lý lịch tư pháp", "0"},
+		{"guided", "", "Khác: cấp đổi thẻ căn cước", "0"},
 	}
 	for i, w := range want {
 		got := rows[i+1]
-		if len(got) != 10 {
+		if len(got) != 14 {
 			t.Errorf("row %d has %d columns", i+1, len(got))
 			continue
 		}
 		if strings.Join(got[:9], "|") != strings.Join(w, "|") {
 			t.Errorf("row %d:\n got %q\nwant %q", i+1, got[:9], w)
+		}
+		if strings.Join(got[10:], "|") != strings.Join(wantTail[i], "|") {
+			t.Errorf("row %d kind, dossier_code, procedures_text, photos:\n got %q\nwant %q", i+1, got[10:], wantTail[i])
 		}
 		if !rfc3339Local.MatchString(got[9]) {
 			t.Errorf("row %d reported_at %q is not RFC 3339 in +07:00", i+1, got[9])
@@ -296,7 +312,7 @@ func TestExportCSV(t *testing.T) {
 	if r.err != nil {
 		t.Fatalf("export --hamlet: %v", r.err)
 	}
-	if data, _ := os.ReadFile(out); strings.Count(string(data), "\n") != 1 {
+	if data, _ := os.ReadFile(out); strings.Count(string(data), "\n") != 1 || !strings.HasPrefix(string(data), "\ufeffhamlet_id,") {
 		t.Errorf("export of a hamlet without records:\n%s", data)
 	}
 	if strings.Contains(r.stderr, "0323456789") {
@@ -475,8 +491,12 @@ func TestExportPeriodBoundaries(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "bai-nha", OfficerID: officer,
-				Via: chat.Addr(chat.Telegram, "2001"), At: at, Procedures: []string{"khai_sinh"}}); err != nil {
+			g := campaign.Guidance{HouseholdID: hh.ID, HamletID: "bai-nha", OfficerID: officer,
+				Via: chat.Addr(chat.Telegram, "2001"), At: at, Procedures: []string{"khai_sinh"}}
+			if i == 3 {
+				g.DossierCode, g.PhotoFileIDs = "000.00.22.H40-260302-0001", []string{"PHOTO-1", "PHOTO-2"}
+			}
+			if _, err := tx.AddGuidance(g); err != nil {
 				return err
 			}
 		}
@@ -492,13 +512,21 @@ func TestExportPeriodBoundaries(t *testing.T) {
 		if r.err != nil {
 			t.Fatalf("export: %v", r.err)
 		}
-		rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.stdout, "\ufeff"))).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
 		var out []string
 		for _, row := range rows[1:] {
 			out = append(out, row[9])
+			// The record of 2 March 23:59:59 has a dossier code and two photos.
+			wantCode, wantPhotos := "", "0"
+			if row[9] == "2026-03-02T23:59:59+07:00" {
+				wantCode, wantPhotos = "000.00.22.H40-260302-0001", "2"
+			}
+			if row[11] != wantCode || row[13] != wantPhotos {
+				t.Errorf("record of %s: dossier_code %q, photos %q; want %q, %s", row[9], row[11], row[13], wantCode, wantPhotos)
+			}
 			if row[3] != "'=HYPERLINK(\"http://x\")" {
 				t.Errorf("address %q not protected against formula injection", row[3])
 			}

@@ -854,6 +854,7 @@ func (e *Engine) reportWorkbook(tx *store.Tx, c workbookContent) (export.ReportW
 	for _, s := range c.hamlets {
 		names[s.Hamlet.ID] = s.Hamlet.Name
 		wb.Hamlets = append(wb.Hamlets, export.HamletRow{ID: s.Hamlet.ID, Name: s.Hamlet.Name, Households: s.Hamlet.Households,
+			NewGuided: s.NewGuided, HouseholdsGuided: s.HouseholdsGuided, SelfAble: s.SelfAble,
 			GuidedInPeriod: s.GuidedInPeriod, Able: s.Able, Coverage: s.Coverage, SpecialProgress: s.SpecialProgress,
 			DaysMet: s.DaysMet, DaysElapsed: s.DaysElapsed, Streak: s.CurrentStreak, Excluded: reportExclusions(s.Exclusions)})
 	}
@@ -883,7 +884,7 @@ func (e *Engine) reportWorkbook(tx *store.Tx, c workbookContent) (export.ReportW
 			role = string(campaign.RoleOfficer)
 		}
 		wb.Officers = append(wb.Officers, export.OfficerRow{Number: campaign.PersonID(s.Officer.ID), Name: s.Officer.DisplayName(),
-			HamletName: names[s.Officer.HamletID], Role: role, Households: s.GuidedInPeriod, Procedures: s.Procedures,
+			HamletName: names[s.Officer.HamletID], Role: role, Households: s.Households, NewHouseholds: s.NewHouseholds, Procedures: s.Procedures,
 			DaysActive: s.DaysActive, FailedChecks: len(s.FailedChecks), Active: s.Officer.Active,
 			Excluded: reportExclusions(s.Exclusions)})
 	}

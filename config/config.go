@@ -48,6 +48,7 @@ type Config struct {
 	Ops        Ops                  `json:"ops"`
 	Log        Log                  `json:"log"`
 	Invite     Invite               `json:"invite"`
+	Web        Web                  `json:"web"`
 }
 
 // Campaign describes the emulation movement: its name, period and daily target.

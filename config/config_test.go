@@ -715,6 +715,12 @@ func TestEveryKeyOverridableByEnv(t *testing.T) {
 		"ops.listen":                         ":9100",
 		"log.level":                          "debug",
 		"invite.ttl":                         "24h",
+		"web.listen":                         ":8091",
+		"web.public_url":                     "https://dvc.example.vn",
+		"web.link_ttl":                       "7d",
+		"web.file_ttl":                       "2h",
+		"web.file_uses":                      "5",
+		"web.files_dir":                      "/f",
 		"hamlets":                            `[{"id":"x","name":"X","households":5}]`,
 		"procedures":                         `[{"id":"khac","name":"Khác"}]`,
 	}

@@ -59,7 +59,7 @@ func defaults() []struct {
 	key string
 	val any
 } {
-	return []struct {
+	return append([]struct {
 		key string
 		val any
 	}{
@@ -101,7 +101,7 @@ func defaults() []struct {
 		{"ops.listen", "127.0.0.1:9090"},
 		{"log.level", "info"},
 		{"invite.ttl", "168h"},
-	}
+	}, webDefaults()...)
 }
 
 // Record-list keys: not scalars, given in the environment as JSON arrays.
@@ -268,6 +268,7 @@ func Parse(data []byte, env []string) (*Config, error) {
 	c.Ops.Listen = strings.TrimSpace(r.str("ops.listen"))
 	c.Log.Level = strings.ToLower(strings.TrimSpace(r.str("log.level")))
 	c.Invite.TTL = r.duration("invite.ttl")
+	c.Web = r.web(s.Path)
 
 	if len(r.errs) > 0 {
 		return nil, errors.Join(r.errs...)

@@ -73,6 +73,7 @@ func (c *Config) Validate(forServe bool) error {
 	c.validateProcedures(v)
 	c.validateSchedule(v)
 	c.validateRest(v)
+	c.validateWeb(v)
 	return errors.Join(v.errs...)
 }
 

@@ -224,7 +224,9 @@ func (h *harness) do(method, target string, body io.Reader, cookies ...*http.Coo
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	for _, c := range cookies {
-		req.AddCookie(c)
+		if c != nil {
+			req.AddCookie(c)
+		}
 	}
 	rec := httptest.NewRecorder()
 	h.srv.ServeHTTP(rec, req)
@@ -254,3 +256,5 @@ func (h *harness) get(target string, c *http.Cookie) (int, string) {
 	b, _ := io.ReadAll(res.Body)
 	return res.StatusCode, string(b)
 }
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }

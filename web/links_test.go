@@ -301,3 +301,21 @@ func clip(s string) string {
 	}
 	return s
 }
+
+func TestConfigOptions(t *testing.T) {
+	c := *sampleCfg
+	c.Web.PublicURL = "https://dvc.kienhai.gov.vn"
+	o := ConfigOptions(&c, params())
+	if o.PublicURL != c.Web.PublicURL || o.LinkTTL != 30*24*time.Hour || o.FileTTL != 24*time.Hour || o.FileUses != 3 ||
+		o.FilesDir == "" || o.Location != zoneLoc || len(o.Procedures) != 13 || o.CampaignName == "" {
+		t.Errorf("ConfigOptions = %+v", o)
+	}
+	srv, err := New(t.Context(), &StoreSource{DB: newStore(t)}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	if _, err := New(t.Context(), &StoreSource{DB: newStore(t)}, ConfigOptions(sampleCfg, params())); err == nil {
+		t.Error("a server without a public address was made")
+	}
+}

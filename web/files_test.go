@@ -263,10 +263,10 @@ func TestOneTimePhoto(t *testing.T) {
 
 func TestContentDisposition(t *testing.T) {
 	for name, want := range map[string]string{
-		"bao-cao-2026-q2.xlsx":      `attachment; filename="bao-cao-2026-q2.xlsx"; filename*=UTF-8''bao-cao-2026-q2.xlsx`,
-		`Tờ trình "ấp" Đồng.docx`:   `attachment; filename="to-trinh-ap-dong.docx"; filename*=UTF-8''T%E1%BB%9D%20tr%C3%ACnh%20%22%E1%BA%A5p%22%20%C4%90%E1%BB%93ng.docx`,
-		"sao lưu 28/11.db":          `attachment; filename="sao-luu-28-11.db"; filename*=UTF-8''sao%20l%C6%B0u%2028%2F11.db`,
-		"Ấp;\r\nX-Evil: 1.xlsx":     `attachment; filename="ap-x-evil-1.xlsx"; filename*=UTF-8''%E1%BA%A4p%3B%0D%0AX-Evil%3A%201.xlsx`,
+		"bao-cao-2026-q2.xlsx":    `attachment; filename="bao-cao-2026-q2.xlsx"; filename*=UTF-8''bao-cao-2026-q2.xlsx`,
+		`Tờ trình "ấp" Đồng.docx`: `attachment; filename="to-trinh-ap-dong.docx"; filename*=UTF-8''T%E1%BB%9D%20tr%C3%ACnh%20%22%E1%BA%A5p%22%20%C4%90%E1%BB%93ng.docx`,
+		"sao lưu 28/11.db":        `attachment; filename="sao-luu-28-11.db"; filename*=UTF-8''sao%20l%C6%B0u%2028%2F11.db`,
+		"Ấp;\r\nX-Evil: 1.xlsx":   `attachment; filename="ap-x-evil-1.xlsx"; filename*=UTF-8''%E1%BA%A4p%3B%0D%0AX-Evil%3A%201.xlsx`,
 	} {
 		if got := contentDisposition("attachment", name); got != want {
 			t.Errorf("contentDisposition(%q)\n got %s\nwant %s", name, got, want)

@@ -137,7 +137,10 @@ func TestRefusedLinks(t *testing.T) {
 	}
 	// An unknown person's link is refused, not a server error.
 	var u string
-	if err := db.Update(func(tx *store.Tx) (err error) { u, err = h.srv.PersonLink(tx, 999, campaign.RoleAdmin, h.clock.Now()); return err }); err != nil {
+	if err := db.Update(func(tx *store.Tx) (err error) {
+		u, err = h.srv.PersonLink(tx, 999, campaign.RoleAdmin, h.clock.Now())
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	check("unknown person", u, nil, 403, "không còn hiệu lực")

@@ -40,7 +40,8 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	}
 	p := s.opt.Params
 	id := int64(v.ID)
-	d, err := s.src.Hamlet(r.Context(), v.HamletID, []int64{id}, p.CampaignStart, z.at)
+	d, err := s.src.Hamlet(r.Context(), HamletQuery{Hamlet: v.HamletID, From: z.at, To: z.at,
+		Officers: []int64{id}, OfficersFrom: p.CampaignStart})
 	if err != nil {
 		return err
 	}

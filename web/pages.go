@@ -164,6 +164,31 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v *viewer) err
 	if err != nil {
 		return err
 	}
+	lo, hi, pg := s.pageOf(r, len(z.ranks), func(n int) string { return s.url("/?trang=" + strconv.Itoa(n)) })
+	key := "overview|" + linkClass(v) + "|" + strconv.Itoa(pg.Page)
+	html, err := s.body(z, key, "overview", func() any { return s.overviewView(z, v, lo, hi, pg) })
+	if err != nil {
+		return err
+	}
+	s.renderFor(w, r, http.StatusOK, v, "raw", "Toàn đặc khu", s.asOf(z), html)
+	return nil
+}
+
+// linkClass names the viewers who see the same overview: admins (who also
+// get the downloads), the others who see every hamlet, and each hamlet's
+// head (who may open their own hamlet only).
+func linkClass(v *viewer) string {
+	switch v.Role {
+	case campaign.RoleAdmin:
+		return "admin"
+	case campaign.RoleLeader:
+		return "head:" + v.HamletID
+	}
+	return "all"
+}
+
+// overviewView is the overview of hamlets lo..hi of the ranking.
+func (s *Server) overviewView(z *zone, v *viewer, lo, hi int, pg pager) overviewView {
 	p := s.opt.Params
 	th := scoring.ThresholdPercent(p.CoverageThreshold)
 	ov := overviewView{
@@ -178,7 +203,6 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v *viewer) err
 	if z.at.Before(p.CampaignStart) {
 		ov.Before = "Phong trào bắt đầu từ ngày " + p.CampaignStart.String() + " nên chưa có số liệu."
 	}
-	lo, hi, pg := s.pageOf(r, len(z.ranks), func(n int) string { return s.url("/?trang=" + strconv.Itoa(n)) })
 	ov.Pager, ov.Page, ov.HamletsHidden = pg, pg.Page, len(z.ranks)-(hi-lo)
 	var bars []hbar
 	for _, rk := range z.ranks[lo:hi] {
@@ -206,8 +230,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v *viewer) err
 	ov.TrendTitle = "Lượt hộ được hướng dẫn mỗi tuần, toàn đặc khu"
 	ov.Trend, ov.Weeks, ov.TrendSum = s.trend(ov.TrendTitle, z.weeks)
 	ov.Awards = s.awardsView(z, v)
-	s.renderFor(w, r, http.StatusOK, v, "overview", "", s.asOf(z), ov)
-	return nil
+	return ov
 }
 
 // trend is the weekly chart, its rows (newest first) and their sum.
@@ -364,7 +387,8 @@ func (s *Server) hamlet(w http.ResponseWriter, r *http.Request, v *viewer) error
 	for k, e := range entries {
 		ids[k] = e.Stats.Officer.ID
 	}
-	d, err := s.src.Hamlet(r.Context(), id, ids, p.CampaignStart, z.at)
+	d, err := s.src.Hamlet(r.Context(), HamletQuery{Hamlet: id, From: p.CampaignStart, To: z.at,
+		Officers: ids, OfficersFrom: scoring.NewDate(z.at.Year, z.at.Month, 1)})
 	if err != nil {
 		return err
 	}

@@ -93,6 +93,21 @@ func (s *Server) renderFor(w http.ResponseWriter, r *http.Request, status int, v
 	}
 }
 
+// body renders a page's content alone (without the layout), once per zone
+// figures and key: the overview is the same for every viewer who sees the
+// same links, and a hundred leaders opening it at once render it once.
+func (s *Server) body(z *zone, key, page string, view func() any) (template.HTML, error) {
+	if b, ok := z.bodies.Load(key); ok {
+		return b.(template.HTML), nil
+	}
+	var buf bytes.Buffer
+	if err := s.pages.ExecuteTemplate(&buf, page, view()); err != nil {
+		return "", fmt.Errorf("web: render %s: %w", page, err)
+	}
+	b, _ := z.bodies.LoadOrStore(key, template.HTML(buf.String()))
+	return b.(template.HTML), nil
+}
+
 // messageView is a page of a few sentences (refusals, errors).
 type messageView struct {
 	Heading string

@@ -45,8 +45,8 @@ type Source interface {
 	// one read transaction.
 	Zone(ctx context.Context) (ZoneData, error)
 	// Hamlet reads one hamlet's day counts, its officers' day counts and
-	// the households guided through each procedure, from..to inclusive.
-	Hamlet(ctx context.Context, hamlet string, officers []int64, from, to scoring.Date) (HamletData, error)
+	// the households guided through each procedure.
+	Hamlet(ctx context.Context, q HamletQuery) (HamletData, error)
 	// Households lists one hamlet's households (admins only) with their
 	// records.
 	Households(ctx context.Context, q HouseholdQuery) (HouseholdPage, error)
@@ -97,6 +97,16 @@ type SpotTally struct {
 
 // Checked is the number of drawn records with a result.
 func (t SpotTally) Checked() int { return t.Passed + t.Failed + t.Unreachable }
+
+// HamletQuery asks for one hamlet's day counts From..To, and for its
+// officers' day counts OfficersFrom..To (an officer's days are read from
+// their records, so only the days shown are asked for).
+type HamletQuery struct {
+	Hamlet       string
+	From, To     scoring.Date
+	Officers     []int64
+	OfficersFrom scoring.Date
+}
 
 // HamletData is what one hamlet's page reads besides the zone's figures.
 type HamletData struct {

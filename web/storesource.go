@@ -159,12 +159,13 @@ func spotTallies(tx *store.Tx, checks []scoring.Check) (map[string]SpotTally, er
 }
 
 // Hamlet reads one hamlet's day counts, its officers' and its procedures.
-func (s *StoreSource) Hamlet(ctx context.Context, hamlet string, officers []int64, from, to scoring.Date) (HamletData, error) {
+func (s *StoreSource) Hamlet(ctx context.Context, q HamletQuery) (HamletData, error) {
 	if err := ctx.Err(); err != nil {
 		return HamletData{}, err
 	}
 	var d HamletData
-	f, t := store.DayOfDate(from), store.DayOfDate(to)
+	hamlet := q.Hamlet
+	f, t, of := store.DayOfDate(q.From), store.DayOfDate(q.To), store.DayOfDate(q.OfficersFrom)
 	err := s.DB.View(func(tx *store.Tx) error {
 		if err := tx.HamletDays(hamlet, f, t, func(day store.Day, c store.DayCount) error {
 			d.Days = append(d.Days, scoring.HamletDay{HamletID: hamlet, Date: day.ScoringDate(), Households: c.Households})
@@ -172,8 +173,8 @@ func (s *StoreSource) Hamlet(ctx context.Context, hamlet string, officers []int6
 		}); err != nil {
 			return err
 		}
-		for _, o := range officers {
-			if err := tx.OfficerDays(o, f, t, func(day store.Day, c store.DayCount) error {
+		for _, o := range q.Officers {
+			if err := tx.OfficerDays(o, of, t, func(day store.Day, c store.DayCount) error {
 				d.OfficerDays = append(d.OfficerDays, scoring.OfficerDay{OfficerID: o, Date: day.ScoringDate(),
 					Households: c.Households, Procedures: c.Procedures})
 				return nil

@@ -35,6 +35,10 @@ type zone struct {
 	// candidate beyond the cap must pass.
 	lastCollective, lastSpecial *scoring.HamletStats
 	lastIndividual              *scoring.OfficerStats
+
+	// bodies are pages rendered from these figures, shared by every viewer
+	// who sees the same links (see bodyKey): key → template.HTML.
+	bodies sync.Map
 }
 
 // standing is a candidate's place in an award list: its rank among those

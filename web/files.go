@@ -259,9 +259,8 @@ type fileView struct {
 	Download            string
 }
 
-// download (GET /tep/{token}/tai) takes one use and sends the file; the
-// last use, or a HEAD request, takes none beyond what it must. A file with
-// no use left is deleted at once.
+// download (GET /tep/{token}/tai) takes one use and sends the file (a
+// HEAD request takes none). A file with no use left is deleted once sent.
 func (f *Files) download(w http.ResponseWriter, r *http.Request) {
 	rec, ok := f.open(w, r)
 	if !ok {

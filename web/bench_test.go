@@ -163,7 +163,7 @@ func BenchmarkCountry(b *testing.B) {
 	b.Logf("zone figures at country scale computed in %v", time.Since(t0))
 	b.Run("overview-warm", func(b *testing.B) { benchPage(b, h, c, "/", false) })
 	b.Run("overview-page-100", func(b *testing.B) { benchPage(b, h, c, "/?trang=100", false) })
-	b.Run("hamlet-warm", func(b *testing.B) { benchPage(b, h, c, "/ap/h04321", false) })
+	b.Run("hamlet-warm", func(b *testing.B) { benchPage(b, h, c, "/ap/ap-04321", false) })
 	b.Run("overview-cold", func(b *testing.B) { benchPage(b, h, c, "/", true) })
 }
 

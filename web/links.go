@@ -167,6 +167,9 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 	return o == u.Scheme+"://"+u.Host
 }
 
+// maxForm bounds a posted form (a search): a few hundred bytes are enough.
+const maxForm = 8 << 10
+
 // pageOpts says who may open a page.
 type pageOpts struct {
 	admin bool // admins only
@@ -202,9 +205,12 @@ func (s *Server) page(h pageFunc, o pageOpts) http.HandlerFunc {
 			s.forbidden(w, r, "Trang này chỉ dành cho quản trị viên (Phòng Văn hóa – Xã hội).")
 			return
 		}
-		if r.Method == http.MethodPost && !s.sameOrigin(r) {
-			s.forbidden(w, r, "Yêu cầu không đến từ trang của dvcbot nên không được thực hiện.")
-			return
+		if r.Method == http.MethodPost {
+			if !s.sameOrigin(r) {
+				s.forbidden(w, r, "Yêu cầu không đến từ trang của dvcbot nên không được thực hiện.")
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		}
 		err = h(w, r, v)
 		var fe *forbiddenError

@@ -322,3 +322,24 @@ func TestConfigOptions(t *testing.T) {
 		t.Error("a server without a public address was made")
 	}
 }
+
+func TestLogout(t *testing.T) {
+	h := newHarness(t, newStore(t))
+	c := h.session(zoneLeaderID, campaign.RoleZoneLeader)
+	if res := h.doWithOrigin("POST", "/thoat", nil, "https://evil.example", c); res.StatusCode != 403 || len(res.Cookies()) != 0 {
+		t.Errorf("cross-site logout: %d, cookies %v", res.StatusCode, res.Cookies())
+	}
+	res := h.doWithOrigin("POST", "/thoat", nil, "https://dvc.example.vn", c)
+	if res.StatusCode != 200 || len(res.Cookies()) != 1 || res.Cookies()[0].MaxAge >= 0 {
+		t.Errorf("logout: %d, cookies %v", res.StatusCode, res.Cookies())
+	}
+	if code, _ := h.get("/thoat", c); code != 404 {
+		t.Errorf("GET /thoat: %d", code)
+	}
+	// An oversized search is refused, not read.
+	a := h.session(adminID, campaign.RoleAdmin)
+	res = h.do("POST", "/ap/bai-nha/ho", strings.NewReader("q="+strings.Repeat("a", 100_000)), a)
+	if res.StatusCode != 403 {
+		t.Errorf("oversized form: %d", res.StatusCode)
+	}
+}

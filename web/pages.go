@@ -364,8 +364,11 @@ type officerRow struct {
 func (s *Server) hamlet(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	id := r.PathValue("hamlet")
 	if !seesHamlet(v, id) {
-		if v.Role == campaign.RoleLeader || v.Role == campaign.RoleOfficer {
-			return &forbiddenError{"Anh/chị chỉ xem được trang của ấp mình."}
+		switch v.Role {
+		case campaign.RoleLeader:
+			return &forbiddenError{"Trưởng ấp xem được trang của ấp mình và trang toàn đặc khu."}
+		case campaign.RoleOfficer:
+			return &forbiddenError{"Cán bộ ấp xem được kết quả của chính mình ở trang «Của tôi»."}
 		}
 		return errNotFound
 	}

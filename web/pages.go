@@ -109,22 +109,19 @@ type overviewView struct {
 	SpecialRule          string
 	IndividualRule       string
 	DailyTarget          int
-	Page                 int
-	HamletsHidden        int // hamlets on other pages
 	TrendTitle, TrendSum string
 }
 
 func (overviewView) title() string { return "Toàn đặc khu" }
 
 type rankRow struct {
-	Rank                 int
-	Name, Link, ID       string
-	MetToday             bool
-	GuidedToday          int
-	Guided, Coverage     string
-	CoverageMet          bool
-	Streak               int
-	Excluded, FailedNote string
+	Rank             int
+	Name, Link, ID   string
+	MetToday         bool
+	GuidedToday      int
+	Guided, Coverage string
+	CoverageMet      bool
+	Streak           int
 }
 
 type weekRow struct {
@@ -147,11 +144,10 @@ type awardsView struct {
 }
 
 type awardItem struct {
-	Rank         int
-	Name, Link   string
-	Reason       string
-	Tie          bool
-	HamletReason bool
+	Rank       int
+	Name, Link string
+	Reason     string
+	Tie        bool
 }
 
 // overview (GET /) is the zone's page; an officer is sent to their own.
@@ -203,7 +199,7 @@ func (s *Server) overviewView(z *zone, v *viewer, lo, hi int, pg pager) overview
 	if z.at.Before(p.CampaignStart) {
 		ov.Before = "Phong trào bắt đầu từ ngày " + p.CampaignStart.String() + " nên chưa có số liệu."
 	}
-	ov.Pager, ov.Page, ov.HamletsHidden = pg, pg.Page, len(z.ranks)-(hi-lo)
+	ov.Pager = pg
 	var bars []hbar
 	for _, rk := range z.ranks[lo:hi] {
 		h := rk.Hamlet
@@ -257,7 +253,7 @@ func (s *Server) awardsView(z *zone, v *viewer) awardsView {
 		return ""
 	}
 	hamlet := func(c scoring.HamletCandidate) awardItem {
-		return awardItem{Rank: c.Rank, Name: "Ấp " + c.Stats.Hamlet.Name, Link: link(c.Stats.Hamlet.ID), Reason: c.Reason(), Tie: c.Tie, HamletReason: true}
+		return awardItem{Rank: c.Rank, Name: "Ấp " + c.Stats.Hamlet.Name, Link: link(c.Stats.Hamlet.ID), Reason: c.Reason(), Tie: c.Tie}
 	}
 	officer := func(c scoring.OfficerCandidate) awardItem {
 		return awardItem{Rank: c.Rank, Name: c.Stats.Officer.DisplayName() + s.hamletSuffix(z, c.Stats.Officer.HamletID),

@@ -50,6 +50,7 @@ type Config struct {
 	Log        Log                  `json:"log"`
 	Invite     Invite               `json:"invite"`
 	Limits     Limits               `json:"limits"`
+	Web        Web                  `json:"web"`
 }
 
 // Campaign describes the emulation movement: its name, period and daily target.

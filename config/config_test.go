@@ -743,6 +743,12 @@ func TestEveryKeyOverridableByEnv(t *testing.T) {
 		"invite.ttl":                         "24h",
 		"limits.messages_per_minute":         "60",
 		"limits.burst":                       "20",
+		"web.listen":                         ":8091",
+		"web.public_url":                     "https://dvc.example.vn",
+		"web.link_ttl":                       "7d",
+		"web.file_ttl":                       "2h",
+		"web.file_uses":                      "5",
+		"web.files_dir":                      "/f",
 		"hamlets":                            `[{"id":"x","name":"X","households":5}]`,
 		"procedures":                         `[{"id":"khac","name":"Khác"}]`,
 	}

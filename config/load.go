@@ -59,7 +59,7 @@ func defaults() []struct {
 	key string
 	val any
 } {
-	return []struct {
+	return append([]struct {
 		key string
 		val any
 	}{
@@ -115,7 +115,7 @@ func defaults() []struct {
 		{"invite.ttl", "168h"},
 		{"limits.messages_per_minute", 30},
 		{"limits.burst", 10},
-	}
+	}, webDefaults()...)
 }
 
 // Record-list keys: not scalars, given in the environment as JSON arrays.
@@ -298,6 +298,7 @@ func Parse(data []byte, env []string) (*Config, error) {
 	c.Invite.TTL = r.duration("invite.ttl")
 	c.Limits.MessagesPerMinute = r.float("limits.messages_per_minute")
 	c.Limits.Burst = r.int("limits.burst")
+	c.Web = r.web(s.Path)
 
 	if len(r.errs) > 0 {
 		return nil, errors.Join(r.errs...)

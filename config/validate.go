@@ -78,6 +78,7 @@ func (c *Config) Validate(forServe bool) error {
 	c.validateProcedures(v)
 	c.validateSchedule(v)
 	c.validateRest(v)
+	c.validateWeb(v)
 	return errors.Join(v.errs...)
 }
 

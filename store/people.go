@@ -88,6 +88,13 @@ func (t *Tx) PutOfficer(o campaign.Officer, actor campaign.PersonID, action stri
 	if err := putJSON(b, i64(int64(o.ID)), o); err != nil {
 		return fmt.Errorf("store: save person %d: %w", o.ID, err)
 	}
+	// A person saved with an id of its own (sample data, migrations) moves
+	// the sequence past it, so NewPersonID never hands it out again.
+	if uint64(o.ID) > b.Sequence() {
+		if err := b.SetSequence(uint64(o.ID)); err != nil {
+			return fmt.Errorf("store: person sequence: %w", err)
+		}
+	}
 	if err := t.putOfficerFacts(o); err != nil {
 		return err
 	}

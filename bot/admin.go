@@ -295,9 +295,15 @@ func (c *cx) cmdDeactivate(args string) error {
 	if err := c.tx.PutOfficer(o, c.who.ID, "officer.deactivate"); err != nil {
 		return err
 	}
-	// A report left half-way is dropped with the account.
+	// A report left half-way is dropped with the account, and so are the
+	// links to the web page.
 	if err := c.dropSessions(o); err != nil {
 		return err
+	}
+	if p := c.e.set.Pages; p != nil {
+		if err := p.Revoke(c.tx, o.ID); err != nil {
+			return err
+		}
 	}
 	c.reply("⛔ Đã vô hiệu hóa " + c.describe(o) + ".\nNgười này không báo cáo được nữa. Các báo cáo trước đây vẫn được giữ và vẫn được tính.\nĐể kích hoạt lại: " + code("/kichhoat "+o.ID.String()))
 	c.notify(o, "Tài khoản của anh/chị trên bot đã được quản trị viên tạm ngừng. Các báo cáo trước đây vẫn được giữ và vẫn được tính. Nếu cần tiếp tục báo cáo, vui lòng liên hệ Phòng Văn hóa – Xã hội.")

@@ -57,6 +57,7 @@ func (e *Engine) registerCommands() {
 		{name: "kiemtra", desc: "Kiểm tra ngẫu nhiên: chọn hộ để gọi điện, ghi kết quả (Thường trực UBND, quản trị)", usage: "/kiemtra, /kiemtra 10 bai-nha, /kiemtra ketqua", access: checker, private: true, menu: true, run: (*cx).cmdSpotCheck},
 		{name: "loaitru", desc: "Loại trừ cán bộ hoặc ấp khỏi khen thưởng, có lý do; không kèm gì để xem danh sách (quản trị)", usage: "/loaitru canbo 12 Đang bị xem xét kỷ luật", access: admin, private: true, run: (*cx).cmdExclude},
 		{name: "boloaitru", desc: "Bỏ loại trừ cán bộ hoặc ấp (quản trị)", usage: "/boloaitru canbo 12 hoặc /boloaitru ap bai-nha", access: admin, private: true, run: (*cx).cmdLiftExclusion},
+		{name: "trang", desc: "Liên kết riêng tới trang số liệu trên web", usage: "/trang", access: member, private: true, menu: true, run: (*cx).cmdPage},
 		{name: "lienket", desc: "Liên kết tài khoản Zalo và Telegram của mình", usage: "/lienket", access: member, private: true, menu: true, run: (*cx).cmdLink},
 		{name: "nhom", desc: "Chọn nhóm lãnh đạo nhận bảng xếp hạng (quản trị, lãnh đạo)", usage: "/nhom", access: anyone, run: (*cx).cmdGroup},
 		{name: "hanmuc", desc: "Số tin nhắn Zalo đã dùng trong tháng so với hạn mức (quản trị)", usage: "/hanmuc", access: admin, run: (*cx).cmdQuota},

@@ -62,6 +62,8 @@ type Settings struct {
 	// and RateBurst when 0, no limit when negative: load tests only).
 	RatePerMinute float64
 	RateBurst     int
+	// Pages is the web page of figures (nil: not set up): /trang.
+	Pages Pages
 	// Usage reports each quota-limited channel's use this month (nil: none).
 	Usage func() []chat.Usage
 	// BotUsername returns the Telegram bot's @username for deep links
@@ -399,6 +401,9 @@ func (e *Engine) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error
 			}
 			if err := tx.MarkProcessed(update, pending); err != nil {
 				return err
+			}
+			if pending != nil {
+				e.dl.started(update) // in flight now: a copy of the update later in this batch is not answered again
 			}
 		}
 		c = done

@@ -521,7 +521,7 @@ func (e *Engine) DailyLeaderboard(tx *store.Tx, day scoring.Date) ([]chat.Reply,
 	if err != nil {
 		return nil, err
 	}
-	posts := []chat.Reply{{Text: text}}
+	posts := []chat.Reply{{Text: text + e.pagesFooter()}}
 	stats := make([]scoring.HamletStats, len(ranks))
 	for i, r := range ranks {
 		stats[i] = r.HamletStats

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/export"
 	"dvcbot/scoring"
 	"dvcbot/store"
@@ -19,9 +20,12 @@ import (
 // campaign.PersonID, only Person and the officer names below change.
 type StoreSource struct {
 	DB *store.DB
-	// Admins are the people who are admins by configuration
-	// (telegram.admin_ids) even without a record, as the bot treats them.
+	// Admins are people who are admins even without a record (tests).
 	Admins []campaign.PersonID
+	// ConfigAdmins are the admins' accounts from configuration
+	// (telegram.admin_ids, zalo.admin_ids): a person holding one is an
+	// admin, as the bot treats them.
+	ConfigAdmins []chat.Address
 }
 
 var _ Source = (*StoreSource)(nil)
@@ -48,7 +52,8 @@ func (s *StoreSource) Key(ctx context.Context) ([]byte, error) {
 	return key, nil
 }
 
-// Person reads the officer record of the person (today: by Telegram id).
+// Person reads the person's record; their role is the one the bot gives
+// them (an account among ConfigAdmins makes an admin, whatever is stored).
 func (s *StoreSource) Person(ctx context.Context, id campaign.PersonID) (Person, error) {
 	if err := ctx.Err(); err != nil {
 		return Person{}, err
@@ -59,6 +64,11 @@ func (s *StoreSource) Person(ctx context.Context, id campaign.PersonID) (Person,
 		switch {
 		case err == nil:
 			p = Person{ID: id, Name: o.FullName, Role: o.Role, HamletID: o.HamletID, Active: o.Active}
+			for _, a := range o.Accounts {
+				if slices.Contains(s.ConfigAdmins, a.Address) {
+					p.Role, p.Active = campaign.RoleAdmin, true
+				}
+			}
 		case errors.Is(err, store.ErrNotFound):
 			if !slices.Contains(s.Admins, id) {
 				return ErrUnknownPerson

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,8 +17,10 @@ import (
 	"dvcbot/campaign"
 	"dvcbot/chat"
 	"dvcbot/config"
+	"dvcbot/internal/sampledata"
 	"dvcbot/schedule"
 	"dvcbot/store"
+	"dvcbot/web"
 )
 
 // demoUser is the account of the person at the terminal: an admin and an
@@ -66,18 +70,40 @@ func (e env) demo(ctx context.Context, args []string) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	if *sample {
-		n, err := seedDemoData(db, cfg, time.Now())
-		if err != nil {
+		n, err := sampledata.Fill(db, sampledata.Options{Hamlets: cfg.Hamlets, Procedures: cfg.Procedures,
+			Start: cfg.Campaign.Start, End: cfg.Campaign.End, Location: cfg.Campaign.Location, Now: time.Now()})
+		switch {
+		case errors.Is(err, sampledata.ErrNotEmpty):
+			fmt.Fprintf(e.stdout, "Tệp dữ liệu %s đã có báo cáo nên không tạo thêm dữ liệu minh họa. Muốn bắt đầu lại với dữ liệu minh họa: thêm --fresh.\n", *path)
+		case err != nil:
 			return err
-		}
-		if n > 0 {
-			fmt.Fprintf(e.stdout, "Đã tạo %d báo cáo minh họa (tên, địa chỉ, số điện thoại đều là giả) của 26 cán bộ giả ở 13 ấp.\n", n)
+		default:
+			fmt.Fprintf(e.stdout, "Đã tạo %d báo cáo minh họa (tên, địa chỉ, số điện thoại đều là giả) của %d cán bộ giả ở %d ấp.\n", n, 2*len(cfg.Hamlets), len(cfg.Hamlets))
 		}
 	}
 	logger := newLogger(e.stderr, false, cfg.Log.SlogLevel())
 	set := engineSettings(cfg, func() string { return "" })
 	set.Groups = append(set.Groups, demoGroup)
-	eng := bot.New(db, set, bot.WithLogger(logger))
+	// The page of figures, served on this machine only.
+	var eng *bot.Engine
+	webLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo: web page: %w", err)
+	}
+	defer webLn.Close()
+	cfg.Web.Listen, cfg.Web.PublicURL = webLn.Addr().String(), "http://"+webLn.Addr().String()
+	cfg.Web.FilesDir = filepath.Join(filepath.Dir(*path), "web-files")
+	webLog := newLogger(e.stderr, false, slog.LevelWarn)
+	webSrv, err := newWeb(ctx, cfg, db, &eng, webLog, time.Now)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	set.Pages = pages{srv: webSrv, ttl: cfg.Web.LinkTTL}
+	eng = bot.New(db, set, bot.WithLogger(logger))
+	webCtx, stopWeb := context.WithCancel(ctx)
+	webDone := make(chan struct{})
+	go func() { defer close(webDone); _ = serveWeb(webCtx, webSrv, webLn, webLog, time.After) }()
+	defer func() { stopWeb(); <-webDone }()
 	fmt.Fprintf(e.stdout, "dvcbot demo — %s\nDữ liệu lưu tại: %s\nAnh/chị là quản trị viên và cán bộ ấp %s. Gõ /giup để xem các lệnh, /baocao để báo cáo; Ctrl+D để thoát.\n",
 		cfg.Campaign.Name, *path, first.Name)
 	con := &console.Console{In: e.stdin, Out: e.stdout, User: demoUser, FileDir: filepath.Join(filepath.Dir(*path), "files")}
@@ -98,6 +124,9 @@ func (e env) demo(ctx context.Context, args []string) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	fmt.Fprintln(e.stdout, "Tin theo lịch (nhắc việc, xếp hạng, báo cáo quý, sơ kết, tổng kết) hiện ở đây khi đến giờ; gõ /chay để xem ngay một tin.")
+	if link, err := demoPageLink(db, webSrv); err == nil {
+		fmt.Fprintln(e.stdout, "Trang số liệu trên web (mở trong trình duyệt trên máy này):", link)
+	}
 	schedCtx, stopSched := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
 	go func() { defer close(schedDone); _ = sched.Run(schedCtx) }()
@@ -117,4 +146,18 @@ func renderZalo(r chat.Reply) string {
 		return parts[0]
 	}
 	return strings.Join(parts, "\n— tin nhắn tiếp theo —\n")
+}
+
+// demoPageLink is the demo user's link to the page of figures.
+func demoPageLink(db *store.DB, srv *web.Server) (string, error) {
+	var link string
+	err := db.Update(func(tx *store.Tx) error {
+		o, err := tx.PersonAt(demoUser)
+		if err != nil {
+			return err
+		}
+		link, err = srv.PersonLink(tx, o.ID, campaign.RoleAdmin, time.Now())
+		return err
+	})
+	return link, err
 }

@@ -84,7 +84,15 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return []chat.Usage{{Channel: chat.Zalo, Month: st.Month, In: st.MessagesIn, Out: st.MessagesOut, Users: st.Users,
 			MessageQuota: st.MessageQuota, UserQuota: st.UserQuota, CountsIn: true}}
 	}
-	eng := bot.New(db, set, bot.WithLogger(logger), bot.WithClock(now),
+	var eng *bot.Engine
+	webSrv, err := newWeb(ctx, cfg, db, &eng, logger, now)
+	if err != nil {
+		return err
+	}
+	if webSrv != nil {
+		set.Pages = pages{srv: webSrv, ttl: cfg.Web.LinkTTL}
+	}
+	eng = bot.New(db, set, bot.WithLogger(logger), bot.WithClock(now),
 		bot.WithObserver(func(o bot.Outcome) {
 			if metrics != nil && o.Saved > 0 {
 				metrics.ReportsSaved(o.Saved)
@@ -101,7 +109,11 @@ func (e env) serve(ctx context.Context, args []string) error {
 		}
 	}
 	if cfg.Zalo.Token != "" {
-		zt, err = connectZalo(ctx, logger, after, zaloOptions(cfg, db, eng, logger, now, after), db)
+		zopts := zaloOptions(cfg, db, eng, logger, now, after)
+		if webSrv != nil {
+			zopts.FileLinker, zopts.PhotoHost = webSrv.Files(), webSrv.Files()
+		}
+		zt, err = connectZalo(ctx, logger, after, zopts, db)
 		if err != nil {
 			if tg != nil {
 				tg.Shutdown(context.Background())
@@ -138,7 +150,13 @@ func (e env) serve(ctx context.Context, args []string) error {
 	handler := instrument(eng.WithBackups(backupFile(db, cfg.Campaign.Location, now)), metrics)
 
 	// Listeners first, so that a port in use stops the start with a clear error.
-	var opsLn, hookLn net.Listener
+	var opsLn, hookLn, webLn net.Listener
+	if webSrv != nil {
+		if webLn, err = net.Listen("tcp", cfg.Web.Listen); err != nil {
+			return fmt.Errorf("web.listen %s: %w", cfg.Web.Listen, err)
+		}
+		defer webLn.Close()
+	}
 	if cfg.Ops.Listen != "" {
 		if opsLn, err = net.Listen("tcp", cfg.Ops.Listen); err != nil {
 			return fmt.Errorf("ops.listen %s: %w", cfg.Ops.Listen, err)
@@ -175,6 +193,9 @@ func (e env) serve(ctx context.Context, args []string) error {
 	goBG("backups", backups.Run)
 	if opsLn != nil {
 		goBG("ops server", func(ctx context.Context) error { return ops.Serve(ctx, opsLn, opsHandler) })
+	}
+	if webLn != nil {
+		goBG("web server", func(ctx context.Context) error { return serveWeb(ctx, webSrv, webLn, logger, after) })
 	}
 	if err := startScheduler(cfg, db, eng, channels, logger, now, goBG); err != nil {
 		return err

@@ -19,9 +19,9 @@ func TestDemoSampleData(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	// A second run does not add the sample again.
+	// A second run does not add the sample again, and says so.
 	r = runCmd(t, lines("/toi"), nil, "demo", "--store", path, "--sample-data")
-	if r.err != nil || strings.Contains(r.stdout, "báo cáo minh họa") {
-		t.Errorf("sample data added twice (%v):\n%s", r.err, r.stdout)
+	if r.err != nil || strings.Contains(r.stdout, "báo cáo minh họa") || !strings.Contains(r.stdout, "không tạo thêm dữ liệu minh họa") {
+		t.Errorf("sample data added twice, or silently not added (%v):\n%s", r.err, r.stdout)
 	}
 }

@@ -441,7 +441,7 @@ func TestSelfAbleFlow(t *testing.T) {
 		t.Errorf("second save = %q", got)
 	}
 	wantContains(t, "again", w.one(w.send(admOfficer, "/dabiet Trần Văn Bảy; Tổ 7; 0323456789")), "đã được ghi nhận tự làm được từ ngày 14/05/2026")
-	if got := w.one(w.press(admOfficer2, undo)); !strings.Contains(got, "Không tìm thấy") {
+	if got := w.one(w.press(admOfficer2, undo)); !strings.Contains(got, "Không có ghi nhận nào của anh/chị") {
 		t.Errorf("another officer's undo = %q", got)
 	}
 	wantContains(t, "undo", w.one(w.press(admOfficer, undo)), "Đã hoàn tác", "0/812 hộ")
@@ -469,7 +469,7 @@ func TestSelfAbleRefusals(t *testing.T) {
 	wantContains(t, "bad phone", w.one(w.send(admOfficer, "/dabiet Lê Văn A; Tổ 1; 123")), "/dabiet Nguyễn Văn An")
 	w.send(admOfficer, "/dabiet")
 	wantContains(t, "cancel", w.one(w.press(admOfficer, "sa:cancel")), "Đã hủy")
-	if got := w.one(w.press(admOfficer, "saundo:999")); !strings.Contains(got, "Không tìm thấy") {
+	if got := w.one(w.press(admOfficer, "saundo:999")); !strings.Contains(got, "Không có ghi nhận nào của anh/chị") {
 		t.Errorf("undo of nothing = %q", got)
 	}
 }

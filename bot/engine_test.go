@@ -172,7 +172,13 @@ func TestKnownPhoneAddsToTheSameHousehold(t *testing.T) {
 	w.press("r:known_yes")
 	w.text("thường trú")
 	w.press("r:skip")
-	w.press("r:save")
+	// The household was reported today already: asked before a second record.
+	if rs := w.press("r:save"); len(rs) != 1 || !strings.Contains(rs[0].Text, "Hôm nay anh/chị đã báo cáo hộ") {
+		t.Fatalf("save of a household reported today: %+v", rs)
+	}
+	if rs := w.press("r:dup_yes"); len(rs) != 1 || !strings.Contains(rs[0].Text, "Đã lưu") {
+		t.Fatalf("«Vẫn lưu»: %+v", rs)
+	}
 	g1, g2 := w.guidance(1), w.guidance(2)
 	if g1.HouseholdID != g2.HouseholdID {
 		t.Errorf("records of the same phone in different households: %d, %d", g1.HouseholdID, g2.HouseholdID)
@@ -455,8 +461,13 @@ func TestStoreFailureIsNotSaved(t *testing.T) {
 		t.Errorf("second failure of the same update: %+v, %v; want no reply and ErrNotStored", rs, err)
 	}
 	w.open()
-	if rs := w.handle(in); len(rs) != 1 || !strings.Contains(rs[0].Text, "Đã lưu") {
+	// Re-delivered once the store works: applied, as a one-line report
+	// sent while another was half typed (asked which to keep).
+	if rs := w.handle(in); len(rs) != 1 || !strings.Contains(rs[0].Text, "báo cáo dở") {
 		t.Errorf("re-delivery after the failure: %+v", rs)
+	}
+	if rs := w.press("r:restart"); len(rs) != 1 || !strings.Contains(rs[0].Text, "Đã lưu") {
+		t.Errorf("«Bỏ báo cáo dở»: %+v", rs)
 	}
 	if err := w.eng.WriteHealth(); err != nil {
 		t.Errorf("WriteHealth after a successful write: %v", err)
@@ -534,5 +545,45 @@ func TestCommandMenu(t *testing.T) {
 	}
 	if len(seen) > 100 {
 		t.Errorf("%d commands; Telegram allows 100", len(seen))
+	}
+}
+
+// TestInboundRateLimit: a person sending faster than the limits (by
+// default 30 messages a minute, bursts of 10) is told once, and what they
+// sent meanwhile is neither stored nor answered; others are not held up,
+// and the limit refills with time.
+func TestInboundRateLimit(t *testing.T) {
+	w := newWorld(t)
+	w.set = func(s *Settings) { s.RatePerMinute, s.RateBurst = 0, 0 } // the defaults
+	w.restart()
+	w.addOfficer(officerID, "bai-nha", campaign.RoleOfficer, "Lê Văn Tám")
+	for i := range RateBurst {
+		if rs := w.text("/toi"); len(rs) != 1 || !strings.Contains(rs[0].Text, "Kết quả của Lê Văn Tám") {
+			t.Fatalf("message %d of a burst: %+v", i+1, rs)
+		}
+	}
+	rs := w.text("/baocao Nguyễn Văn An; Tổ 3; 0912345678; khai sinh")
+	if len(rs) != 1 || rs[0].Text != msgTooFast {
+		t.Fatalf("the message after the burst: %+v, want the limit said", rs)
+	}
+	if rs := w.text("/baocao Nguyễn Văn An; Tổ 3; 0912345678; khai sinh"); len(rs) != 0 {
+		t.Errorf("a second message over the limit: %+v, want no answer", rs)
+	}
+	if c := w.counts(); c.Guidance != 0 {
+		t.Errorf("%v: a report sent over the limit was stored", c)
+	}
+	// Someone else is not held up.
+	w.user = tg(3001)
+	if rs := w.text("/giup"); len(rs) != 1 || rs[0].Text == msgTooFast {
+		t.Errorf("another person: %+v", rs)
+	}
+	// Two seconds give back one message (30 a minute).
+	w.clock.Add(2 * time.Second)
+	w.user = tg(officerID)
+	if rs := w.text("/baocao Nguyễn Văn An; Tổ 3; 0912345678; khai sinh"); len(rs) != 1 || !strings.Contains(rs[0].Text, "Đã lưu") {
+		t.Errorf("after two seconds: %+v", rs)
+	}
+	if rs := w.text("/toi"); len(rs) != 1 || rs[0].Text != msgTooFast {
+		t.Errorf("over the limit again: %+v, want it said again", rs)
 	}
 }

@@ -124,6 +124,9 @@ func (w *world) settings() Settings {
 		Groups:       []chat.Address{tg(groupChat)},
 		InviteTTL:    7 * 24 * time.Hour,
 		BotUsername:  func() string { return "dvc_test_bot" },
+		// The clock stands still in tests: no limit on messages a minute
+		// (TestInboundRateLimit tests the limit).
+		RatePerMinute: -1,
 	}
 	if w.set != nil {
 		w.set(&set)

@@ -97,6 +97,8 @@ func postSettings(daysOff ...scoring.Date) bot.Settings {
 		Groups:       []chat.Address{pa(pGroup)},
 		Params:       p,
 		BotUsername:  func() string { return "dvc_test_bot" },
+		// The clock stands still: no limit on messages a minute.
+		RatePerMinute: -1,
 	}
 }
 
@@ -657,13 +659,30 @@ func TestPostRules(t *testing.T) {
 
 func TestRunJobNowCommand(t *testing.T) {
 	w := standardWorld(t, postSettings())
+	send := func(user int64, update int64, text string, press string) []chat.Reply {
+		t.Helper()
+		in := chat.Input{Update: strconv.FormatInt(update, 10), Chat: pa(user), From: pa(user), Private: true, Caps: chat.CapsOf(chat.Telegram), Text: text}
+		if press != "" {
+			in.Callback = &chat.Callback{ID: "cb", Data: press, MessageID: "9"}
+		}
+		rs, err := w.eng.Handle(context.Background(), in)
+		if err != nil {
+			t.Fatalf("%s%s: %v", text, press, err)
+		}
+		return rs
+	}
 	handle := func(user int64, update int64, text string) string {
-		rs, err := w.eng.Handle(context.Background(), chat.Input{Update: strconv.FormatInt(update, 10), Chat: pa(user), From: pa(user), Private: true,
-			Caps: chat.CapsOf(chat.Telegram), Text: text})
-		if err != nil || len(rs) == 0 {
-			t.Fatalf("%s: %v, %v", text, rs, err)
+		t.Helper()
+		rs := send(user, update, text, "")
+		if len(rs) == 0 {
+			t.Fatalf("%s: no reply", text)
 		}
 		return rs[0].Text
+	}
+	outbox := func() []store.OutboxItem {
+		var pending []store.OutboxItem
+		_ = w.db.View(func(tx *store.Tx) (err error) { pending, err = tx.PendingPosts(0); return err })
+		return pending
 	}
 	if got := handle(pOfficerBN, 1, "/chay nhacviec"); !strings.Contains(got, "chỉ dành cho quản trị viên") {
 		t.Errorf("an officer ran /chay: %s", got)
@@ -671,20 +690,36 @@ func TestRunJobNowCommand(t *testing.T) {
 	if got := handle(pAdmin, 2, "/chay"); !strings.Contains(got, "/chay xephang") || !strings.Contains(got, "/chay tongket") {
 		t.Errorf("/chay without a job: %s", got)
 	}
-	if got := handle(pAdmin, 3, "/chay nhắc việc"); !strings.Contains(got, "3 tin đã vào hàng gửi") {
-		t.Errorf("/chay nhắc việc: %s", got)
+	// Nothing goes out before the admin has seen to whom.
+	rs := send(pAdmin, 3, "/chay nhắc việc", "")
+	if len(rs) != 1 || !strings.Contains(rs[0].Text, "sẽ gửi 3 tin") || !strings.Contains(rs[0].Text, "riêng cho 3 người trên Telegram") ||
+		len(rs[0].Choices) != 1 || rs[0].Choices[0][0].Value != "run:yes" || rs[0].Choices[0][1].Value != "run:no" {
+		t.Fatalf("/chay nhắc việc = %s", bot.RenderReplies(rs, pa(pAdmin)))
+	}
+	if n := len(outbox()); n != 0 {
+		t.Fatalf("%d posts queued before the confirmation", n)
+	}
+	if got := send(pAdmin, 4, "", "run:no"); len(got) != 1 || !strings.Contains(got[0].Text, "Đã không gửi") || len(outbox()) != 0 {
+		t.Errorf("«Không gửi» = %s, outbox %d", bot.RenderReplies(got, pa(pAdmin)), len(outbox()))
+	}
+	handle(pAdmin, 5, "/chay nhắc việc")
+	if got := send(pAdmin, 6, "", "run:yes"); len(got) != 1 || !strings.Contains(got[0].Text, "3 tin đã vào hàng gửi") {
+		t.Errorf("«Gửi ngay» = %s", bot.RenderReplies(got, pa(pAdmin)))
 	}
 	// The same update delivered again is applied once.
-	if rs, err := w.eng.Handle(context.Background(), chat.Input{Update: "3", Chat: pa(pAdmin), From: pa(pAdmin), Private: true, Text: "/chay nhacviec"}); err != nil || len(rs) != 0 {
-		t.Errorf("re-delivered /chay = %v, %v", rs, err)
+	if rs := send(pAdmin, 6, "", "run:yes"); len(rs) != 0 {
+		t.Errorf("re-delivered «Gửi ngay» = %v", rs)
 	}
-	var pending []store.OutboxItem
-	_ = w.db.View(func(tx *store.Tx) (err error) { pending, err = tx.PendingPosts(0); return err })
+	pending := outbox()
 	if len(pending) != 3 || pending[0].Reply.To != pa(pOfficerBN) || !pending[0].Reply.Bulk || !strings.Contains(pending[0].JobKey, "reminder/2026-05-02/chay/") {
-		t.Errorf("outbox after /chay = %+v", pending)
+		t.Fatalf("outbox after /chay = %+v", pending)
 	}
 	if r := pending[0].Reply; len(r.Choices) != 1 || r.Choices[0][0].Value != "cmd:baocao" || !strings.Contains(r.Text, "Ấp đang có chuỗi") {
 		t.Errorf("stored reminder reads back as %+v", r)
+	}
+	// The old question's button runs nothing more.
+	if got := send(pAdmin, 7, "", "run:yes"); len(got) != 1 || len(outbox()) != 3 {
+		t.Errorf("«Gửi ngay» pressed again = %s, outbox %d", bot.RenderReplies(got, pa(pAdmin)), len(outbox()))
 	}
 }
 

@@ -343,6 +343,29 @@ func admCell(t *testing.T, f *excelize.File, sheet, ref string) string {
 	return v
 }
 
+// admHouseholdsIn counts seeded households of a hamlet ("" for all), and
+// of an officer (0 for any), guided up to the local day to and, of those,
+// first guided from the day from.
+func admHouseholdsIn(recs []admSeeded, hamlet string, officer int64, from, to scoring.Date) (upTo, fresh int) {
+	first := map[string]scoring.Date{}
+	for _, r := range recs {
+		day := scoring.DateOf(r.At, admLoc)
+		if (hamlet != "" && r.Hamlet != hamlet) || (officer != 0 && r.Officer != officer) || day.After(to) {
+			continue
+		}
+		if f, ok := first[r.Phone]; !ok || day.Before(f) {
+			first[r.Phone] = day
+		}
+	}
+	for _, d := range first {
+		upTo++
+		if !d.Before(from) {
+			fresh++
+		}
+	}
+	return upTo, fresh
+}
+
 // TestReportWorkbook reads the XLSX of /report thang 4 back, cell by cell.
 func TestReportWorkbook(t *testing.T) {
 	w := newAdmWorld(t, admNow)
@@ -358,77 +381,91 @@ func TestReportWorkbook(t *testing.T) {
 		t.Errorf("A2 = %q", got)
 	}
 	// Tổng hợp ấp: hamlets in Vietnamese order, then the totals row.
+	// Columns: STT, name, register, new in the period, guided up to its
+	// end, able on their own, able, coverage, special prize, days met,
+	// days elapsed, streak, notes.
+	totalNew := 0
 	for i, want := range []struct {
-		id, name, households string
-		guided               int
-		excluded             string
+		name, households string
+		selfAble         int
+		excluded         string
 	}{
-		{"bai-nha", "Bãi Nhà", "812", admRecordsIn(recs, "bai-nha", from, to), ""},
-		{"hon-tre", "Hòn Tre", "874", admRecordsIn(recs, "hon-tre", from, to), "Đang giải quyết khiếu nại (từ 20/04/2026)"},
-		{"nam-du", "Nam Du", "298", admRecordsIn(recs, "nam-du", from, to), ""},
+		{"Bãi Nhà", "812", 0, ""},
+		{"Hòn Tre", "874", 0, "Loại trừ: Đang giải quyết khiếu nại (từ 20/04/2026)"},
+		{"Nam Du", "298", 1, ""},
 	} {
 		row := strconv.Itoa(4 + i)
+		id := map[string]string{"Bãi Nhà": "bai-nha", "Hòn Tre": "hon-tre", "Nam Du": "nam-du"}[want.name]
+		upTo, fresh := admHouseholdsIn(recs, id, 0, from, to)
+		totalNew += fresh
 		for _, c := range []struct{ ref, want string }{
-			{"A" + row, want.id}, {"B" + row, want.name}, {"C" + row, want.households},
-			{"D" + row, strconv.Itoa(want.guided)}, {"I" + row, "30"}, {"K" + row, want.excluded},
+			{"A" + row, strconv.Itoa(i + 1)}, {"B" + row, want.name}, {"C" + row, want.households},
+			{"D" + row, strconv.Itoa(fresh)}, {"E" + row, strconv.Itoa(upTo)}, {"F" + row, strconv.Itoa(want.selfAble)},
+			{"G" + row, strconv.Itoa(upTo + want.selfAble)}, {"K" + row, "30"}, {"M" + row, want.excluded},
 		} {
 			if got := admCell(t, f, "Tổng hợp ấp", c.ref); got != c.want {
 				t.Errorf("Tổng hợp ấp!%s = %q, want %q", c.ref, got, c.want)
 			}
 		}
 	}
-	if got := admCell(t, f, "Tổng hợp ấp", "A7"); got != "Tổng cộng" {
+	if got := admCell(t, f, "Tổng hợp ấp", "A7"); !strings.HasPrefix(got, "Tổng cộng") {
 		t.Errorf("A7 = %q, want the totals row", got)
 	}
-	if got, want := admCell(t, f, "Tổng hợp ấp", "D7"), strconv.Itoa(admRecordsIn(recs, "", from, to)); got != want {
-		t.Errorf("total guided D7 = %q, want %q", got, want)
+	if got, want := admCell(t, f, "Tổng hợp ấp", "D7"), strconv.Itoa(totalNew); got != want {
+		t.Errorf("total of new households D7 = %q, want %q", got, want)
 	}
 	// Bãi Nhà met the target every day but Sundays: 26 of 30 days in April.
-	if got := admCell(t, f, "Tổng hợp ấp", "H4"); got != "26" {
-		t.Errorf("Bãi Nhà days met H4 = %q, want 26", got)
+	if got := admCell(t, f, "Tổng hợp ấp", "J4"); got != "26" {
+		t.Errorf("Bãi Nhà days met J4 = %q, want 26", got)
 	}
 
-	// Cán bộ: the deactivated officer is listed with his April figures.
+	// Cán bộ: the deactivated officer is listed with his figures.
 	rows, err := f.GetRows("Cán bộ")
 	if err != nil {
 		t.Fatal(err)
 	}
 	found := false
+	upTo, fresh := admHouseholdsIn(recs, "", admGone, from, to)
 	for _, r := range rows[3:] {
-		if r[0] == w.num(admGone) {
+		if r[1] == "Đỗ Văn Nam" {
 			found = true
-			if r[1] != "Đỗ Văn Nam" || r[2] != "Hòn Tre" || r[4] != strconv.Itoa(admRecordsIn(recs, "hon-tre", from, to)) || r[8] != "Đã vô hiệu hóa" {
-				t.Errorf("Cán bộ row of the deactivated officer = %q", r)
+			if r[2] != "Hòn Tre" || r[5] != strconv.Itoa(upTo) || r[6] != strconv.Itoa(fresh) || r[7] != strconv.Itoa(admRecordsIn(recs, "hon-tre", from, to)) || r[10] != "Đã vô hiệu hóa" {
+				t.Errorf("Cán bộ row of the deactivated officer = %q, want %d households, %d new", r, upTo, fresh)
 			}
 		}
 	}
 	if !found {
-		t.Errorf("Cán bộ has no row for officer %d: %q", admGone, rows)
+		t.Errorf("Cán bộ has no row for the deactivated officer: %q", rows)
 	}
 
-	// Danh sách hộ: one row per record of April, phone kept as text.
+	// Danh sách hộ: one row per record of April, phone kept as text, then
+	// the row of totals.
 	rows, err = f.GetRows("Danh sách hộ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := len(rows)-3, admRecordsIn(recs, "", from, to); got != want {
+	records := rows[3 : len(rows)-1]
+	if got, want := len(records), admRecordsIn(recs, "", from, to); got != want {
 		t.Errorf("Danh sách hộ has %d records, want %d", got, want)
 	}
+	if last := strings.Join(rows[len(rows)-1], " "); !strings.HasPrefix(last, fmt.Sprintf("Cộng %d dòng", len(records))) {
+		t.Errorf("last row %q, want the totals", last)
+	}
 	var failed []string
-	for _, r := range rows[3:] {
+	for _, r := range records {
 		if !strings.HasPrefix(r[4], "09") || len(r[4]) != 10 {
 			t.Errorf("phone %q lost its form", r[4])
 			break
 		}
-		if len(r) > 9 && r[9] == "Không đạt" {
+		if len(r) > 11 && r[11] == "Không đạt" {
 			failed = append(failed, r[1]+"|"+r[2])
 		}
 	}
 	if len(failed) != 1 || !strings.HasPrefix(failed[0], "Nam Du|Phạm Văn Nam") {
 		t.Errorf("records with a failed check = %q, want one of Nam Du", failed)
 	}
-	if got := admCell(t, f, "Danh sách hộ", "I4"); !strings.HasPrefix(got, "01/04/2026") && !strings.HasPrefix(got, "04-01-26") {
-		t.Errorf("first report time I4 = %q, want 1 April 2026", got)
+	if got := admCell(t, f, "Danh sách hộ", "K4"); !strings.HasPrefix(got, "01/04/2026") {
+		t.Errorf("first report time K4 = %q, want 1 April 2026", got)
 	}
 
 	// Kiểm tra: the checks of April's records (failed in Nam Du, passed in Bãi Nhà).
@@ -438,7 +475,7 @@ func TestReportWorkbook(t *testing.T) {
 	}
 	var checks []string
 	for _, r := range rows[3:] {
-		checks = append(checks, r[0]+"|"+r[6])
+		checks = append(checks, r[1]+"|"+r[7])
 	}
 	if got, want := strings.Join(checks, ","), "Nam Du|Không đạt,Bãi Nhà|Đạt"; got != want && got != "Bãi Nhà|Đạt,Nam Du|Không đạt" {
 		t.Errorf("Kiểm tra = %s, want %s", got, want)
@@ -455,15 +492,16 @@ func TestReportLeaderOwnHamlet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range rows[3:] {
-		if r[0] != "bai-nha" {
-			t.Fatalf("leader's workbook has a record of %s", r[0])
+	records := rows[3 : len(rows)-1]
+	for _, r := range records {
+		if r[1] != "Bãi Nhà" {
+			t.Fatalf("leader's workbook has a record of %s", r[1])
 		}
 	}
-	if got, want := len(rows)-3, admRecordsIn(recs, "bai-nha", admDate(2026, 5, 1), admDate(2026, 5, 14)); got != want {
+	if got, want := len(records), admRecordsIn(recs, "bai-nha", admDate(2026, 5, 1), admDate(2026, 5, 14)); got != want {
 		t.Errorf("leader's workbook has %d records, want %d", got, want)
 	}
-	if rows, _ := f.GetRows("Tổng hợp ấp"); len(rows) != 5 || rows[3][0] != "bai-nha" {
+	if rows, _ := f.GetRows("Tổng hợp ấp"); len(rows) != 5 || rows[3][1] != "Bãi Nhà" {
 		t.Errorf("Tổng hợp ấp = %q, want Bãi Nhà and the totals", rows)
 	}
 	if got := w.one(w.send(admLeader, "/report tuan hon-tre")); !strings.Contains(got, "chỉ xem được số liệu của ấp mình") {

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -69,33 +70,65 @@ func joinTexts(rs []chat.Reply) string {
 	return strings.Join(parts, "\n---\n")
 }
 
-var cardData = regexp.MustCompile(`^kt:(\d+):p$`)
+var cardHead = regexp.MustCompile(`^Báo cáo số (\d+) — ấp `)
 
-// cards returns the household cards among replies, keyed by record id.
+// cards returns the households of the sample pages among replies, keyed
+// by record id: the page (reply) each is on. Pages are read by their text
+// ("Báo cáo số 12 — ấp …" opens each household), as on every channel.
 func cards(rs []chat.Reply) map[string]chat.Reply {
 	out := map[string]chat.Reply{}
 	for _, r := range rs {
-		for _, row := range r.Choices {
-			for _, b := range row {
-				if m := cardData.FindStringSubmatch(b.Value); m != nil {
-					out[m[1]] = r
-				}
+		for _, block := range strings.Split(chat.Plain(r.Text), "\n\n") {
+			if m := cardHead.FindStringSubmatch(block); m != nil {
+				out[m[1]] = r
 			}
 		}
 	}
 	return out
 }
 
-// cardOf finds the card of a hamlet among replies and returns its record id.
+// card is the block of a sample page about one record ("Báo cáo số ID — ấp …"
+// and its lines), with its marks.
+func card(page chat.Reply, id string) string {
+	for _, block := range strings.Split(page.Text, "\n\n") {
+		if strings.HasPrefix(chat.Plain(block), "Báo cáo số "+id+" — ") {
+			return block
+		}
+	}
+	return ""
+}
+
+// cardOf finds the household of a hamlet among the sample pages and
+// returns its record id.
 func cardOf(t *testing.T, rs []chat.Reply, hamletName string) string {
 	t.Helper()
 	for id, r := range cards(rs) {
-		if strings.Contains(r.Text, "Ấp: "+hamletName+"\n") {
+		if strings.HasPrefix(chat.Plain(card(r, id)), "Báo cáo số "+id+" — ấp "+hamletName+"\n") {
 			return id
 		}
 	}
-	t.Fatalf("no card of %s in:\n%s", hamletName, joinTexts(rs))
+	t.Fatalf("no household of %s in:\n%s", hamletName, joinTexts(rs))
 	return ""
+}
+
+// choice is the value of the latest offered choice that is prefix or
+// starts with prefix and a colon (a spot-check result carries its page:
+// "kt:12:f" → "kt:12:f:s1.0").
+func (w *world) choice(prefix string) string {
+	w.t.Helper()
+	best, at := "", -1
+	for v, msg := range w.buttons {
+		if v != prefix && !strings.HasPrefix(v, prefix+":") {
+			continue
+		}
+		if n, _ := strconv.Atoi(msg); n > at {
+			best, at = v, n
+		}
+	}
+	if best == "" {
+		w.t.Fatalf("no choice %s offered", prefix)
+	}
+	return best
 }
 
 func (w *world) auditActions(action string) []campaign.AuditEntry {
@@ -137,22 +170,39 @@ func TestSpotCheckDrawRepresentsEveryOfficer(t *testing.T) {
 	w := spotWorld(t)
 	rs := w.text("/kiemtra")
 	cs := cards(rs)
-	// 9 records, 10% is 1, but 4 active officers in 3 hamlets: 4 households.
-	if len(cs) != 4 || len(rs) != 6 {
-		t.Fatalf("got %d cards in %d replies, want 4 cards between a header and a footer:\n%s", len(cs), len(rs), joinTexts(rs))
+	// 9 records, 10% is 1, but 4 active officers in 3 hamlets: 4
+	// households, on one page between a header and a footer.
+	if len(cs) != 4 || len(rs) != 3 {
+		t.Fatalf("got %d households in %d replies, want 4 on one page between a header and a footer:\n%s", len(cs), len(rs), joinTexts(rs))
 	}
 	mustContain(t, "header", rs[0].Text, "Mẫu kiểm tra ngẫu nhiên số 1", bold("4")+" hộ trong 9 lượt báo cáo chưa kiểm tra", "4/4 cán bộ")
+	mustContain(t, "footer", rs[2].Text, code("1234 đạt"), code("1234 chưa liên lạc"))
 	all := joinTexts(rs)
 	for _, name := range []string{"Lê Văn Tám", "Trần Thị Bích", "Phạm Văn Cường", "Nguyễn Thị Dung"} {
-		if strings.Count(all, "Cán bộ báo cáo: "+name) != 1 {
+		if strings.Count(all, "Cán bộ: "+name+",") != 1 {
 			t.Errorf("officer %s should have exactly one household in the sample:\n%s", name, all)
 		}
 	}
-	for id, c := range cs {
-		mustContain(t, "card "+id, c.Text, "Chủ hộ: "+chat.BoldStart+"Hộ Số", "Địa chỉ: Tổ 1, ấp", "Điện thoại: 0912 345 6", "Thủ tục: Đăng ký khai sinh",
-			"lúc 08:00 02/03/2026 (báo cáo số "+id+")", "Kết quả: "+bold("⏳ Chưa kiểm tra"))
-		if len(c.Choices) != 2 || c.Choices[0][1].Value != "kt:"+id+":f" || c.Choices[1][0].Value != "kt:"+id+":u" {
-			t.Errorf("card %s choices = %+v", id, c.Choices)
+	page := rs[1]
+	for id := range cs {
+		c := card(page, id)
+		mustContain(t, "household "+id, c, bold("Báo cáo số "+id)+" — ấp ", "Chủ hộ: "+chat.BoldStart+"Hộ Số", ", Tổ 1, ấp", "Điện thoại: 0912 345 6",
+			"Thủ tục: Đăng ký khai sinh", ", 08:00 02/03/2026", "Kết quả: ⏳ "+bold("Chưa kiểm tra"))
+		// A row of three results per household, each naming it.
+		row := -1
+		for i, r := range page.Choices {
+			if len(r) > 0 && strings.HasPrefix(r[0].Value, "kt:"+id+":") {
+				row = i
+			}
+		}
+		if row < 0 || len(page.Choices[row]) != 3 {
+			t.Errorf("household %s: choices %+v", id, page.Choices)
+			continue
+		}
+		for i, act := range []string{"p", "f", "u"} {
+			if b := page.Choices[row][i]; !strings.HasPrefix(b.Value, "kt:"+id+":"+act+":") || !strings.HasSuffix(b.Label, " "+id) {
+				t.Errorf("household %s, result %s: %+v", id, act, b)
+			}
 		}
 	}
 	// Who drew it and when is stored and audited.
@@ -180,13 +230,13 @@ func TestSpotCheckDrawRepresentsEveryOfficer(t *testing.T) {
 		}
 	}
 	if n := len(cards(rs2)); n != 5 {
-		t.Errorf("second draw: %d cards, want the 5 left", n)
+		t.Errorf("second draw: %d households, want the 5 left", n)
 	}
 	mustContain(t, "third draw", joinTexts(w.text("/kiemtra")), "Không còn lượt báo cáo nào chưa được chọn kiểm tra")
-	// Cards without a result can be sent again.
+	// Households without a result can be sent again.
 	rs3 := w.text("/kiemtra cho")
 	if n := len(cards(rs3)); n != 9 {
-		t.Errorf("/kiemtra cho sent %d cards, want 9", n)
+		t.Errorf("/kiemtra cho sent %d households, want 9", n)
 	}
 	mustContain(t, "/kiemtra cho", rs3[0].Text, "Còn "+bold("9")+" hộ đã chọn chưa có kết quả")
 }
@@ -196,10 +246,10 @@ func TestSpotCheckOneHamlet(t *testing.T) {
 	rs := w.text("/kiemtra 5 nam-du")
 	cs := cards(rs)
 	if len(cs) != 2 {
-		t.Fatalf("%d cards, want Nam Du's 2 records:\n%s", len(cs), joinTexts(rs))
+		t.Fatalf("%d households, want Nam Du's 2 records:\n%s", len(cs), joinTexts(rs))
 	}
-	for _, c := range cs {
-		mustContain(t, "card", c.Text, "Ấp: Nam Du\n")
+	for id, page := range cs {
+		mustContain(t, "household", chat.Plain(card(page, id)), "— ấp Nam Du\n")
 	}
 	mustContain(t, "header", rs[0].Text, "của ấp Nam Du", "Chỉ còn 2 lượt")
 }
@@ -211,10 +261,11 @@ func TestSpotCheckResultsChangeAwards(t *testing.T) {
 
 	rs := w.text("/kiemtra")
 	id := cardOf(t, rs, "Hòn Nhỏ")
-	cardMsg := w.buttons["kt:"+id+":f"]
+	fail := w.choice("kt:" + id + ":f")
+	pageMsg := w.buttons[fail]
 
 	// Không đạt asks for the reason first; nothing is stored yet.
-	ask := joinTexts(w.press("kt:" + id + ":f"))
+	ask := joinTexts(w.press(fail))
 	mustContain(t, "reason prompt", ask, "Ghi "+bold("Không đạt"), "lý do")
 	if g := w.guidance(parseID(t, id)); g.Check != campaign.CheckNone {
 		t.Fatalf("check stored before the reason: %+v", g)
@@ -224,11 +275,11 @@ func TestSpotCheckResultsChangeAwards(t *testing.T) {
 	long := strings.Repeat("á", maxReasonRunes+1)
 	mustContain(t, "long reason", joinTexts(w.text(long)), "quá 300 ký tự")
 	got := w.text("Hộ nói không được ai hướng dẫn")
-	if len(got) != 2 || got[0].Edit != cardMsg {
-		t.Fatalf("want the card edited then a confirmation, got %+v", got)
+	if len(got) != 2 || got[0].Edit != pageMsg {
+		t.Fatalf("want the page edited then a confirmation, got %+v", got)
 	}
 	admin := w.pid(adminID)
-	mustContain(t, "edited card", got[0].Text, "Kết quả: "+bold("❌ Không đạt")+" — lý do: Hộ nói không được ai hướng dẫn", "bởi quản trị viên (số "+admin.String()+")")
+	mustContain(t, "edited page", card(got[0], id), "Kết quả: ❌ "+bold("Không đạt")+" — lý do: Hộ nói không được ai hướng dẫn", "bởi quản trị viên (số "+admin.String()+")")
 	mustContain(t, "confirmation", got[1].Text, "Đã ghi kết quả "+bold("Không đạt"), "Ấp Hòn Nhỏ và cán bộ Nguyễn Thị Dung không còn được xét khen thưởng")
 	g := w.guidance(parseID(t, id))
 	if g.Check != campaign.CheckFailed || g.CheckReason != "Hộ nói không được ai hướng dẫn" || g.CheckedBy != admin || !g.CheckedAt.Equal(worldStart) {
@@ -248,8 +299,8 @@ func TestSpotCheckResultsChangeAwards(t *testing.T) {
 
 	// An admin corrects the result by pressing another button: audited, and the awards come back.
 	w.clock.Add(3600e9)
-	fixed := w.press("kt:" + id + ":p")
-	if len(fixed) != 2 || fixed[0].Edit != cardMsg {
+	fixed := w.press(w.choice("kt:" + id + ":p"))
+	if len(fixed) != 2 || fixed[0].Edit != pageMsg {
 		t.Fatalf("correction replies = %+v", fixed)
 	}
 	mustContain(t, "correction", fixed[1].Text, "Đã ghi kết quả "+bold("Đạt"), "(trước đó: Không đạt)", "được xét lại")
@@ -263,14 +314,14 @@ func TestSpotCheckResultsChangeAwards(t *testing.T) {
 	}
 	mustContain(t, "awards after the correction", joinTexts(w.text("/khenthuong")), "1. Ấp Hòn Nhỏ", "kiểm tra ngẫu nhiên: 1 lần đạt", ". Nguyễn Thị Dung — hướng dẫn 2 hộ")
 	// Pressing the same result again changes nothing.
-	mustContain(t, "same result", joinTexts(w.press("kt:"+id+":p")), "không có gì thay đổi")
+	mustContain(t, "same result", joinTexts(w.press(w.choice("kt:"+id+":p"))), "không có gì thay đổi")
 	if n := len(w.auditActions("guidance.check")); n != 2 {
 		t.Errorf("%d check audit entries after a repeated press, want 2", n)
 	}
 
 	// Chưa liên lạc được on another household.
 	other := cardOf(t, rs, "Nam Du")
-	w.press("kt:" + other + ":u")
+	w.press(w.choice("kt:" + other + ":u"))
 	if g := w.guidance(parseID(t, other)); g.Check != campaign.CheckUnreachable {
 		t.Fatalf("unreachable not stored: %+v", g)
 	}
@@ -278,11 +329,63 @@ func TestSpotCheckResultsChangeAwards(t *testing.T) {
 	mustContain(t, "results of one hamlet", joinTexts(w.text("/kiemtra ket qua nam-du")), "— ấp Nam Du", "Đã chọn 1 hộ: ✅ Đạt 0 · ❌ Không đạt 0 · 📵 Chưa liên lạc được 1")
 }
 
+// TestSpotCheckTypedResults: results typed as «1234 đạt», «1234 không đạt:
+// lý do», «1234 chưa liên lạc» work on every channel (Zalo has no
+// buttons), for records of a sample only; the inspector (Thường trực
+// UBND) may record them too.
+func TestSpotCheckTypedResults(t *testing.T) {
+	w := spotWorld(t)
+	inspector := chat.Addr(chat.Zalo, "z-inspector")
+	w.addPerson(inspector, "", campaign.RoleInspector, "Trương Thị Trực")
+	w.user = inspector
+	rs := w.text("/kiemtra")
+	if len(cards(rs)) != 4 {
+		t.Fatalf("the inspector's draw on Zalo: %s", joinTexts(rs))
+	}
+	id := cardOf(t, rs, "Hòn Nhỏ")
+	other := cardOf(t, rs, "Nam Du")
+	mustContain(t, "failed with a reason", joinTexts(w.text(id+" không đạt: hộ nói chưa ai hướng dẫn")), "Đã ghi kết quả "+bold("Không đạt"))
+	g := w.guidance(parseID(t, id))
+	if g.Check != campaign.CheckFailed || g.CheckReason != "hộ nói chưa ai hướng dẫn" || g.CheckedBy != w.person(inspector).ID {
+		t.Fatalf("stored = %+v", g)
+	}
+	mustContain(t, "passed", joinTexts(w.text(id+" đạt")), "Đã ghi kết quả "+bold("Đạt"), "(trước đó: Không đạt)")
+	mustContain(t, "unreachable", joinTexts(w.text(other+" chưa liên lạc")), "Đã ghi kết quả "+bold("Chưa liên lạc được"))
+	if g := w.guidance(parseID(t, other)); g.Check != campaign.CheckUnreachable {
+		t.Fatalf("stored = %+v", g)
+	}
+	// Không đạt without a reason asks for it.
+	mustContain(t, "failed without a reason", joinTexts(w.text(other+" không đạt")), "Vui lòng gõ "+bold("lý do"))
+	w.text("Số không liên lạc được, hàng xóm nói không có ai hướng dẫn")
+	if g := w.guidance(parseID(t, other)); g.Check != campaign.CheckFailed || !strings.HasPrefix(g.CheckReason, "Số không liên lạc được") {
+		t.Fatalf("stored = %+v", g)
+	}
+	// A record outside every sample is refused, and changes nothing.
+	var outside string
+	for n := 1; n <= 9; n++ {
+		if s := strconv.Itoa(n); cards(rs)[s].Text == "" {
+			outside = s
+			break
+		}
+	}
+	before := w.counts()
+	mustContain(t, "outside the samples", joinTexts(w.text(outside+" đạt")), "không nằm trong mẫu kiểm tra nào")
+	if g := w.guidance(parseID(t, outside)); g.Check != campaign.CheckNone || w.counts() != before {
+		t.Errorf("a record outside the samples was checked: %+v", g)
+	}
+	// An officer typing the same is not recording anything.
+	w.user = tg(officerID)
+	w.text(id + " đạt")
+	if g := w.guidance(parseID(t, id)); g.Check != campaign.CheckPassed || g.CheckedBy != w.person(inspector).ID {
+		t.Errorf("an officer's typed result changed the check: %+v", g)
+	}
+}
+
 func TestSpotCheckReasonCancelled(t *testing.T) {
 	w := spotWorld(t)
 	rs := w.text("/kiemtra")
 	id := cardOf(t, rs, "Nam Du")
-	w.press("kt:" + id + ":f")
+	w.press(w.choice("kt:" + id + ":f"))
 	mustContain(t, "cancel", joinTexts(w.press("kt:"+id+":x")), "Đã hủy, kết quả của hộ này giữ nguyên: Chưa kiểm tra.")
 	if g := w.guidance(parseID(t, id)); g.Check != campaign.CheckNone {
 		t.Fatalf("check stored after cancel: %+v", g)
@@ -299,7 +402,7 @@ func TestSpotCheckRefusedAndBadInput(t *testing.T) {
 		want string
 	}{
 		{officerID, "/kiemtra", "Lệnh /kiemtra chỉ dành cho Thường trực UBND đặc khu và quản trị viên"},
-		{officerID, "[press kt:1:p]", "Lệnh /kiemtra chỉ dành cho Thường trực UBND đặc khu và quản trị viên"},
+		{officerID, "[press kt:1:p]", "không còn quyền làm việc này"}, // a tap is checked against the role too
 		{adminID, "/kiemtra ketqua", "Chưa có lần kiểm tra nào"},
 		{adminID, "/kiemtra 0", "Số hộ cần chọn phải từ 1 trở lên"},
 		{adminID, "/kiemtra bai-nha hon-tre", "Không hiểu «hon-tre»"},

@@ -95,28 +95,33 @@ func TestSpotCheckThroughTelegram(t *testing.T) {
 	}
 
 	srv.SendText(admin, admin, "/kiemtra")
-	card := waitFor("household card", func(m fakebotapi.SentMessage) bool {
+	card := waitFor("sample page", func(m fakebotapi.SentMessage) bool {
 		return m.Method == "sendMessage" && len(m.Buttons) > 0 && strings.HasPrefix(m.Buttons[0][0].Data, "kt:")
 	})
+	id := strconv.FormatUint(recordID, 10)
 	if !strings.Contains(card.Plain, "Điện thoại: 0912 345 601") || !strings.Contains(card.Text, "Chủ hộ: <b>Trần Văn Hai</b>") ||
-		!strings.Contains(card.Plain, "Cán bộ báo cáo: Nguyễn Thị Dung") {
-		t.Fatalf("card = %+v", card)
+		!strings.Contains(card.Plain, "Cán bộ: Nguyễn Thị Dung") || !strings.Contains(card.Text, "<b>Báo cáo số "+id+"</b> — ấp Hòn Nhỏ") {
+		t.Fatalf("page = %+v", card)
+	}
+	// One row of three results for the household: ✅ ❌ 📵, each with its number.
+	if len(card.Buttons) != 1 || len(card.Buttons[0]) != 3 || card.Buttons[0][1].Text != "❌ "+id {
+		t.Fatalf("page buttons = %+v", card.Buttons)
 	}
 	failData := card.Buttons[0][1].Data
-	if failData != "kt:"+strconv.FormatUint(recordID, 10)+":f" {
+	if !strings.HasPrefix(failData, "kt:"+id+":f:") {
 		t.Fatalf("«Không đạt» button data = %q", failData)
 	}
 
 	press := srv.PressButton(admin, admin, card.MessageID, failData)
 	waitFor("reason prompt", func(m fakebotapi.SentMessage) bool { return strings.Contains(m.Plain, "Vui lòng gõ lý do") })
 	srv.SendText(admin, admin, "Hộ nói không được ai hướng dẫn")
-	// The card shows the result, with its buttons to correct it. (The engine
-	// asks for an edit of the card; a transport that cannot edit sends it anew.)
-	edited := waitFor("updated card", func(m fakebotapi.SentMessage) bool {
+	// The page shows the result, with its buttons to correct it. (The engine
+	// asks for an edit of the page; a transport that cannot edit sends it anew.)
+	edited := waitFor("updated page", func(m fakebotapi.SentMessage) bool {
 		return strings.Contains(m.Plain, "Kết quả: ❌ Không đạt — lý do: Hộ nói không được ai hướng dẫn")
 	})
-	if len(edited.Buttons) != 2 || (edited.Method == "editMessageText" && edited.MessageID != card.MessageID) {
-		t.Fatalf("updated card = %+v", edited)
+	if len(edited.Buttons) != 1 || len(edited.Buttons[0]) != 3 || (edited.Method == "editMessageText" && edited.MessageID != card.MessageID) {
+		t.Fatalf("updated page = %+v", edited)
 	}
 	waitFor("confirmation", func(m fakebotapi.SentMessage) bool {
 		return strings.Contains(m.Plain, "Ấp Hòn Nhỏ và cán bộ Nguyễn Thị Dung không còn được xét khen thưởng")

@@ -181,7 +181,7 @@ func (c *cx) cmdOfficers(args string) error {
 		if name == "" {
 			name = "(chưa có tên)"
 		}
-		blocks = append(blocks, "• "+bold(name)+" — "+plain(o.Role.Label())+" · số "+code(o.ID.String())+channelsOf(o)+"\n   "+
+		blocks = append(blocks, "• "+bold(name)+" — "+plain(c.roleLabel(o))+" · số "+code(o.ID.String())+channelsOf(o)+"\n   "+
 			scoring.Number(a.Households)+" hộ · "+itoa(a.DaysActive)+" ngày có báo cáo · "+last+" · "+officerStatus(o))
 	}
 	title := "👥 " + chat.BoldStart + "Cán bộ"
@@ -204,6 +204,20 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// roleLabel names a person's role in lists: a person with no stored role
+// is an admin from configuration, or (removed from it since) nobody yet.
+func (c *cx) roleLabel(o campaign.Officer) string {
+	if o.Role != "" {
+		return o.Role.Label()
+	}
+	for _, a := range o.Accounts {
+		if c.e.isConfigAdmin(a.Address) {
+			return "quản trị viên (theo cấu hình)"
+		}
+	}
+	return "chưa có vai trò"
 }
 
 // channelsOf is " · Zalo, Telegram": the channels a person uses.

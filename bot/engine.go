@@ -581,9 +581,10 @@ func (c *cx) dispatch() error {
 	if !c.in.Private {
 		return nil // the bot does not read ordinary group talk
 	}
-	// A code sent alone works like "/start CODE".
+	// A code sent alone works like "/start CODE" (someone not registered
+	// who sends something shaped like a code is told if it is wrong).
 	if code, ok := parseCode(text); ok && (c.s.State == "" || !c.known) {
-		if _, err := c.tx.Invite(code); err == nil {
+		if _, err := c.tx.Invite(code); err == nil || (!c.known && c.s.State != stateJoinName) {
 			return c.useCode(code)
 		}
 	}

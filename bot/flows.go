@@ -23,7 +23,7 @@ func (c *cx) mayContinue(key string) bool {
 		return true
 	}
 	c.s.State, c.s.Draft, c.s.Check, c.s.Invite = "", Draft{}, nil, ""
-	c.reply("Anh/chị không còn quyền làm việc này (vai trò đã thay đổi), nên thao tác đang làm đã được hủy và không có gì được lưu. Gõ /giup để xem các lệnh của anh/chị.")
+	c.reply("Anh/chị không có quyền tiếp tục việc này (có thể vai trò đã thay đổi), nên thao tác đang làm đã được hủy và không có gì được lưu. Gõ /giup để xem các lệnh của anh/chị.")
 	return false
 }
 

@@ -177,6 +177,13 @@ func (c *cx) onJoinButton(arg string) error {
 	}
 	code := c.s.Invite
 	c.s.State, c.s.Invite = "", ""
+	if arg == "yes" && strings.TrimSpace(c.stored.FullName) == "" {
+		// Someone known only by an account (an admin from configuration)
+		// gives their full name before taking the role.
+		c.s.State, c.s.Invite = stateJoinName, code
+		c.reply("Vui lòng nhập " + bold("họ và tên đầy đủ") + " của anh/chị (ví dụ: Trần Thị Bích):")
+		return nil
+	}
 	if arg != "yes" {
 		c.reply("Đã giữ nguyên: anh/chị vẫn là " + bold(c.who.Role.At(c.hamletName())) + ". Mã mời chưa bị dùng, có thể chuyển cho người cần tham gia.")
 		return nil
@@ -307,7 +314,7 @@ func (c *cx) linkAccount(inv campaign.Invite) error {
 	}
 	c.setWho(p)
 	c.reply("✅ Đã liên kết tài khoản " + channel + " này với " + bold(p.FullName) + " (" + plain(c.who.Role.At(c.hamletName())) +
-		"). Từ nay tin nhắc việc và bảng xếp hạng gửi cho anh/chị qua " + channel + "; báo cáo từ kênh nào cũng được tính chung.")
+		"). Từ nay các tin bot gửi riêng cho anh/chị sẽ đi qua " + channel + "; báo cáo từ kênh nào cũng được tính chung.")
 	return nil
 }
 

@@ -178,10 +178,17 @@ func TestConfigAdminRemovedLosesAdminAfterJoining(t *testing.T) {
 	code := w.newInvite("hon-tre")
 	w.user = tg(adminID)
 	w.text(code)
-	if got := firstText(w.press("j:yes")); !strings.Contains(got, "Đã chuyển") {
-		t.Fatalf("joining = %q", got)
+	// Known only by an account, they give their full name first.
+	if got := firstText(w.press("j:yes")); !strings.Contains(got, "họ và tên đầy đủ") {
+		t.Fatalf("joining = %q, want the question for a full name", got)
+	}
+	if got := firstText(w.text("Trần Quốc Bảo")); !strings.Contains(got, "Đăng ký thành công") {
+		t.Fatalf("giving the name = %q", got)
 	}
 	p := w.person(tg(adminID))
+	if p.FullName != "Trần Quốc Bảo" {
+		t.Errorf("name = %q", p.FullName)
+	}
 	if p.Role != campaign.RoleOfficer || p.HamletID != "hon-tre" || !p.Active {
 		t.Fatalf("stored %+v, want the invite's role (officer of Hòn Tre)", p)
 	}

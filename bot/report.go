@@ -670,8 +670,12 @@ func (c *cx) askDuplicate(d Draft) bool {
 	if earlier.ID == 0 {
 		return false
 	}
+	name := d.Name
+	if hh, err := c.tx.Household(d.HouseholdID); err == nil {
+		name = hh.HeadName
+	}
 	c.s.State, c.s.Draft = stateReportDup, d
-	c.reply("⚠️ Hôm nay anh/chị đã báo cáo hộ "+bold(d.Name)+" rồi (báo cáo số "+itoa(int(earlier.ID))+" lúc "+
+	c.reply("⚠️ Hôm nay anh/chị đã báo cáo hộ "+bold(name)+" rồi (báo cáo số "+itoa(int(earlier.ID))+" lúc "+
 		earlier.At.In(c.e.set.Location).Format("15:04")+": "+c.procedureNames(earlier.Procedures, earlier.OtherProcedure)+
 		").\nVẫn lưu thêm một lần nữa cho hộ này?",
 		[]chat.Choice{{Label: "Vẫn lưu", Value: "r:dup_yes"}, {Label: "Không lưu", Value: "r:dup_no"}})

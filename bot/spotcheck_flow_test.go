@@ -402,7 +402,7 @@ func TestSpotCheckRefusedAndBadInput(t *testing.T) {
 		want string
 	}{
 		{officerID, "/kiemtra", "Lệnh /kiemtra chỉ dành cho Thường trực UBND đặc khu và quản trị viên"},
-		{officerID, "[press kt:1:p]", "không còn quyền làm việc này"}, // a tap is checked against the role too
+		{officerID, "[press kt:1:p]", "không có quyền tiếp tục việc này"}, // a tap is checked against the role too
 		{adminID, "/kiemtra ketqua", "Chưa có lần kiểm tra nào"},
 		{adminID, "/kiemtra 0", "Số hộ cần chọn phải từ 1 trở lên"},
 		{adminID, "/kiemtra bai-nha hon-tre", "Không hiểu «hon-tre»"},

@@ -14,7 +14,7 @@ var (
 	msgInternalError = "⚠️ Xin lỗi, hệ thống đang gặp sự cố nên thao tác vừa rồi " + bold("chưa được lưu") + ". Vui lòng gửi lại sau ít phút; nếu vẫn lỗi, báo cho quản trị viên."
 	msgIdle          = "Bot chưa hiểu tin nhắn này. Sau khi hướng dẫn một hộ, gõ /baocao để báo cáo; gõ /toi để xem kết quả; gõ /giup để xem hướng dẫn."
 	msgStaleButton   = "Nút này thuộc một thao tác đã xong hoặc đã hủy. Gõ /baocao để báo cáo mới, hoặc /giup để xem hướng dẫn."
-	msgNeedHamlet    = "Anh/chị chưa được gắn với ấp nào nên chưa báo cáo được. Vui lòng xin quản trị viên gửi đường dẫn mời của ấp mình."
+	msgNeedHamlet    = "Anh/chị chưa được gắn với ấp nào nên chưa báo cáo được. Vui lòng xin quản trị viên gửi mã mời của ấp mình."
 	msgPrivateOnly   = "Để bảo vệ thông tin cá nhân của người dân, việc này chỉ làm trong tin nhắn riêng với bot. Bấm nút dưới đây để mở."
 )
 

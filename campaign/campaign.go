@@ -303,6 +303,24 @@ type Household struct {
 	SelfAble   bool      `json:"self_able,omitempty"`
 	SelfAbleBy PersonID  `json:"self_able_by,omitempty"`
 	SelfAbleAt time.Time `json:"self_able_at,omitempty"`
+	// Check is the spot-check result of the household as self-declared
+	// (zero when it was never checked as such): a household able on its
+	// own has no guidance record to carry one.
+	Check SelfCheck `json:"check,omitzero"`
+}
+
+// SelfCheck is the spot-check result of a household recorded as able on
+// its own (/dabiet). It names the person who recorded the household, so
+// that a failed check bars them (and the hamlet) from awards even when the
+// record is undone afterwards, as a failed check on a guidance record does.
+type SelfCheck struct {
+	Status CheckStatus `json:"status"`
+	Reason string      `json:"reason,omitempty"`
+	// MarkedBy is who recorded the household as able on its own, as of
+	// the check.
+	MarkedBy PersonID  `json:"marked_by"`
+	By       PersonID  `json:"by"` // who recorded the result
+	At       time.Time `json:"at"`
 }
 
 // GuidanceStatus says whether a guidance record counts.

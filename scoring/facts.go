@@ -71,16 +71,23 @@ type OfficerHousehold struct {
 	First     Date
 }
 
-// Check is the result of one spot check of a guidance record. The store
-// should supply failed checks even for records retracted afterwards, so
-// that retracting a record cannot undo a failed check.
+// Check is the result of one spot check of a guidance record, or of a
+// household recorded as able on its own (HouseholdID set, GuidanceID 0).
+// The store should supply failed checks even for records retracted (or
+// households unmarked) afterwards, so that undoing a record cannot undo a
+// failed check.
 type Check struct {
 	GuidanceID uint64
-	HamletID   string
-	OfficerID  int64 // the officer who reported the record
-	Date       Date  // the day the result was recorded; zero counts at any date
-	Status     string
-	Reason     string
+	// HouseholdID is the self-declared household checked (0 for a check of
+	// a guidance record).
+	HouseholdID uint64
+	HamletID    string
+	// OfficerID is the officer who reported the record, or who recorded
+	// the self-declared household.
+	OfficerID int64
+	Date      Date // the day the result was recorded; zero counts at any date
+	Status    string
+	Reason    string
 }
 
 // Exclusion takes an officer or a hamlet out of every award (discipline,

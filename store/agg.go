@@ -829,17 +829,34 @@ func (t *Tx) SetCheck(id uint64, status campaign.CheckStatus, reason string, act
 }
 
 // checkFacts is what scoring needs of a record's check, kept as the value
-// of idx_checks so that figures need not read the record: day 4 | officer
-// 8 | status length 1 | status | hamlet length 1 | hamlet | reason.
+// of idx_checks so that figures need not read the record (encodeCheckFacts).
 func (t *Tx) checkFacts(g campaign.Guidance) []byte {
-	b := make([]byte, 0, 15+len(g.Check)+len(g.HamletID)+len(g.CheckReason))
-	b = append(b, t.db.Day(g.CheckedAt).key()...)
-	b = append(b, i64(int64(g.OfficerID))...)
-	b = append(b, byte(len(g.Check)))
-	b = append(b, g.Check...)
-	b = append(b, byte(len(g.HamletID)))
-	b = append(b, g.HamletID...)
-	return append(b, g.CheckReason...)
+	return encodeCheckFacts(t.db.Day(g.CheckedAt), int64(g.OfficerID), string(g.Check), g.HamletID, g.CheckReason)
+}
+
+// encodeCheckFacts is the layout of the check facts of idx_checks and
+// idx_hh_checks: day 4 | officer 8 | status length 1 | status | hamlet
+// length 1 | hamlet | reason.
+func encodeCheckFacts(day Day, officer int64, status, hamlet, reason string) []byte {
+	b := make([]byte, 0, 15+len(status)+len(hamlet)+len(reason))
+	b = append(b, day.key()...)
+	b = append(b, i64(officer)...)
+	b = append(b, byte(len(status)))
+	b = append(b, status...)
+	b = append(b, byte(len(hamlet)))
+	b = append(b, hamlet...)
+	return append(b, reason...)
+}
+
+// decodeCheckFacts reads encodeCheckFacts' layout; ok is false when v is
+// not in it (a check stored before the facts were kept).
+func decodeCheckFacts(v []byte) (day Day, officer int64, status, hamlet, reason []byte, ok bool) {
+	if len(v) < 14 || len(v) < 14+int(v[12]) || len(v) < 14+int(v[12])+int(v[13+int(v[12])]) {
+		return 0, 0, nil, nil, nil, false
+	}
+	ns := int(v[12])
+	nh := int(v[13+ns])
+	return readDay(v), readI64(v[4:]), v[13 : 13+ns], v[14+ns : 14+ns+nh], v[14+ns+nh:], true
 }
 
 // eachCheck calls fn for every record with a check result, from the check
@@ -847,10 +864,8 @@ func (t *Tx) checkFacts(g campaign.Guidance) []byte {
 func (t *Tx) eachCheck(fn func(id uint64, day Day, officer int64, status, hamlet, reason []byte) error) error {
 	return t.tx.Bucket(bChecks).ForEach(func(k, v []byte) error {
 		id := readU64(k)
-		if len(v) >= 14 && len(v) >= 14+int(v[12]) && len(v) >= 14+int(v[12])+int(v[13+int(v[12])]) {
-			ns := int(v[12])
-			nh := int(v[13+ns])
-			return fn(id, readDay(v), readI64(v[4:]), v[13:13+ns], v[14+ns:14+ns+nh], v[14+ns+nh:])
+		if day, officer, status, hamlet, reason, ok := decodeCheckFacts(v); ok {
+			return fn(id, day, officer, status, hamlet, reason)
 		}
 		g, err := t.Guidance(id)
 		if err != nil {
@@ -950,7 +965,10 @@ func (t *Tx) Reindex() error {
 	if err := t.buildOfficerFacts(); err != nil {
 		return err
 	}
-	return t.refreshChecks()
+	if err := t.refreshChecks(); err != nil {
+		return err
+	}
+	return t.refreshSelfChecks()
 }
 
 // recordsByHousehold is every record's (household, id), by household then

@@ -216,6 +216,18 @@ func (t *Tx) Facts(hamlet string) (scoring.Facts, error) {
 	}); err != nil {
 		return f, err
 	}
+	// Self-declared households are checked like records: a failed check
+	// bars the hamlet and the person who recorded the household.
+	if err := t.eachSelfCheck(func(id uint64, day Day, officer int64, status, h, reason []byte) error {
+		if hamlet != "" && string(h) != hamlet && !keep[officer] {
+			return nil
+		}
+		f.Checks = append(f.Checks, scoring.Check{HouseholdID: id, HamletID: ids.of(h), OfficerID: officer,
+			Date: dc.of(day), Status: string(status), Reason: string(reason)})
+		return nil
+	}); err != nil {
+		return f, err
+	}
 	exs, err := t.Exclusions()
 	if err != nil {
 		return f, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"dvcbot/campaign"
+	"dvcbot/scoring"
 	"dvcbot/store"
 )
 
@@ -212,5 +213,186 @@ func TestSpotSamplesReadOnly(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatalf("read samples from a read-only file without the bucket: %v", err)
+	}
+}
+
+// TestSelfDeclaredHouseholdsAreDrawnAndChecked: a household recorded as
+// able on its own is drawn like a record, its result is kept on the
+// household, and a failed result bars its hamlet and the person who
+// recorded it from awards (through the facts), even once the mark is undone
+// and after a rebuild of the aggregates; a file without the buckets reads
+// as "nothing drawn, nothing checked".
+func TestSelfDeclaredHouseholdsAreDrawnAndChecked(t *testing.T) {
+	w := newSpotWorld(t)
+	var self, other uint64
+	err := w.db.Update(func(tx *store.Tx) error {
+		for i, h := range []struct {
+			hamlet string
+			by     campaign.PersonID
+		}{{"a", 20}, {"b", 21}, {"a", 20}} {
+			hh, err := tx.AddHousehold(campaign.Household{HamletID: h.hamlet, HeadName: "Hộ tự làm", Address: "Tổ 2",
+				Phone: "098765432" + string(rune('0'+i)), CreatedBy: h.by, SelfAble: true, SelfAbleBy: h.by, SelfAbleAt: w.now}, "ho tu lam")
+			if err != nil {
+				return err
+			}
+			switch i {
+			case 0:
+				self = hh.ID
+			case 1:
+				other = hh.ID
+			case 2:
+				if _, err := tx.AddGuidance(campaign.Guidance{HouseholdID: hh.ID, HamletID: "a", OfficerID: 10, Procedures: []string{"bhyt"}}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	selfCandidates := func(hamlet string) []uint64 {
+		t.Helper()
+		var out []uint64
+		if err := w.db.View(func(tx *store.Tx) error {
+			return tx.SelfSpotCandidates(hamlet, func(s store.SelfDeclared) error {
+				if s.MarkedBy.ID != s.Household.SelfAbleBy {
+					t.Errorf("candidate %d marked by %d, household says %d", s.Household.ID, s.MarkedBy.ID, s.Household.SelfAbleBy)
+				}
+				out = append(out, s.Household.ID)
+				return nil
+			})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	// Before any sample: a file without the new buckets.
+	if err := w.db.View(func(tx *store.Tx) error {
+		if _, ok := tx.HouseholdDrawnIn(self); ok {
+			t.Error("a household drawn before any sample")
+		}
+		return tx.CheckedSelfDeclared(func(h campaign.Household) error { t.Errorf("household %d checked", h.ID); return nil })
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The guided household is on the lists by its record: never drawn as self-declared.
+	if got, want := selfCandidates(""), []uint64{self, other}; !slices.Equal(got, want) {
+		t.Errorf("self-declared candidates = %v, want %v", got, want)
+	}
+	if got, want := selfCandidates("b"), []uint64{other}; !slices.Equal(got, want) {
+		t.Errorf("self-declared candidates of b = %v, want %v", got, want)
+	}
+
+	add := func(s store.SpotSample) error {
+		return w.db.Update(func(tx *store.Tx) error { _, err := tx.AddSpotSample(s); return err })
+	}
+	if err := add(store.SpotSample{By: 99, Guidance: []uint64{w.ids[0]}, Households: []uint64{self}}); err != nil {
+		t.Fatalf("sample with a household: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		s    store.SpotSample
+		want error
+	}{
+		{"household drawn before", store.SpotSample{By: 99, Households: []uint64{other, self}}, store.ErrAlreadyDrawn},
+		{"household listed twice", store.SpotSample{By: 99, Households: []uint64{other, other}}, store.ErrAlreadyDrawn},
+		{"no such household", store.SpotSample{By: 99, Households: []uint64{999}}, store.ErrNotFound},
+		{"not self-declared", store.SpotSample{By: 99, Households: []uint64{1}}, store.ErrNotSelfDeclared},
+	} {
+		if err := add(tc.s); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	if got, want := selfCandidates(""), []uint64{other}; !slices.Equal(got, want) {
+		t.Errorf("candidates after the sample = %v, want %v", got, want)
+	}
+
+	// A failed result: on the household, in the facts with the person who recorded it.
+	err = w.db.Update(func(tx *store.Tx) error {
+		if _, err := tx.SetSelfCheck(1, campaign.CheckPassed, "", 99); !errors.Is(err, store.ErrNotSelfDeclared) {
+			t.Errorf("check of a household never self-declared: %v", err)
+		}
+		h, err := tx.SetSelfCheck(self, campaign.CheckFailed, "hộ chưa tự làm được", 99)
+		if err != nil {
+			return err
+		}
+		if h.Check.Status != campaign.CheckFailed || h.Check.MarkedBy != 20 || h.Check.By != 99 || !h.Check.At.Equal(w.now) {
+			t.Errorf("check kept as %+v", h.Check)
+		}
+		if id, ok := tx.HouseholdDrawnIn(self); !ok || id != 1 {
+			t.Errorf("HouseholdDrawnIn = %d, %v", id, ok)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failedFor := func() []scoring.Check {
+		t.Helper()
+		var out []scoring.Check
+		if err := w.db.View(func(tx *store.Tx) error {
+			f, err := tx.Facts("")
+			for _, c := range f.Checks {
+				if c.HouseholdID != 0 {
+					out = append(out, c)
+				}
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want := scoring.Check{HouseholdID: self, HamletID: "a", OfficerID: 20, Date: scoring.DateOf(w.now, time.FixedZone("ICT", 7*3600)),
+		Status: scoring.CheckFailed, Reason: "hộ chưa tự làm được"}
+	if got := failedFor(); len(got) != 1 || got[0] != want {
+		t.Errorf("facts' household checks = %+v, want %+v", got, want)
+	}
+	// The mark undone, the aggregates rebuilt: the failed check stays.
+	err = w.db.Update(func(tx *store.Tx) error {
+		if err := tx.UnmarkSelfAble(self, 20); err != nil {
+			return err
+		}
+		return tx.Reindex()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := failedFor(); len(got) != 1 || got[0] != want {
+		t.Errorf("after undo and reindex: %+v, want %+v", got, want)
+	}
+	// A new result keeps who recorded it; clearing it removes the fact.
+	err = w.db.Update(func(tx *store.Tx) error {
+		h, err := tx.SetSelfCheck(self, campaign.CheckPassed, "", 99)
+		if err != nil || h.Check.MarkedBy != 20 {
+			t.Errorf("re-check after undo: %+v, %v", h.Check, err)
+		}
+		_, err = tx.SetSelfCheck(self, campaign.CheckNone, "", 99)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := failedFor(); len(got) != 0 {
+		t.Errorf("a cleared check left facts: %+v", got)
+	}
+	if err := w.db.View(func(tx *store.Tx) error {
+		log, err := tx.AuditLog(0, 0)
+		n := 0
+		for _, e := range log {
+			if e.Action == "household.check" {
+				n++
+				if strings.Contains(e.After, "Hộ tự làm") || strings.Contains(e.After, "0987") {
+					t.Errorf("personal data in the audit: %s", e.After)
+				}
+			}
+		}
+		if n != 3 {
+			t.Errorf("%d household.check audit entries, want 3", n)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

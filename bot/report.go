@@ -12,6 +12,7 @@ import (
 
 	"dvcbot/campaign"
 	"dvcbot/intake"
+	"dvcbot/scoring"
 	"dvcbot/store"
 )
 
@@ -55,8 +56,32 @@ func (c *cx) stepRow() []chat.Choice {
 	return cancelRow
 }
 
+// outsideCampaign answers, and reports true, when a report made now falls
+// outside the campaign (scoring.Params.CheckReportTime): such a report is
+// not saved, whatever its form (/baocao step by step or in one message,
+// /dabiet), and whatever was begun is dropped.
+func (c *cx) outsideCampaign() bool {
+	err := c.e.set.Params.CheckReportTime(c.now, c.e.set.Location)
+	if err == nil {
+		return false
+	}
+	next := " Các báo cáo đã lưu trong thời gian phong trào vẫn được giữ và tính đủ; gõ /toi để xem kết quả."
+	var oe *scoring.OutsideCampaignError
+	if errors.As(err, &oe) && oe.Day.Before(oe.Start) {
+		next = " Vui lòng báo cáo từ ngày " + oe.Start.String() + "."
+	}
+	if strings.HasPrefix(c.s.State, "report_") || strings.HasPrefix(c.s.State, "selfable_") {
+		c.s.State, c.s.Draft, c.s.Line, c.s.Resume = "", Draft{}, "", ""
+	}
+	c.reply("⛔ " + plain(err.Error()) + next)
+	return true
+}
+
 // cmdReport starts the step-by-step report, or saves a one-line report.
 func (c *cx) cmdReport(args string) error {
+	if c.outsideCampaign() {
+		return nil
+	}
 	if c.draftOpen() {
 		c.askRestart(args)
 		return nil
@@ -637,6 +662,9 @@ func (c *cx) saveDraft() error {
 		c.s.State, c.s.Draft = "", Draft{}
 		return nil
 	}
+	if c.outsideCampaign() {
+		return nil
+	}
 	if c.askDuplicate(d) {
 		return nil
 	}
@@ -789,6 +817,9 @@ func (c *cx) oneLine(args string) error {
 		warning = c.duplicateWarning(d, true)
 	}
 	d.Note = warning
+	if c.outsideCampaign() {
+		return nil
+	}
 	if c.askDuplicate(d) {
 		return nil
 	}

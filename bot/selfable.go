@@ -14,10 +14,9 @@ import (
 )
 
 // /dabiet: households recorded as already able to file online on their
-// own. They count in the hamlet's coverage, never in the daily target.
-//
-// This file's name sorts after report.go on purpose: its init adds to the
-// maps report.go's init creates.
+// own. They count in the hamlet's coverage, never in the daily target, are
+// listed in every evidence list as self-declared and drawn for spot checks
+// like guided ones.
 
 // /dabiet conversation states.
 const (
@@ -35,6 +34,9 @@ var selfCancelRow = []chat.Choice{{Label: "❌ Hủy", Value: "sa:cancel"}}
 // cmdSelfAble (/dabiet) starts the three questions, or records the
 // one-line form "/dabiet họ tên; địa chỉ; số điện thoại" at once.
 func (c *cx) cmdSelfAble(args string) error {
+	if c.outsideCampaign() {
+		return nil
+	}
 	if args != "" {
 		return c.selfAbleLine(args)
 	}
@@ -197,6 +199,9 @@ func (c *cx) onSelfButton(arg string) error {
 // saveSelfAble records the household as able on its own and confirms with
 // the hamlet's new coverage and an undo button.
 func (c *cx) saveSelfAble(d Draft, warnings []string) error {
+	if c.outsideCampaign() {
+		return nil
+	}
 	// Look the phone up again: it may have been reported meanwhile.
 	hh, known, err := c.knownSelfHousehold(d.Phone)
 	if err != nil || known {

@@ -181,7 +181,11 @@ func (c *cx) cmdOfficers(args string) error {
 		if name == "" {
 			name = "(chưa có tên)"
 		}
-		blocks = append(blocks, "• "+bold(name)+" — "+plain(c.roleLabel(o))+" · số "+code(o.ID.String())+channelsOf(o)+"\n   "+
+		aff := ""
+		if l := o.Affiliation.Label(); l != "" {
+			aff = " · " + l
+		}
+		blocks = append(blocks, "• "+bold(name)+" — "+plain(c.roleLabel(o)+aff)+" · số "+code(o.ID.String())+channelsOf(o)+"\n   "+
 			scoring.Number(a.Households)+" hộ · "+itoa(a.DaysActive)+" ngày có báo cáo · "+last+" · "+officerStatus(o))
 	}
 	title := "👥 " + chat.BoldStart + "Cán bộ"
@@ -191,7 +195,8 @@ func (c *cx) cmdOfficers(args string) error {
 	title += chat.BoldEnd + ": " + itoa(len(officers)) + " người, " + itoa(active) + " đang hoạt động"
 	foot := ital("Số hộ và số ngày tính từ đầu phong trào.")
 	if isAdmin {
-		foot += "\nVô hiệu hóa: " + code("/vohieu SỐ") + " · kích hoạt lại: " + code("/kichhoat SỐ") + " · đổi vai trò: " + code("/capquyen SỐ") + " (SỐ là số của cán bộ trong danh sách này)"
+		foot += "\nVô hiệu hóa: " + code("/vohieu SỐ") + " · kích hoạt lại: " + code("/kichhoat SỐ") + " · đổi vai trò: " + code("/capquyen SỐ truong_ap") +
+			" · đổi đơn vị: " + code("/capquyen SỐ mattran") + " (SỐ là số của cán bộ trong danh sách này)"
 	}
 	for _, m := range splitMessages(title, blocks, foot) {
 		c.reply(m)
@@ -356,17 +361,57 @@ func roleArg(s string) (campaign.Role, bool) {
 	return "", false
 }
 
-// cmdGrant (/capquyen <id> [quan_tri|truong_ap|can_bo]) changes a
-// registered person's role; without a role it makes them an admin.
+// grantUsage is how /capquyen is used.
+func grantUsage() string {
+	return "Cách dùng:\n" + code("/capquyen 12") + " — cấp quyền quản trị viên cho người số 12\n" +
+		code("/capquyen 12 truong_ap") + " hoặc " + code("/capquyen 12 can_bo") + " — đổi vai trò trong ấp\n" +
+		code("/capquyen 12 mattran") + " — đổi đơn vị của cán bộ: " + code("bannhandan") + " (Ban Nhân dân ấp), " + code("mattran") +
+		" (Mặt trận Tổ quốc ấp), " + code("doanthe") + " (đoàn thể ấp), " + code("tocongnghe") + " (tổ công nghệ số cộng đồng)\n" +
+		code("/capquyen 12 truong_ap bannhandan") + " — đổi cả hai\nSố của từng người xem bằng lệnh /canbo."
+}
+
+// grantArgs reads the words after /capquyen's number: a role (quan_tri,
+// truong_ap, can_bo, also typed with spaces and diacritics) and an
+// affiliation (bannhandan, mattran, doanthe, tocongnghe), in any order;
+// with neither, the role is admin. ok is false after answering why not.
+func (c *cx) grantArgs(words []string) (role campaign.Role, aff campaign.Affiliation, ok bool) {
+	if len(words) == 0 {
+		return campaign.RoleAdmin, "", true
+	}
+	if r, ok := roleArg(strings.Join(words, " ")); ok {
+		return r, "", true
+	}
+	for _, w := range words {
+		if r, ok := roleArg(w); ok && role == "" {
+			role = r
+			continue
+		}
+		if a, ok := wordAffiliation(w); ok && aff == "" {
+			aff = a
+			continue
+		}
+		c.reply("Không hiểu «" + plain(clipArg(w)) + "»: đó không phải vai trò (" + code("quan_tri") + ", " + code("truong_ap") + ", " + code("can_bo") +
+			") hay đơn vị (" + code("bannhandan") + ", " + code("mattran") + ", " + code("doanthe") + ", " + code("tocongnghe") + ").\n\n" + grantUsage())
+		return "", "", false
+	}
+	return role, aff, true
+}
+
+// cmdGrant (/capquyen <id> [quan_tri|truong_ap|can_bo] [đơn vị]) changes a
+// registered person's role, an officer's affiliation (where the plan says
+// they work: Ban Nhân dân ấp, Mặt trận, đoàn thể, tổ công nghệ số cộng
+// đồng), or both; with neither it makes them an admin.
 func (c *cx) cmdGrant(args string) error {
-	const usage = "/capquyen 12 (cấp quyền quản trị viên), /capquyen 12 truong_ap, /capquyen 12 can_bo"
-	idArg, roleText, _ := strings.Cut(strings.TrimSpace(args), " ")
-	role, ok := roleArg(roleText)
-	if !ok {
-		c.reply("Vai trò «" + plain(clipArg(roleText)) + "» không có. Các vai trò: " + code("quan_tri") + " (quản trị viên), " + code("truong_ap") + " (trưởng ấp), " + code("can_bo") + " (cán bộ ấp).\nVí dụ: " + code("/capquyen 12") + " hoặc " + code("/capquyen 12 truong_ap"))
+	f := strings.Fields(args)
+	if len(f) == 0 {
+		c.reply(grantUsage())
 		return nil
 	}
-	o, ok, err := c.targetOfficer(idArg, usage)
+	role, aff, ok := c.grantArgs(f[1:])
+	if !ok {
+		return nil
+	}
+	o, ok, err := c.targetOfficer(f[0], "/capquyen 12 truong_ap")
 	if err != nil || !ok {
 		return err
 	}
@@ -374,35 +419,76 @@ func (c *cx) cmdGrant(args string) error {
 		c.reply(c.describe(o) + " đang bị vô hiệu hóa. Kích hoạt lại trước: " + code("/kichhoat "+o.ID.String()))
 		return nil
 	}
-	if o.Role == role {
-		c.reply(c.describe(o) + " đã là " + plain(role.Label()) + ".")
+	newRole := o.Role
+	if role != "" {
+		newRole = role
+	}
+	switch {
+	case newRole != campaign.RoleAdmin && o.HamletID == "":
+		c.reply(c.describe(o) + " chưa thuộc ấp nào nên không làm " + plain(newRole.Label()) + " được. Gửi cho người này mã mời của ấp (/moi).")
+		return nil
+	case aff != "" && o.HamletID == "":
+		c.reply(c.describe(o) + " không thuộc ấp nào nên không có đơn vị trong ấp.")
+		return nil
+	case newRole == o.Role && (aff == "" || aff == o.Affiliation):
+		what := plain(o.Role.Label())
+		if aff != "" {
+			what += ", đơn vị " + plain(aff.Label())
+		}
+		c.reply(c.describe(o) + " đã là " + what + ", không có gì thay đổi.")
 		return nil
 	}
-	if role != campaign.RoleAdmin && o.HamletID == "" {
-		c.reply(c.describe(o) + " chưa thuộc ấp nào nên không làm " + plain(role.Label()) + " được. Gửi cho người này mã mời của ấp (/moi).")
-		return nil
+	who, before, beforeAff := c.describe(o), o.Role, o.Affiliation
+	o.Role = newRole
+	if aff != "" {
+		o.Affiliation = aff
 	}
-	who, before := c.describe(o), o.Role
-	o.Role = role
-	if err := c.tx.PutOfficer(o, c.who.ID, "officer.role"); err != nil {
+	action := "officer.affiliation"
+	if o.Role != before {
+		action = "officer.role"
+	}
+	if err := c.tx.PutOfficer(o, c.who.ID, action); err != nil {
 		return err
 	}
-	// What they had begun under the old role is dropped, as with /vohieu.
-	if err := c.dropSessions(o); err != nil {
-		return err
+	var done, note []string
+	if o.Role != before {
+		// What they had begun under the old role is dropped, as with /vohieu.
+		if err := c.dropSessions(o); err != nil {
+			return err
+		}
+		done = append(done, "vai trò "+plain(before.Label())+" → "+bold(o.Role.Label()))
+		note = append(note, "Anh/chị nay là "+bold(o.Role.Label())+" trên bot. Gõ /giup để xem các lệnh dùng được.")
 	}
-	c.reply("✅ Đã đổi vai trò của " + who + ": " + plain(before.Label()) + " → " + bold((role.Label())) + ".")
-	note := "Anh/chị nay là " + bold((role.Label())) + " trên bot. Gõ /giup để xem các lệnh dùng được."
-	c.notify(o, note)
+	if o.Affiliation != beforeAff {
+		was := beforeAff.Label()
+		if was == "" {
+			was = "chưa ghi"
+		}
+		done = append(done, "đơn vị "+plain(was)+" → "+bold(o.Affiliation.Label()))
+		note = append(note, "Đơn vị của anh/chị trên bot nay là "+bold(o.Affiliation.Label())+" (ghi trong hồ sơ khen thưởng).")
+	}
+	c.reply("✅ Đã đổi cho " + who + ": " + strings.Join(done, "; ") + ".")
+	c.notify(o, strings.Join(note, "\n"))
 	return nil
 }
 
-// coverageLine is "812 hộ · 100 hộ biết làm · độ phủ 12,3%".
+// coverageLine is "812 hộ · 100 hộ biết làm · độ phủ 12,3%"; able
+// households are shown at most the register (registerWarning says when
+// more were reported).
 func coverageLine(h campaign.Hamlet, t store.HamletTotals) string {
-	return scoring.Number(h.Households) + " hộ · " + scoring.Number(t.Able) + " hộ biết làm · độ phủ " + coverageOf(t.Able, h.Households)
+	return scoring.Number(h.Households) + " hộ · " + scoring.Number(min(t.Able, max(h.Households, 0))) + " hộ biết làm · độ phủ " + coverageOf(t.Able, h.Households)
 }
 
-// coverageOf is able ÷ households as shown to users, never above 100%.
+// registerWarning is scoring's sentence asking admins to correct the
+// register of a hamlet whose able households (from the running totals)
+// exceed it; "" when they do not.
+func registerWarning(h campaign.Hamlet, t store.HamletTotals) string {
+	s := scoring.HamletStats{Hamlet: scoring.Hamlet{ID: h.ID, Name: h.Name, Households: h.Households}, Able: t.Able,
+		Excess: max(0, t.Able-max(h.Households, 0))}
+	return s.RegisterWarning()
+}
+
+// coverageOf is able ÷ households as shown to users, never above 100,0%.
 func coverageOf(able, households int) string {
 	if households <= 0 {
 		return "chưa có số hộ"
@@ -427,7 +513,11 @@ func (c *cx) cmdHamlets(string) error {
 		t := c.tx.HamletTotals(h.ID)
 		households += max(h.Households, 0)
 		able += min(t.Able, max(h.Households, 0))
-		blocks = append(blocks, code(h.ID)+" — "+bold(h.Name)+": "+coverageLine(h, t))
+		block := code(h.ID) + " — " + bold(h.Name) + ": " + coverageLine(h, t)
+		if w := registerWarning(h, t); w != "" {
+			block += "\n   ⚠️ " + plain(w)
+		}
+		blocks = append(blocks, block)
 	}
 	head := "🏘 " + bold("Các ấp") + ": " + itoa(len(hs)) + " ấp, " + scoring.Number(households) + " hộ, độ phủ chung " +
 		coverageOf(able, households) + " (mục tiêu " + scoring.ThresholdPercent(c.e.set.Params.CoverageThreshold) + ")\n"
@@ -486,11 +576,11 @@ func (c *cx) cmdSetHouseholds(args string) error {
 	b.WriteString("Độ phủ mới: " + scoring.Number(min(t.Able, n)) + "/" + scoring.Number(n) + " hộ = " + chat.BoldStart + coverageOf(t.Able, n) +
 		chat.BoldEnd + " (trước đây " + coverageOf(t.Able, h.Households) + "; mục tiêu " + scoring.ThresholdPercent(p.CoverageThreshold) + ").")
 	if k, was := p.RequiredProcedures(n), p.RequiredProcedures(h.Households); k != was {
-		b.WriteString("\nGiải đặc biệt: ấp nay cần " + itoa(k) + " thủ tục cho mỗi hộ (ấp từ " + itoa(p.SpecialHouseholdThreshold) +
-			" hộ trở lên cần 1, ấp nhỏ hơn cần 2).")
+		b.WriteString("\n" + upperFirst(scoring.SpecialPrizeName) + ": ấp nay cần " + count2(k) + " thủ tục cho mỗi hộ (ấp từ " + scoring.Number(p.SpecialHouseholdThreshold) +
+			" hộ trở lên cần 01, ấp dưới " + scoring.Number(p.SpecialHouseholdThreshold) + " hộ cần 02).")
 	}
 	if t.Able > n {
-		b.WriteString("\n⚠️ Số hộ biết làm (" + scoring.Number(t.Able) + ") nhiều hơn số hộ mới: độ phủ chỉ tính tối đa 100%. Vui lòng kiểm tra lại sổ hộ.")
+		b.WriteString("\n⚠️ Số hộ biết làm (" + scoring.Number(t.Able) + ") nhiều hơn số hộ mới: độ phủ chỉ tính tối đa 100,0% (bằng số hộ trong sổ). Vui lòng kiểm tra lại sổ hộ và các báo cáo của ấp.")
 	}
 	b.WriteString("\nSố hộ này được giữ nguyên cả khi cấu hình được nạp lại.")
 	c.reply(b.String())

@@ -368,7 +368,7 @@ func TestSetHouseholds(t *testing.T) {
 	w := newAdmWorld(t, admNow)
 	w.seed()
 	got := w.one(w.send(admAdmin, "/sosho nam-du 400"))
-	wantContains(t, "/sosho", got, "298 → "+bold("400"), "Độ phủ mới: 43/400 hộ = "+bold("10,7%")+" (trước đây 14,4%", "ấp nay cần 1 thủ tục")
+	wantContains(t, "/sosho", got, "298 → "+bold("400"), "Độ phủ mới: 43/400 hộ = "+bold("10,7%")+" (trước đây 14,4%", "ấp nay cần 01 thủ tục")
 	// Configuration loaded again (still 298 there): the correction stays.
 	w.update(func(tx *store.Tx) error { return tx.SyncHamlets(admHamlets) })
 	var h campaign.Hamlet

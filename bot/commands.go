@@ -51,17 +51,17 @@ func (e *Engine) registerCommands() {
 		{name: "sosho", desc: "Sửa số hộ của ấp theo sổ hộ (quản trị)", usage: "/sosho bai-nha 820", access: admin, run: (*cx).cmdSetHouseholds},
 		{name: "vohieu", desc: "Vô hiệu hóa tài khoản cán bộ, báo cáo cũ vẫn được tính (quản trị)", usage: "/vohieu 12", access: admin, private: true, run: (*cx).cmdDeactivate},
 		{name: "kichhoat", desc: "Kích hoạt lại tài khoản cán bộ (quản trị)", usage: "/kichhoat 12", access: admin, private: true, run: (*cx).cmdReactivate},
-		{name: "capquyen", desc: "Cấp quyền quản trị viên hoặc đổi vai trò (quản trị)", usage: "/capquyen 12 hoặc /capquyen 12 truong_ap", access: admin, private: true, run: (*cx).cmdGrant},
+		{name: "capquyen", desc: "Cấp quyền quản trị viên, đổi vai trò hoặc đơn vị của cán bộ (quản trị)", usage: "/capquyen 12 truong_ap, /capquyen 12 mattran", access: admin, private: true, run: (*cx).cmdGrant},
 		{name: "dabiet", desc: "Ghi nhận hộ đã tự làm được dịch vụ công trực tuyến", usage: "/dabiet Nguyễn Văn An; Tổ 3, ấp Bãi Nhà; 0912345678", access: reporter, private: true, menu: true, run: (*cx).cmdSelfAble},
 		{name: "saoluu", desc: "Gửi bản sao lưu dữ liệu mới nhất (quản trị)", usage: "/saoluu", access: admin, private: true, run: (*cx).cmdBackup},
 		{name: "kiemtra", desc: "Kiểm tra ngẫu nhiên: chọn hộ để gọi điện, ghi kết quả (Thường trực UBND, quản trị)", usage: "/kiemtra, /kiemtra 10 bai-nha, /kiemtra ketqua", access: checker, private: true, menu: true, run: (*cx).cmdSpotCheck},
-		{name: "loaitru", desc: "Loại trừ cán bộ hoặc ấp khỏi khen thưởng, có lý do; không kèm gì để xem danh sách (quản trị)", usage: "/loaitru canbo 12 Đang bị xem xét kỷ luật", access: admin, private: true, run: (*cx).cmdExclude},
+		{name: "loaitru", desc: "Loại trừ cán bộ hoặc ấp khỏi khen thưởng, có lý do; không kèm gì để xem danh sách (quản trị)", usage: "/loaitru canbo 12, /loaitru ap bai-nha thanhtra Kết luận số 12/KL", access: admin, private: true, run: (*cx).cmdExclude},
 		{name: "boloaitru", desc: "Bỏ loại trừ cán bộ hoặc ấp (quản trị)", usage: "/boloaitru canbo 12 hoặc /boloaitru ap bai-nha", access: admin, private: true, run: (*cx).cmdLiftExclusion},
 		{name: "trang", desc: "Liên kết riêng tới trang số liệu trên web", usage: "/trang", access: member, private: true, menu: true, run: (*cx).cmdPage},
 		{name: "lienket", desc: "Liên kết tài khoản Zalo và Telegram của mình", usage: "/lienket", access: member, private: true, menu: true, run: (*cx).cmdLink},
 		{name: "nhom", desc: "Chọn nhóm lãnh đạo nhận bảng xếp hạng (quản trị, lãnh đạo)", usage: "/nhom", access: anyone, run: (*cx).cmdGroup},
 		{name: "hanmuc", desc: "Số tin nhắn Zalo đã dùng trong tháng so với hạn mức (quản trị)", usage: "/hanmuc", access: admin, run: (*cx).cmdQuota},
-		{name: "hoso", desc: "Hồ sơ khen thưởng của ấp: Tờ trình, Biên bản họp xét, danh sách hộ (quản trị)", usage: "/hoso bai-nha", access: admin, private: true, menu: true, run: (*cx).cmdDossier},
+		{name: "hoso", desc: "Hồ sơ khen thưởng của ấp: Tờ trình, Biên bản họp xét, danh sách hộ (trưởng ấp cho ấp mình, quản trị)", usage: "/hoso bai-nha", access: leader, private: true, menu: true, run: (*cx).cmdDossier},
 	} {
 		e.cmds[cmd.name] = cmd
 		e.order = append(e.order, cmd.name)
@@ -176,7 +176,7 @@ func (c *cx) cmdCancel(string) error {
 		return nil
 	}
 	what := c.cancelled()
-	c.s.State, c.s.Draft, c.s.Invite, c.s.Check, c.s.Line, c.s.Resume = "", Draft{}, "", nil, "", ""
+	c.s.State, c.s.Draft, c.s.Invite, c.s.Check, c.s.Line, c.s.Resume, c.s.Exclude = "", Draft{}, "", nil, "", "", nil
 	if what == "" {
 		msg := "Không có thao tác nào đang làm dở."
 		if c.s.Last != 0 && c.now.Sub(c.s.LastAt) <= undoWindow {
@@ -213,6 +213,8 @@ func (c *cx) cancelled() string {
 		return "ghi nhận hộ tự làm được" + household + " (chưa lưu)"
 	case c.s.State == stateSpotReason:
 		return "việc ghi kết quả kiểm tra «Không đạt» (kết quả của hộ giữ như cũ)"
+	case c.s.State == stateExcludeGround || c.s.State == stateExcludeDetails:
+		return "việc loại trừ đang ghi dở (chưa loại trừ ai)"
 	case c.s.State == stateJoinConfirm:
 		return "việc chuyển vai trò (mã mời chưa bị dùng)"
 	case c.s.State != "":

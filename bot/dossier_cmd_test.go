@@ -79,6 +79,20 @@ func xlsxRows(t *testing.T, b []byte) [][]string {
 	return rows
 }
 
+// annexRecords are the rows of an annex's evidence sheet after its header
+// row (the records, then the total).
+func annexRecords(t *testing.T, b []byte) [][]string {
+	t.Helper()
+	rows := xlsxRows(t, b)
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == "STT" {
+			return rows[i+1:]
+		}
+	}
+	t.Fatalf("no header row in the annex: %v", rows)
+	return nil
+}
+
 func documents(t *testing.T, rs []chat.Reply) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
@@ -98,26 +112,27 @@ func TestDossierEligibleHamlet(t *testing.T) {
 		t.Fatalf("%d replies, want 3 documents:\n%s", len(rs), joinTexts(rs))
 	}
 	docs := documents(t, rs)
-	for _, name := range []string{"hon-nho-to-trinh.docx", "hon-nho-bien-ban.docx", "hon-nho-danh-sach-ho.xlsx"} {
+	for _, name := range []string{"hon-nho-to-trinh-2026-03-02.docx", "hon-nho-bien-ban-2026-03-02.docx", "hon-nho-danh-sach-ho-2026-03-02.xlsx"} {
 		if len(docs[name]) == 0 {
 			t.Fatalf("no document %s among %v", name, rs)
 		}
 	}
-	mustContain(t, "caption", rs[0].Text, "Hồ sơ khen thưởng ấp Hòn Nhỏ"+chat.BoldEnd+", số liệu tính đến ngày 02/03/2026", "✅ Ấp Hòn Nhỏ đủ điều kiện đề nghị khen thưởng tập thể (xếp thứ 1)", "Cá nhân đề nghị: 1.")
-	mustContain(t, "annex caption", rs[2].Text, "danh sách 2 lượt hộ", "không chuyển tiếp")
+	mustContain(t, "caption", rs[0].Text, "Hồ sơ khen thưởng ấp Hòn Nhỏ"+chat.BoldEnd+" — số liệu tính đến hết ngày 02/03/2026",
+		"✅ Ấp Hòn Nhỏ đủ tiêu chuẩn, được đề nghị khen thưởng tập thể (xếp thứ 1/06)", "Cá nhân đề nghị xét: 01.")
+	mustContain(t, "annex caption", rs[2].Text, "Cộng 2 dòng: 2 lượt hướng dẫn của 2 hộ; tổng số 2 hộ.", "không chuyển tiếp")
 
-	proposal := docxText(t, docs["hon-nho-to-trinh.docx"])
+	proposal := docxText(t, docs["hon-nho-to-trinh-2026-03-02.docx"])
 	mustContain(t, "Tờ trình", proposal, "Ban Nhân dân ấp Hòn Nhỏ kính trình", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "TỜ TRÌNH", "Kiên Hải, ngày 02 tháng 3 năm 2026",
-		"Tổng số hộ gia đình trên địa bàn ấp: 2 hộ", "đạt 100,0%", "Nguyễn Thị Dung", "Võ Văn Em", "Tập thể xếp thứ 1/6")
-	minutes := docxText(t, docs["hon-nho-bien-ban.docx"])
+		"Tổng số hộ gia đình trên địa bàn ấp: 2 hộ", "đạt 100,0%", "Nguyễn Thị Dung", "Võ Văn Em", "Tập thể xếp thứ 1/06")
+	minutes := docxText(t, docs["hon-nho-bien-ban-2026-03-02.docx"])
 	mustContain(t, "Biên bản", minutes, "BIÊN BẢN", "Hòn Nhỏ", "Số hộ được cán bộ ấp trực tiếp hướng dẫn: 2 hộ", "tổng số thủ tục dịch vụ công trực tuyến đã hướng dẫn: 2 thủ tục",
 		"Đăng ký khai sinh", "Nguyễn Thị Dung", "chưa có trường hợp nào được kiểm tra")
 
-	rows := xlsxRows(t, docs["hon-nho-danh-sach-ho.xlsx"])
-	if len(rows) != 5 || !strings.HasPrefix(strings.Join(rows[4], " "), "Cộng 2 dòng") {
-		t.Fatalf("annex has %d rows, want a title, a header, 2 records and the total: %v", len(rows), rows)
+	rows := annexRecords(t, docs["hon-nho-danh-sach-ho-2026-03-02.xlsx"])
+	if len(rows) != 3 || !strings.HasPrefix(strings.Join(rows[2], " "), "Cộng 2 dòng") {
+		t.Fatalf("annex has %d rows after its header, want 2 records and the total: %v", len(rows), rows)
 	}
-	mustContain(t, "annex", strings.Join(append(rows[2], rows[3]...), "|"), "Hộ Số Tám", "Hộ Số Chín", "0912345608", "Nguyễn Thị Dung", "Đăng ký khai sinh")
+	mustContain(t, "annex", strings.Join(append(rows[0], rows[1]...), "|"), "Hộ Số Tám", "Hộ Số Chín", "0912345608", "Nguyễn Thị Dung", "Đăng ký khai sinh")
 }
 
 func TestDossierAfterAFailedCheck(t *testing.T) {
@@ -134,13 +149,13 @@ func TestDossierAfterAFailedCheck(t *testing.T) {
 	if rs[0].File != nil {
 		t.Fatalf("a Tờ trình with nothing to propose: %+v", rs[0])
 	}
-	mustContain(t, "first reply", rs[0].Text, "⚠️ Ấp Hòn Nhỏ CHƯA đủ điều kiện khen thưởng tập thể: kiểm tra ngẫu nhiên không đạt ngày 02/03/2026",
-		"Không có cá nhân nào của ấp được đề nghị", "Không lập Tờ trình")
+	mustContain(t, "first reply", rs[0].Text, "⚠️ Ấp Hòn Nhỏ chưa đủ tiêu chuẩn khen thưởng tập thể: kiểm tra ngẫu nhiên không đạt ngày 02/03/2026",
+		"Không có cá nhân nào của ấp được đề nghị xét", "Không lập Tờ trình")
 	docs := documents(t, rs)
-	minutes := docxText(t, docs["hon-nho-bien-ban.docx"])
-	mustContain(t, "Biên bản", minutes, "Tập thể chưa đủ điều kiện đề nghị khen thưởng tính đến ngày 02/03/2026: kiểm tra ngẫu nhiên không đạt",
-		"Cá nhân Nguyễn Thị Dung chưa được đề nghị khen thưởng: kiểm tra ngẫu nhiên không đạt", "không đạt 1")
-	if len(docs["hon-nho-danh-sach-ho.xlsx"]) == 0 {
+	minutes := docxText(t, docs["hon-nho-bien-ban-2026-03-02.docx"])
+	mustContain(t, "Biên bản", minutes, "Tập thể chưa đủ tiêu chuẩn đề nghị khen thưởng tập thể tính đến ngày 02/03/2026: kiểm tra ngẫu nhiên không đạt",
+		"Cá nhân Nguyễn Thị Dung chưa được đề nghị xét khen thưởng: kiểm tra ngẫu nhiên không đạt", "không đạt 1")
+	if len(docs["hon-nho-danh-sach-ho-2026-03-02.xlsx"]) == 0 {
 		t.Fatal("no annex")
 	}
 }
@@ -153,10 +168,10 @@ func TestDossierIneligibleHamletWithIndividuals(t *testing.T) {
 	if len(docs) != 3 {
 		t.Fatalf("%d documents, want 3:\n%s", len(docs), joinTexts(rs))
 	}
-	mustContain(t, "caption", rs[0].Text, "CHƯA đủ điều kiện khen thưởng tập thể: độ phủ 0,6% < 95,0%", "Cá nhân đề nghị: 2.")
-	proposal := docxText(t, docs["bai-nha-to-trinh.docx"])
-	mustContain(t, "Tờ trình", proposal, "Lê Văn Tám", "Trần Thị Bích", "Tập thể chưa đủ điều kiện đề nghị khen thưởng tính đến ngày 02/03/2026: độ phủ 0,6% < 95,0%")
-	mustContain(t, "Biên bản", docxText(t, docs["bai-nha-bien-ban.docx"]), "Tổng số hộ gia đình trên địa bàn ấp: 812 hộ", "5 hộ", "chưa có kết quả 1")
+	mustContain(t, "caption", rs[0].Text, "chưa đủ tiêu chuẩn khen thưởng tập thể: độ phủ 0,6% < 95,0%", "Cá nhân đề nghị xét: 02.")
+	proposal := docxText(t, docs["bai-nha-to-trinh-2026-03-02.docx"])
+	mustContain(t, "Tờ trình", proposal, "Lê Văn Tám", "Trần Thị Bích", "Tập thể chưa đủ tiêu chuẩn đề nghị khen thưởng tập thể tính đến ngày 02/03/2026: độ phủ 0,6% < 95,0%")
+	mustContain(t, "Biên bản", docxText(t, docs["bai-nha-bien-ban-2026-03-02.docx"]), "Tổng số hộ gia đình trên địa bàn ấp: 812 hộ", "5 hộ", "chưa có kết quả 1")
 }
 
 func TestDossierUsageAndAccess(t *testing.T) {
@@ -168,7 +183,7 @@ func TestDossierUsageAndAccess(t *testing.T) {
 		{adminID, "/hoso", "Cách dùng: " + code("/hoso <mã ấp>")},
 		{adminID, "/hoso dao-ngoc", "Không có ấp mã «dao-ngoc»"},
 		{adminID, "/hoso bai-nha nam-du", "Cách dùng"},
-		{officerID, "/hoso bai-nha", "Lệnh /hoso chỉ dành cho quản trị viên"},
+		{officerID, "/hoso bai-nha", "Lệnh /hoso chỉ dành cho trưởng ấp và quản trị viên"},
 	} {
 		w.user = tg(tc.user)
 		rs := w.text(tc.in)
@@ -194,8 +209,8 @@ func TestEngineDossier(t *testing.T) {
 		h.DaysMet != 1 || d.Records != 2 || len(d.Input.Individuals) != 1 || d.Input.Individuals[0].Households != 2 || d.Input.Zone != DossierZone {
 		t.Fatalf("dossier = %+v", d)
 	}
-	if err := dossier.WriteAll(t.TempDir(), d.Input, d.Evidence); err != nil {
-		t.Fatalf("WriteAll: %v", err)
+	if _, err := dossier.WriteDossier(t.TempDir(), d.Input, d.Evidence); err != nil {
+		t.Fatalf("WriteDossier: %v", err)
 	}
 	// As of the day before the reports, nothing counts.
 	d, err = w.eng.Dossier(context.Background(), "hon-nho", scoring.NewDate(2026, 3, 1))

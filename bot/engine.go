@@ -214,6 +214,8 @@ type Session struct {
 
 	// Check is a spot-check result awaiting its reason (/kiemtra).
 	Check *CheckDraft `json:"check,omitempty"`
+	// Exclude is an exclusion awaiting its ground or details (/loaitru).
+	Exclude *ExclusionDraft `json:"exclude,omitempty"`
 }
 
 // Draft is a report being collected step by step.

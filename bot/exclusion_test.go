@@ -25,37 +25,45 @@ func TestExclusionsAddListLift(t *testing.T) {
 	mustContain(t, "empty list", joinTexts(w.text("/loaitru")), "Hiện không có cán bộ hay ấp nào bị loại trừ")
 	dung, admin := w.pid(honNhoID).String(), w.pid(adminID)
 
-	// Exclude an officer (by their number in /canbo): stored, audited, shown with the reason where candidates are.
-	got := joinTexts(w.text("/loaitru canbo " + dung + " Đang bị xem xét kỷ luật"))
+	// Exclude an officer (by their number in /canbo): the plan's grounds
+	// are offered, then details; stored, audited, shown with the ground and
+	// details where candidates are.
+	ask := joinTexts(w.text("/loaitru canbo " + dung))
+	mustContain(t, "grounds offered", ask, "Chọn "+bold("căn cứ")+" theo Kế hoạch", "1. Đang trong thời gian cơ quan có thẩm quyền xem xét thi hành kỷ luật",
+		"6. Lý do khác")
+	mustContain(t, "details asked", joinTexts(w.press("lt:ky_luat")), "Căn cứ: "+bold("Đang trong thời gian cơ quan có thẩm quyền xem xét thi hành kỷ luật"), "Không ghi thêm")
+	got := joinTexts(w.text("Quyết định số 05/QĐ-UBND ngày 01/03/2026"))
 	mustContain(t, "exclude officer", got, "Đã loại trừ cán bộ "+bold("Nguyễn Thị Dung")+" (ấp Hòn Nhỏ, số "+dung+")", "từ hôm nay 02/03/2026",
-		"Lý do: Đang bị xem xét kỷ luật", code("/boloaitru canbo "+dung))
+		"Căn cứ: Đang trong thời gian cơ quan có thẩm quyền xem xét thi hành kỷ luật\nChi tiết: Quyết định số 05/QĐ-UBND ngày 01/03/2026", code("/boloaitru canbo "+dung))
 	xs := w.exclusions()
-	if len(xs) != 1 || xs[0].Kind != campaign.ExcludeOfficer || xs[0].Target != dung || xs[0].Reason != "Đang bị xem xét kỷ luật" ||
-		xs[0].By != admin || !xs[0].At.Equal(worldStart) {
+	if len(xs) != 1 || xs[0].Kind != campaign.ExcludeOfficer || xs[0].Target != dung || xs[0].Ground != campaign.GroundDiscipline ||
+		xs[0].Reason != "Quyết định số 05/QĐ-UBND ngày 01/03/2026" || xs[0].By != admin || !xs[0].At.Equal(worldStart) {
 		t.Fatalf("stored exclusions = %+v", xs)
 	}
 	if a := w.auditActions("exclusion.add"); len(a) != 1 || a[0].Actor != admin {
 		t.Fatalf("exclusion audit = %+v", a)
 	}
 	awards := joinTexts(w.text("/khenthuong"))
-	mustContain(t, "awards", awards, "• Nguyễn Thị Dung: đang bị loại trừ: Đang bị xem xét kỷ luật", "1. Ấp Hòn Nhỏ")
+	mustContain(t, "awards", awards, "• Nguyễn Thị Dung: đang bị loại trừ: Đang trong thời gian cơ quan có thẩm quyền xem xét thi hành kỷ luật: Quyết định số 05/QĐ-UBND ngày 01/03/2026", "1. Ấp Hòn Nhỏ")
 
-	// Exclude a hamlet (the id in any case).
+	// Exclude a hamlet (the id in any case) in one line: the ground's word, then details.
 	w.clock.Add(24 * time.Hour)
-	mustContain(t, "exclude hamlet", joinTexts(w.text("/loaitru ấp HON-NHO Có khiếu nại chưa giải quyết")), "Đã loại trừ ấp "+bold("Hòn Nhỏ"))
+	mustContain(t, "exclude hamlet", joinTexts(w.text("/loaitru ấp HON-NHO khieunai Đơn ngày 01/03/2026")), "Đã loại trừ ấp "+bold("Hòn Nhỏ"),
+		"Căn cứ: Có đơn thư khiếu nại, tố cáo đang được xác minh, làm rõ")
 	awards = joinTexts(w.text("/khenthuong"))
-	mustContain(t, "awards", awards, "Chưa có ấp nào đủ điều kiện", "• Ấp Hòn Nhỏ: đang bị loại trừ: Có khiếu nại chưa giải quyết")
+	mustContain(t, "awards", awards, "Chưa có ấp nào đủ tiêu chuẩn", "• Ấp Hòn Nhỏ: đang bị loại trừ: Có đơn thư khiếu nại, tố cáo đang được xác minh, làm rõ: Đơn ngày 01/03/2026")
 
-	// The list shows both, with reason, date and who.
+	// The list shows both, with ground, date and who.
 	list := joinTexts(w.text("/loaitru"))
 	mustContain(t, "list", list, "Đang bị loại trừ khỏi khen thưởng"+chat.BoldEnd+" (2)",
-		"• Cán bộ "+bold("Nguyễn Thị Dung")+" (ấp Hòn Nhỏ, số "+dung+") — từ 02/03/2026, lý do: Đang bị xem xét kỷ luật (ghi bởi quản trị viên (số "+admin.String()+"))",
-		"• Ấp "+bold("Hòn Nhỏ")+" (hon-nho) — từ 03/03/2026, lý do: Có khiếu nại chưa giải quyết")
+		"• Cán bộ "+bold("Nguyễn Thị Dung")+" (ấp Hòn Nhỏ, số "+dung+") — từ 02/03/2026, căn cứ: Đang trong thời gian cơ quan có thẩm quyền xem xét thi hành kỷ luật: Quyết định số 05/QĐ-UBND ngày 01/03/2026 (ghi bởi quản trị viên (số "+admin.String()+"))",
+		"• Ấp "+bold("Hòn Nhỏ")+" (hon-nho) — từ 03/03/2026, căn cứ: Có đơn thư khiếu nại, tố cáo đang được xác minh, làm rõ: Đơn ngày 01/03/2026")
 
-	// A new reason replaces the old one and keeps the date.
-	mustContain(t, "update", joinTexts(w.text("/loaitru canbo "+dung+" Đang bị thanh tra")), "Đã cập nhật lý do", "Vẫn tính từ ngày 02/03/2026")
+	// A new ground replaces the old one and keeps the date.
+	mustContain(t, "update", joinTexts(w.text("/loaitru canbo "+dung+" thanhtra")), "Đã cập nhật căn cứ loại trừ", "Căn cứ: Đang bị thanh tra, kiểm tra khi có dấu hiệu vi phạm",
+		"Vẫn tính từ ngày 02/03/2026")
 	for _, x := range w.exclusions() {
-		if x.Kind == campaign.ExcludeOfficer && (x.Reason != "Đang bị thanh tra" || !x.At.Equal(worldStart)) {
+		if x.Kind == campaign.ExcludeOfficer && (x.Ground != campaign.GroundInspection || x.Reason != "" || !x.At.Equal(worldStart)) {
 			t.Errorf("updated exclusion = %+v", x)
 		}
 	}
@@ -66,7 +74,7 @@ func TestExclusionsAddListLift(t *testing.T) {
 	if xs := w.exclusions(); len(xs) != 0 {
 		t.Fatalf("exclusions left: %+v", xs)
 	}
-	if a := w.auditActions("exclusion.lift"); len(a) != 2 || a[0].Actor != admin || !strings.Contains(a[0].Before, "Đang bị thanh tra") {
+	if a := w.auditActions("exclusion.lift"); len(a) != 2 || a[0].Actor != admin || !strings.Contains(a[0].Before, "thanh_tra") {
 		t.Fatalf("lift audit = %+v", a)
 	}
 	awards = joinTexts(w.text("/khenthuong"))
@@ -76,8 +84,8 @@ func TestExclusionsAddListLift(t *testing.T) {
 	// was in force and is shown; the hamlet's, placed and lifted on 03/03,
 	// never was.
 	past := joinTexts(w.text("/khenthuong 02/03/2026"))
-	mustContain(t, "awards as of 02/03 after lifting", past, "• Nguyễn Thị Dung: đang bị loại trừ: Đang bị thanh tra")
-	mustNotContain(t, "awards as of 02/03 after lifting", past, "Có khiếu nại chưa giải quyết")
+	mustContain(t, "awards as of 02/03 after lifting", past, "• Nguyễn Thị Dung: đang bị loại trừ: Đang bị thanh tra, kiểm tra khi có dấu hiệu vi phạm")
+	mustNotContain(t, "awards as of 02/03 after lifting", past, "Đơn ngày 01/03/2026")
 	var lifted []campaign.Exclusion
 	if err := w.db.View(func(tx *store.Tx) (err error) { lifted, err = tx.LiftedExclusions(); return err }); err != nil {
 		t.Fatal(err)
@@ -102,7 +110,7 @@ func TestExclusionBadInput(t *testing.T) {
 		in   string
 		want string
 	}{
-		{adminID, "/loaitru canbo " + dung, "Cần ghi " + bold("lý do")},
+		{adminID, "/loaitru canbo " + dung + " khac", "Với «Lý do khác», cần ghi rõ lý do"},
 		{adminID, "/loaitru canbo " + dung + " " + long, "quá 300 ký tự"},
 		{adminID, "/loaitru canbo 9999 Kỷ luật", "Không có cán bộ nào mang số 9999"},
 		{adminID, "/loaitru canbo 4001 Kỷ luật", "Không có cán bộ nào mang số 4001"}, // a Telegram id is nobody's number

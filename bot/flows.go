@@ -12,6 +12,7 @@ var flowAccess = map[string]access{
 	stateSelfName: reporter, stateSelfAddress: reporter, stateSelfPhone: reporter, stateSelfConfirm: reporter,
 	"sa": reporter, "saundo": reporter,
 	stateSpotReason: checker, "kt": checker,
+	stateExcludeGround: admin, stateExcludeDetails: admin, "lt": admin,
 	stateRunConfirm: admin, "run": admin,
 }
 
@@ -22,14 +23,14 @@ func (c *cx) mayContinue(key string) bool {
 	if !ok || c.allowed(&command{access: need}) {
 		return true
 	}
-	c.s.State, c.s.Draft, c.s.Check, c.s.Invite = "", Draft{}, nil, ""
+	c.s.State, c.s.Draft, c.s.Check, c.s.Invite, c.s.Exclude = "", Draft{}, nil, "", nil
 	c.reply("Anh/chị không có quyền tiếp tục việc này (có thể vai trò đã thay đổi), nên thao tác đang làm đã được hủy và không có gì được lưu. Gõ /giup để xem các lệnh của anh/chị.")
 	return false
 }
 
 // registerFlows builds the tables of the conversation flows: which handler
 // answers typed text in each state, and which answers each kind of choice.
-// Every flow (join, report, self-able, spot check) is listed here.
+// Every flow (join, report, self-able, spot check, exclusion) is listed here.
 func (e *Engine) registerFlows() {
 	e.states = map[string]func(*cx, string) error{
 		// joining (join.go)
@@ -55,6 +56,9 @@ func (e *Engine) registerFlows() {
 		stateSpotReason: (*cx).onSpotReason,
 		// confirming a /chay run (posts.go)
 		stateRunConfirm: (*cx).repeatRun,
+		// an exclusion's ground and details (exclusion.go)
+		stateExcludeGround:  (*cx).onGroundText,
+		stateExcludeDetails: (*cx).onExcludeDetails,
 	}
 	e.callbacks = map[string]func(*cx, string) error{
 		"j":      (*cx).onJoinButton,
@@ -65,5 +69,6 @@ func (e *Engine) registerFlows() {
 		"saundo": (*cx).onSelfUndo,
 		"kt":     (*cx).onSpotButton,
 		"run":    (*cx).onRunButton,
+		"lt":     (*cx).onExcludeButton,
 	}
 }

@@ -116,7 +116,7 @@ func (e *Engine) PostRule(job string, at time.Time) PostRule {
 		r.Deadline = stale.Time(loc)
 		return r
 	case JobQuarterly, JobSemiannual, JobYearend:
-		period, _ := e.reviewPeriod(job, at)
+		period := e.reviewPeriod(job, at, false).period
 		r := PostRule{Key: job + "/" + periodKey(period)}
 		if period.Clip(p.CampaignStart, p.CampaignEnd).Empty() {
 			r.Skip = "kỳ " + period.Label + " nằm ngoài thời gian phong trào"
@@ -128,27 +128,60 @@ func (e *Engine) PostRule(job string, at time.Time) PostRule {
 	return PostRule{Key: job + "/" + at.In(loc).Format("2006-01-02T15:04:05"), Skip: "không có việc «" + job + "»"}
 }
 
-// reviewPeriod is the period a review run at at reports, and the day its
-// figures are taken at (the reference day, at most the campaign's end).
-func (e *Engine) reviewPeriod(job string, at time.Time) (scoring.Period, scoring.Date) {
+// reviewRun is what a review run reports: the period, the day its figures
+// stop at, and whether they are provisional («tạm tính»: the period had
+// not ended at the run's instant).
+type reviewRun struct {
+	period      scoring.Period
+	at          scoring.Date
+	provisional bool
+}
+
+// reviewPeriod is what a review of job run at at reports. Its reference day
+// is the run's own day from 12:00 on ("0 20 31 12 *" reports the year up to
+// 31/12), the day before in the morning ("0 8 1 4 *" reports the first
+// quarter up to 31/03). Within the campaign the period is
+// scoring.Params.ReviewPeriod's: the quarter of the reference day, always
+// the first half-year for the sơ kết (a manual /chay soket in December
+// reviews the first half), the whole campaign for the tổng kết. A run whose
+// reference day lies outside the campaign reports the period holding that
+// day (which PostRule skips when the campaign does not cover it), unless
+// manual: an admin's /chay after the campaign reviews its last period.
+// Figures stop at the earlier of the reference day (scoring's FiguresAt:
+// at most the campaign's last day) and the period's last day.
+func (e *Engine) reviewPeriod(job string, at time.Time, manual bool) reviewRun {
+	p := e.set.Params
 	local := at.In(e.set.Location)
 	ref := scoring.DateOf(local, e.set.Location)
 	if local.Hour() < 12 {
 		ref = ref.AddDays(-1)
 	}
-	var period scoring.Period
+	if manual {
+		ref = clampDate(ref, p.CampaignStart, p.CampaignEnd)
+	}
+	kind := scoring.KindYear
 	switch job {
 	case JobQuarterly:
-		period = scoring.Quarter(ref.Year, (int(ref.Month)-1)/3+1)
+		kind = scoring.KindQuarter
 	case JobSemiannual:
+		kind = scoring.KindHalf
+	}
+	var period scoring.Period
+	switch {
+	case p.InCampaign(ref):
+		period = p.ReviewPeriod(kind, ref)
+	case kind == scoring.KindQuarter:
+		period = scoring.Quarter(ref.Year, quarterOf(ref))
+	case kind == scoring.KindHalf:
 		period = scoring.Half(ref.Year, (int(ref.Month)-1)/6+1)
 	default:
 		period = scoring.Year(ref.Year)
 	}
-	if end := e.set.Params.CampaignEnd; ref.After(end) {
-		ref = end
+	asOf := p.FiguresAt(ref)
+	if asOf.After(period.To) {
+		asOf = period.To
 	}
-	return period, ref
+	return reviewRun{period: period, at: asOf, provisional: !period.EndedBy(at, e.set.Location)}
 }
 
 func isoDate(d scoring.Date) string {
@@ -173,6 +206,12 @@ func periodKey(p scoring.Period) string {
 // the day or period each job reports). It does not check PostRule.Skip:
 // the scheduler does, and /chay runs a job whenever an admin asks.
 func (e *Engine) Posts(tx *store.Tx, job string, at time.Time) ([]chat.Reply, error) {
+	return e.posts(tx, job, at, false)
+}
+
+// posts are the posts of job run at at; manual is set for /chay (see
+// reviewPeriod).
+func (e *Engine) posts(tx *store.Tx, job string, at time.Time, manual bool) ([]chat.Reply, error) {
 	day := scoring.DateOf(at, e.set.Location)
 	switch job {
 	case JobReminder:
@@ -182,11 +221,9 @@ func (e *Engine) Posts(tx *store.Tx, job string, at time.Time) ([]chat.Reply, er
 	case JobLeaderboard:
 		return e.DailyLeaderboard(tx, day)
 	case JobQuarterly:
-		q, asOf := e.reviewPeriod(job, at)
-		return e.QuarterlyReport(tx, q, asOf)
+		return e.quarterlyReport(tx, e.reviewPeriod(job, at, manual))
 	case JobSemiannual, JobYearend:
-		period, asOf := e.reviewPeriod(job, at)
-		return e.Review(tx, period, asOf)
+		return e.review(tx, e.reviewPeriod(job, at, manual))
 	}
 	return nil, fmt.Errorf("bot: no scheduled job %q", job)
 }
@@ -535,22 +572,24 @@ func (e *Engine) DailyLeaderboard(tx *store.Tx, day scoring.Date) ([]chat.Reply,
 
 // postFigures are the figures of a period as of a day.
 type postFigures struct {
-	period   scoring.Period
-	at       scoring.Date
-	facts    scoring.Facts
+	period      scoring.Period
+	at          scoring.Date
+	provisional bool // the period had not ended when the figures were taken
+	facts       scoring.Facts
 	hamlets  []scoring.HamletStats // in leaderboard order (coverage first)
 	officers []scoring.OfficerStats
 	awards   scoring.Awards
 	names    map[string]string // hamlet id → name
 }
 
-func (e *Engine) periodFigures(tx *store.Tx, period scoring.Period, at scoring.Date) (postFigures, error) {
+func (e *Engine) periodFigures(tx *store.Tx, run reviewRun) (postFigures, error) {
 	f, err := tx.Facts("")
 	if err != nil {
 		return postFigures{}, err
 	}
 	p := e.set.Params
-	fig := postFigures{period: period, at: at, facts: f, names: map[string]string{}}
+	period, at := run.period, run.at
+	fig := postFigures{period: period, at: at, provisional: run.provisional, facts: f, names: map[string]string{}}
 	for _, h := range f.Hamlets {
 		fig.names[h.ID] = h.Name
 	}
@@ -577,17 +616,27 @@ func (e *Engine) periodFigures(tx *store.Tx, period scoring.Period, at scoring.D
 }
 
 // periodLine says which days the figures cover: the period within the
-// campaign, up to the as-of day.
+// campaign, up to the day the figures stop at, provisional while the period
+// has not ended.
 func (f postFigures) periodLine(p scoring.Params) string {
 	from := f.period.From
 	if c := f.period.Clip(p.CampaignStart, p.CampaignEnd); !c.Empty() {
 		from = c.From
 	}
-	s := "Số liệu từ ngày " + from.String() + " đến hết ngày " + f.at.String()
-	if f.at.Before(f.period.To) {
-		s += " (kỳ chưa kết thúc)"
+	s := scoring.FiguresAtText(f.at) + " (từ ngày " + from.String() + ")"
+	if f.provisional {
+		s += "; kỳ chưa kết thúc nên số liệu là " + scoring.ProvisionalMark
 	}
 	return s + "."
+}
+
+// provisionalMark is " (tạm tính)" after the title of figures of a period
+// that has not ended, "" otherwise.
+func provisionalMark(provisional bool) string {
+	if provisional {
+		return " (" + scoring.ProvisionalMark + ")"
+	}
+	return ""
 }
 
 // summaryText is the figures everyone may see: totals, the hamlet table and
@@ -597,8 +646,8 @@ func (f postFigures) summaryText(p scoring.Params) string {
 	for _, s := range f.hamlets {
 		guided += s.GuidedInPeriod
 		fresh += s.NewGuided
-		able += s.Able
-		households += s.Hamlet.Households
+		able += s.AbleInRegister()
+		households += max(s.Hamlet.Households, 0)
 		if s.CoverageMet() {
 			reached++
 		}
@@ -606,7 +655,7 @@ func (f postFigures) summaryText(p scoring.Params) string {
 	var b strings.Builder
 	b.WriteString("Trong kỳ, các ấp đã hướng dẫn " + scoring.Number(guided) + " lượt hộ (" + scoring.Number(fresh) + " hộ lần đầu được hướng dẫn).\n")
 	b.WriteString("Đến ngày " + f.at.String() + ", " + scoring.Number(able) + "/" + scoring.Number(households) +
-		" hộ biết tự thực hiện dịch vụ công trực tuyến (" + scoring.PercentOf(min(able, households), households) + "); " +
+		" hộ biết tự thực hiện dịch vụ công trực tuyến (" + scoring.PercentOf(able, households) + "); " +
 		itoa(reached) + "/" + itoa(len(f.hamlets)) + " ấp đạt độ phủ " + scoring.ThresholdPercent(p.CoverageThreshold) + ".\n")
 	return b.String()
 }
@@ -614,7 +663,7 @@ func (f postFigures) summaryText(p scoring.Params) string {
 // hamletTable is the per-hamlet table, in <pre> blocks of at most
 // postChunk characters each.
 func (f postFigures) hamletTable() []string {
-	header := "Ấp             Lượt  Ngày đạt Phủ    Đ.biệt\n"
+	header := "Ấp             Lượt  Ngày đạt Phủ    Quà\n"
 	var rows []string
 	for _, s := range f.hamlets {
 		name := []rune(s.Hamlet.Name)
@@ -637,7 +686,7 @@ func (f postFigures) hamletTable() []string {
 	return out
 }
 
-const hamletLegend = "Lượt: lượt hộ được hướng dẫn trong kỳ · Ngày đạt: số ngày đạt chỉ tiêu/số ngày của kỳ (không tính ngày nghỉ) · Phủ: độ phủ · Đ.biệt: tiến độ giải đặc biệt"
+const hamletLegend = "Lượt: lượt hộ được hướng dẫn trong kỳ · Ngày đạt: số ngày đạt chỉ tiêu/số ngày của kỳ (không tính ngày nghỉ) · Phủ: độ phủ · Quà: số hộ đã được hướng dẫn đủ số thủ tục của " + scoring.SpecialPrizeName
 
 // maxIdleNames bounds the names of officers without reports listed in a post.
 const maxIdleNames = 30
@@ -685,34 +734,52 @@ func (f postFigures) officerLines(n int, all bool) string {
 	return b.String()
 }
 
-// publicAwards is the award outlook for the group: the selected hamlets
-// and officers with their figures, never why anyone was left out.
+// publicAwards is the award outlook for the group: the hamlets proposed
+// (and those meeting the standard beyond the cap, for the council) and the
+// officers proposed with their figures, never why anyone was left out.
 func publicAwards(a scoring.Awards, p scoring.Params) string {
 	var b strings.Builder
-	b.WriteString("🎖 " + chat.BoldStart + "Dự kiến đề nghị khen thưởng (tính đến ngày " + a.At.String() + ")" + chat.BoldEnd + "\n")
-	b.WriteString("Tập thể (tối đa " + itoa(p.MaxCollectives) + ", độ phủ từ " + scoring.ThresholdPercent(p.CoverageThreshold) + "): ")
+	b.WriteString("🎖 " + chat.BoldStart + "Dự kiến đề nghị khen thưởng" + chat.BoldEnd + " (" + lowerFirst(scoring.FiguresAtText(a.At)) + ")\n")
+	b.WriteString("Tập thể (tối đa " + count2(p.MaxCollectives) + ", độ phủ từ " + scoring.ThresholdPercent(p.CoverageThreshold) + "): ")
+	coverage := func(h scoring.HamletCandidate) string {
+		return "ấp " + plain(h.Stats.Hamlet.Name) + " (" + scoring.PercentOf(h.Stats.AbleInRegister(), h.Stats.Hamlet.Households) + ")"
+	}
 	if len(a.Collectives) == 0 {
-		b.WriteString("chưa có ấp nào đủ điều kiện.\n")
+		b.WriteString("chưa có ấp nào đủ tiêu chuẩn.\n")
 	} else {
 		var hs []string
 		for _, h := range a.Collectives {
-			hs = append(hs, "ấp "+plain(h.Stats.Hamlet.Name)+" ("+scoring.PercentOf(min(h.Stats.Able, h.Stats.Hamlet.Households), h.Stats.Hamlet.Households)+")")
+			hs = append(hs, coverage(h))
 		}
 		b.WriteString(strings.Join(hs, ", ") + ".\n")
 	}
-	b.WriteString("Giải đặc biệt (" + itoa(p.SpecialPrizes) + " ấp): ")
-	if len(a.Special) == 0 {
+	if beyond := beyondCap(a.NotSelected.Collectives); len(beyond) > 0 {
+		var hs []string
+		for _, h := range beyond {
+			hs = append(hs, coverage(h))
+		}
+		b.WriteString(upperFirst(capHeading(p.MaxCollectives)) + ": " + strings.Join(hs, ", ") + ".\n")
+	}
+	b.WriteString(upperFirst(scoring.SpecialPrizeName) + " (" + count2(p.SpecialPrizes) + " phần quà): ")
+	note := a.SpecialNote(p)
+	switch {
+	case len(a.Special) == 0 && note != "":
+		b.WriteString(plain(lowerFirst(note)) + "\n")
+	case len(a.Special) == 0:
 		b.WriteString("chưa có ấp nào đủ điều kiện.\n")
-	} else {
+	default:
 		var hs []string
 		for _, h := range a.Special {
-			hs = append(hs, "ấp "+plain(h.Stats.Hamlet.Name)+" ("+scoring.Percent(h.Stats.SpecialProgress)+")")
+			hs = append(hs, "ấp "+plain(h.Stats.Hamlet.Name)+" ("+scoring.PercentOf(h.Stats.SpecialInRegister(), h.Stats.Hamlet.Households)+" số hộ đủ "+count2(h.Stats.K)+" thủ tục)")
 		}
 		b.WriteString(strings.Join(hs, ", ") + ".\n")
+		if note != "" {
+			b.WriteString(plain(note) + "\n")
+		}
 	}
-	b.WriteString("Cá nhân (tối đa " + itoa(p.MaxIndividuals) + "): ")
+	b.WriteString("Cá nhân đề nghị xét (tối đa " + count2(p.MaxIndividuals) + "): ")
 	if len(a.Individuals) == 0 {
-		b.WriteString("chưa có cá nhân nào đủ điều kiện.\n")
+		b.WriteString("chưa có cá nhân nào.\n")
 	} else {
 		b.WriteString(itoa(len(a.Individuals)) + " cán bộ, dẫn đầu là ")
 		var os []string
@@ -721,7 +788,8 @@ func publicAwards(a scoring.Awards, p scoring.Params) string {
 		}
 		b.WriteString(strings.Join(os, ", ") + ".\n")
 	}
-	b.WriteString("Danh sách chính thức do Hội đồng thi đua xét duyệt.")
+	b.WriteString(ital(scoring.IndividualsNote) + "\n")
+	b.WriteString("Danh sách chính thức do Hội đồng Thi đua - Khen thưởng đặc khu xét duyệt.")
 	return b.String()
 }
 
@@ -792,17 +860,19 @@ func (e *Engine) postAdmins(tx *store.Tx) ([]chat.Address, error) {
 	return out, nil
 }
 
-// QuarterlyReport is the quarterly check report to every admin: totals,
-// per-hamlet and per-officer figures for quarter as of day at, the award
-// candidates as of at with every exclusion explained, and the XLSX annex
-// (export.WriteReport, evidence included: admins only).
-func (e *Engine) QuarterlyReport(tx *store.Tx, quarter scoring.Period, at scoring.Date) ([]chat.Reply, error) {
-	fig, err := e.periodFigures(tx, quarter, at)
+// quarterlyReport is the quarterly check report to every admin: totals,
+// per-hamlet and per-officer figures for the quarter as of the run's day,
+// the award candidates as of that day with every exclusion explained, and
+// the XLSX annex (export.WriteReport, evidence included: admins only).
+func (e *Engine) quarterlyReport(tx *store.Tx, run reviewRun) ([]chat.Reply, error) {
+	fig, err := e.periodFigures(tx, run)
 	if err != nil {
 		return nil, err
 	}
 	p := e.set.Params
-	head := "📋 " + chat.BoldStart + "Báo cáo kiểm tra " + plain(quarter.Label) + chat.BoldEnd + "\n" + fig.periodLine(p) + "\n\n" + fig.summaryText(p)
+	quarter := run.period
+	head := "📋 " + chat.BoldStart + "Báo cáo kiểm tra " + plain(quarter.Label) + provisionalMark(run.provisional) + chat.BoldEnd + "\n" +
+		fig.periodLine(p) + "\n\n" + fig.summaryText(p)
 	sections := append([]string{head}, fig.hamletTable()...)
 	sections = append(sections, hamletLegend+"\n",
 		"\n👤 "+bold("Cán bộ")+" (lượt hộ trong kỳ)\n"+fig.officerLines(0, true),
@@ -833,18 +903,19 @@ func (e *Engine) toAdmins(tx *store.Tx, texts []string, annex []byte, name, capt
 	return out, nil
 }
 
-// Review is the 6-month review (sơ kết, period a half-year) or the
-// year-end review (tổng kết, period the year), as of day at: to the
-// leaders' group the figures only — totals, the hamlet table, the leading
-// officers by name, the award outlook and the coverage chart, never a
-// household's name, phone or address — and to every admin the same with
+// review is the 6-month review (sơ kết, the campaign's first half-year) or
+// the year-end review (tổng kết, the whole campaign), as of the run's day:
+// to the leaders' group the figures only — totals, the hamlet table, the
+// leading officers by name, the award outlook and the coverage chart, never
+// a household's name, phone or address — and to every admin the same with
 // every officer, the full award list with its exclusions and the XLSX annex.
-func (e *Engine) Review(tx *store.Tx, period scoring.Period, at scoring.Date) ([]chat.Reply, error) {
-	fig, err := e.periodFigures(tx, period, at)
+func (e *Engine) review(tx *store.Tx, run reviewRun) ([]chat.Reply, error) {
+	fig, err := e.periodFigures(tx, run)
 	if err != nil {
 		return nil, err
 	}
 	p := e.set.Params
+	period, at := run.period, run.at
 	icon, heading, file := "📣", "Tổng hợp phong trào "+period.Label, "tong-hop-"+periodKey(period)
 	switch period.Kind {
 	case scoring.KindHalf:
@@ -852,6 +923,7 @@ func (e *Engine) Review(tx *store.Tx, period scoring.Period, at scoring.Date) ([
 	case scoring.KindYear:
 		icon, heading, file = "🏁", "Tổng kết phong trào "+period.Label, "tong-ket-"+periodKey(period)
 	}
+	heading += provisionalMark(run.provisional)
 	title := icon + " " + bold(heading)
 	name := e.set.CampaignName
 	if name == "" {
@@ -899,11 +971,13 @@ func (e *Engine) reportAnnex(tx *store.Tx, fig postFigures, title string) ([]byt
 	loc := e.set.Location
 	wb, err := e.reportWorkbook(tx, workbookContent{
 		title:    strings.TrimSpace(title) + " — phong trào “" + e.set.CampaignName + "”",
-		label:    fig.period.Label + " (" + fig.period.From.String() + " – " + fig.at.String() + ")",
-		hamlets:  fig.hamlets,
-		officers: fig.officers,
-		from:     fig.period.From.Time(loc),
-		to:       fig.at.AddDays(1).Time(loc),
+		label:       fig.period.Label + " (" + fig.period.From.String() + " – " + fig.at.String() + ")",
+		figuresAt:   fig.at,
+		provisional: fig.provisional,
+		hamlets:     fig.hamlets,
+		officers:    fig.officers,
+		from:        fig.period.From.Time(loc),
+		to:          fig.at.AddDays(1).Time(loc),
 	})
 	if err != nil {
 		return nil, err
@@ -954,7 +1028,7 @@ const stateRunConfirm = "run_confirm"
 
 // describeRun says what a run of job would send and to whom, and asks.
 func (c *cx) describeRun(job PostJob) error {
-	replies, err := c.e.Posts(c.tx, job.Name, c.now)
+	replies, err := c.e.posts(c.tx, job.Name, c.now, true)
 	if err != nil {
 		return err
 	}
@@ -1031,7 +1105,7 @@ func (c *cx) onRunButton(arg string) error {
 
 // runJob builds a job's posts and queues them (after the commit).
 func (c *cx) runJob(job PostJob) error {
-	replies, err := c.e.Posts(c.tx, job.Name, c.now)
+	replies, err := c.e.posts(c.tx, job.Name, c.now, true)
 	if err != nil {
 		return err
 	}

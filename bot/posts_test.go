@@ -545,7 +545,7 @@ func TestQuarterlyReportToAdmins(t *testing.T) {
 		t.Errorf("%d annexes, want 1", docs)
 	}
 	got := text.String()
-	for _, want := range []string{"Báo cáo kiểm tra quý II/2026", "đến hết ngày 30/06/2026", "Lê Văn Tám (Bãi Nhà) — 12 lượt hộ", "Danh sách đề nghị khen thưởng tính đến ngày 30/06/2026", "Chưa có báo cáo trong kỳ"} {
+	for _, want := range []string{"Báo cáo kiểm tra quý II/2026", "đến hết ngày 30/06/2026", "Lê Văn Tám (Bãi Nhà) — 12 lượt hộ", "Danh sách đề nghị khen thưởng", "Số liệu tính đến hết ngày 30/06/2026.", "Chưa có báo cáo trong kỳ"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("quarterly report lacks %q:\n%s", want, got)
 		}

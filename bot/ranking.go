@@ -95,13 +95,15 @@ func (c *cx) cmdRanking(string) error {
 	return nil
 }
 
-// cmdAwards (/khenthuong [DD/MM/YYYY]) lists award candidates and exclusions.
+// cmdAwards (/khenthuong [DD/MM/YYYY]) lists award candidates and
+// exclusions, as of the day given or, without one, as of the day figures
+// stop at (scoring's FiguresAt: today, at most the campaign's last day).
 func (c *cx) cmdAwards(args string) error {
-	at := c.e.scoringDate(c.now)
+	at := c.e.set.Params.FiguresAt(c.e.scoringDate(c.now))
 	if args != "" {
 		d, err := scoring.ParseDate(strings.TrimSpace(args))
 		if err != nil {
-			c.reply("Ngày «" + plain(args) + "» không đúng. Gõ theo dạng ngày/tháng/năm, ví dụ: " + code("/khenthuong 30/06/2026") + ", hoặc chỉ " + code("/khenthuong") + " cho hôm nay.")
+			c.reply("Ngày «" + plain(args) + "» không đúng. Gõ theo dạng ngày/tháng/năm, ví dụ: " + code("/khenthuong 30/06/2026") + ", hoặc chỉ " + code("/khenthuong") + " để xem số liệu đến hôm nay.")
 			return nil
 		}
 		at = d
@@ -114,40 +116,151 @@ func (c *cx) cmdAwards(args string) error {
 	return nil
 }
 
+// count2 writes a small count with two digits, as administrative texts do
+// ("06 tập thể", "03 phần quà").
+func count2(n int) string {
+	if n >= 0 && n < 10 {
+		return "0" + itoa(n)
+	}
+	return scoring.Number(n)
+}
+
+// lowerFirst lower-cases the first letter ("Số liệu …" → "số liệu …").
+func lowerFirst(s string) string {
+	for i, r := range s {
+		return strings.ToLower(string(r)) + s[i+len(string(r)):]
+	}
+	return s
+}
+
+// capHeading is what the plan's cap means for those beyond it: "đủ tiêu
+// chuẩn, vượt số lượng 06 — Hội đồng xét".
+func capHeading(limit int) string {
+	return "đủ tiêu chuẩn, vượt số lượng " + count2(limit) + " — Hội đồng xét"
+}
+
+// beyondCap are the hamlets of a not-selected list that meet the standard
+// (or the special-prize condition) and rank beyond the cap.
+func beyondCap(not []scoring.HamletCandidate) []scoring.HamletCandidate {
+	var out []scoring.HamletCandidate
+	for _, c := range not {
+		if c.MeetsStandard {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ownReasons are a hamlet's reasons under a heading that already says it
+// ranks beyond the cap (scoring puts that reason first).
+func ownReasons(c scoring.HamletCandidate) string {
+	rs := c.Reasons
+	if c.MeetsStandard && c.Rank == 0 && len(rs) > 1 {
+		rs = rs[1:]
+	}
+	return strings.Join(rs, "; ")
+}
+
+// specialCondition is the plan's special-prize condition in one phrase.
+func specialCondition(p scoring.Params) string {
+	n := scoring.Number(p.SpecialHouseholdThreshold)
+	return "ấp từ " + n + " hộ trở lên: mỗi hộ được hướng dẫn 01 thủ tục, ấp dưới " + n + " hộ: mỗi hộ 02 thủ tục; đạt " +
+		scoring.ThresholdPercent(p.SpecialShare()) + " số hộ của ấp"
+}
+
 // AwardsText renders award candidates with the reason for every inclusion
-// and exclusion (admins only: it names officers, never households).
+// and exclusion (admins and zone leaders only: it names officers, never
+// households): the collectives proposed and those meeting the standard
+// beyond the cap (for the council), the special prizes («phần quà khen
+// thưởng riêng») with how far each other hamlet is from the condition, the
+// individuals proposed for review («đề nghị xét») and who is not proposed.
 func AwardsText(a scoring.Awards, p scoring.Params) string {
 	var b strings.Builder
-	b.WriteString("🎖 " + chat.BoldStart + "Danh sách đề nghị khen thưởng tính đến ngày " + a.At.String() + chat.BoldEnd + "\n")
-	b.WriteString("\n" + bold("Tập thể") + " (tối đa " + itoa(p.MaxCollectives) + "; độ phủ ≥ " + scoring.ThresholdPercent(p.CoverageThreshold) + "):\n")
+	line := func(s string) { b.WriteString(s + "\n") }
+	line("🎖 " + bold("Danh sách đề nghị khen thưởng"))
+	line(scoring.FiguresAtText(a.At) + ".")
+	ns := a.NotSelected
+
+	line("\n" + bold("Tập thể") + " (tối đa " + count2(p.MaxCollectives) + "; độ phủ từ " + scoring.ThresholdPercent(p.CoverageThreshold) + "):")
 	if len(a.Collectives) == 0 {
-		b.WriteString("— Chưa có ấp nào đủ điều kiện.\n")
+		line("— Chưa có ấp nào đủ tiêu chuẩn.")
 	}
 	for _, h := range a.Collectives {
-		b.WriteString(itoa(h.Rank) + ". Ấp " + plain(h.Stats.Hamlet.Name) + " — " + plain(h.Reason()) + "\n")
+		line(itoa(h.Rank) + ". Ấp " + plain(h.Stats.Hamlet.Name) + " — " + plain(h.Reason()))
 	}
-	b.WriteString("\n" + bold("Giải đặc biệt") + " (" + itoa(p.SpecialPrizes) + " ấp tiêu biểu):\n")
-	if len(a.Special) == 0 {
-		b.WriteString("— Chưa có ấp nào đủ điều kiện.\n")
+	if beyond := beyondCap(ns.Collectives); len(beyond) > 0 {
+		if n := a.CollectiveNote(); n != "" {
+			line("ℹ️ " + plain(n))
+		}
+		line(bold(upperFirst(capHeading(p.MaxCollectives))) + ":")
+		for _, h := range beyond {
+			tie := ""
+			if h.Tie {
+				tie = " (ngang số liệu với ấp xếp thứ " + count2(len(a.Collectives)) + ")"
+			}
+			line("• Ấp " + plain(h.Stats.Hamlet.Name) + " — " + plain(ownReasons(h)) + tie)
+		}
+	}
+
+	line("\n" + bold(upperFirst(scoring.SpecialPrizeName)) + " (" + count2(p.SpecialPrizes) + " phần quà; điều kiện: " + specialCondition(p) + "):")
+	note := a.SpecialNote(p)
+	switch {
+	case len(a.Special) == 0 && note != "":
+		line("— " + plain(note))
+	case len(a.Special) == 0:
+		line("— Chưa có ấp nào đủ điều kiện.")
 	}
 	for _, h := range a.Special {
-		b.WriteString(itoa(h.Rank) + ". Ấp " + plain(h.Stats.Hamlet.Name) + " — " + plain(h.Reason()) + "\n")
+		line(itoa(h.Rank) + ". Ấp " + plain(h.Stats.Hamlet.Name) + " — " + plain(h.Reason()))
 	}
-	b.WriteString("\n" + bold("Cá nhân") + " (tối đa " + itoa(p.MaxIndividuals) + "):\n")
+	if note != "" && len(a.Special) > 0 {
+		line("ℹ️ " + plain(note))
+	}
+	var short []scoring.HamletCandidate
+	for _, h := range ns.Special {
+		if h.MeetsStandard {
+			tie := ""
+			if h.Tie {
+				tie = " (ngang số liệu với ấp xếp thứ " + count2(len(a.Special)) + ")"
+			}
+			line("• Ấp " + plain(h.Stats.Hamlet.Name) + " — " + plain(h.Reason()) + tie)
+			continue
+		}
+		short = append(short, h)
+	}
+	if len(short) > 0 {
+		line(bold("Chưa đạt điều kiện") + ":")
+		for _, h := range short {
+			line("• Ấp " + plain(h.Stats.Hamlet.Name) + ": " + plain(h.Reason()))
+		}
+	}
+
+	line("\n" + bold("Cá nhân đề nghị xét") + " (tối đa " + count2(p.MaxIndividuals) + "):")
 	if len(a.Individuals) == 0 {
-		b.WriteString("— Chưa có cá nhân nào đủ điều kiện.\n")
+		line("— Chưa có cá nhân nào.")
 	}
 	for _, o := range a.Individuals {
-		b.WriteString(itoa(o.Rank) + ". " + plain(o.Stats.Officer.DisplayName()) + " — " + plain(o.Reason()) + "\n")
+		line(itoa(o.Rank) + ". " + plain(o.Stats.Officer.DisplayName()) + " — " + plain(o.Reason()))
 	}
-	ns := a.NotSelected
-	if len(ns.Collectives)+len(ns.Individuals) > 0 {
-		b.WriteString("\n" + bold("Chưa được đề nghị") + ":\n")
-		for _, h := range ns.Collectives {
-			b.WriteString("• Ấp " + plain(h.Stats.Hamlet.Name) + ": " + plain(h.Reason()) + "\n")
+	line(ital(scoring.IndividualsNote))
+
+	var notHamlets []scoring.HamletCandidate
+	for _, h := range ns.Collectives {
+		if !h.MeetsStandard {
+			notHamlets = append(notHamlets, h)
+		}
+	}
+	if len(notHamlets)+len(ns.Individuals) > 0 {
+		line("\n" + bold("Chưa được đề nghị") + ":")
+		for _, h := range notHamlets {
+			line("• Ấp " + plain(h.Stats.Hamlet.Name) + ": " + plain(h.Reason()))
 		}
 		for _, o := range ns.Individuals {
-			b.WriteString("• " + plain(o.Stats.Officer.DisplayName()) + ": " + plain(o.Reason()) + "\n")
+			tie := ""
+			if o.Tie {
+				tie = " (ngang số liệu với cá nhân xếp thứ " + count2(len(a.Individuals)) + ")"
+			}
+			line("• " + plain(o.Stats.Officer.DisplayName()) + ": " + plain(o.Reason()) + tie)
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")

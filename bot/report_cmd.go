@@ -15,6 +15,7 @@ import (
 	"dvcbot/chat"
 
 	"dvcbot/campaign"
+	"dvcbot/evidence"
 	"dvcbot/export"
 	"dvcbot/intake"
 	"dvcbot/scoring"
@@ -451,10 +452,17 @@ func (c *cx) sendReport(q reportQuery, cur scoring.Period, today scoring.Date) e
 	if err != nil {
 		return err
 	}
-	var records int
+	var records, self int
 	inner := wb.Evidence
 	wb.Evidence = func(yield func(export.EvidenceRow) error) error {
-		return inner(func(row export.EvidenceRow) error { records++; return yield(row) })
+		return inner(func(row export.EvidenceRow) error {
+			if row.Kind == export.RowSelfDeclared {
+				self++
+			} else {
+				records++
+			}
+			return yield(row)
+		})
 	}
 	if err := export.WriteReport(&buf, c.e.set.Location, wb, c.e.procedureNameMap()); err != nil {
 		return fmt.Errorf("bot: report workbook: %w", err)
@@ -468,12 +476,16 @@ func (c *cx) sendReport(q reportQuery, cur scoring.Period, today scoring.Date) e
 		return nil
 	}
 	if err := c.audit("report.export", nil, map[string]any{"period": cur.Label,
-		"from": cur.From.String(), "to": cur.To.String(), "hamlet": q.HamletID, "records": records, "file": name}); err != nil {
+		"from": cur.From.String(), "to": cur.To.String(), "hamlet": q.HamletID, "records": records, "self_declared": self, "file": name}); err != nil {
 		return err
 	}
 	c.reply(r.summary(params))
+	list := itoa(records) + " lượt hướng dẫn"
+	if self > 0 {
+		list += ", " + itoa(self) + " hộ tự khai đã biết làm"
+	}
 	c.replies = append(c.replies, chat.Reply{To: c.in.Chat, File: &chat.File{Name: name, Bytes: buf.Bytes()},
-		Text: "📎 " + plain(name) + ": tổng hợp ấp, cán bộ, danh sách hộ (" + itoa(records) + " lượt báo cáo trong kỳ), kết quả kiểm tra (" + itoa(len(wb.Checks)) + ").\nTệp có thông tin cá nhân của người dân: chỉ dùng cho công việc, không chuyển tiếp vào nhóm."})
+		Text: "📎 " + plain(name) + ": tổng hợp ấp, cán bộ, danh sách hộ (" + list + " trong kỳ), kết quả kiểm tra (" + itoa(len(wb.Checks)) + ").\nTệp có thông tin cá nhân của người dân: chỉ dùng cho công việc, không chuyển tiếp vào nhóm."})
 	return nil
 }
 
@@ -590,7 +602,7 @@ func (r reportData) summary(p scoring.Params) string {
 	if r.hamletName != "" {
 		b.WriteString(" — ấp " + plain(r.hamletName))
 	}
-	b.WriteString(chat.BoldEnd)
+	b.WriteString(provisionalMark(r.provisional()) + chat.BoldEnd)
 	if r.cur.Kind == scoring.KindRange {
 		b.WriteString(" (" + itoa(r.cur.Days()) + " ngày)")
 	}
@@ -649,7 +661,7 @@ func (r reportData) tableLines(p scoring.Params) []string {
 		}
 		return s + lpad(days, 8) + lpad(cov, 7) + lpad(special, 7)
 	}
-	lines := []string{chat.PreStart + row("Ấp", "Hộ", "±", "Ngày", "Phủ", "ĐB")}
+	lines := []string{chat.PreStart + row("Ấp", "Hộ", "±", "Ngày", "Phủ", "Quà")}
 	for _, s := range r.stats {
 		name := []rune(s.Hamlet.Name)
 		if len(name) > 9 {
@@ -692,8 +704,9 @@ func (r reportData) hamletLines(p scoring.Params) []string {
 		"• Ngày đạt chỉ tiêu: " + itoa(s.DaysMet) + "/" + itoa(s.DaysElapsed) + " ngày · chuỗi hiện tại: " + itoa(s.CurrentStreak) + " ngày",
 		"• Độ phủ đến " + r.cur.To.String() + ": " + scoring.Number(min(s.Able, max(hh, 0))) + "/" + scoring.Number(hh) + " hộ = " + chat.BoldStart +
 			scoring.Percent(s.Coverage) + chat.BoldEnd + " (mục tiêu " + scoring.ThresholdPercent(p.CoverageThreshold) + ")",
-		"• Giải đặc biệt: " + scoring.Number(min(s.SpecialDone, max(hh, 0))) + "/" + scoring.Number(hh) + " hộ có đủ " + itoa(s.K) +
-			" thủ tục = " + scoring.Percent(s.SpecialProgress),
+		"• " + upperFirst(scoring.SpecialPrizeName) + ": " + scoring.Number(s.SpecialInRegister()) + "/" + scoring.Number(hh) + " hộ đã được hướng dẫn đủ " +
+			count2(s.K) + " thủ tục = " + scoring.Percent(s.SpecialProgress) + " (điều kiện: " + scoring.Number(s.SpecialNeeded) + " hộ, " +
+			scoring.ThresholdPercent(p.SpecialShare()) + " số hộ)",
 	}
 	return lines
 }
@@ -705,7 +718,7 @@ func (r reportData) tailLines(p scoring.Params) []string {
 	if r.hamletName == "" {
 		lines = append(lines, chat.BoldStart+"Tổng "+itoa(len(r.stats))+" ấp"+chat.BoldEnd+": "+scoring.Number(t.guided)+" lượt hộ ("+scoring.Number(t.newGuided)+
 			" hộ mới); "+scoring.Number(t.daysMet)+"/"+scoring.Number(t.daysElapsed)+" ngày-ấp đạt chỉ tiêu; độ phủ chung "+
-			scoring.PercentOf(t.able, t.households)+"; giải đặc biệt "+scoring.PercentOf(t.special, t.households)+".")
+			scoring.PercentOf(t.able, t.households)+"; "+scoring.PercentOf(t.special, t.households)+" số hộ đã được hướng dẫn đủ số thủ tục của "+scoring.SpecialPrizeName+".")
 	}
 	if r.prevOK {
 		pt := totalsOf(r.prevList())
@@ -749,13 +762,18 @@ func (r reportData) tailLines(p scoring.Params) []string {
 	if len(warn) > 0 {
 		lines = append(lines, "⚠️ Không xét khen thưởng: "+strings.Join(warn, "; ")+".")
 	}
+	for _, s := range r.stats {
+		if w := s.RegisterWarning(); w != "" {
+			lines = append(lines, "⚠️ "+plain(w))
+		}
+	}
 	if r.hamletName == "" {
 		legend := chat.ItalicStart + "Hộ: lượt hộ được hướng dẫn trong kỳ"
 		if r.prevOK {
 			legend += " · ±: so với kỳ trước"
 		}
 		lines = append(lines, legend+" · Ngày: số ngày đạt chỉ tiêu/số ngày đã qua · Phủ: độ phủ đến "+r.cur.To.String()+
-			" (mục tiêu "+scoring.ThresholdPercent(p.CoverageThreshold)+") · ĐB: tiến độ giải đặc biệt"+chat.ItalicEnd)
+			" (mục tiêu "+scoring.ThresholdPercent(p.CoverageThreshold)+") · Quà: số hộ đã được hướng dẫn đủ số thủ tục của "+scoring.SpecialPrizeName+chat.ItalicEnd)
 	}
 	return lines
 }
@@ -819,15 +837,23 @@ func (r reportData) workbook(e *Engine, tx *store.Tx) (export.ReportWorkbook, er
 		return scoring.CompareNames(a.Officer.Name, b.Officer.Name)
 	})
 	return e.reportWorkbook(tx, workbookContent{
-		title:     "Báo cáo phong trào “" + e.set.CampaignName + "”",
-		label:     label,
-		generated: r.generated,
-		hamlets:   r.stats,
-		officers:  offs,
-		from:      r.cur.From.Time(r.loc),
-		to:        r.cur.To.AddDays(1).Time(r.loc),
-		hamlet:    r.query.HamletID,
+		title:       "Báo cáo phong trào “" + e.set.CampaignName + "”",
+		label:       label,
+		figuresAt:   r.cur.To,
+		provisional: r.provisional(),
+		generated:   r.generated,
+		hamlets:     r.stats,
+		officers:    offs,
+		from:        r.cur.From.Time(r.loc),
+		to:          r.cur.To.AddDays(1).Time(r.loc),
+		hamlet:      r.query.HamletID,
 	})
+}
+
+// provisional reports whether the report's period had not ended when the
+// report was made: its figures are «tạm tính».
+func (r reportData) provisional() bool {
+	return !r.query.Period.EndedBy(r.generated, r.loc)
 }
 
 // workbookContent is what a report workbook holds: the period's figures,
@@ -835,7 +861,11 @@ func (r reportData) workbook(e *Engine, tx *store.Tx) (export.ReportWorkbook, er
 // one hamlet, or of every hamlet when hamlet is "").
 type workbookContent struct {
 	title, label string
-	generated    time.Time // zero: the transaction's time
+	// figuresAt is the day the figures stop at; provisional marks a period
+	// that had not ended (both stated on every sheet).
+	figuresAt   scoring.Date
+	provisional bool
+	generated   time.Time // zero: the transaction's time
 	hamlets      []scoring.HamletStats
 	officers     []scoring.OfficerStats // in the order shown
 	from, to     time.Time
@@ -849,7 +879,8 @@ func (e *Engine) reportWorkbook(tx *store.Tx, c workbookContent) (export.ReportW
 	if c.generated.IsZero() {
 		c.generated = tx.Now()
 	}
-	wb := export.ReportWorkbook{Title: c.title, PeriodLabel: c.label, GeneratedAt: c.generated}
+	wb := export.ReportWorkbook{Title: c.title, PeriodLabel: c.label, GeneratedAt: c.generated,
+		FiguresAt: c.figuresAt, Provisional: c.provisional}
 	names := map[string]string{}
 	for _, s := range c.hamlets {
 		names[s.Hamlet.ID] = s.Hamlet.Name
@@ -879,28 +910,22 @@ func (e *Engine) reportWorkbook(tx *store.Tx, c workbookContent) (export.ReportW
 		return "Cán bộ số " + id.String()
 	}
 	for _, s := range c.officers {
-		role := string(stored[campaign.PersonID(s.Officer.ID)].Role)
+		o := stored[campaign.PersonID(s.Officer.ID)]
+		role := string(o.Role)
 		if role == "" {
 			role = string(campaign.RoleOfficer)
 		}
 		wb.Officers = append(wb.Officers, export.OfficerRow{Number: campaign.PersonID(s.Officer.ID), Name: s.Officer.DisplayName(),
-			HamletName: names[s.Officer.HamletID], Role: role, Households: s.Households, NewHouseholds: s.NewHouseholds, Procedures: s.Procedures,
+			HamletName: names[s.Officer.HamletID], Affiliation: o.Affiliation.Label(), Role: role,
+			Households: s.Households, NewHouseholds: s.NewHouseholds, Procedures: s.Procedures,
 			DaysActive: s.DaysActive, FailedChecks: len(s.FailedChecks), Active: s.Officer.Active,
 			Excluded: reportExclusions(s.Exclusions)})
 	}
 	from, to, hamlet := c.from, c.to, c.hamlet
-	wb.Evidence = func(yield func(export.EvidenceRow) error) error {
-		return tx.EachEvidence(from, to, hamlet, func(ev store.Evidence) error {
-			return yield(export.EvidenceRow{
-				HamletID: ev.Hamlet.ID, HamletName: ev.Hamlet.Name,
-				HouseholdName: ev.Household.HeadName, Address: ev.Household.Address, Phone: ev.Household.Phone,
-				Procedures: ev.Guidance.Procedures, OtherProcedure: ev.Guidance.OtherProcedure,
-				OfficerName: officerName(ev.Guidance.OfficerID), OfficerChannel: ev.Guidance.Via.Channel, OfficerAccount: ev.Guidance.Via.ID,
-				ReportedAt: ev.Guidance.At, Check: ev.Guidance.Check,
-			})
-		})
-	}
-	// Kiểm tra: the spot checks of the records reported in the period.
+	wb.Evidence = evidence.Rows(tx, evidence.Query{From: from, To: to, Hamlet: hamlet,
+		Name: func(o campaign.Officer) string { return officerName(o.ID) }})
+	// Kiểm tra: the spot checks of the records reported, and of the
+	// households marked as able on their own, in the period.
 	err = tx.CheckedGuidance(func(g campaign.Guidance) error {
 		if g.At.Before(from) || !g.At.Before(to) || (hamlet != "" && g.HamletID != hamlet) {
 			return nil
@@ -912,6 +937,23 @@ func (e *Engine) reportWorkbook(tx *store.Tx, c workbookContent) (export.ReportW
 		wb.Checks = append(wb.Checks, export.CheckRow{HamletName: names[g.HamletID], HouseholdName: hh.HeadName,
 			Address: hh.Address, Phone: hh.Phone, OfficerName: officerName(g.OfficerID), ReportedAt: g.At,
 			CheckedAt: g.CheckedAt, Status: g.Check, Reason: g.CheckReason, CheckedByName: officerName(g.CheckedBy)})
+		return nil
+	})
+	if err != nil {
+		return wb, err
+	}
+	err = tx.CheckedSelfDeclared(func(h campaign.Household) error {
+		marked := h.SelfAbleAt
+		if marked.IsZero() { // the mark was undone after the check
+			marked = h.CreatedAt
+		}
+		if marked.Before(from) || !marked.Before(to) || (hamlet != "" && h.HamletID != hamlet) {
+			return nil
+		}
+		wb.Checks = append(wb.Checks, export.CheckRow{Kind: export.RowSelfDeclared, HamletName: names[h.HamletID],
+			HouseholdName: h.HeadName, Address: h.Address, Phone: h.Phone, OfficerName: officerName(h.Check.MarkedBy),
+			ReportedAt: marked, CheckedAt: h.Check.At, Status: h.Check.Status, Reason: h.Check.Reason,
+			CheckedByName: officerName(h.Check.By)})
 		return nil
 	})
 	if err != nil {

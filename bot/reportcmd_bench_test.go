@@ -130,7 +130,7 @@ func TestReportYearScale(t *testing.T) {
 	if records != 13*365*3 {
 		t.Errorf("seeded %d records, want %d", records, 13*365*3)
 	}
-	if !strings.Contains(rs[1].Text, fmt.Sprintf("(%d lượt báo cáo trong kỳ)", records)) {
+	if !strings.Contains(rs[1].Text, fmt.Sprintf("(%d lượt hướng dẫn trong kỳ)", records)) {
 		t.Errorf("caption = %q, want all %d records", rs[1].Text, records)
 	}
 	if n := utf16Len(rs[0].Text); n > 4096 || !strings.Contains(rs[0].Text, bold("Tổng 13 ấp")+": 14.235 lượt hộ") {

@@ -22,11 +22,14 @@ import (
 	"dvcbot/store"
 )
 
-// Spot checks (/kiemtra): an admin draws a random, stratified sample of
-// reported households, calls each one and records the result with a button.
-// The result is stored on the record (store.Tx.SetCheck) and takes effect
-// in scoring at once: one failed check bars the hamlet and the reporting
-// officer from every award.
+// Spot checks (/kiemtra): the Standing Committee (or an admin) draws a
+// random, stratified sample of reported households — guidance records, and
+// households recorded as able on their own (/dabiet), which count toward
+// coverage just the same — calls each one and records the result with a
+// button or typed. The result is stored on the record (store.Tx.SetCheck)
+// or on the self-declared household (store.Tx.SetSelfCheck) and takes
+// effect in scoring at once: one failed check bars the hamlet and the
+// officer who reported (or recorded) the household from every award.
 
 // stateSpotReason waits for the reason of a "Không đạt" result.
 const stateSpotReason = "spotcheck_reason"
@@ -43,7 +46,10 @@ const defaultSpotCheckRate = 0.10
 
 // CheckDraft is a "Không đạt" result waiting for its reason.
 type CheckDraft struct {
-	GuidanceID uint64 `json:"guidance_id"`
+	// GuidanceID is the record checked; HouseholdID the self-declared
+	// household checked (GuidanceID 0).
+	GuidanceID  uint64 `json:"guidance_id"`
+	HouseholdID uint64 `json:"household_id,omitempty"`
 	// MessageID is the household's card, edited once the result is stored
 	// ("" when the choice was typed rather than tapped).
 	MessageID string `json:"message_id,omitempty"`
@@ -51,14 +57,36 @@ type CheckDraft struct {
 
 // --- sampling ---
 
-// sampleUnit is one record that a sample may draw.
+// sampleUnit is one record that a sample may draw, or a self-declared
+// household (Self: ID is the household's).
 type sampleUnit struct {
 	ID      uint64
+	Self    bool
 	Hamlet  string
-	Officer int64
+	Officer int64 // who reported the record, or recorded the household
 	// Active marks a record of an active officer: when the sample is too
 	// small for every stratum, those strata get a place first.
 	Active bool
+}
+
+// unitKey identifies a unit: record ids and household ids are separate
+// sequences.
+type unitKey struct {
+	self bool
+	id   uint64
+}
+
+func (u sampleUnit) key() unitKey { return unitKey{u.Self, u.ID} }
+
+// compareUnits orders units: records before households, each by id.
+func compareUnits(a, b sampleUnit) int {
+	if a.Self != b.Self {
+		if a.Self {
+			return 1
+		}
+		return -1
+	}
+	return cmp.Compare(a.ID, b.ID)
 }
 
 // stratum is the records of one officer in one hamlet.
@@ -80,8 +108,8 @@ type stratum struct {
 //     records not yet drawn (largest remainder, ties broken at random);
 //  3. records are drawn uniformly within each stratum.
 //
-// A record listed twice counts once. The result is ordered by hamlet,
-// officer and record id. random is the only source of chance
+// A unit listed twice counts once. The result is ordered by hamlet,
+// officer, then records before self-declared households, each by id. random is the only source of chance
 // (crypto/rand.Reader in production; a seeded stream in tests).
 func drawSample(units []sampleUnit, n int, random io.Reader) ([]sampleUnit, error) {
 	strata := stratify(units)
@@ -110,7 +138,7 @@ func drawSample(units []sampleUnit, n int, random io.Reader) ([]sampleUnit, erro
 		if err != nil {
 			return nil, err
 		}
-		slices.SortFunc(picked, func(a, b sampleUnit) int { return cmp.Compare(a.ID, b.ID) })
+		slices.SortFunc(picked, compareUnits)
 		out = append(out, picked...)
 	}
 	return out, nil
@@ -123,14 +151,14 @@ func stratify(units []sampleUnit) []stratum {
 		hamlet  string
 		officer int64
 	}
-	seen := make(map[uint64]bool, len(units))
+	seen := make(map[unitKey]bool, len(units))
 	idx := map[key]int{}
 	var strata []stratum
 	for _, u := range units {
-		if seen[u.ID] {
+		if seen[u.key()] {
 			continue
 		}
-		seen[u.ID] = true
+		seen[u.key()] = true
 		k := key{u.Hamlet, u.Officer}
 		i, ok := idx[k]
 		if !ok {
@@ -145,7 +173,7 @@ func stratify(units []sampleUnit) []stratum {
 		return cmp.Or(strings.Compare(a.hamlet, b.hamlet), cmp.Compare(a.officer, b.officer))
 	})
 	for _, s := range strata {
-		slices.SortFunc(s.units, func(a, b sampleUnit) int { return cmp.Compare(a.ID, b.ID) })
+		slices.SortFunc(s.units, compareUnits)
 	}
 	return strata
 }
@@ -338,7 +366,7 @@ func defaultSampleSize(units []sampleUnit, rate float64) int {
 // --- /kiemtra ---
 
 var spotUsage = "Cách dùng:\n" +
-	code("/kiemtra") + " — chọn ngẫu nhiên các hộ để gọi điện kiểm tra (mặc định đủ %s số lượt báo cáo chưa kiểm tra, mỗi ấp và mỗi cán bộ ít nhất một hộ)\n" +
+	code("/kiemtra") + " — chọn ngẫu nhiên các hộ để gọi điện kiểm tra, cả hộ được hướng dẫn và hộ tự khai đã biết làm (mặc định đủ %s số chưa kiểm tra, mỗi ấp và mỗi cán bộ ít nhất một hộ)\n" +
 	code("/kiemtra 10") + " — chọn 10 hộ\n" +
 	code("/kiemtra 5 bai-nha") + " — chọn 5 hộ của một ấp\n" +
 	code("/kiemtra ketqua") + " — xem kết quả kiểm tra (thêm mã ấp để xem một ấp)\n" +
@@ -398,7 +426,9 @@ func (c *cx) spotUsage() string {
 	return fmt.Sprintf(spotUsage, scoring.ThresholdPercent(c.spotRate()))
 }
 
-// spotDraw draws and stores a sample, then sends one card per household.
+// spotDraw draws and stores a sample among the records and the
+// self-declared households not checked nor drawn yet, then sends the
+// households in pages.
 func (c *cx) spotDraw(n int, hamlet string) error {
 	officers, err := c.tx.Officers()
 	if err != nil {
@@ -415,12 +445,19 @@ func (c *cx) spotDraw(n int, hamlet string) error {
 	}); err != nil {
 		return err
 	}
+	if err := c.tx.SelfSpotCandidates(hamlet, func(s store.SelfDeclared) error {
+		h := s.Household
+		units = append(units, sampleUnit{ID: h.ID, Self: true, Hamlet: h.HamletID, Officer: int64(h.SelfAbleBy), Active: active[h.SelfAbleBy]})
+		return nil
+	}); err != nil {
+		return err
+	}
 	where := ""
 	if hamlet != "" {
 		where = " của ấp " + plain(c.spotHamletName(hamlet))
 	}
 	if len(units) == 0 {
-		c.reply("Không còn lượt báo cáo nào" + where + " chưa được chọn kiểm tra. Xem kết quả: " + code("/kiemtra ketqua") + "; gửi lại các hộ chưa gọi: " + code("/kiemtra cho") + ".")
+		c.reply("Không còn hộ nào" + where + " chưa được chọn kiểm tra. Xem kết quả: " + code("/kiemtra ketqua") + "; gửi lại các hộ chưa gọi: " + code("/kiemtra cho") + ".")
 		return nil
 	}
 	var notes []string
@@ -430,7 +467,7 @@ func (c *cx) spotDraw(n int, hamlet string) error {
 		requested = n
 	}
 	if n > len(units) {
-		notes = append(notes, "Chỉ còn "+scoring.Number(len(units))+" lượt báo cáo chưa kiểm tra nên chọn tất cả.")
+		notes = append(notes, "Chỉ còn "+scoring.Number(len(units))+" hộ chưa kiểm tra nên chọn tất cả.")
 		n = len(units)
 	}
 	if n > maxSpotDraw {
@@ -441,16 +478,20 @@ func (c *cx) spotDraw(n int, hamlet string) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]uint64, len(drawn))
-	for i, u := range drawn {
-		ids[i] = u.ID
+	sample := store.SpotSample{By: c.who.ID, Hamlet: hamlet, Eligible: len(units), Requested: requested}
+	for _, u := range drawn {
+		if u.Self {
+			sample.Households = append(sample.Households, u.ID)
+		} else {
+			sample.Guidance = append(sample.Guidance, u.ID)
+		}
 	}
-	s, err := c.tx.AddSpotSample(store.SpotSample{By: c.who.ID, Hamlet: hamlet, Eligible: len(units), Requested: requested, Guidance: ids})
+	s, err := c.tx.AddSpotSample(sample)
 	if err != nil {
 		return err
 	}
 	c.reply(c.spotHeader(s, units, drawn, where, notes))
-	for page := 0; page*spotPageSize < len(ids); page++ {
+	for page := 0; page*spotPageSize < s.Size(); page++ {
 		if err := c.sendSpotPage(s, page, ""); err != nil {
 			return err
 		}
@@ -462,95 +503,251 @@ func (c *cx) spotDraw(n int, hamlet string) error {
 // spotPageSize is how many households one message of a sample lists.
 const spotPageSize = 10
 
+// spotItem is one household of a sample: a guidance record, or a household
+// recorded as able on its own (Self; no record).
+type spotItem struct {
+	Self bool
+	G    campaign.Guidance  // the record (zero for a self-declared household)
+	H    campaign.Household // the household
+}
+
+// ref is how the item is named in cards, buttons and typed results: the
+// report number ("1234"), or "H" and the household number for a
+// self-declared household ("H56").
+func (it spotItem) ref() string {
+	if it.Self {
+		return "H" + strconv.FormatUint(it.H.ID, 10)
+	}
+	return strconv.FormatUint(it.G.ID, 10)
+}
+
+// name is "báo cáo số 1234" or "hộ tự khai H56".
+func (it spotItem) name() string {
+	if it.Self {
+		return "hộ tự khai " + it.ref()
+	}
+	return "báo cáo số " + it.ref()
+}
+
+// check is the item's current result: status, reason, who and when.
+func (it spotItem) check() (campaign.CheckStatus, string, campaign.PersonID, time.Time) {
+	if it.Self {
+		return it.H.Check.Status, it.H.Check.Reason, it.H.Check.By, it.H.Check.At
+	}
+	return it.G.Check, it.G.CheckReason, it.G.CheckedBy, it.G.CheckedAt
+}
+
+// hamlet and officer are the item's hamlet and the person who reported the
+// record or recorded the household.
+func (it spotItem) hamlet() string {
+	if it.Self {
+		return it.H.HamletID
+	}
+	return it.G.HamletID
+}
+
+func (it spotItem) officer() campaign.PersonID {
+	if it.Self {
+		if it.H.Check.MarkedBy != 0 {
+			return it.H.Check.MarkedBy
+		}
+		return it.H.SelfAbleBy
+	}
+	return it.G.OfficerID
+}
+
+// spotRef is an item named in a button or typed: a record or a household.
+type spotRef struct {
+	self bool
+	id   uint64
+}
+
+// parseSpotRef reads "1234", "#1234" or "H56" / "h56".
+func parseSpotRef(s string) (spotRef, bool) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "#")
+	r := spotRef{}
+	if len(s) > 1 && (s[0] == 'H' || s[0] == 'h') {
+		r.self, s = true, s[1:]
+	}
+	id, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || id == 0 {
+		return spotRef{}, false
+	}
+	r.id = id
+	return r, true
+}
+
+func (r spotRef) String() string {
+	if r.self {
+		return "H" + strconv.FormatUint(r.id, 10)
+	}
+	return strconv.FormatUint(r.id, 10)
+}
+
+// spotLoad reads the item a reference names (store.ErrNotFound when none).
+func (c *cx) spotLoad(r spotRef) (spotItem, error) {
+	if r.self {
+		h, err := c.tx.Household(r.id)
+		return spotItem{Self: true, H: h}, err
+	}
+	g, err := c.tx.Guidance(r.id)
+	if err != nil {
+		return spotItem{G: g}, err
+	}
+	h, err := c.tx.Household(g.HouseholdID)
+	return spotItem{G: g, H: h}, err
+}
+
+// spotDrawn reports whether the item was drawn in a sample.
+func (c *cx) spotDrawn(r spotRef) bool {
+	if r.self {
+		_, ok := c.tx.HouseholdDrawnIn(r.id)
+		return ok
+	}
+	_, ok := c.tx.DrawnIn(r.id)
+	return ok
+}
+
 // spotHowTo says how results are recorded on this channel.
 func (c *cx) spotHowTo() string {
-	typed := "gõ số báo cáo và kết quả, ví dụ " + code("1234 đạt") + ", " + code("1234 không đạt: hộ nói chưa ai hướng dẫn") +
-		", " + code("1234 chưa liên lạc") + "."
+	typed := "gõ số báo cáo (hộ tự khai: chữ H và số hộ) và kết quả, ví dụ " + code("1234 đạt") + ", " + code("1234 không đạt: hộ nói chưa ai hướng dẫn") +
+		", " + code("H56 chưa liên lạc") + "."
 	if c.in.Caps.Buttons {
-		return "Gọi xong hộ nào thì bấm kết quả của hộ đó (✅ đạt, ❌ không đạt, 📵 chưa liên lạc được, kèm số báo cáo), hoặc " + typed +
+		return "Gọi xong hộ nào thì bấm kết quả của hộ đó (✅ đạt, ❌ không đạt, 📵 chưa liên lạc được, kèm số báo cáo hoặc số hộ), hoặc " + typed +
 			" Ghi lại lần nữa để sửa. Kết quả có hiệu lực ngay với danh sách khen thưởng."
 	}
 	return "Gọi xong hộ nào thì " + typed + " Ghi lại lần nữa để sửa. Kết quả có hiệu lực ngay với danh sách khen thưởng."
 }
 
+// sampleItems reads the items of a sample from..to: its records, then its
+// self-declared households.
+func (c *cx) sampleItems(s store.SpotSample, from, to int) ([]spotItem, error) {
+	var out []spotItem
+	for i := from; i < to; i++ {
+		r := spotRef{id: 0}
+		if i < len(s.Guidance) {
+			r.id = s.Guidance[i]
+		} else {
+			r = spotRef{self: true, id: s.Households[i-len(s.Guidance)]}
+		}
+		it, err := c.spotLoad(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
 // sendSpotPage sends (or, with edit, replaces) page n of a sample.
 func (c *cx) sendSpotPage(s store.SpotSample, n int, edit string) error {
 	from := n * spotPageSize
-	to := min(from+spotPageSize, len(s.Guidance))
+	to := min(from+spotPageSize, s.Size())
 	if from >= to {
 		return nil
 	}
-	var gs []campaign.Guidance
-	for _, id := range s.Guidance[from:to] {
-		g, err := c.tx.Guidance(id)
-		if err != nil {
-			return err
-		}
-		gs = append(gs, g)
-	}
-	title := fmt.Sprintf("mẫu số %d, hộ %d–%d/%d", s.ID, from+1, to, len(s.Guidance))
-	text, choices, err := c.spotPage(gs, title, fmt.Sprintf("s%d.%d", s.ID, n))
+	items, err := c.sampleItems(s, from, to)
 	if err != nil {
 		return err
 	}
+	title := fmt.Sprintf("mẫu số %d, hộ %d–%d/%d", s.ID, from+1, to, s.Size())
+	text, choices := c.spotPage(items, title, fmt.Sprintf("s%d.%d", s.ID, n))
 	c.replies = append(c.replies, chat.Reply{To: c.in.Chat, Text: text, Choices: choices, Edit: edit})
 	return nil
 }
 
 // spotPage is one message of households to call: for each, who, where, the
-// phone, what was reported, by whom and when, and the result so far; with
-// three result buttons per household (a channel without buttons has the
-// results typed). page names the page in the buttons, so a tap can update
-// the message ("" when the list is not a sample's page).
-func (c *cx) spotPage(gs []campaign.Guidance, title, page string) (string, [][]chat.Choice, error) {
+// phone, what was reported (the procedures, the portal dossier code, the
+// photos) or that it was recorded as able on its own, by whom and when, and
+// the result so far; with three result buttons per household (a channel
+// without buttons has the results typed). page names the page in the
+// buttons, so a tap can update the message ("" when the list is not a
+// sample's page).
+func (c *cx) spotPage(items []spotItem, title, page string) (string, [][]chat.Choice) {
 	loc := c.e.set.Location
 	var b strings.Builder
 	b.WriteString("🔎 " + bold("Kiểm tra ngẫu nhiên") + " — " + plain(title))
 	var rows [][]chat.Choice
-	for _, g := range gs {
-		hh, err := c.tx.Household(g.HouseholdID)
-		if err != nil {
-			return "", nil, err
+	for _, it := range items {
+		hh := it.H
+		ref := it.ref()
+		if it.Self {
+			b.WriteString("\n\n" + bold("Hộ tự khai "+ref) + " — ấp " + plain(c.spotHamletName(hh.HamletID)) + "\n")
+		} else {
+			b.WriteString("\n\n" + bold("Báo cáo số "+ref) + " — ấp " + plain(c.spotHamletName(it.G.HamletID)) + "\n")
 		}
-		id := strconv.FormatUint(g.ID, 10)
-		b.WriteString("\n\n" + bold("Báo cáo số "+id) + " — ấp " + plain(c.spotHamletName(g.HamletID)) + "\n")
 		b.WriteString("Chủ hộ: " + bold(hh.HeadName) + ", " + plain(hh.Address) + "\n")
 		b.WriteString("Điện thoại: " + phoneLink(hh.Phone) + "\n")
-		b.WriteString("Thủ tục: " + c.procedureNames(g.Procedures, g.OtherProcedure) + "\n")
-		b.WriteString("Cán bộ: " + plain(c.spotWho(g.OfficerID)) + ", " + fmtDateTime(g.At, loc) + "\n")
-		if !g.Counts() {
-			b.WriteString("⚠️ Báo cáo này đã được hoàn tác.\n")
-		}
-		b.WriteString("Kết quả: " + checkMark(g.Check) + " " + bold(g.Check.Label()))
-		if g.Check != campaign.CheckNone {
-			if g.CheckReason != "" {
-				b.WriteString(" — lý do: " + plain(g.CheckReason))
+		if it.Self {
+			b.WriteString("Ghi nhận: hộ tự làm được dịch vụ công trực tuyến, không qua hướng dẫn — hỏi hộ có thật tự nộp hồ sơ trực tuyến được không\n")
+			if hh.SelfAble {
+				b.WriteString("Cán bộ ghi nhận: " + plain(c.spotWho(hh.SelfAbleBy)) + ", " + fmtDateTime(hh.SelfAbleAt, loc) + "\n")
+			} else {
+				b.WriteString("Cán bộ ghi nhận: " + plain(c.spotWho(it.officer())) + "\n⚠️ Ghi nhận này đã được hoàn tác.\n")
 			}
-			b.WriteString(" (ghi lúc " + fmtDateTime(g.CheckedAt, loc) + " bởi " + plain(c.spotWho(g.CheckedBy)) + ")")
+		} else {
+			g := it.G
+			b.WriteString("Thủ tục: " + c.procedureNames(g.Procedures, g.OtherProcedure) + "\n")
+			if g.DossierCode != "" || len(g.PhotoFileIDs) > 0 {
+				var ev []string
+				if g.DossierCode != "" {
+					ev = append(ev, "mã hồ sơ "+code(g.DossierCode))
+				}
+				if n := len(g.PhotoFileIDs); n > 0 {
+					ev = append(ev, itoa(n)+" ảnh")
+				}
+				b.WriteString("Minh chứng: " + strings.Join(ev, ", ") + "\n")
+			} else {
+				b.WriteString("Minh chứng: không có mã hồ sơ, không có ảnh\n")
+			}
+			b.WriteString("Cán bộ: " + plain(c.spotWho(g.OfficerID)) + ", " + fmtDateTime(g.At, loc) + "\n")
+			if !g.Counts() {
+				b.WriteString("⚠️ Báo cáo này đã được hoàn tác.\n")
+			}
+		}
+		status, reason, by, at := it.check()
+		b.WriteString("Kết quả: " + checkMark(status) + " " + bold(status.Label()))
+		if status != campaign.CheckNone {
+			if reason != "" {
+				b.WriteString(" — lý do: " + plain(reason))
+			}
+			b.WriteString(" (ghi lúc " + fmtDateTime(at, loc) + " bởi " + plain(c.spotWho(by)) + ")")
 		}
 		suffix := ""
 		if page != "" {
 			suffix = ":" + page
 		}
 		rows = append(rows, []chat.Choice{
-			{Label: "✅ " + id, Value: "kt:" + id + ":p" + suffix},
-			{Label: "❌ " + id, Value: "kt:" + id + ":f" + suffix},
-			{Label: "📵 " + id, Value: "kt:" + id + ":u" + suffix},
+			{Label: "✅ " + ref, Value: "kt:" + ref + ":p" + suffix},
+			{Label: "❌ " + ref, Value: "kt:" + ref + ":f" + suffix},
+			{Label: "📵 " + ref, Value: "kt:" + ref + ":u" + suffix},
 		})
 	}
 	if !c.in.Caps.Buttons {
 		rows = nil
-		b.WriteString("\n\nGhi kết quả: gõ số báo cáo và kết quả, ví dụ «" + strconv.FormatUint(gs[0].ID, 10) + " đạt».")
+		b.WriteString("\n\nGhi kết quả: gõ số báo cáo (hộ tự khai: H và số hộ) và kết quả, ví dụ «" + items[0].ref() + " đạt».")
 	}
-	return b.String(), rows, nil
+	return b.String(), rows
 }
 
 // spotHeader says what was drawn, from what, and how it was spread.
 func (c *cx) spotHeader(s store.SpotSample, units, drawn []sampleUnit, where string, notes []string) string {
 	var b strings.Builder
 	b.WriteString("🎲 " + chat.BoldStart + "Mẫu kiểm tra ngẫu nhiên số " + strconv.FormatUint(s.ID, 10) + chat.BoldEnd + " — " + fmtDateTime(s.At, c.e.set.Location) + "\n")
-	b.WriteString("Đã chọn ngẫu nhiên " + bold(scoring.Number(len(drawn))) + " hộ trong " + scoring.Number(len(units)) +
-		" lượt báo cáo chưa kiểm tra" + where + ".")
+	selfUnits := 0
+	for _, u := range units {
+		if u.Self {
+			selfUnits++
+		}
+	}
+	from := scoring.Number(len(units)-selfUnits) + " lượt báo cáo"
+	if selfUnits > 0 {
+		from += " và " + scoring.Number(selfUnits) + " hộ tự khai đã biết làm"
+	}
+	b.WriteString("Đã chọn ngẫu nhiên " + bold(scoring.Number(len(drawn))) + " hộ trong " + from + " chưa kiểm tra" + where + ".")
+	if n := len(s.Households); n > 0 {
+		b.WriteString(" Trong đó " + itoa(n) + " hộ tự khai (số hộ bắt đầu bằng H).")
+	}
 	all, got := map[int64]bool{}, map[int64]bool{}
 	for _, u := range units {
 		if u.Active {
@@ -573,7 +770,7 @@ func (c *cx) spotHeader(s store.SpotSample, units, drawn []sampleUnit, where str
 		}
 	}
 	if len(all) > 0 {
-		b.WriteString(" Có " + itoa(covered) + "/" + itoa(len(all)) + " cán bộ có báo cáo chưa kiểm tra được chọn ít nhất một hộ.")
+		b.WriteString(" Có " + itoa(covered) + "/" + itoa(len(all)) + " cán bộ có hộ chưa kiểm tra được chọn ít nhất một hộ.")
 	}
 	var parts []string
 	for _, h := range order {
@@ -583,7 +780,7 @@ func (c *cx) spotHeader(s store.SpotSample, units, drawn []sampleUnit, where str
 	for _, n := range notes {
 		b.WriteString("\nℹ️ " + n)
 	}
-	b.WriteString("\n\nGọi điện cho từng hộ dưới đây, hỏi hộ có thật được cán bộ hướng dẫn làm các thủ tục đã ghi không, rồi ghi kết quả.")
+	b.WriteString("\n\nGọi điện cho từng hộ dưới đây, hỏi hộ có thật được cán bộ hướng dẫn làm các thủ tục đã ghi (hộ tự khai: có thật tự nộp hồ sơ trực tuyến được) không, rồi ghi kết quả.")
 	return b.String()
 }
 
@@ -628,24 +825,46 @@ func (c *cx) spotHamletName(id string) string {
 	return id
 }
 
-// spotPending sends again the cards of drawn households without a result.
-func (c *cx) spotPending(hamlet string) error {
-	var ids []uint64
+// waitingItems are the drawn records and self-declared households of a
+// hamlet (or of every hamlet) still awaiting a result: records retracted,
+// and households whose mark was undone, before anyone called are left out.
+func (c *cx) waitingItems(hamlet string) ([]spotItem, error) {
+	var refs []spotRef
 	if err := c.tx.EachDrawn(func(gid, _ uint64) error {
-		ids = append(ids, gid)
+		refs = append(refs, spotRef{id: gid})
 		return nil
 	}); err != nil {
-		return err
+		return nil, err
 	}
-	var waiting []campaign.Guidance
-	for _, id := range ids {
-		g, err := c.tx.Guidance(id)
+	if err := c.tx.EachDrawnHousehold(func(hid, _ uint64) error {
+		refs = append(refs, spotRef{self: true, id: hid})
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var out []spotItem
+	for _, r := range refs {
+		it, err := c.spotLoad(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if g.Counts() && g.Check == campaign.CheckNone && (hamlet == "" || g.HamletID == hamlet) {
-			waiting = append(waiting, g)
+		status, _, _, _ := it.check()
+		alive := it.G.Counts()
+		if it.Self {
+			alive = it.H.SelfAble
 		}
+		if alive && status == campaign.CheckNone && (hamlet == "" || it.hamlet() == hamlet) {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// spotPending sends again the cards of drawn households without a result.
+func (c *cx) spotPending(hamlet string) error {
+	waiting, err := c.waitingItems(hamlet)
+	if err != nil {
+		return err
 	}
 	if len(waiting) == 0 {
 		c.reply("Không có hộ nào đã chọn mà chưa có kết quả. Gõ " + code("/kiemtra") + " để chọn mẫu mới.")
@@ -659,10 +878,7 @@ func (c *cx) spotPending(hamlet string) error {
 	c.reply(head)
 	for from := 0; from < len(waiting); from += spotPageSize {
 		to := min(from+spotPageSize, len(waiting))
-		text, choices, err := c.spotPage(waiting[from:to], fmt.Sprintf("chưa có kết quả, hộ %d–%d/%d", from+1, to, len(waiting)), "")
-		if err != nil {
-			return err
-		}
+		text, choices := c.spotPage(waiting[from:to], fmt.Sprintf("chưa có kết quả, hộ %d–%d/%d", from+1, to, len(waiting)), "")
 		c.reply(text, choices...)
 	}
 	c.reply(c.spotHowTo(), []chat.Choice{{Label: "📋 Xem kết quả kiểm tra", Value: "kt:ketqua"}})
@@ -672,13 +888,14 @@ func (c *cx) spotPending(hamlet string) error {
 // --- results ---
 
 // typedResult reads a result typed as "1234 đạt", "#1234 không đạt: lý
-// do", "1234 chưa liên lạc": the report number, then the result (with or
-// without diacritics), then for a failed check the reason.
-func typedResult(text string) (id uint64, status campaign.CheckStatus, reason string, ok bool) {
-	num, rest, found := strings.Cut(strings.TrimPrefix(strings.TrimSpace(text), "#"), " ")
-	id, err := strconv.ParseUint(num, 10, 64)
-	if !found || err != nil || id == 0 {
-		return 0, "", "", false
+// do", "H56 chưa liên lạc": the report number (or H and the number of a
+// self-declared household), then the result (with or without diacritics),
+// then for a failed check the reason.
+func typedResult(text string) (ref spotRef, status campaign.CheckStatus, reason string, ok bool) {
+	num, rest, found := strings.Cut(strings.TrimSpace(text), " ")
+	ref, refOK := parseSpotRef(num)
+	if !found || !refOK {
+		return spotRef{}, "", "", false
 	}
 	rest = strings.TrimSpace(rest)
 	folded := intake.Fold(rest)
@@ -695,44 +912,65 @@ func typedResult(text string) (id uint64, status campaign.CheckStatus, reason st
 				// The reason keeps what was typed (diacritics, case).
 				r := []rune(rest)
 				reason = strings.TrimLeft(string(r[min(len(r), len([]rune(word))):]), " :,-–")
-				return id, w.status, strings.TrimSpace(reason), true
+				return ref, w.status, strings.TrimSpace(reason), true
 			}
 		}
 	}
-	return 0, "", "", false
+	return spotRef{}, "", "", false
 }
 
 // onTypedResult records a result typed by someone who runs spot checks;
 // ok is false when the text is not a result.
 func (c *cx) onTypedResult(text string) (bool, error) {
-	id, status, reason, ok := typedResult(text)
+	ref, status, reason, ok := typedResult(text)
 	if !ok || !c.allowed(c.e.cmds["kiemtra"]) {
 		return false, nil
 	}
-	g, err := c.tx.Guidance(id)
+	it, err := c.spotLoad(ref)
 	if errors.Is(err, store.ErrNotFound) {
-		c.reply("Không có báo cáo số " + strconv.FormatUint(id, 10) + ". Gõ " + code("/kiemtra cho") + " để xem các hộ đã chọn chưa có kết quả.")
+		what := "báo cáo số " + ref.String()
+		if ref.self {
+			what = "hộ số " + ref.String()
+		}
+		c.reply("Không có " + what + ". Gõ " + code("/kiemtra cho") + " để xem các hộ đã chọn chưa có kết quả.")
 		return true, nil
 	} else if err != nil {
 		return true, err
 	}
-	if _, drawn := c.tx.DrawnIn(id); !drawn {
-		c.reply("Báo cáo số " + strconv.FormatUint(id, 10) + " không nằm trong mẫu kiểm tra nào. Kết quả chỉ ghi cho các hộ đã được chọn ngẫu nhiên (" + code("/kiemtra") + ").")
+	if !c.spotDrawn(ref) {
+		c.reply(upperFirst(it.name()) + " không nằm trong mẫu kiểm tra nào. Kết quả chỉ ghi cho các hộ đã được chọn ngẫu nhiên (" + code("/kiemtra") + ").")
 		return true, nil
 	}
 	if status == campaign.CheckFailed && reason == "" {
-		c.s.State, c.s.Draft, c.s.Check = stateSpotReason, Draft{}, &CheckDraft{GuidanceID: id}
-		c.askSpotReason(g)
+		c.s.State, c.s.Draft, c.s.Check = stateSpotReason, Draft{}, checkDraft(ref, "")
+		c.askSpotReason(it)
 		return true, nil
 	}
 	if utf8.RuneCountInString(reason) > maxReasonRunes {
 		c.reply("Lý do dài " + itoa(utf8.RuneCountInString(reason)) + " ký tự, quá " + itoa(maxReasonRunes) + " ký tự. Vui lòng gõ ngắn gọn hơn.")
 		return true, nil
 	}
-	return true, c.setSpotResult(g, status, reason, "")
+	return true, c.setSpotResult(it, status, reason, "")
 }
 
-// onSpotButton handles kt:<id>:p|f|u|x and kt:ketqua.
+// checkDraft is the draft of a failed result of ref awaiting its reason.
+func checkDraft(ref spotRef, msg string) *CheckDraft {
+	if ref.self {
+		return &CheckDraft{HouseholdID: ref.id, MessageID: msg}
+	}
+	return &CheckDraft{GuidanceID: ref.id, MessageID: msg}
+}
+
+// ref is the item a draft is about.
+func (d CheckDraft) ref() spotRef {
+	if d.HouseholdID != 0 {
+		return spotRef{self: true, id: d.HouseholdID}
+	}
+	return spotRef{id: d.GuidanceID}
+}
+
+// onSpotButton handles kt:<ref>:p|f|u|x (ref a report number or H and a
+// household number) and kt:ketqua.
 func (c *cx) onSpotButton(arg string) error {
 	if !c.allowed(c.e.cmds["kiemtra"]) {
 		c.reply(msgRefused(c.e.cmds["kiemtra"]))
@@ -745,14 +983,14 @@ func (c *cx) onSpotButton(arg string) error {
 	if arg == "ketqua" {
 		return c.spotResults("")
 	}
-	idText, act, _ := strings.Cut(arg, ":")
+	refText, act, _ := strings.Cut(arg, ":")
 	act, page, _ := strings.Cut(act, ":")
-	id, err := strconv.ParseUint(idText, 10, 64)
-	if err != nil {
+	ref, ok := parseSpotRef(refText)
+	if !ok {
 		c.reply(msgStaleButton)
 		return nil
 	}
-	g, err := c.tx.Guidance(id)
+	it, err := c.spotLoad(ref)
 	if errors.Is(err, store.ErrNotFound) {
 		c.reply(msgStaleButton)
 		return nil
@@ -765,20 +1003,21 @@ func (c *cx) onSpotButton(arg string) error {
 	}
 	switch act {
 	case "p":
-		return c.setSpotResult(g, campaign.CheckPassed, "", msg)
+		return c.setSpotResult(it, campaign.CheckPassed, "", msg)
 	case "u":
-		return c.setSpotResult(g, campaign.CheckUnreachable, "", msg)
+		return c.setSpotResult(it, campaign.CheckUnreachable, "", msg)
 	case "f":
 		if c.s.State != "" && c.s.State != stateSpotReason {
 			c.reply("(Thao tác đang làm dở trước đó đã được hủy.)")
 		}
-		c.s.State, c.s.Draft, c.s.Check = stateSpotReason, Draft{}, &CheckDraft{GuidanceID: id, MessageID: msg}
-		c.askSpotReason(g)
+		c.s.State, c.s.Draft, c.s.Check = stateSpotReason, Draft{}, checkDraft(ref, msg)
+		c.askSpotReason(it)
 		return nil
 	case "x":
 		if c.s.State == stateSpotReason {
 			c.s.State, c.s.Check = "", nil
-			c.reply("Đã hủy, kết quả của hộ này giữ nguyên: " + plain(g.Check.Label()) + ".")
+			status, _, _, _ := it.check()
+			c.reply("Đã hủy, kết quả của hộ này giữ nguyên: " + plain(status.Label()) + ".")
 			return nil
 		}
 	}
@@ -786,14 +1025,14 @@ func (c *cx) onSpotButton(arg string) error {
 	return nil
 }
 
-func (c *cx) askSpotReason(g campaign.Guidance) {
+func (c *cx) askSpotReason(it spotItem) {
 	name := ""
-	if hh, err := c.tx.Household(g.HouseholdID); err == nil {
-		name = " hộ " + bold(hh.HeadName)
+	if it.H.HeadName != "" {
+		name = " hộ " + bold(it.H.HeadName)
 	}
-	c.reply("❌ Ghi "+bold("Không đạt")+" cho"+name+" (báo cáo số "+strconv.FormatUint(g.ID, 10)+").\nVui lòng gõ "+bold("lý do")+" (ví dụ: «Hộ nói không được ai hướng dẫn», tối đa "+
+	c.reply("❌ Ghi "+bold("Không đạt")+" cho"+name+" ("+it.name()+").\nVui lòng gõ "+bold("lý do")+" (ví dụ: «Hộ nói không được ai hướng dẫn», tối đa "+
 		itoa(maxReasonRunes)+" ký tự).",
-		[]chat.Choice{{Label: "↩️ Hủy", Value: "kt:" + strconv.FormatUint(g.ID, 10) + ":x"}})
+		[]chat.Choice{{Label: "↩️ Hủy", Value: "kt:" + it.ref() + ":x"}})
 }
 
 // onSpotReason takes the reason of a failed check and stores the result.
@@ -804,7 +1043,7 @@ func (c *cx) onSpotReason(text string) error {
 		c.reply(msgStaleButton)
 		return nil
 	}
-	g, err := c.tx.Guidance(d.GuidanceID)
+	it, err := c.spotLoad(d.ref())
 	if err != nil {
 		return err
 	}
@@ -812,44 +1051,57 @@ func (c *cx) onSpotReason(text string) error {
 	switch {
 	case reason == "":
 		c.reply("Lý do không được để trống.")
-		c.askSpotReason(g)
+		c.askSpotReason(it)
 		return nil
 	case utf8.RuneCountInString(reason) > maxReasonRunes:
 		c.reply("Lý do dài " + itoa(utf8.RuneCountInString(reason)) + " ký tự, quá " + itoa(maxReasonRunes) + " ký tự. Vui lòng gõ ngắn gọn hơn.")
-		c.askSpotReason(g)
+		c.askSpotReason(it)
 		return nil
 	}
 	c.s.State, c.s.Check = "", nil
-	return c.setSpotResult(g, campaign.CheckFailed, reason, d.MessageID)
+	return c.setSpotResult(it, campaign.CheckFailed, reason, d.MessageID)
 }
 
 // setSpotResult stores a result (audited by the store), updates the card
 // and says what it means for awards.
-func (c *cx) setSpotResult(g campaign.Guidance, status campaign.CheckStatus, reason string, card string) error {
+func (c *cx) setSpotResult(it spotItem, status campaign.CheckStatus, reason string, card string) error {
 	if c.s.State == stateSpotReason {
 		c.s.State, c.s.Check = "", nil
 	}
-	before := g.Check
-	if before == status && g.CheckReason == reason {
+	before, beforeReason, _, _ := it.check()
+	if before == status && beforeReason == reason {
 		c.reply("Hộ này đã được ghi «" + plain(status.Label()) + "» từ trước, không có gì thay đổi.")
 		return nil
 	}
-	g, err := c.tx.SetCheck(g.ID, status, reason, c.who.ID)
-	if err != nil {
-		return err
+	if it.Self {
+		h, err := c.tx.SetSelfCheck(it.H.ID, status, reason, c.who.ID)
+		if err != nil {
+			return err
+		}
+		it.H = h
+	} else {
+		g, err := c.tx.SetCheck(it.G.ID, status, reason, c.who.ID)
+		if err != nil {
+			return err
+		}
+		it.G = g
 	}
 	if err := c.updateSpotPage(card); err != nil {
 		return err
 	}
 	var b strings.Builder
-	b.WriteString(checkMark(status) + " Đã ghi kết quả " + bold((status.Label())) + " cho báo cáo số " + strconv.FormatUint(g.ID, 10))
+	b.WriteString(checkMark(status) + " Đã ghi kết quả " + bold(status.Label()) + " cho " + it.name())
 	if before != campaign.CheckNone {
 		b.WriteString(" (trước đó: " + plain(before.Label()) + ")")
 	}
 	b.WriteString(".")
 	switch {
 	case status == campaign.CheckFailed:
-		b.WriteString("\n⚠️ Ấp " + plain(c.spotHamletName(g.HamletID)) + " và cán bộ " + plain(c.spotWho(g.OfficerID)) +
+		who := "cán bộ"
+		if it.Self {
+			who = "cán bộ ghi nhận hộ"
+		}
+		b.WriteString("\n⚠️ Ấp " + plain(c.spotHamletName(it.hamlet())) + " và " + who + " " + plain(c.spotWho(it.officer())) +
 			" không còn được xét khen thưởng (kiểm tra ngẫu nhiên không đạt). Xem /khenthuong.")
 	case before == campaign.CheckFailed:
 		b.WriteString("\nKết quả «Không đạt» trước đó đã được thay; ấp và cán bộ được xét lại nếu không còn trường hợp không đạt nào khác. Xem /khenthuong.")
@@ -883,8 +1135,23 @@ type spotTally struct {
 	drawn, passed, failed, unreachable, waiting int
 }
 
+func (t *spotTally) add(status campaign.CheckStatus) {
+	t.drawn++
+	switch status {
+	case campaign.CheckPassed:
+		t.passed++
+	case campaign.CheckFailed:
+		t.failed++
+	case campaign.CheckUnreachable:
+		t.unreachable++
+	default:
+		t.waiting++
+	}
+}
+
 // spotResults (/kiemtra ketqua [hamlet-id]) shows counts by status, per
-// hamlet, and every failed check with its reason.
+// hamlet, and every failed check with its reason: of records and of
+// self-declared households.
 func (c *cx) spotResults(hamlet string) error {
 	hs, err := c.tx.Hamlets()
 	if err != nil {
@@ -905,7 +1172,7 @@ func (c *cx) spotResults(hamlet string) error {
 		}
 		return tally[h]
 	}
-	var failed []campaign.Guidance
+	var failed []spotItem
 	active, unchecked := 0, 0
 	if err := c.tx.EachGuidance(time.Time{}, time.Time{}, func(g campaign.Guidance) error {
 		if hamlet != "" && g.HamletID != hamlet {
@@ -923,18 +1190,40 @@ func (c *cx) spotResults(hamlet string) error {
 		if g.Check == campaign.CheckNone && !g.Counts() {
 			return nil // drawn, then retracted before anyone called
 		}
-		t := get(g.HamletID)
-		t.drawn++
-		switch g.Check {
-		case campaign.CheckPassed:
-			t.passed++
-		case campaign.CheckFailed:
-			t.failed++
-			failed = append(failed, g)
-		case campaign.CheckUnreachable:
-			t.unreachable++
-		default:
-			t.waiting++
+		get(g.HamletID).add(g.Check)
+		if g.Check == campaign.CheckFailed {
+			failed = append(failed, spotItem{G: g})
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	// Self-declared households: those with a result, and those drawn
+	// still awaiting one (unless the mark was undone before the call).
+	selfChecked := map[uint64]bool{}
+	if err := c.tx.CheckedSelfDeclared(func(h campaign.Household) error {
+		selfChecked[h.ID] = true
+		if hamlet != "" && h.HamletID != hamlet {
+			return nil
+		}
+		get(h.HamletID).add(h.Check.Status)
+		if h.Check.Status == campaign.CheckFailed {
+			failed = append(failed, spotItem{Self: true, H: h})
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := c.tx.EachDrawnHousehold(func(id, _ uint64) error {
+		if selfChecked[id] {
+			return nil
+		}
+		h, err := c.tx.Household(id)
+		if err != nil {
+			return err
+		}
+		if h.SelfAble && (hamlet == "" || h.HamletID == hamlet) {
+			get(h.HamletID).add(campaign.CheckNone)
 		}
 		return nil
 	}); err != nil {
@@ -970,6 +1259,20 @@ func (c *cx) spotResults(hamlet string) error {
 	b.WriteString("Lượt báo cáo đã có kết quả kiểm tra: " + scoring.Number(checked) + "/" + scoring.Number(active) +
 		" (" + scoring.PercentOf(checked, active) + "; mục tiêu " + scoring.ThresholdPercent(c.spotRate()) + "). Còn " +
 		scoring.Number(unchecked) + " lượt chưa kiểm tra.\n")
+	selfAll, selfDone := 0, 0
+	if err := c.tx.EachSelfDeclared(time.Time{}, time.Time{}, hamlet, func(s store.SelfDeclared) error {
+		selfAll++
+		if s.Household.Check.Status != campaign.CheckNone {
+			selfDone++
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if selfAll > 0 {
+		b.WriteString("Hộ tự khai đã biết làm đã có kết quả kiểm tra: " + scoring.Number(selfDone) + "/" + scoring.Number(selfAll) +
+			" (" + scoring.PercentOf(selfDone, selfAll) + ").\n")
+	}
 	b.WriteString("\n" + bold("Theo ấp") + "\n")
 	for _, h := range hs {
 		if hamlet != "" && h.ID != hamlet {
@@ -987,20 +1290,27 @@ func (c *cx) spotResults(hamlet string) error {
 		b.WriteString("\n")
 	}
 	if len(failed) > 0 {
-		b.WriteString("\n" + bold("Không đạt") + " (ấp và cán bộ báo cáo không được xét khen thưởng):\n")
+		b.WriteString("\n" + bold("Không đạt") + " (ấp và cán bộ báo cáo hoặc ghi nhận không được xét khen thưởng):\n")
 		const maxListed = 30
-		for i, g := range failed {
+		for i, it := range failed {
 			if i == maxListed {
 				b.WriteString("… và " + itoa(len(failed)-maxListed) + " trường hợp khác (xem trang «Kiểm tra» trong tệp của /report).\n")
 				break
 			}
+			_, reason, by, at := it.check()
+			if it.Self {
+				b.WriteString("• Ấp " + plain(c.spotHamletName(it.H.HamletID)) + ": hộ tự khai " + bold(it.H.HeadName) + " (" + it.ref() + "), ghi nhận bởi " +
+					plain(c.spotWho(it.officer())) + ". Lý do: " + plain(reason) + " (ghi " + fmtDate(at, loc) + " bởi " + plain(c.spotWho(by)) + ")\n")
+				continue
+			}
+			g := it.G
 			name := "?"
 			if hh, err := c.tx.Household(g.HouseholdID); err == nil {
 				name = hh.HeadName
 			}
 			b.WriteString("• Ấp " + plain(c.spotHamletName(g.HamletID)) + ": hộ " + bold(name) + ", báo cáo số " +
 				strconv.FormatUint(g.ID, 10) + " của " + plain(c.spotWho(g.OfficerID)) + " ngày " + fmtDate(g.At, loc) +
-				". Lý do: " + plain(g.CheckReason) + " (ghi " + fmtDate(g.CheckedAt, loc) + " bởi " + plain(c.spotWho(g.CheckedBy)) + ")\n")
+				". Lý do: " + plain(reason) + " (ghi " + fmtDate(at, loc) + " bởi " + plain(c.spotWho(by)) + ")\n")
 		}
 	}
 	c.reply(strings.TrimRight(b.String(), "\n"))

@@ -176,7 +176,7 @@ func TestSpotCheckDrawRepresentsEveryOfficer(t *testing.T) {
 		t.Fatalf("got %d households in %d replies, want 4 on one page between a header and a footer:\n%s", len(cs), len(rs), joinTexts(rs))
 	}
 	mustContain(t, "header", rs[0].Text, "Mẫu kiểm tra ngẫu nhiên số 1", bold("4")+" hộ trong 9 lượt báo cáo chưa kiểm tra", "4/4 cán bộ")
-	mustContain(t, "footer", rs[2].Text, code("1234 đạt"), code("1234 chưa liên lạc"))
+	mustContain(t, "footer", rs[2].Text, code("1234 đạt"), code("H56 chưa liên lạc"))
 	all := joinTexts(rs)
 	for _, name := range []string{"Lê Văn Tám", "Trần Thị Bích", "Phạm Văn Cường", "Nguyễn Thị Dung"} {
 		if strings.Count(all, "Cán bộ: "+name+",") != 1 {
@@ -187,7 +187,7 @@ func TestSpotCheckDrawRepresentsEveryOfficer(t *testing.T) {
 	for id := range cs {
 		c := card(page, id)
 		mustContain(t, "household "+id, c, bold("Báo cáo số "+id)+" — ấp ", "Chủ hộ: "+chat.BoldStart+"Hộ Số", ", Tổ 1, ấp", "Điện thoại: 0912 345 6",
-			"Thủ tục: Đăng ký khai sinh", ", 08:00 02/03/2026", "Kết quả: ⏳ "+bold("Chưa kiểm tra"))
+			"Thủ tục: Đăng ký khai sinh", "Minh chứng: không có mã hồ sơ, không có ảnh", ", 08:00 02/03/2026", "Kết quả: ⏳ "+bold("Chưa kiểm tra"))
 		// A row of three results per household, each naming it.
 		row := -1
 		for i, r := range page.Choices {
@@ -223,7 +223,7 @@ func TestSpotCheckDrawRepresentsEveryOfficer(t *testing.T) {
 	}
 	// The next draw never takes a record already drawn.
 	rs2 := w.text("/kiemtra 100")
-	mustContain(t, "second draw", rs2[0].Text, "Chỉ còn 5 lượt báo cáo chưa kiểm tra nên chọn tất cả.")
+	mustContain(t, "second draw", rs2[0].Text, "Chỉ còn 5 hộ chưa kiểm tra nên chọn tất cả.")
 	for id := range cards(rs2) {
 		if _, dup := cs[id]; dup {
 			t.Errorf("record %s drawn twice", id)
@@ -232,7 +232,7 @@ func TestSpotCheckDrawRepresentsEveryOfficer(t *testing.T) {
 	if n := len(cards(rs2)); n != 5 {
 		t.Errorf("second draw: %d households, want the 5 left", n)
 	}
-	mustContain(t, "third draw", joinTexts(w.text("/kiemtra")), "Không còn lượt báo cáo nào chưa được chọn kiểm tra")
+	mustContain(t, "third draw", joinTexts(w.text("/kiemtra")), "Không còn hộ nào chưa được chọn kiểm tra")
 	// Households without a result can be sent again.
 	rs3 := w.text("/kiemtra cho")
 	if n := len(cards(rs3)); n != 9 {
@@ -251,7 +251,7 @@ func TestSpotCheckOneHamlet(t *testing.T) {
 	for id, page := range cs {
 		mustContain(t, "household", chat.Plain(card(page, id)), "— ấp Nam Du\n")
 	}
-	mustContain(t, "header", rs[0].Text, "của ấp Nam Du", "Chỉ còn 2 lượt")
+	mustContain(t, "header", rs[0].Text, "của ấp Nam Du", "Chỉ còn 2 hộ")
 }
 
 func TestSpotCheckResultsChangeAwards(t *testing.T) {

@@ -94,8 +94,13 @@ type OfficerRow struct {
 	Excluded      string // reason the officer is excluded from awards; empty if not
 }
 
-// CheckRow is one spot check of a reported household.
+// CheckRow is one spot check of a reported household: of a guidance record
+// (OfficerName reported it at ReportedAt), or of a household recorded as
+// able on its own (Kind RowSelfDeclared: OfficerName recorded it then).
 type CheckRow struct {
+	// Kind is RowGuided (the default when empty) or RowSelfDeclared, shown
+	// after the household's name.
+	Kind                                                   RowKind
 	HamletName, HouseholdName, Address, Phone, OfficerName string
 	ReportedAt, CheckedAt                                  time.Time
 	Status                                                 campaign.CheckStatus
@@ -139,7 +144,7 @@ var checkColumns = []column{
 	{"Chủ hộ", 26},
 	{"Địa chỉ", 36},
 	{"Số điện thoại", 14},
-	{"Cán bộ báo cáo", 24},
+	{"Cán bộ báo cáo / ghi nhận", 24},
 	{"Thời điểm báo cáo", 18},
 	{"Kết quả", 18},
 	{"Lý do", 36},
@@ -321,8 +326,12 @@ func (b *book) writeChecks(preamble []string, rows []CheckRow) error {
 		if s.full() {
 			return fmt.Errorf("export: sheet %q: more than %d spot checks do not fit on one sheet", SheetChecks, b.maxRows-s.header)
 		}
+		name := c.HouseholdName
+		if c.Kind == RowSelfDeclared {
+			name += " (hộ tự khai)"
+		}
 		if err := s.addRow([]any{
-			excelize.Cell{StyleID: b.st.stt, Value: i + 1}, text(c.HamletName), text(c.HouseholdName), text(c.Address),
+			excelize.Cell{StyleID: b.st.stt, Value: i + 1}, text(c.HamletName), text(name), text(c.Address),
 			excelize.Cell{StyleID: b.st.text, Value: c.Phone},
 			text(c.OfficerName), b.dateCell(c.ReportedAt),
 			c.Status.Label(), text(c.Reason), text(c.CheckedByName), b.dateCell(c.CheckedAt),

@@ -179,7 +179,7 @@ func TestWriteReport(t *testing.T) {
 
 	t.Run("Kiểm tra", func(t *testing.T) {
 		const sh = "Kiểm tra"
-		want := []string{"STT", "Tên ấp", "Chủ hộ", "Địa chỉ", "Số điện thoại", "Cán bộ báo cáo", "Thời điểm báo cáo",
+		want := []string{"STT", "Tên ấp", "Chủ hộ", "Địa chỉ", "Số điện thoại", "Cán bộ báo cáo / ghi nhận", "Thời điểm báo cáo",
 			"Kết quả", "Lý do", "Người kiểm tra", "Thời điểm kiểm tra"}
 		if got := row(t, f, sh, 3); !reflect.DeepEqual(got, want) {
 			t.Errorf("header = %q, want %q", got, want)

@@ -237,7 +237,7 @@ func (t *Tx) Facts(hamlet string) (scoring.Facts, error) {
 		return f, err
 	}
 	for _, e := range append(exs, lifted...) {
-		x := scoring.Exclusion{Kind: string(e.Kind), Target: e.Target, Reason: e.Reason, Since: dc.of(t.db.Day(e.At))}
+		x := scoring.Exclusion{Kind: string(e.Kind), Target: e.Target, Reason: e.Text(), Since: dc.of(t.db.Day(e.At))}
 		if !e.LiftedAt.IsZero() {
 			x.Until = dc.of(t.db.Day(e.LiftedAt))
 		}

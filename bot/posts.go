@@ -576,10 +576,10 @@ type postFigures struct {
 	at          scoring.Date
 	provisional bool // the period had not ended when the figures were taken
 	facts       scoring.Facts
-	hamlets  []scoring.HamletStats // in leaderboard order (coverage first)
-	officers []scoring.OfficerStats
-	awards   scoring.Awards
-	names    map[string]string // hamlet id → name
+	hamlets     []scoring.HamletStats // in leaderboard order (coverage first)
+	officers    []scoring.OfficerStats
+	awards      scoring.Awards
+	names       map[string]string // hamlet id → name
 }
 
 func (e *Engine) periodFigures(tx *store.Tx, run reviewRun) (postFigures, error) {
@@ -970,7 +970,7 @@ func (e *Engine) review(tx *store.Tx, run reviewRun) ([]chat.Reply, error) {
 func (e *Engine) reportAnnex(tx *store.Tx, fig postFigures, title string) ([]byte, error) {
 	loc := e.set.Location
 	wb, err := e.reportWorkbook(tx, workbookContent{
-		title:    strings.TrimSpace(title) + " — phong trào “" + e.set.CampaignName + "”",
+		title:       strings.TrimSpace(title) + " — phong trào “" + e.set.CampaignName + "”",
 		label:       fig.period.Label + " (" + fig.period.From.String() + " – " + fig.at.String() + ")",
 		figuresAt:   fig.at,
 		provisional: fig.provisional,

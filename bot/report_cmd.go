@@ -866,10 +866,10 @@ type workbookContent struct {
 	figuresAt   scoring.Date
 	provisional bool
 	generated   time.Time // zero: the transaction's time
-	hamlets      []scoring.HamletStats
-	officers     []scoring.OfficerStats // in the order shown
-	from, to     time.Time
-	hamlet       string
+	hamlets     []scoring.HamletStats
+	officers    []scoring.OfficerStats // in the order shown
+	from, to    time.Time
+	hamlet      string
 }
 
 // reportWorkbook is the workbook of /report and of the admins' annexes to

@@ -315,12 +315,12 @@ func procedureCounts(counts map[string]int, catalogue []campaign.Procedure) []do
 // warning when the register holds fewer households than are able.
 func (d HamletDossier) Status() string {
 	var b strings.Builder
-	cap := count2(d.Input.CollectiveCap)
+	limit := count2(d.Input.CollectiveCap)
 	switch {
 	case d.Input.Eligible:
-		fmt.Fprintf(&b, "Ấp %s đủ tiêu chuẩn, được đề nghị khen thưởng tập thể (xếp thứ %d/%s).", d.Input.Hamlet.Name, d.Rank, cap)
+		fmt.Fprintf(&b, "Ấp %s đủ tiêu chuẩn, được đề nghị khen thưởng tập thể (xếp thứ %d/%s).", d.Input.Hamlet.Name, d.Rank, limit)
 	case d.Input.BeyondCap:
-		fmt.Fprintf(&b, "Ấp %s đủ tiêu chuẩn khen thưởng tập thể, vượt số lượng %s — Hội đồng xét; Tờ trình vẫn đề nghị tập thể.", d.Input.Hamlet.Name, cap)
+		fmt.Fprintf(&b, "Ấp %s đủ tiêu chuẩn khen thưởng tập thể, vượt số lượng %s — Hội đồng xét; Tờ trình vẫn đề nghị tập thể.", d.Input.Hamlet.Name, limit)
 	default:
 		fmt.Fprintf(&b, "Ấp %s chưa đủ tiêu chuẩn khen thưởng tập thể: %s. Hồ sơ vẫn được lập để tham khảo; lý do đã ghi trong phần ghi chú của văn bản.",
 			d.Input.Hamlet.Name, limitRunes(strings.Join(d.Reasons, "; "), 400))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"dvcbot/bot"
@@ -14,14 +13,15 @@ import (
 )
 
 // dossier writes a hamlet's award dossier (Tờ trình, Biên bản họp xét and
-// the evidence annex) into a folder, reading the store without writing to
-// it (a snapshot from the running bot when it holds the file).
+// the evidence annex) into a folder under names dated by the day its
+// figures stop at, never overwriting a file, reading the store without
+// writing to it (a snapshot from the running bot when it holds the file).
 func (e env) dossier(ctx context.Context, args []string) error {
 	fs := e.flags("dossier")
 	path := fs.String("config", "", "configuration file (YAML)")
 	hamlet := fs.String("hamlet", "", "hamlet id (required)")
 	out := fs.String("out", "", "output folder (required; created if missing)")
-	date := fs.String("date", "", "figures as of this day YYYY-MM-DD (default: today)")
+	date := fs.String("date", "", "figures as of this day YYYY-MM-DD (default: today, at most the campaign's last day)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
 	}
@@ -36,7 +36,7 @@ func (e env) dossier(ctx context.Context, args []string) error {
 		return fmt.Errorf("--hamlet %q: no such hamlet in the configuration", *hamlet)
 	}
 	loc := cfg.Campaign.Location
-	at := scoring.DateOf(time.Now(), loc)
+	at := scoringParams(cfg).FiguresAt(scoring.DateOf(time.Now(), loc))
 	if *date != "" {
 		t, err := time.ParseInLocation("2006-01-02", *date, loc)
 		if err != nil {
@@ -54,16 +54,15 @@ func (e env) dossier(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	werr := dossier.WriteAll(*out, d.Input, d.Evidence)
+	written, werr := dossier.WriteDossier(*out, d.Input, d.Evidence)
 	if werr != nil && !errors.Is(werr, dossier.ErrNothingToPropose) {
 		return werr
 	}
-	fmt.Fprintf(e.stdout, "Hồ sơ khen thưởng ấp %s, số liệu tính đến ngày %s:\n", d.Input.Hamlet.Name, at)
-	if werr == nil {
-		fmt.Fprintf(e.stdout, "  %s\n", filepath.Join(*out, *hamlet+dossier.SuffixProposal))
+	fmt.Fprintf(e.stdout, "Hồ sơ khen thưởng ấp %s. %s.\n", d.Input.Hamlet.Name, scoring.FiguresAtText(at))
+	for _, p := range written {
+		fmt.Fprintf(e.stdout, "  %s\n", p)
 	}
-	fmt.Fprintf(e.stdout, "  %s\n  %s (%d lượt hộ)\n", filepath.Join(*out, *hamlet+dossier.SuffixMinutes),
-		filepath.Join(*out, *hamlet+dossier.SuffixEvidence), d.Records)
+	fmt.Fprintln(e.stdout, "Danh sách hộ: "+d.Tally.Summary())
 	fmt.Fprintln(e.stdout, d.Status())
 	if werr != nil {
 		fmt.Fprintln(e.stdout, "Không lập Tờ trình vì không có tập thể hay cá nhân nào của ấp được đề nghị.")

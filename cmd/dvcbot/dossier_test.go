@@ -13,7 +13,10 @@ import (
 	"time"
 
 	"dvcbot/campaign"
+	"dvcbot/chat"
 	"dvcbot/config"
+	"dvcbot/dossier"
+	"dvcbot/export"
 	"dvcbot/store"
 )
 
@@ -118,30 +121,35 @@ func TestDossierCommandWritesTheFiles(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dossier: %v\n%s", err, stdout)
 	}
-	for _, want := range []string{"Hồ sơ khen thưởng ấp Hòn Nhỏ, số liệu tính đến ngày 02/03/2026", "hon-nho-to-trinh.docx",
-		"hon-nho-danh-sach-ho.xlsx (2 lượt hộ)", "đủ điều kiện đề nghị khen thưởng tập thể (xếp thứ 1)"} {
+	for _, want := range []string{"Hồ sơ khen thưởng ấp Hòn Nhỏ. Số liệu tính đến hết ngày 02/03/2026.", filepath.Join(out, "hon-nho-to-trinh-2026-03-02.docx"),
+		filepath.Join(out, "hon-nho-bien-ban-2026-03-02.docx"), filepath.Join(out, "hon-nho-danh-sach-ho-2026-03-02.xlsx"),
+		"Danh sách hộ: Cộng 2 dòng: 2 lượt hướng dẫn của 2 hộ; tổng số 2 hộ.", "đủ tiêu chuẩn, được đề nghị khen thưởng tập thể (xếp thứ 1/06)"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
 	}
-	proposal := docxBody(t, filepath.Join(out, "hon-nho-to-trinh.docx"))
+	proposal := docxBody(t, filepath.Join(out, "hon-nho-to-trinh-2026-03-02.docx"))
 	for _, want := range []string{"TỜ TRÌNH", "Ban Nhân dân ấp Hòn Nhỏ kính trình", "Tổng số hộ gia đình trên địa bàn ấp: 2 hộ", "Nguyễn Thị Dung"} {
 		if !strings.Contains(proposal, want) {
 			t.Errorf("Tờ trình lacks %q", want)
 		}
 	}
-	minutes := docxBody(t, filepath.Join(out, "hon-nho-bien-ban.docx"))
+	minutes := docxBody(t, filepath.Join(out, "hon-nho-bien-ban-2026-03-02.docx"))
 	for _, want := range []string{"BIÊN BẢN", "tổng số thủ tục dịch vụ công trực tuyến đã hướng dẫn: 4 thủ tục", "Đăng ký thường trú"} {
 		if !strings.Contains(minutes, want) {
 			t.Errorf("Biên bản lacks %q", want)
 		}
 	}
-	st, err := os.Stat(filepath.Join(out, "hon-nho-danh-sach-ho.xlsx"))
+	st, err := os.Stat(filepath.Join(out, "hon-nho-danh-sach-ho-2026-03-02.xlsx"))
 	if err != nil || st.Size() == 0 {
 		t.Fatalf("annex: %v", err)
 	}
 	if st.Mode().Perm()&0o077 != 0 {
 		t.Errorf("annex with personal data is readable by others: %v", st.Mode())
+	}
+	// The same day again: nothing is overwritten, and it says so.
+	if stdout, err := runDossier(t, vars, "--config", cfg, "--hamlet", "hon-nho", "--out", out, "--date", "2026-03-02"); !errors.Is(err, dossier.ErrExists) {
+		t.Errorf("a second dossier of the same day: %v\n%s", err, stdout)
 	}
 }
 
@@ -152,15 +160,15 @@ func TestDossierCommandIneligibleHamlet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dossier of an ineligible hamlet: %v\n%s", err, stdout)
 	}
-	for _, want := range []string{"Nam Du CHƯA đủ điều kiện khen thưởng tập thể: độ phủ 0,0% < 95,0%", "Không lập Tờ trình"} {
+	for _, want := range []string{"Nam Du chưa đủ tiêu chuẩn khen thưởng tập thể: độ phủ 0,0% < 95,0%", "Không lập Tờ trình"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, "nam-du-to-trinh.docx")); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(out, "nam-du-to-trinh-2026-03-02.docx")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a Tờ trình with nothing to propose was written (%v)", err)
 	}
-	if !strings.Contains(docxBody(t, filepath.Join(out, "nam-du-bien-ban.docx")), "Tập thể chưa đủ điều kiện đề nghị khen thưởng") {
+	if !strings.Contains(docxBody(t, filepath.Join(out, "nam-du-bien-ban-2026-03-02.docx")), "Tập thể chưa đủ tiêu chuẩn đề nghị khen thưởng tập thể") {
 		t.Error("Biên bản does not say why the hamlet is not proposed")
 	}
 }
@@ -178,5 +186,82 @@ func TestDossierCommandUsage(t *testing.T) {
 	}
 	if _, err := runDossier(t, vars, "--config", cfg, "--hamlet", "khong-co", "--out", t.TempDir()); err == nil || !strings.Contains(err.Error(), "khong-co") {
 		t.Errorf("unknown hamlet: err = %v", err)
+	}
+}
+
+// TestExportListsSelfDeclaredAndNeverOverwrites: the CLI export holds the
+// households recorded as able on their own (kind self_declared, the one who
+// recorded them), a folder given as --out gets a file named by the period
+// and the hamlet, and an existing file is never overwritten.
+func TestExportListsSelfDeclaredAndNeverOverwrites(t *testing.T) {
+	cfg, vars := dossierStore(t)
+	var dbPath string
+	for _, v := range vars {
+		if p, ok := strings.CutPrefix(v, "DVCBOT_STORE_PATH="); ok {
+			dbPath = p
+		}
+	}
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := time.Date(2026, 3, 3, 10, 0, 0, 0, loc)
+	db, err := store.Open(dbPath, store.Options{Now: func() time.Time { return marked }, Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *store.Tx) error {
+		o, err := tx.PersonAt(chat.Addr(chat.Telegram, "4001"))
+		if err != nil {
+			return err
+		}
+		_, err = tx.AddHousehold(campaign.Household{HamletID: "hon-nho", HeadName: "Đỗ Văn Tư", Address: "Tổ 2, ấp Hòn Nhỏ",
+			Phone: "0912345609", CreatedBy: o.ID, SelfAble: true, SelfAbleBy: o.ID, SelfAbleAt: marked}, "do van tu")
+		return err
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	r := runCmd(t, "", vars, "export", "--config", cfg, "--format", "csv", "--hamlet", "hon-nho", "--from", "2026-03-01", "--to", "2026-03-31", "--out", dir)
+	if r.err != nil {
+		t.Fatalf("export into a folder: %v\n%s", r.err, r.stderr)
+	}
+	path := filepath.Join(dir, "bang-chung-hon-nho-2026-03-01-den-2026-03-31.csv")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("export file: %v (stderr %q)", err, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "Exported 2 records and 1 self-declared households to "+path) {
+		t.Errorf("stderr = %q", r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines, want the header, 2 records and the self-declared household:\n%s", len(lines), data)
+	}
+	last := lines[3]
+	for _, want := range []string{"Đỗ Văn Tư", "Nguyễn Thị Dung", ",self_declared,"} {
+		if !strings.Contains(last, want) {
+			t.Errorf("self-declared row %q lacks %q", last, want)
+		}
+	}
+	for _, l := range lines[1:3] {
+		if !strings.Contains(l, ",guided,") {
+			t.Errorf("guided row %q", l)
+		}
+	}
+	// Again: the file is there, nothing is overwritten.
+	r = runCmd(t, "", vars, "export", "--config", cfg, "--format", "csv", "--hamlet", "hon-nho", "--from", "2026-03-01", "--to", "2026-03-31", "--out", dir)
+	if !errors.Is(r.err, export.ErrFileExists) {
+		t.Errorf("a second export over the file: %v", r.err)
+	}
+	if again, _ := os.ReadFile(path); string(again) != string(data) {
+		t.Error("the export file was changed")
+	}
+	r = runCmd(t, "", vars, "export", "--config", cfg, "--format", "xlsx", "--out", path)
+	if !errors.Is(r.err, export.ErrFileExists) {
+		t.Errorf("an export over an existing file: %v", r.err)
 	}
 }

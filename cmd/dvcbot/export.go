@@ -5,13 +5,20 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"dvcbot/evidence"
 	"dvcbot/export"
+	"dvcbot/scoring"
 	"dvcbot/store"
 )
 
+// export writes the evidence list of a period (every active guidance
+// record and every household recorded as able on its own) as CSV or XLSX,
+// to standard output, to a new file, or into a folder under a name that
+// says what it holds (export.EvidenceFileName). It never overwrites a file.
 func (e env) export(ctx context.Context, args []string) error {
 	fs := e.flags("export")
 	path := fs.String("config", "", "configuration file (YAML)")
@@ -19,7 +26,7 @@ func (e env) export(ctx context.Context, args []string) error {
 	to := fs.String("to", "", "last day YYYY-MM-DD, inclusive (default: campaign end)")
 	hamlet := fs.String("hamlet", "", "only this hamlet id")
 	format := fs.String("format", "csv", "csv or xlsx")
-	out := fs.String("out", "", "output file (default: standard output)")
+	out := fs.String("out", "", "output file, never overwritten, or an existing folder to write a file named by the period into (default: standard output)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
 	}
@@ -41,15 +48,19 @@ func (e env) export(ctx context.Context, args []string) error {
 		}
 		end = t.AddDate(0, 0, 1)
 	}
+	hamletName := ""
 	if *hamlet != "" {
-		if _, ok := cfg.Hamlet(*hamlet); !ok {
+		h, ok := cfg.Hamlet(*hamlet)
+		if !ok {
 			return fmt.Errorf("--hamlet %q: no such hamlet in the configuration", *hamlet)
 		}
+		hamletName = h.Name
 	}
 	*format = strings.ToLower(*format)
 	if *format != "csv" && *format != "xlsx" {
 		return fmt.Errorf("--format %q: want csv or xlsx: %w", *format, errUsage)
 	}
+	first, last := scoring.DateOf(start, loc), scoring.DateOf(end.Add(-time.Nanosecond), loc)
 	db, closeDB, err := store.OpenReadOnly(cfg.Store.Path, store.Options{Location: loc})
 	if err != nil {
 		return err
@@ -58,9 +69,13 @@ func (e env) export(ctx context.Context, args []string) error {
 
 	var w io.Writer = e.stdout
 	var f *os.File
-	if *out != "" {
-		if f, err = os.OpenFile(*out, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600); err != nil {
-			return fmt.Errorf("export: %w", err)
+	target := *out
+	if target != "" {
+		if st, err := os.Stat(target); err == nil && st.IsDir() {
+			target = filepath.Join(target, export.EvidenceFileName(*hamlet, first, last, *format))
+		}
+		if f, err = export.CreateNew(target); err != nil {
+			return err
 		}
 		defer f.Close()
 		w = f
@@ -69,40 +84,46 @@ func (e env) export(ctx context.Context, args []string) error {
 	for _, p := range cfg.Procedures {
 		names[p.ID] = p.Name
 	}
-	n := 0
+	var guided, self int
 	err = db.View(func(tx *store.Tx) error {
-		rows := evidenceRows(tx, start, end, *hamlet, &n)
+		rows := counted(evidence.Rows(tx, evidence.Query{From: start, To: end, Hamlet: *hamlet}), &guided, &self)
 		if *format == "csv" {
-			return export.WriteCSV(w, loc, rows)
+			return export.WriteEvidenceCSV(w, loc, rows, names)
 		}
-		return export.WriteXLSX(w, loc, rows, names)
+		scope := "Toàn đặc khu"
+		if hamletName != "" {
+			scope = "Ấp " + hamletName
+		}
+		_, err := export.WriteAnnex(w, loc, export.Annex{Scope: scope + ", từ ngày " + first.String() + " đến ngày " + last.String(),
+			FiguresAt: last, Rows: rows, ProcedureNames: names})
+		return err
 	})
+	if err == nil && f != nil {
+		err = f.Close()
+	}
 	if err != nil {
+		if f != nil {
+			os.Remove(target) // a half-written export is worse than none
+		}
 		return fmt.Errorf("export: %w", err)
 	}
 	if f != nil {
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		fmt.Fprintf(e.stderr, "Exported %d records to %s.\n", n, *out)
+		fmt.Fprintf(e.stderr, "Exported %d records and %d self-declared households to %s.\n", guided, self, target)
 	}
 	_ = ctx
 	return nil
 }
 
-// evidenceRows streams the store's evidence as export rows, counting them in n.
-func evidenceRows(tx *store.Tx, from, to time.Time, hamlet string, n *int) export.RowSource {
+// counted passes rows on, counting the guided and self-declared ones.
+func counted(rows export.RowSource, guided, self *int) export.RowSource {
 	return func(yield func(export.EvidenceRow) error) error {
-		return tx.EachEvidence(from, to, hamlet, func(ev store.Evidence) error {
-			*n++
-			return yield(export.EvidenceRow{
-				HamletID: ev.Hamlet.ID, HamletName: ev.Hamlet.Name,
-				HouseholdName: ev.Household.HeadName, Address: ev.Household.Address, Phone: ev.Household.Phone,
-				Procedures: ev.Guidance.Procedures, OtherProcedure: ev.Guidance.OtherProcedure,
-				OfficerName: ev.Officer.FullName, OfficerChannel: ev.Guidance.Via.Channel, OfficerAccount: ev.Guidance.Via.ID,
-				ReportedAt: ev.Guidance.At, Check: ev.Guidance.Check,
-				DossierCode: ev.Guidance.DossierCode, Photos: len(ev.Guidance.PhotoFileIDs), HouseholdID: ev.Household.ID, OfficerID: ev.Guidance.OfficerID,
-			})
+		return rows(func(r export.EvidenceRow) error {
+			if r.Kind == export.RowSelfDeclared {
+				*self++
+			} else {
+				*guided++
+			}
+			return yield(r)
 		})
 	}
 }

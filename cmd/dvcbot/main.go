@@ -252,6 +252,7 @@ func scoringParams(cfg *config.Config) scoring.Params {
 		DailyTarget:               cfg.Campaign.DailyTarget,
 		CoverageThreshold:         cfg.Awards.CoverageThreshold,
 		SpecialHouseholdThreshold: cfg.Awards.SpecialHouseholdThreshold,
+		SpecialMinShare:           cfg.Awards.SpecialMinShare,
 		MaxCollectives:            cfg.Awards.MaxCollectives,
 		MaxIndividuals:            cfg.Awards.MaxIndividuals,
 		SpecialPrizes:             cfg.Awards.SpecialPrizes,

@@ -161,13 +161,6 @@ func ownReasons(c scoring.HamletCandidate) string {
 	return strings.Join(rs, "; ")
 }
 
-// specialCondition is the plan's special-prize condition in one phrase.
-func specialCondition(p scoring.Params) string {
-	n := scoring.Number(p.SpecialHouseholdThreshold)
-	return "ấp từ " + n + " hộ trở lên: mỗi hộ được hướng dẫn 01 thủ tục, ấp dưới " + n + " hộ: mỗi hộ 02 thủ tục; đạt " +
-		scoring.ThresholdPercent(p.SpecialShare()) + " số hộ của ấp"
-}
-
 // AwardsText renders award candidates with the reason for every inclusion
 // and exclusion (admins and zone leaders only: it names officers, never
 // households): the collectives proposed and those meeting the standard
@@ -202,7 +195,7 @@ func AwardsText(a scoring.Awards, p scoring.Params) string {
 		}
 	}
 
-	line("\n" + bold(upperFirst(scoring.SpecialPrizeName)) + " (" + count2(p.SpecialPrizes) + " phần quà; điều kiện: " + specialCondition(p) + "):")
+	line("\n" + bold(upperFirst(scoring.SpecialPrizeName)) + " (" + count2(p.SpecialPrizes) + " phần quà; điều kiện: " + p.SpecialConditionText() + "):")
 	note := a.SpecialNote(p)
 	switch {
 	case len(a.Special) == 0 && note != "":

@@ -180,6 +180,15 @@ func special(hs []HamletStats, e env) (sel, not []HamletCandidate) {
 // list and document (never «giải đặc biệt»).
 const SpecialPrizeName = "phần quà khen thưởng riêng"
 
+// SpecialConditionText is the special-prize condition in one phrase, as
+// lists state it: "ấp từ 365 hộ trở lên: mỗi hộ được hướng dẫn 01 thủ
+// tục, ấp dưới 365 hộ: mỗi hộ 02 thủ tục; đạt 95,0% số hộ của ấp".
+func (p Params) SpecialConditionText() string {
+	n := Number(p.SpecialHouseholdThreshold)
+	return "ấp từ " + n + " hộ trở lên: mỗi hộ được hướng dẫn 01 thủ tục, ấp dưới " + n + " hộ: mỗi hộ 02 thủ tục; đạt " +
+		ThresholdPercent(p.SpecialShare()) + " số hộ của ấp"
+}
+
 // specialProgressText is "54,7% số hộ (200/365) đã được hướng dẫn đủ 01
 // thủ tục (ấp từ 365 hộ trở lên)".
 func specialProgressText(s HamletStats, e env) string {

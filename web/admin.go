@@ -37,7 +37,11 @@ func (h householdsView) title() string { return "Danh sách hộ — ấp " + h.
 type householdRowView struct {
 	Name, Address, Phone string
 	SelfAble             bool
-	Records              []recordView
+	// SelfCheck is the spot-check result of the household as self-declared
+	// ("" when it was never drawn nor checked as such), SelfCheckClass its
+	// class, SelfCheckReason the reason of a failed one.
+	SelfCheck, SelfCheckClass, SelfCheckReason string
+	Records                                    []recordView
 }
 
 type recordView struct {
@@ -100,6 +104,12 @@ func (s *Server) households(w http.ResponseWriter, r *http.Request, v *viewer) e
 	for _, row := range res.Rows {
 		h := row.Household
 		rv := householdRowView{Name: h.HeadName, Address: h.Address, Phone: intake.FormatPhone(h.Phone), SelfAble: h.SelfAble}
+		switch {
+		case h.Check.Status != campaign.CheckNone:
+			rv.SelfCheck, rv.SelfCheckClass, rv.SelfCheckReason = h.Check.Status.Label(), string(h.Check.Status), h.Check.Reason
+		case row.SelfDrawn && h.SelfAble:
+			rv.SelfCheck, rv.SelfCheckClass = "đã chọn, chờ gọi", "chua"
+		}
 		for _, rec := range row.Records {
 			g := rec.Guidance
 			r := recordView{When: g.At.In(s.loc).Format("15:04 02/01/2006"), Procedures: s.procedureNames(g),

@@ -137,10 +137,22 @@ type spotRow struct {
 }
 
 type awardsView struct {
+	// FiguresAt is the day the award lists stop at.
+	FiguresAt                         string
 	Collectives, Special, Individuals []awardItem
-	NotSelected                       []awardItem
-	NotSelectedMore                   int
-	IndividualsMore                   int
+	// BeyondCap are the hamlets meeting the collective standard beyond the
+	// cap, for the council (CollectiveNote and BeyondCapTitle say so).
+	BeyondCap                     []awardItem
+	BeyondCapTitle, CollectiveNote string
+	// SpecialNote says plainly when fewer hamlets meet the special-prize
+	// condition than there are prizes; SpecialShort are the others with how
+	// far each is from it, SpecialBeyond those meeting it beyond the cap.
+	SpecialNote                 string
+	SpecialShort, SpecialBeyond []awardItem
+	IndividualsNote             string
+	NotSelected                 []awardItem
+	NotSelectedMore             int
+	IndividualsMore             int
 }
 
 type awardItem struct {
@@ -192,9 +204,9 @@ func (s *Server) overviewView(z *zone, v *viewer, lo, hi int, pg pager) overview
 		CoverageMet: z.totals.CoverageMet, Coverage: scoring.Percent(z.totals.Coverage),
 		Guided: scoring.Number(z.totals.HouseholdsGuided), Able: scoring.Number(z.totals.Able),
 		Admin: v.Role == campaign.RoleAdmin, DownloadAll: s.url("/tai/danh-sach"), DailyTarget: p.DailyTarget,
-		CollectiveRule: "tối đa " + strconv.Itoa(p.MaxCollectives) + " tập thể; độ phủ từ " + th,
-		SpecialRule:    strconv.Itoa(p.SpecialPrizes) + " ấp tiêu biểu; ấp từ " + scoring.Number(p.SpecialHouseholdThreshold) + " hộ: mỗi hộ 1 thủ tục, ấp nhỏ hơn: mỗi hộ 2 thủ tục",
-		IndividualRule: "tối đa " + strconv.Itoa(p.MaxIndividuals) + " cá nhân",
+		CollectiveRule: "tối đa " + count2(p.MaxCollectives) + " tập thể; độ phủ từ " + th,
+		SpecialRule:    count2(p.SpecialPrizes) + " phần quà; điều kiện: " + p.SpecialConditionText(),
+		IndividualRule: "tối đa " + count2(p.MaxIndividuals) + " cá nhân; đề nghị xét theo số liệu hướng dẫn",
 	}
 	if z.at.Before(p.CampaignStart) {
 		ov.Before = "Phong trào bắt đầu từ ngày " + p.CampaignStart.String() + " nên chưa có số liệu."
@@ -259,6 +271,8 @@ func (s *Server) awardsView(z *zone, v *viewer) awardsView {
 		return awardItem{Rank: c.Rank, Name: c.Stats.Officer.DisplayName() + s.hamletSuffix(z, c.Stats.Officer.HamletID),
 			Link: link(c.Stats.Officer.HamletID), Reason: c.Reason(), Tie: c.Tie}
 	}
+	p := s.opt.Params
+	a.FiguresAt = z.awards.At.String()
 	for _, c := range z.awards.Collectives {
 		a.Collectives = append(a.Collectives, hamlet(c))
 	}
@@ -268,9 +282,24 @@ func (s *Server) awardsView(z *zone, v *viewer) awardsView {
 	for _, c := range z.awards.Individuals {
 		a.Individuals = append(a.Individuals, officer(c))
 	}
+	a.CollectiveNote = z.awards.CollectiveNote()
+	a.SpecialNote = z.awards.SpecialNote(p)
+	a.IndividualsNote = scoring.IndividualsNote
+	a.BeyondCapTitle = "Đủ tiêu chuẩn, vượt số lượng " + count2(p.MaxCollectives) + " — Hội đồng xét"
 	limit := s.opt.PageSize
 	ns := z.awards.NotSelected
+	for _, c := range ns.Special {
+		if c.MeetsStandard {
+			a.SpecialBeyond = append(a.SpecialBeyond, hamlet(c))
+		} else if len(a.SpecialShort) < limit {
+			a.SpecialShort = append(a.SpecialShort, hamlet(c))
+		}
+	}
 	for _, c := range ns.Collectives {
+		if c.MeetsStandard {
+			a.BeyondCap = append(a.BeyondCap, hamlet(c))
+			continue
+		}
 		if len(a.NotSelected) == limit {
 			a.NotSelectedMore++
 			continue
@@ -331,6 +360,9 @@ type hamletView struct {
 	Download          string
 	Proposal, Minutes string
 	Threshold         string
+	// RegisterWarning asks admins to correct the register when more
+	// households are able than it holds.
+	RegisterWarning string
 }
 
 func (h hamletView) title() string { return "Ấp " + h.Name }
@@ -401,6 +433,9 @@ func (s *Server) hamlet(w http.ResponseWriter, r *http.Request, v *viewer) error
 	}
 	hv.Open = !rk.MetToday && p.InCampaign(z.at) && !p.IsDayOff(z.at)
 	hv.CoverageNote = coverageNote(rk.HamletStats, p)
+	if hv.Admin {
+		hv.RegisterWarning = rk.RegisterWarning()
+	}
 	hv.CoverageChart = hbarChart("Độ phủ của ấp "+rk.Hamlet.Name+" so với mục tiêu "+th,
 		[]hbar{{Label: rk.Hamlet.Name, Title: "Ấp " + rk.Hamlet.Name, Value: rk.Coverage, Text: scoring.Percent(rk.Coverage), Good: rk.CoverageMet(), ID: id}},
 		p.CoverageThreshold, th)
@@ -451,46 +486,64 @@ func (s *Server) collectiveStanding(z *zone, st scoring.HamletStats) standingVie
 		sv.Place = "Xếp thứ " + strconv.Itoa(c.Rank) + " trong " + strconv.Itoa(len(z.awards.Collectives)) + " tập thể được đề nghị (tối đa " + strconv.Itoa(p.MaxCollectives) + ")."
 		return sv
 	}
-	sv.Place = "Chưa được đề nghị."
-	if c.Tie {
-		sv.Need = "Bằng điểm ấp xếp cuối danh sách đề nghị: hội đồng thi đua xem xét."
+	if c.MeetsStandard {
+		// Beyond the cap: it meets the standard, the council decides.
+		sv.Place = "Đủ tiêu chuẩn, vượt số lượng " + count2(p.MaxCollectives) + " — Hội đồng xét."
+		sv.Reason = sentence(beyondReasons(c))
+		if c.Tie {
+			sv.Need = "Bằng số liệu với ấp xếp cuối danh sách đề nghị."
+		}
+		return sv
 	}
+	sv.Place = "Chưa được đề nghị."
 	if st.Eligible() && !st.CoverageMet() && st.Hamlet.Households > 0 {
 		sv.Need = coverageNote(st, p)
 	}
 	return sv
 }
 
-// specialStanding is the hamlet's place among the special prizes, and the
-// households it still needs to pass the last one selected.
+// beyondReasons are the reasons of a candidate beyond the cap without the
+// first one, which says so (scoring puts it first).
+func beyondReasons(c standing) []string {
+	if c.MeetsStandard && c.Rank == 0 && len(c.Reasons) > 1 {
+		return c.Reasons[1:]
+	}
+	return c.Reasons
+}
+
+// count2 writes a small count with two digits, as administrative texts do
+// ("06 tập thể", "03 phần quà").
+func count2(n int) string {
+	if n >= 0 && n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return scoring.Number(n)
+}
+
+// specialStanding is the hamlet's place among the special prizes: proposed,
+// meeting the plan's condition beyond the number of prizes, or how many
+// households it still lacks to meet the condition (the plan's rule: a
+// hamlet that does not meet it gets no prize, whatever its rank).
 func (s *Server) specialStanding(z *zone, st scoring.HamletStats) standingView {
 	p := s.opt.Params
 	c := z.special[st.Hamlet.ID]
 	sv := standingView{Award: "Phần quà khen thưởng riêng", Reason: sentence(c.Reasons)}
 	if c.Rank > 0 {
 		sv.Selected = true
-		sv.Place = "Xếp thứ " + strconv.Itoa(c.Rank) + " trong " + strconv.Itoa(p.SpecialPrizes) + " ấp tiêu biểu."
+		sv.Place = "Được đề nghị: xếp thứ " + strconv.Itoa(c.Rank) + "/" + count2(p.SpecialPrizes) + " phần quà."
 		return sv
 	}
-	sv.Place = "Chưa vào nhóm " + strconv.Itoa(p.SpecialPrizes) + " ấp tiêu biểu."
-	hh := st.Hamlet.Households
-	if !st.Eligible() || hh <= 0 {
+	if c.MeetsStandard {
+		sv.Place = "Đạt điều kiện, vượt số lượng " + count2(p.SpecialPrizes) + " phần quà — Hội đồng xét."
+		sv.Reason = sentence(beyondReasons(c))
 		return sv
 	}
-	k := strconv.Itoa(st.K)
-	last := z.lastSpecial
-	switch {
-	case c.Tie:
-		sv.Need = "Bằng điểm ấp xếp cuối: hội đồng thi đua xem xét."
-	case last != nil && len(z.awards.Special) >= p.SpecialPrizes && last.Hamlet.Households > 0:
-		// The smallest x with (done+x)/hh > last's progress.
-		x := int(int64(last.SpecialDone)*int64(hh)/int64(last.Hamlet.Households)) + 1 - st.SpecialDone
-		if x > 0 && st.SpecialDone+x <= hh {
-			sv.Need = "Cần thêm ít nhất " + scoring.Number(x) + " hộ được hướng dẫn đủ " + k + " thủ tục để vượt ấp " +
-				last.Hamlet.Name + " (đang xếp thứ " + strconv.Itoa(len(z.awards.Special)) + ")."
+	sv.Place = "Chưa đạt điều kiện."
+	if st.Eligible() && st.Hamlet.Households > 0 {
+		if short := st.SpecialShort(); short > 0 {
+			sv.Need = "Còn thiếu " + scoring.Number(short) + " hộ được hướng dẫn đủ " + count2(st.K) + " thủ tục để đạt điều kiện (" +
+				scoring.Number(st.SpecialNeeded) + "/" + scoring.Number(st.Hamlet.Households) + " hộ, " + scoring.ThresholdPercent(p.SpecialShare()) + " số hộ của ấp)."
 		}
-	case st.SpecialDone == 0:
-		sv.Need = "Cần ít nhất 1 hộ được hướng dẫn đủ " + k + " thủ tục."
 	}
 	return sv
 }
@@ -538,23 +591,23 @@ func (s *Server) individualStanding(z *zone, e officerEntry) (place, need string
 	p := s.opt.Params
 	c := e.Standing
 	if c.Rank > 0 {
-		return "Xếp thứ " + strconv.Itoa(c.Rank) + "/" + strconv.Itoa(p.MaxIndividuals) + ": " + strings.Join(c.Reasons, "; "), "", true
+		return "Đề nghị xét, xếp thứ " + strconv.Itoa(c.Rank) + "/" + count2(p.MaxIndividuals) + ": " + strings.Join(c.Reasons, "; "), "", true
 	}
-	place = "Chưa được đề nghị: " + strings.Join(c.Reasons, "; ")
+	place = "Chưa được đề nghị xét: " + strings.Join(c.Reasons, "; ")
 	st := e.Stats
 	last := z.lastIndividual
 	if st.Eligible() && last != nil && len(z.awards.Individuals) >= p.MaxIndividuals {
 		if x := last.Households - st.Households + 1; x > 0 {
-			need = "Còn " + scoring.Number(x) + " hộ để vào nhóm " + strconv.Itoa(p.MaxIndividuals) + " cá nhân dẫn đầu."
+			need = "Còn " + scoring.Number(x) + " hộ để vào nhóm " + count2(p.MaxIndividuals) + " cá nhân dẫn đầu."
 		}
 	}
 	if c.Tie {
-		need = "Bằng thành tích người xếp cuối danh sách: hội đồng thi đua xem xét."
+		need = "Bằng số liệu với người xếp cuối danh sách đề nghị — Hội đồng xét."
 	}
 	return place, need, false
 }
 
-// sentence joins scoring's reasons into a sentence: "Độ phủ 80,7% < 95%."
+// sentence joins scoring's reasons into a sentence: "Độ phủ 80,7% < 95,0%."
 func sentence(reasons []string) string {
 	if len(reasons) == 0 {
 		return ""

@@ -53,9 +53,11 @@ type Source interface {
 	// Record returns one guidance record (store.ErrNotFound when none):
 	// the evidence photos of the household list.
 	Record(ctx context.Context, id uint64) (campaign.Guidance, error)
-	// Evidence calls fn with the active records of one hamlet (or every
-	// hamlet when hamlet is ""), streamed from a read transaction that
-	// lasts as long as fn.
+	// Evidence calls fn with the evidence rows of one hamlet (or every
+	// hamlet when hamlet is ""): the active records and the households
+	// recorded as able on their own, as every evidence list holds them
+	// (package evidence), streamed from a read transaction that lasts as
+	// long as fn.
 	Evidence(ctx context.Context, hamlet string, fn func(export.RowSource) error) error
 
 	// PutFile stores a file link's record.
@@ -89,8 +91,8 @@ type ZoneData struct {
 }
 
 // SpotTally counts one hamlet's spot checks as /kiemtra ketqua does:
-// records drawn (or given a result), and among them those with each result
-// and those still waiting for a call.
+// records and self-declared households drawn (or given a result), and among
+// them those with each result and those still waiting for a call.
 type SpotTally struct {
 	Drawn, Passed, Failed, Unreachable, Waiting int
 }
@@ -138,6 +140,8 @@ type HouseholdPage struct {
 type HouseholdRow struct {
 	Household campaign.Household
 	Records   []RecordRow
+	// SelfDrawn: the household was drawn for a spot check as self-declared.
+	SelfDrawn bool
 }
 
 // RecordRow is one guidance record as the household list shows it.

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"dvcbot/campaign"
 	"dvcbot/chat"
+	"dvcbot/evidence"
 	"dvcbot/export"
 	"dvcbot/scoring"
 	"dvcbot/store"
@@ -125,16 +125,23 @@ func (s *StoreSource) Zone(ctx context.Context) (ZoneData, error) {
 }
 
 // spotTallies counts spot checks by hamlet as /kiemtra ketqua does: every
-// record with a result (from the check facts, retracted ones too), and
-// every record drawn that is still active and waits for a call.
+// record and self-declared household with a result (from the check facts,
+// retracted or unmarked ones too), and every record drawn that is still
+// active, and every household drawn still recorded as able, that waits for
+// a call.
 //
 // Note for the bot: /kiemtra ketqua walks every record to count the same;
 // it could count from the check facts and the drawn records as here.
 func spotTallies(tx *store.Tx, checks []scoring.Check) (map[string]SpotTally, error) {
 	out := map[string]SpotTally{}
 	checked := make(map[uint64]bool, len(checks))
+	checkedHH := map[uint64]bool{}
 	for _, c := range checks {
-		checked[c.GuidanceID] = true
+		if c.HouseholdID != 0 {
+			checkedHH[c.HouseholdID] = true
+		} else {
+			checked[c.GuidanceID] = true
+		}
 		t := out[c.HamletID]
 		t.Drawn++
 		switch c.Status {
@@ -162,6 +169,26 @@ func spotTallies(tx *store.Tx, checks []scoring.Check) (map[string]SpotTally, er
 		t.Drawn++
 		t.Waiting++
 		out[g.HamletID] = t
+		return nil
+	})
+	if err != nil {
+		return out, err
+	}
+	err = tx.EachDrawnHousehold(func(id, _ uint64) error {
+		if checkedHH[id] {
+			return nil
+		}
+		h, err := tx.Household(id)
+		if err != nil {
+			return err
+		}
+		if !h.SelfAble {
+			return nil // drawn, then unmarked before anyone called
+		}
+		t := out[h.HamletID]
+		t.Drawn++
+		t.Waiting++
+		out[h.HamletID] = t
 		return nil
 	})
 	return out, err
@@ -252,6 +279,7 @@ func (s *StoreSource) Households(ctx context.Context, q HouseholdQuery) (Househo
 				_, drawn := tx.DrawnIn(g.ID)
 				row.Records = append(row.Records, RecordRow{Guidance: g, Officer: name, Drawn: drawn})
 			}
+			_, row.SelfDrawn = tx.HouseholdDrawnIn(h.ID)
 			page.Rows = append(page.Rows, row)
 		}
 		return nil
@@ -280,30 +308,20 @@ func (s *StoreSource) Record(ctx context.Context, id uint64) (campaign.Guidance,
 	return g, err
 }
 
-// Evidence streams the active records as export rows, as the bot's
-// evidence annex writes them.
+// Evidence streams a hamlet's (or every hamlet's) evidence rows — active
+// records and self-declared households — with the bot's evidence builder.
 func (s *StoreSource) Evidence(ctx context.Context, hamlet string, fn func(export.RowSource) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	err := s.DB.View(func(tx *store.Tx) error {
+		rows := evidence.Rows(tx, evidence.Query{Hamlet: hamlet})
 		return fn(func(yield func(export.EvidenceRow) error) error {
-			return tx.EachEvidence(time.Time{}, time.Time{}, hamlet, func(ev store.Evidence) error {
+			return rows(func(r export.EvidenceRow) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				name := ev.Officer.FullName
-				if name == "" {
-					name = "Cán bộ số " + ev.Guidance.OfficerID.String()
-				}
-				return yield(export.EvidenceRow{
-					HamletID: ev.Hamlet.ID, HamletName: ev.Hamlet.Name,
-					HouseholdName: ev.Household.HeadName, Address: ev.Household.Address, Phone: ev.Household.Phone,
-					Procedures: ev.Guidance.Procedures, OtherProcedure: ev.Guidance.OtherProcedure,
-					OfficerName: name, OfficerID: ev.Guidance.OfficerID,
-					OfficerChannel: ev.Guidance.Via.Channel, OfficerAccount: ev.Guidance.Via.ID,
-					ReportedAt: ev.Guidance.At, Check: ev.Guidance.Check,
-				})
+				return yield(r)
 			})
 		})
 	})

@@ -11,7 +11,8 @@ import (
 
 // zone is the zone's figures as of one day, computed from one read of
 // every fact: today's leaderboard as /xephang ranks it (scoring.Leaderboard),
-// the award candidates as /khenthuong draws them (scoring.Candidates),
+// the award candidates as /khenthuong draws them (scoring.Candidates as of
+// the day figures stop at: today, at most the campaign's last day),
 // the weekly trend and the spot-check tallies. Pages read it without
 // touching the store again; it holds derived figures only, never the facts.
 type zone struct {
@@ -47,6 +48,9 @@ type standing struct {
 	Rank    int
 	Reasons []string
 	Tie     bool
+	// MeetsStandard: the hamlet meets the award's standard (or the special
+	// prize's condition), selected or beyond the cap.
+	MeetsStandard bool
 }
 
 // officerEntry is an officer's campaign figures and individual standing.
@@ -69,7 +73,7 @@ func buildZone(d ZoneData, p scoring.Params, at scoring.Date, built time.Time) *
 	f := d.Facts
 	z := &zone{version: d.Version, built: built, at: at, spot: d.Spot,
 		ranks:  scoring.Leaderboard(f, p, at),
-		awards: scoring.Candidates(f, p, at),
+		awards: scoring.Candidates(f, p, p.FiguresAt(at)),
 	}
 	if z.spot == nil {
 		z.spot = map[string]SpotTally{}
@@ -87,11 +91,11 @@ func buildZone(d ZoneData, p scoring.Params, at scoring.Date, built time.Time) *
 	z.collective = make(map[string]standing, len(z.ranks))
 	for _, c := range append(append([]scoring.HamletCandidate(nil), a.Collectives...), a.NotSelected.Collectives...) {
 		z.campaign[c.Stats.Hamlet.ID] = c.Stats
-		z.collective[c.Stats.Hamlet.ID] = standing{Rank: c.Rank, Reasons: c.Reasons, Tie: c.Tie}
+		z.collective[c.Stats.Hamlet.ID] = standing{Rank: c.Rank, Reasons: c.Reasons, Tie: c.Tie, MeetsStandard: c.MeetsStandard}
 	}
 	z.special = make(map[string]standing, len(z.ranks))
 	for _, c := range append(append([]scoring.HamletCandidate(nil), a.Special...), a.NotSelected.Special...) {
-		z.special[c.Stats.Hamlet.ID] = standing{Rank: c.Rank, Reasons: c.Reasons, Tie: c.Tie}
+		z.special[c.Stats.Hamlet.ID] = standing{Rank: c.Rank, Reasons: c.Reasons, Tie: c.Tie, MeetsStandard: c.MeetsStandard}
 	}
 	if n := len(a.Collectives); n > 0 {
 		z.lastCollective = &a.Collectives[n-1].Stats

@@ -142,7 +142,7 @@ type awardsView struct {
 	Collectives, Special, Individuals []awardItem
 	// BeyondCap are the hamlets meeting the collective standard beyond the
 	// cap, for the council (CollectiveNote and BeyondCapTitle say so).
-	BeyondCap                     []awardItem
+	BeyondCap                      []awardItem
 	BeyondCapTitle, CollectiveNote string
 	// SpecialNote says plainly when fewer hamlets meet the special-prize
 	// condition than there are prizes; SpecialShort are the others with how

@@ -213,11 +213,13 @@ func groundChoices() [][]chat.Choice {
 func (c *cx) askGround(label string) {
 	var b strings.Builder
 	b.WriteString("⛔ Loại trừ " + label + " khỏi mọi danh sách khen thưởng.\nChọn " + bold("căn cứ") + " theo Kế hoạch (mục IV.3)")
-	if c.in.Caps.Buttons {
-		b.WriteString(":")
-	} else {
+	if !c.in.Caps.Buttons {
+		// The choices follow as numbered lines.
 		b.WriteString(", gõ số thứ tự hoặc tên căn cứ:")
+		c.reply(b.String(), groundChoices()...)
+		return
 	}
+	b.WriteString(":")
 	for i, g := range campaign.ExclusionGrounds() {
 		b.WriteString("\n" + itoa(i+1) + ". " + plain(g.Label()))
 	}

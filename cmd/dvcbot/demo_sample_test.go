@@ -14,7 +14,7 @@ func TestDemoSampleData(t *testing.T) {
 	if r.err != nil {
 		t.Fatalf("demo: %v\n%s", r.err, r.stderr)
 	}
-	for _, want := range []string{"báo cáo minh họa", "Tập thể (tối đa 6; độ phủ ≥ 95,0%):\n1. Ấp ", "Cá nhân (tối đa 26):\n1. ", "Bảng xếp hạng ngày"} {
+	for _, want := range []string{"báo cáo minh họa", "Tập thể (tối đa 06; độ phủ từ 95,0%):\n1. Ấp ", "Cá nhân đề nghị xét (tối đa 26):\n1. ", "Phần quà khen thưởng riêng", "Bảng xếp hạng ngày"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q", want)
 		}

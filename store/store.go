@@ -43,6 +43,7 @@ var (
 	bHouseholds = []byte("households")
 	bPhoneIdx   = []byte("idx_phone")         // phone 0x00 hamlet → household id
 	bNameIdx    = []byte("idx_name")          // hamlet 0x00 fold(name) 0x00 household id → nil
+	bNameAddr   = []byte("idx_name_addr")     // hamlet 0x00 fold(name) 0x00 fold(address) 0x00 household id → nil
 	bGuidance   = []byte("guidance")          // id → JSON
 	bGTime      = []byte("idx_g_time")        // unix 8 | id 8 → nil
 	bGOfficer   = []byte("idx_g_off")         // officer 8 | unix 8 | id 8 → nil
@@ -73,7 +74,7 @@ var (
 	bAggOH      = []byte("agg_oh")   // schema 1–2: officer 8 | household 8 → first day 4
 )
 
-var allBuckets = [][]byte{bMeta, bHamlets, bOfficers, bAccounts, bInvites, bHouseholds, bPhoneIdx, bNameIdx,
+var allBuckets = [][]byte{bMeta, bHamlets, bOfficers, bAccounts, bInvites, bHouseholds, bPhoneIdx, bNameIdx, bNameAddr,
 	bGuidance, bGTime, bGOfficer, bSessions, bUpdates, bAudit,
 	bHH, bAggH, bAggDH, bAggRun, bAggOff, bExclusions, bLifted, bChecks, bOutbox, bKV}
 

@@ -179,15 +179,20 @@ func (m *peopleMigration) rewrite(name []byte, fn func(map[string]json.RawMessag
 	if b == nil {
 		return nil
 	}
+	return rewriteBucket(b, fn)
+}
+
+// rewriteBucket is rewrite over any bucket (a nested one too).
+func rewriteBucket(b *bolt.Bucket, fn func(map[string]json.RawMessage) error) error {
 	type kv struct{ k, v []byte }
 	var out []kv
 	if err := b.ForEach(func(k, v []byte) error {
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(v, &obj); err != nil {
-			return fmt.Errorf("%s %x: %w", name, k, err)
+			return fmt.Errorf("%x: %w", k, err)
 		}
 		if err := fn(obj); err != nil {
-			return fmt.Errorf("%s %x: %w", name, k, err)
+			return fmt.Errorf("%x: %w", k, err)
 		}
 		nv, err := json.Marshal(obj)
 		if err != nil {
@@ -434,7 +439,7 @@ func (m *peopleMigration) outbox() error {
 	if items == nil {
 		return nil
 	}
-	return m.rewrite2(items, func(obj map[string]json.RawMessage) error {
+	return rewriteBucket(items, func(obj map[string]json.RawMessage) error {
 		if _, done := obj["reply"]; done {
 			return nil
 		}
@@ -469,35 +474,6 @@ func (m *peopleMigration) outbox() error {
 		obj["reply"], _ = json.Marshal(r)
 		return nil
 	})
-}
-
-// rewrite2 is rewrite over a nested bucket.
-func (m *peopleMigration) rewrite2(b *bolt.Bucket, fn func(map[string]json.RawMessage) error) error {
-	type kv struct{ k, v []byte }
-	var out []kv
-	if err := b.ForEach(func(k, v []byte) error {
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(v, &obj); err != nil {
-			return fmt.Errorf("post %x: %w", k, err)
-		}
-		if err := fn(obj); err != nil {
-			return fmt.Errorf("post %x: %w", k, err)
-		}
-		nv, err := json.Marshal(obj)
-		if err != nil {
-			return err
-		}
-		out = append(out, kv{append([]byte(nil), k...), nv})
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, e := range out {
-		if err := b.Put(e.k, e.v); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // nameAddressIndex indexes every household by hamlet, name and address

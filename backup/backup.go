@@ -222,8 +222,10 @@ var ErrInvalid = errors.New("not a usable dvcbot data file")
 // before bbolt maps it, the file's length is checked against its own meta
 // page and its page tree is walked by hand (checkPages: every page inside
 // the file, of the right kind, its elements inside it, reached once — no
-// cycles), and the cursor walk then runs with faults turned into panics
-// (debug.SetPanicOnFault) that are recovered. Decision: bbolt's own
+// cycles; the freelist, which a read-only open never reads but the bot's
+// read-write open does, a freelist page listing only unused pages; every
+// page accounted for), and the cursor walk then runs with faults turned
+// into panics (debug.SetPanicOnFault) that are recovered. Decision: bbolt's own
 // tx.Check is not used, because it reads pages in a goroutine of its own
 // where a damaged page crashes the whole process (seen with flipped bytes
 // in branch pages), and it follows a cycle forever like the cursors do.

@@ -11,9 +11,11 @@ package backup
 // So before any cursor runs, this walk reads the pages with ReadAt (never
 // the whole file at once: data files can be gigabytes), checks that every
 // page and element is inside the file and that the pages form a tree
-// (each page reached at most once, depth bounded), and refuses the file
-// otherwise. It reads the file itself, never through unsafe pointers, so a
-// damaged file gives an error here, not a fault.
+// (each page reached at most once, depth bounded), then that the freelist
+// is a freelist page listing only pages no tree uses, every page of the
+// file accounted for once, and refuses the file otherwise. It reads the
+// file itself, never through unsafe pointers, so a damaged file gives an
+// error here, not a fault.
 //
 // The layout is bbolt's (go.etcd.io/bbolt/internal/common), in the byte
 // order of the machine that wrote it (bbolt writes structs as they are in
@@ -25,6 +27,8 @@ package backup
 //	meta (after a page header): magic u32, version u32, pageSize u32,
 //	  flags u32, root bucket (root pgid u64, sequence u64), freelist u64,
 //	  high-water pgid u64, txid u64, checksum u64 (FNV-64a of the rest)
+//	freelist page: page header, then count page ids u64 (when count is
+//	  0xFFFF, the first u64 is the real count and the ids follow it)
 //
 // An element's key starts pos bytes after the element itself; a leaf
 // value follows its key. A leaf element with the bucket flag holds a
@@ -60,6 +64,12 @@ const (
 	minPageSize = 512
 	maxPageSize = 1 << 24
 
+	// noFreelist is the meta page's freelist of a file written with
+	// bbolt's NoFreelistSync: bbolt rebuilds the list from the page tree.
+	noFreelist = ^uint64(0)
+	// pgidSize is the size of a page id in a freelist page.
+	pgidSize = 8
+
 	// maxTreeDepth bounds the levels of one bucket's B+tree: every
 	// branch page has at least two children in a file bbolt wrote, so 64
 	// levels would need more pages than any file can hold.
@@ -75,6 +85,7 @@ var order = binary.NativeEndian
 type metaPage struct {
 	pageSize uint32
 	root     uint64 // root bucket's root page
+	freelist uint64 // the freelist's page (noFreelist: not written)
 	pgid     uint64 // high-water mark: pages are numbered below it
 	txid     uint64
 }
@@ -94,7 +105,8 @@ func readMeta(b []byte) (metaPage, bool) {
 	if h.Sum64() != order.Uint64(m[56:]) {
 		return metaPage{}, false
 	}
-	return metaPage{pageSize: order.Uint32(m[8:]), root: order.Uint64(m[16:]), pgid: order.Uint64(m[40:]), txid: order.Uint64(m[48:])}, true
+	return metaPage{pageSize: order.Uint32(m[8:]), root: order.Uint64(m[16:]), freelist: order.Uint64(m[32:]),
+		pgid: order.Uint64(m[40:]), txid: order.Uint64(m[48:])}, true
 }
 
 // chooseMeta finds the page size and the meta page the way bbolt does when
@@ -153,7 +165,9 @@ func chooseMeta(f io.ReaderAt, size int64) (metaPage, uint64, error) {
 
 // checkPages checks the file at path (size bytes long) before bbolt maps
 // it: its meta page, its length against the meta page's high-water mark
-// (a copy cut short), and the page tree of every bucket (walker.tree).
+// (a copy cut short), the page tree of every bucket (walker.tree), and the
+// freelist (walker.freelist), which bbolt reads only when it opens a file
+// for writing — so a read-only open, as Verify's, never sees it damaged.
 func checkPages(path string, size int64) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -174,7 +188,96 @@ func checkPages(path string, size int64) error {
 		return fmt.Errorf("%w: the file is cut short (%d bytes, its pages need %d)", ErrInvalid, size, m.pgid*pageSize)
 	}
 	w := &walker{f: f, pageSize: pageSize, hwm: m.pgid, seen: make([]uint64, (m.pgid+63)/64)}
-	return w.tree(m.root, 0, 0)
+	if err := w.tree(m.root, 0, 0); err != nil {
+		return err
+	}
+	if m.freelist == noFreelist {
+		return nil // bbolt rebuilds it from the tree just walked
+	}
+	if err := w.freelist(m.freelist); err != nil {
+		return err
+	}
+	// Every page is now accounted for exactly once: in the tree, the
+	// freelist's own pages, or listed free (bbolt's tx.Check asks the
+	// same). A page that is none of these was lost by the damage.
+	for id := uint64(2); id < w.hwm; id++ {
+		if !w.isSeen(id) {
+			return damagedFreelist("page %d is neither in use nor listed as free", id)
+		}
+	}
+	return nil
+}
+
+// damagedFreelist is the error for a file whose freelist is not sound.
+func damagedFreelist(format string, args ...any) error {
+	return fmt.Errorf("%w: damaged freelist: %s", ErrInvalid, fmt.Sprintf(format, args...))
+}
+
+// freelist checks the freelist at page id, after the tree walk: a page of
+// the freelist type (bbolt panics on any other when it opens the file for
+// writing), inside the file, its ids inside its pages, and every page it
+// lists free a real page that no tree uses and no other entry lists
+// (bbolt would hand it out and overwrite live data). bbolt writes the
+// ids sorted after a 16-byte page header; when there are 0xFFFF or more,
+// the header's count is 0xFFFF and the first id slot holds the count
+// (common.Page.FreelistPageIds).
+func (w *walker) freelist(id uint64) error {
+	if id < 2 || id >= w.hwm {
+		return damagedFreelist("its page %d is outside the file's pages (2 to %d)", id, w.hwm-1)
+	}
+	off := int64(id * w.pageSize)
+	head := make([]byte, pageHeaderSize+pgidSize)
+	if _, err := w.f.ReadAt(head, off); err != nil {
+		return fmt.Errorf("%w: read freelist page %d: %v", ErrInvalid, id, err)
+	}
+	hid, flags := order.Uint64(head[0:]), order.Uint16(head[8:])
+	count, overflow := uint64(order.Uint16(head[10:])), uint64(order.Uint32(head[12:]))
+	if hid != id {
+		return damagedFreelist("page %d says it is page %d", id, hid)
+	}
+	if flags != freelistPageFlag {
+		return damagedFreelist("page %d is a %s page where the freelist belongs", id, pageType(flags))
+	}
+	if id+overflow >= w.hwm {
+		return damagedFreelist("page %d runs past the last page (%d overflow pages)", id, overflow)
+	}
+	for p := id; p <= id+overflow; p++ {
+		if w.isSeen(p) {
+			return damagedFreelist("its page %d is also a page of the tree", p)
+		}
+		w.seen[p/64] |= 1 << (p % 64)
+	}
+	first := uint64(pageHeaderSize)
+	if count == 0xFFFF {
+		count = order.Uint64(head[pageHeaderSize:])
+		first += pgidSize
+	}
+	span := (overflow + 1) * w.pageSize
+	if count > (span-first)/pgidSize {
+		return damagedFreelist("page %d lists %d free pages, more than it can hold", id, count)
+	}
+	// Read the ids in chunks: a freelist can be many pages long.
+	const chunk = 4096
+	buf := make([]byte, chunk*pgidSize)
+	for done := uint64(0); done < count; {
+		n := min(count-done, chunk)
+		b := buf[:n*pgidSize]
+		if _, err := w.f.ReadAt(b, off+int64(first+done*pgidSize)); err != nil {
+			return fmt.Errorf("%w: read freelist page %d: %v", ErrInvalid, id, err)
+		}
+		for i := uint64(0); i < n; i++ {
+			free := order.Uint64(b[i*pgidSize:])
+			switch {
+			case free < 2 || free >= w.hwm:
+				return damagedFreelist("it lists page %d, outside the file's pages (2 to %d)", free, w.hwm-1)
+			case w.isSeen(free):
+				return damagedFreelist("it lists page %d as free, but that page is in use or listed twice", free)
+			}
+			w.seen[free/64] |= 1 << (free % 64)
+		}
+		done += n
+	}
+	return nil
 }
 
 // walker reads a bbolt file's page tree, remembering every page it has

@@ -44,6 +44,9 @@ func (e env) dossier(ctx context.Context, args []string) error {
 		}
 		at = scoring.DateOf(t, loc)
 	}
+	if err := checkDataFile(cfg); err != nil {
+		return err
+	}
 	db, closeDB, err := store.OpenReadOnly(cfg.Store.Path, store.Options{Location: loc})
 	if err != nil {
 		return err

@@ -50,6 +50,9 @@ func (e env) export(ctx context.Context, args []string) error {
 	if *format != "csv" && *format != "xlsx" {
 		return fmt.Errorf("--format %q: want csv or xlsx: %w", *format, errUsage)
 	}
+	if err := checkDataFile(cfg); err != nil {
+		return err
+	}
 	db, closeDB, err := store.OpenReadOnly(cfg.Store.Path, store.Options{Location: loc})
 	if err != nil {
 		return err

@@ -36,10 +36,7 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ()); err != nil {
 		fmt.Fprintln(os.Stderr, "dvcbot:", err)
-		if errors.Is(err, errUsage) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -106,9 +103,14 @@ func (e env) run(ctx context.Context, args []string) error {
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "demo":
-		return e.demo(ctx, rest)
+		err := e.demo(ctx, rest)
+		var d *damagedFileError
+		if errors.As(err, &d) {
+			d.demo = true
+		}
+		return err
 	case "serve":
-		return e.serve(ctx, rest)
+		return e.waitIfDamaged(ctx, e.serve(ctx, rest))
 	case "check-config":
 		return e.checkConfig(rest)
 	case "export":
@@ -169,8 +171,13 @@ func (e env) checkConfig(args []string) error {
 	return nil
 }
 
-// openStore opens the data file and syncs the configured hamlets into it.
+// openStore checks the data file's pages (checkDataFile: a damaged file
+// stops the command with the fix instead of a crash), opens it and syncs
+// the configured hamlets into it.
 func openStore(cfg *config.Config, now func() time.Time) (*store.DB, error) {
+	if err := checkDataFile(cfg); err != nil {
+		return nil, err
+	}
 	db, err := store.Open(cfg.Store.Path, store.Options{Now: now, Location: cfg.Campaign.Location})
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package backup
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -262,5 +263,42 @@ func TestWriteRefusesDamagedFreelist(t *testing.T) {
 	// The same path with the sound file makes a backup.
 	if _, err := Write(copySnapshot(l.path), dir, march2); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// /saoluu's copy (issue 12 item 4): compressed from a local snapshot file,
+// outside the read transaction, into at most the limit asked for; the
+// temporary snapshot is removed whatever happens.
+func TestWriteGzipBounded(t *testing.T) {
+	dir := t.TempDir()
+	db := fill(t, filepath.Join(dir, "dvcbot.db"), 300)
+	var full bytes.Buffer
+	if err := WriteGzip(context.Background(), db, &full, 0); err != nil {
+		t.Fatal(err)
+	}
+	var part bytes.Buffer
+	limit := int64(full.Len() / 2)
+	err := WriteGzip(context.Background(), db, &part, limit)
+	if !errors.Is(err, ErrTooLarge) || int64(part.Len()) > limit {
+		t.Fatalf("WriteGzip with a limit of %d bytes (the whole is %d) = %v, %d bytes written", limit, full.Len(), err, part.Len())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := WriteGzip(ctx, db, io.Discard, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("WriteGzip with a cancelled context = %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != "dvcbot.db" {
+			t.Errorf("left beside the data file: %s", e.Name())
+		}
+	}
+	// The whole one restores.
+	gz := filepath.Join(t.TempDir(), "saoluu.db.gz")
+	if err := os.WriteFile(gz, full.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := Restore(gz, filepath.Join(t.TempDir(), "dvcbot.db"), march2); err != nil || res.Summary.Count("guidance") != 300 {
+		t.Fatalf("restore of the compressed copy: %+v %v", res, err)
 	}
 }

@@ -2,7 +2,7 @@ package bot
 
 import (
 	"context"
-	"fmt"
+	"errors"
 )
 
 // /saoluu: an admin asks for a fresh backup of the whole data file, sent
@@ -59,11 +59,13 @@ func (h backupHandler) Handle(ctx context.Context, in Input) ([]Reply, error) {
 		}
 		f, berr := h.make(ctx)
 		switch {
+		case errors.Is(berr, ErrDocumentTooLarge):
+			replies[i] = Reply{ChatID: replies[i].ChatID, Text: "⚠️ Bản sao lưu nén nặng hơn 50 MB, quá giới hạn Telegram cho phép gửi. Vui lòng lấy bản sao lưu hằng ngày trong thư mục sao lưu trên máy chủ (store.backup_dir)."}
 		case berr != nil:
 			h.e.log.Error("backup for /saoluu failed", "update", in.UpdateID, "chat", in.ChatID, "err", berr)
 			replies[i] = Reply{ChatID: replies[i].ChatID, Text: "⚠️ Chưa tạo được bản sao lưu lúc này. Vui lòng thử lại sau ít phút; nếu vẫn lỗi, báo người quản lý máy chủ (bản sao lưu hằng ngày vẫn nằm trong thư mục sao lưu trên máy chủ)."}
 		case len(f.Bytes) > MaxDocumentBytes:
-			replies[i] = Reply{ChatID: replies[i].ChatID, Text: fmt.Sprintf("⚠️ Bản sao lưu nặng %.1f MB, quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng lấy bản sao lưu hằng ngày trong thư mục sao lưu trên máy chủ (store.backup_dir).", float64(len(f.Bytes))/(1<<20))}
+			replies[i] = Reply{ChatID: replies[i].ChatID, Text: "⚠️ Bản sao lưu nặng " + fmtMB(int64(len(f.Bytes))) + ", quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng lấy bản sao lưu hằng ngày trong thư mục sao lưu trên máy chủ (store.backup_dir)."}
 		default:
 			file := f
 			replies[i].Document = &file

@@ -460,8 +460,8 @@ func (c *cx) sendReport(q reportQuery, cur scoring.Period, today scoring.Date) e
 	name := reportFileName(q.Period, cur, q.HamletID)
 	if buf.Len() > MaxDocumentBytes {
 		c.reply(r.summary(params))
-		c.reply("⚠️ Tệp Excel của kỳ này nặng " + strconv.FormatFloat(float64(buf.Len())/(1<<20), 'f', 1, 64) +
-			" MB, quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng chọn kỳ ngắn hơn hoặc một ấp (ví dụ <code>/report thang " +
+		c.reply("⚠️ Tệp Excel của kỳ này nặng " + fmtMB(int64(buf.Len())) +
+			", quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng chọn kỳ ngắn hơn hoặc một ấp (ví dụ <code>/report thang " +
 			esc(c.firstHamletID()) + "</code>), hoặc nhờ người quản lý máy chủ xuất bằng lệnh <code>dvcbot export</code>.")
 		return nil
 	}

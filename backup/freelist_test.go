@@ -2,6 +2,7 @@ package backup
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -300,5 +301,37 @@ func TestWriteGzipBounded(t *testing.T) {
 	}
 	if res, err := Restore(gz, filepath.Join(t.TempDir(), "dvcbot.db"), march2); err != nil || res.Summary.Count("guidance") != 300 {
 		t.Fatalf("restore of the compressed copy: %+v %v", res, err)
+	}
+}
+
+// Issue 12 item 11: restore of a .gz stops at a size limit (a gzip bomb
+// would otherwise fill the disk), with nothing changed.
+func TestRestoreGzipSizeLimit(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "data", "dvcbot.db")
+	fill(t, target, 3).Close()
+	before, _ := os.ReadFile(target)
+	bomb := filepath.Join(dir, "saoluu.db.gz")
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(make([]byte, 4<<20))
+	zw.Close()
+	if err := os.WriteFile(bomb, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := RestoreLimited(bomb, target, march2, 1<<20)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "more than 1048576 bytes") {
+		t.Fatalf("RestoreLimited of a 4 MB .gz with a 1 MB limit = %v", err)
+	}
+	if after, _ := os.ReadFile(target); !bytes.Equal(before, after) {
+		t.Error("the data file changed")
+	}
+	entries, _ := os.ReadDir(filepath.Dir(target))
+	if len(entries) != 1 {
+		t.Errorf("left beside the data file: %v", entries)
+	}
+	// Exactly at the limit is not over it (and is then refused as not a data file).
+	if _, err := RestoreLimited(bomb, target, march2, 4<<20); errors.Is(err, ErrTooLarge) || !errors.Is(err, ErrInvalid) {
+		t.Errorf("at the limit: %v", err)
 	}
 }

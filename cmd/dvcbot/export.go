@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -62,10 +63,16 @@ func (e env) export(ctx context.Context, args []string) error {
 	var w io.Writer = e.stdout
 	var f *os.File
 	if *out != "" {
-		if f, err = os.OpenFile(*out, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600); err != nil {
+		// A new file of mode 0600 renamed over --out at the end: opening
+		// an existing file would keep its mode (0644 lets anyone read the
+		// households' personal data) and follow a symbolic link.
+		if f, err = os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*.tmp"); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-		defer f.Close()
+		defer func() {
+			f.Close()
+			os.Remove(f.Name()) // gone already after the rename
+		}()
 		w = f
 	}
 	names := map[string]string{}
@@ -85,6 +92,9 @@ func (e env) export(ctx context.Context, args []string) error {
 	}
 	if f != nil {
 		if err := f.Close(); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := os.Rename(f.Name(), *out); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 		fmt.Fprintf(e.stderr, "Exported %d records to %s.\n", n, *out)

@@ -13,6 +13,7 @@ func (e env) restore(args []string) error {
 	fs := e.flags("restore")
 	path := fs.String("config", e.getenv("DVCBOT_CONFIG"), "configuration file (YAML); store.path is the data file to replace")
 	from := fs.String("from", "", "the backup file (dvcbot-….db from store.backup_dir, or the .db.gz /saoluu sent)")
+	maxGB := fs.Int64("max-gb", backup.MaxRestoreBytes>>30, "largest size, in GB, a compressed backup may decompress to")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
 	}
@@ -25,8 +26,14 @@ func (e env) restore(args []string) error {
 	}
 	now, _ := e.clock()
 	fmt.Fprintf(e.stdout, "Kiểm tra bản sao lưu %s …\n", *from)
-	res, err := backup.Restore(*from, cfg.Store.Path, now().In(cfg.Campaign.Location))
+	if *maxGB < 1 {
+		return fmt.Errorf("--max-gb phải từ 1 trở lên: %w", errUsage)
+	}
+	res, err := backup.RestoreLimited(*from, cfg.Store.Path, now().In(cfg.Campaign.Location), *maxGB<<30)
 	switch {
+	case errors.Is(err, backup.ErrTooLarge):
+		return fmt.Errorf("bản sao lưu nén %s giải nén ra hơn %d GB nên đã dừng lại (tệp hỏng, hoặc không phải bản sao lưu của dvcbot); dữ liệu hiện tại được giữ nguyên. Nếu chắc chắn đây là bản sao lưu đúng và tệp dữ liệu lớn hơn thế, chạy lại với --max-gb lớn hơn: %w",
+			*from, *maxGB, err)
 	case errors.Is(err, backup.ErrInUse):
 		return fmt.Errorf("tệp dữ liệu %s đang được một bot dvcbot sử dụng: hãy dừng bot (docker stop / systemctl stop) rồi chạy lại lệnh khôi phục: %w", cfg.Store.Path, err)
 	case errors.Is(err, store.ErrNewerSchema):

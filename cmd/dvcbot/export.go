@@ -15,14 +15,18 @@ import (
 
 func (e env) export(ctx context.Context, args []string) error {
 	fs := e.flags("export")
-	path := fs.String("config", "", "configuration file (YAML)")
-	from := fs.String("from", "", "first day YYYY-MM-DD (default: campaign start)")
-	to := fs.String("to", "", "last day YYYY-MM-DD, inclusive (default: campaign end)")
-	hamlet := fs.String("hamlet", "", "only this hamlet id")
-	format := fs.String("format", "csv", "csv or xlsx")
-	out := fs.String("out", "", "output file (default: standard output)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
+	path := e.configPath(fs)
+	from := fs.String("from", "", "")
+	to := fs.String("to", "", "")
+	hamlet := fs.String("hamlet", "", "")
+	format := fs.String("format", "csv", "")
+	out := fs.String("out", "", "")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	*format = strings.ToLower(*format)
+	if *format != "csv" && *format != "xlsx" {
+		return usagef("export", "--format %q: chỉ có csv hoặc xlsx", *format)
 	}
 	cfg, err := e.loadConfig(*path, false)
 	if err != nil {
@@ -32,24 +36,20 @@ func (e env) export(ctx context.Context, args []string) error {
 	start, end := cfg.Campaign.Start, cfg.Campaign.End.AddDate(0, 0, 1)
 	if *from != "" {
 		if start, err = time.ParseInLocation("2006-01-02", *from, loc); err != nil {
-			return fmt.Errorf("--from %q: want YYYY-MM-DD: %w", *from, errUsage)
+			return usagef("export", "--from %q: ngày viết dạng NĂM-THÁNG-NGÀY, ví dụ 2026-03-01", *from)
 		}
 	}
 	if *to != "" {
 		t, err := time.ParseInLocation("2006-01-02", *to, loc)
 		if err != nil {
-			return fmt.Errorf("--to %q: want YYYY-MM-DD: %w", *to, errUsage)
+			return usagef("export", "--to %q: ngày viết dạng NĂM-THÁNG-NGÀY, ví dụ 2026-03-31", *to)
 		}
 		end = t.AddDate(0, 0, 1)
 	}
 	if *hamlet != "" {
-		if _, ok := cfg.Hamlet(*hamlet); !ok {
-			return fmt.Errorf("--hamlet %q: no such hamlet in the configuration", *hamlet)
+		if err := knownHamlet("export", cfg, *hamlet); err != nil {
+			return err
 		}
-	}
-	*format = strings.ToLower(*format)
-	if *format != "csv" && *format != "xlsx" {
-		return fmt.Errorf("--format %q: want csv or xlsx: %w", *format, errUsage)
 	}
 	if err := checkDataFile(cfg); err != nil {
 		return err
@@ -97,7 +97,7 @@ func (e env) export(ctx context.Context, args []string) error {
 		if err := os.Rename(f.Name(), *out); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-		fmt.Fprintf(e.stderr, "Exported %d records to %s.\n", n, *out)
+		fmt.Fprintf(e.stderr, "Đã xuất %d lượt hướng dẫn vào %s.\n", n, *out)
 	}
 	_ = ctx
 	return nil

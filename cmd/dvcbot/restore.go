@@ -11,14 +11,17 @@ import (
 // restore replaces the data file with a backup while the bot is stopped.
 func (e env) restore(args []string) error {
 	fs := e.flags("restore")
-	path := fs.String("config", e.getenv("DVCBOT_CONFIG"), "configuration file (YAML); store.path is the data file to replace")
-	from := fs.String("from", "", "the backup file (dvcbot-….db from store.backup_dir, or the .db.gz /saoluu sent)")
-	maxGB := fs.Int64("max-gb", backup.MaxRestoreBytes>>30, "largest size, in GB, a compressed backup may decompress to")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
+	path := e.configPath(fs)
+	from := fs.String("from", "", "")
+	maxGB := fs.Int64("max-gb", backup.MaxRestoreBytes>>30, "")
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	if *from == "" {
-		return fmt.Errorf("restore needs --from BACKUP: %w", errUsage)
+		return usagef("restore", "cần --from TỆP_SAO_LƯU (một tệp dvcbot-….db trong thư mục sao lưu, hoặc tệp .db.gz do /saoluu gửi)")
+	}
+	if *maxGB < 1 {
+		return usagef("restore", "--max-gb phải từ 1 trở lên")
 	}
 	cfg, err := e.loadConfig(*path, false)
 	if err != nil {
@@ -26,9 +29,6 @@ func (e env) restore(args []string) error {
 	}
 	now, _ := e.clock()
 	fmt.Fprintf(e.stdout, "Kiểm tra bản sao lưu %s …\n", *from)
-	if *maxGB < 1 {
-		return fmt.Errorf("--max-gb phải từ 1 trở lên: %w", errUsage)
-	}
 	res, err := backup.RestoreLimited(*from, cfg.Store.Path, now().In(cfg.Campaign.Location), *maxGB<<30)
 	switch {
 	case errors.Is(err, backup.ErrTooLarge):

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -123,7 +124,11 @@ func Open(path string, opts Options) (*DB, error) {
 			}
 		}
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
+	bopts := &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync}
+	if !opts.ReadOnly && strconv.IntSize == 64 && runtime.GOOS != "windows" { // Windows would make the file that large
+		bopts.InitialMmapSize = initialMmapSize // writes never wait on readers to remap (snapshot.go)
+	}
+	bdb, err := bolt.Open(path, 0o600, bopts)
 	if err != nil {
 		if errors.Is(err, bolterr.ErrTimeout) {
 			return nil, fmt.Errorf("open %s: %w", path, ErrLocked)

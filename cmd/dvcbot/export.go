@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -14,14 +15,18 @@ import (
 
 func (e env) export(ctx context.Context, args []string) error {
 	fs := e.flags("export")
-	path := fs.String("config", "", "configuration file (YAML)")
-	from := fs.String("from", "", "first day YYYY-MM-DD (default: campaign start)")
-	to := fs.String("to", "", "last day YYYY-MM-DD, inclusive (default: campaign end)")
-	hamlet := fs.String("hamlet", "", "only this hamlet id")
-	format := fs.String("format", "csv", "csv or xlsx")
-	out := fs.String("out", "", "output file (default: standard output)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
+	path := e.configPath(fs)
+	from := fs.String("from", "", "")
+	to := fs.String("to", "", "")
+	hamlet := fs.String("hamlet", "", "")
+	format := fs.String("format", "csv", "")
+	out := fs.String("out", "", "")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	*format = strings.ToLower(*format)
+	if *format != "csv" && *format != "xlsx" {
+		return usagef("export", "--format %q: chỉ có csv hoặc xlsx", *format)
 	}
 	cfg, err := e.loadConfig(*path, false)
 	if err != nil {
@@ -31,24 +36,23 @@ func (e env) export(ctx context.Context, args []string) error {
 	start, end := cfg.Campaign.Start, cfg.Campaign.End.AddDate(0, 0, 1)
 	if *from != "" {
 		if start, err = time.ParseInLocation("2006-01-02", *from, loc); err != nil {
-			return fmt.Errorf("--from %q: want YYYY-MM-DD: %w", *from, errUsage)
+			return usagef("export", "--from %q: ngày viết dạng NĂM-THÁNG-NGÀY, ví dụ 2026-03-01", *from)
 		}
 	}
 	if *to != "" {
 		t, err := time.ParseInLocation("2006-01-02", *to, loc)
 		if err != nil {
-			return fmt.Errorf("--to %q: want YYYY-MM-DD: %w", *to, errUsage)
+			return usagef("export", "--to %q: ngày viết dạng NĂM-THÁNG-NGÀY, ví dụ 2026-03-31", *to)
 		}
 		end = t.AddDate(0, 0, 1)
 	}
 	if *hamlet != "" {
-		if _, ok := cfg.Hamlet(*hamlet); !ok {
-			return fmt.Errorf("--hamlet %q: no such hamlet in the configuration", *hamlet)
+		if err := knownHamlet("export", cfg, *hamlet); err != nil {
+			return err
 		}
 	}
-	*format = strings.ToLower(*format)
-	if *format != "csv" && *format != "xlsx" {
-		return fmt.Errorf("--format %q: want csv or xlsx: %w", *format, errUsage)
+	if err := checkDataFile(cfg); err != nil {
+		return err
 	}
 	db, closeDB, err := store.OpenReadOnly(cfg.Store.Path, store.Options{Location: loc})
 	if err != nil {
@@ -59,10 +63,16 @@ func (e env) export(ctx context.Context, args []string) error {
 	var w io.Writer = e.stdout
 	var f *os.File
 	if *out != "" {
-		if f, err = os.OpenFile(*out, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600); err != nil {
+		// A new file of mode 0600 renamed over --out at the end: opening
+		// an existing file would keep its mode (0644 lets anyone read the
+		// households' personal data) and follow a symbolic link.
+		if f, err = os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*.tmp"); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-		defer f.Close()
+		defer func() {
+			f.Close()
+			os.Remove(f.Name()) // gone already after the rename
+		}()
 		w = f
 	}
 	names := map[string]string{}
@@ -84,7 +94,10 @@ func (e env) export(ctx context.Context, args []string) error {
 		if err := f.Close(); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-		fmt.Fprintf(e.stderr, "Exported %d records to %s.\n", n, *out)
+		if err := os.Rename(f.Name(), *out); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "Đã xuất %d lượt hướng dẫn vào %s.\n", n, *out)
 	}
 	_ = ctx
 	return nil

@@ -21,6 +21,10 @@ ENV DVCBOT_STORE_PATH=/data/dvcbot.db
 ENV DVCBOT_OPS_LISTEN=:9090
 EXPOSE 9090
 USER nonroot:nonroot
+# A damaged data file: serve prints the fix (dvcbot restore --from <newest good backup>) once and
+# waits for docker stop instead of exiting, so that --restart unless-stopped does not start it
+# again and again; the health check fails meanwhile. Stopped, it exits with status 3.
+ENV DVCBOT_ON_DAMAGED_FILE=wait
 # No shell or curl in the image: the binary asks its own /healthz.
 HEALTHCHECK --interval=1m --timeout=10s --start-period=30s CMD ["/usr/local/bin/dvcbot", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/dvcbot"]

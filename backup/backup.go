@@ -18,6 +18,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -179,17 +180,79 @@ func Rotate(dir string, keep int) ([]string, error) {
 	return gone, nil
 }
 
+// FileSnapshotter copies a consistent snapshot of the data file to a new
+// local temporary file, ending its read transaction there
+// (store.DB.SnapshotFile).
+type FileSnapshotter interface {
+	SnapshotFile(dir string, timeout time.Duration) (path string, size int64, err error)
+}
+
+// ErrTooLarge: the compressed copy would be larger than the limit asked for.
+var ErrTooLarge = errors.New("backup: compressed copy larger than the limit")
+
 // WriteGzip writes a gzip-compressed snapshot of db to w (what /saoluu
 // sends: bbolt files compress well, and Telegram takes at most 50 MB).
-func WriteGzip(db Snapshotter, w io.Writer) error {
-	zw := gzip.NewWriter(w)
-	if _, err := db.WriteSnapshot(zw); err != nil {
+// The snapshot is copied to a temporary file beside the data file first —
+// its read transaction ends there, within store.SnapshotCopyTimeout — and
+// compressed from that file outside any transaction, so the bot's writes
+// never wait on the compression. It stops with ErrTooLarge as soon as
+// more than limit compressed bytes (0: no limit) would reach w, so that a
+// caller writing into memory holds at most limit bytes.
+func WriteGzip(ctx context.Context, db FileSnapshotter, w io.Writer, limit int64) error {
+	path, size, err := db.SnapshotFile("", 0)
+	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
+	defer os.Remove(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer f.Close()
+	lw := &limitWriter{w: w, limit: limit}
+	zw := gzip.NewWriter(lw)
+	if _, err := io.Copy(zw, ctxReader{ctx, f}); err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return fmt.Errorf("backup: the data file (%d bytes) compresses to more than %d bytes: %w", size, limit, err)
+		}
+		return fmt.Errorf("backup: compress: %w", err)
+	}
 	if err := zw.Close(); err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return fmt.Errorf("backup: the data file (%d bytes) compresses to more than %d bytes: %w", size, limit, err)
+		}
 		return fmt.Errorf("backup: compress: %w", err)
 	}
 	return nil
+}
+
+// limitWriter refuses to pass on more than limit bytes in all (0: no limit).
+type limitWriter struct {
+	w       io.Writer
+	limit   int64
+	written int64
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if l.limit > 0 && l.written+int64(len(p)) > l.limit {
+		return 0, ErrTooLarge
+	}
+	n, err := l.w.Write(p)
+	l.written += int64(n)
+	return n, err
+}
+
+// ctxReader stops reading when ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // Summary is what Verify found in a data file.
@@ -228,8 +291,10 @@ var ErrInvalid = errors.New("not a usable dvcbot data file")
 // before bbolt maps it, the file's length is checked against its own meta
 // page and its page tree is walked by hand (checkPages: every page inside
 // the file, of the right kind, its elements inside it, reached once — no
-// cycles), and the cursor walk then runs with faults turned into panics
-// (debug.SetPanicOnFault) that are recovered. Decision: bbolt's own
+// cycles; the freelist, which a read-only open never reads but the bot's
+// read-write open does, a freelist page listing only unused pages; every
+// page accounted for), and the cursor walk then runs with faults turned
+// into panics (debug.SetPanicOnFault) that are recovered. Decision: bbolt's own
 // tx.Check is not used, because it reads pages in a goroutine of its own
 // where a damaged page crashes the whole process (seen with flipped bytes
 // in branch pages), and it follows a cycle forever like the cursors do.

@@ -32,3 +32,16 @@ func lockFile(path string) (unlock func(), err error) {
 		f.Close()
 	}, nil
 }
+
+// lockShared takes a shared flock on f, as a read-only bbolt open does;
+// inUse is true when a running bot holds the file (bbolt's exclusive
+// lock). The lock goes with f's Close.
+func lockShared(f *os.File) (inUse bool, err error) {
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return true, nil
+		}
+		return false, fmt.Errorf("backup: lock %s: %w", f.Name(), err)
+	}
+	return false, nil
+}

@@ -254,6 +254,7 @@ func TestVerifySoundFiles(t *testing.T) {
 			if sum.SchemaVersion != store.SchemaVersion || sum.Size != int64(len(l.raw)) {
 				t.Errorf("summary %+v", sum)
 			}
+			openForWriting(t, tc.path)
 		})
 	}
 	// The rich file really has what the cases above claim to cover.
@@ -353,7 +354,8 @@ func TestVerifyDamagedTrees(t *testing.T) {
 }
 
 // FuzzVerify sets bytes of a small valid file and checks that Verify
-// returns — no hang, no crash — with nil or a refusal of the file.
+// returns — no hang, no crash — with nil or a refusal of the file, and
+// that bbolt opens what it accepts for writing without a panic.
 //
 // Input: 4-byte patches, offset (3 bytes, big-endian, modulo the file
 // length) then the byte to write there.
@@ -401,14 +403,17 @@ func FuzzVerify(f *testing.F) {
 		if err == nil && (sum.SchemaVersion < 1 || sum.SchemaVersion > store.SchemaVersion || len(sum.Keys) < len(requiredBuckets(sum.SchemaVersion))) {
 			t.Fatalf("accepted with summary %+v", sum)
 		}
+		if err == nil {
+			openForWriting(t, p)
+		}
 	})
 }
 
 // What a byte of a valid file is to a reader (byteRoles).
 const (
 	byteData      = iota // keys, values, meta pages
-	byteUnread           // free pages, the freelist, page tails after the data
-	byteVital            // page id and flags, element positions: any change is damage Verify must see
+	byteUnread           // free pages, page tails after the data
+	byteVital            // page id and flags, element positions, the freelist: any change is damage Verify must see
 	byteStructure        // the rest of page headers and element tables, bucket values
 )
 
@@ -441,7 +446,14 @@ func byteRoles(t testing.TB, path string) []byte {
 				id++
 				continue
 			case "freelist":
-				mark(off, off+span, byteUnread)
+				// Its header and every id it lists: Verify accounts for
+				// every page, so any change there is damage it sees.
+				n, first := uint64(info.Count), off+pageHeaderSize
+				if n == 0xFFFF {
+					n, first = order.Uint64(l.raw[first:]), first+slot
+				}
+				mark(off, first+n*slot, byteVital)
+				mark(first+n*slot, off+span, byteUnread)
 			case "branch", "leaf":
 				leaf := info.Type == "leaf"
 				mark(off, off+10, byteVital)

@@ -24,12 +24,25 @@ type RestoreResult struct {
 	Previous string
 }
 
+// MaxRestoreBytes is how large a compressed backup may grow when Restore
+// decompresses it (8 GiB): a damaged or hostile .gz could otherwise
+// expand until the disk is full.
+const MaxRestoreBytes = 8 << 30
+
 // Restore replaces the data file at target with the backup at from (a
 // plain bbolt file or a gzip-compressed one, as /saoluu sends). It refuses
 // while a bot holds target, and checks the backup (Verify) before
 // touching target; the old file is kept as
-// <target>.before-restore-<now>. Nothing is changed when it fails.
+// <target>.before-restore-<now>. Nothing is changed when it fails. A
+// compressed backup may decompress to at most MaxRestoreBytes.
 func Restore(from, target string, now time.Time) (RestoreResult, error) {
+	return RestoreLimited(from, target, now, MaxRestoreBytes)
+}
+
+// RestoreLimited is Restore with its own limit on the size a compressed
+// backup decompresses to; past it, it stops with an error wrapping
+// ErrTooLarge.
+func RestoreLimited(from, target string, now time.Time, maxBytes int64) (RestoreResult, error) {
 	absFrom, err1 := filepath.Abs(from)
 	absTarget, err2 := filepath.Abs(target)
 	if err := errors.Join(err1, err2); err != nil {
@@ -59,7 +72,7 @@ func Restore(from, target string, now time.Time) (RestoreResult, error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err := extract(absFrom, tmp); err != nil {
+	if err := extract(absFrom, tmp, maxBytes); err != nil {
 		return RestoreResult{}, err
 	}
 	if err := tmp.Sync(); err != nil {
@@ -98,8 +111,9 @@ func Restore(from, target string, now time.Time) (RestoreResult, error) {
 }
 
 // extract copies the backup at path into w, decompressing it when it is
-// gzip (recognised by its magic bytes, not its name).
-func extract(path string, w io.Writer) error {
+// gzip (recognised by its magic bytes, not its name) into at most
+// maxBytes.
+func extract(path string, w io.Writer, maxBytes int64) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
@@ -114,7 +128,16 @@ func extract(path string, w io.Writer) error {
 			return fmt.Errorf("backup: %s: %w", path, err)
 		}
 		defer zr.Close()
-		r = zr
+		n, err := io.Copy(w, io.LimitReader(zr, maxBytes))
+		if err != nil {
+			return fmt.Errorf("backup: read %s: %w", path, err)
+		}
+		if n == maxBytes {
+			if m, _ := zr.Read(make([]byte, 1)); m > 0 {
+				return fmt.Errorf("backup: %s decompresses to more than %d bytes: %w", path, maxBytes, ErrTooLarge)
+			}
+		}
+		return nil
 	}
 	if _, err := io.Copy(w, r); err != nil {
 		return fmt.Errorf("backup: read %s: %w", path, err)

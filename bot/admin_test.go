@@ -124,6 +124,10 @@ func TestCommandAccessMatrix(t *testing.T) {
 						if got != msgPrivateOnly || len(rs[0].Choices) != 1 || !strings.HasPrefix(rs[0].Choices[0][0].URL, "https://t.me/dvc_test_bot?start=") {
 							t.Errorf("private-only refusal = %s", admRender(rs, 0))
 						}
+					case !r.registered && r.user == admGone:
+						if !strings.Contains(got, "tạm ngừng") || !strings.Contains(got, "kích hoạt lại") {
+							t.Errorf("refusal to a deactivated officer = %q, want it to say the account is suspended", got)
+						}
 					case !r.registered:
 						if !strings.Contains(got, "chưa đăng ký") || !strings.Contains(got, code(strconv.FormatInt(r.user, 10))) {
 							t.Errorf("refusal to an unregistered user = %q, want it to say so with their account id", got)
@@ -274,7 +278,7 @@ func TestDeactivateKeepsRecords(t *testing.T) {
 		t.Fatal("officer still active")
 	}
 	wantContains(t, "deactivated officer reporting", w.one(w.send(admOfficer, "/baocao Nguyễn Văn X; Tổ 1; 0912000111; khai sinh")),
-		"chưa đăng ký", code(strconv.FormatInt(admOfficer, 10)))
+		"tạm ngừng", "vẫn được tính", "kích hoạt lại")
 	if after := w.send(admAdmin, "/report nam")[0].Text; after != before {
 		t.Errorf("deactivating changed the figures:\nbefore %s\nafter %s", before, after)
 	}

@@ -2,8 +2,7 @@ package bot
 
 import (
 	"context"
-	"fmt"
-	"strings"
+	"errors"
 
 	"dvcbot/chat"
 )
@@ -63,11 +62,13 @@ func (h backupHandler) Handle(ctx context.Context, in chat.Input) ([]chat.Reply,
 		}
 		f, berr := h.make(ctx)
 		switch {
+		case errors.Is(berr, ErrDocumentTooLarge):
+			replies[i] = chat.Reply{To: replies[i].To, Text: "⚠️ Bản sao lưu nén nặng hơn 50 MB, quá giới hạn bot gửi được. Vui lòng lấy bản sao lưu hằng ngày trong thư mục sao lưu trên máy chủ (store.backup_dir)."}
 		case berr != nil:
 			h.e.log.Error("backup for /saoluu failed", "update", in.Update, "channel", in.Chat.Channel, "err", berr)
 			replies[i] = chat.Reply{To: replies[i].To, Text: "⚠️ Chưa tạo được bản sao lưu lúc này. Vui lòng thử lại sau ít phút; nếu vẫn lỗi, báo người quản lý máy chủ (bản sao lưu hằng ngày vẫn nằm trong thư mục sao lưu trên máy chủ)."}
 		case len(f.Bytes) > MaxDocumentBytes && in.Caps.Files:
-			replies[i] = chat.Reply{To: replies[i].To, Text: fmt.Sprintf("⚠️ Bản sao lưu nặng %s MB, quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng lấy bản sao lưu hằng ngày trong thư mục sao lưu trên máy chủ (store.backup_dir).", strings.Replace(fmt.Sprintf("%.1f", float64(len(f.Bytes))/(1<<20)), ".", ",", 1))}
+			replies[i] = chat.Reply{To: replies[i].To, Text: "⚠️ Bản sao lưu nặng " + fmtMB(int64(len(f.Bytes))) + ", quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng lấy bản sao lưu hằng ngày trong thư mục sao lưu trên máy chủ (store.backup_dir)."}
 		default:
 			file := f
 			replies[i].File = &file

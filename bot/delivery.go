@@ -41,6 +41,10 @@ type delivery struct {
 	inflight map[string]struct{}
 	// delivered are confirmed updates whose stored replies are still to clear.
 	delivered map[string]struct{}
+	// sent are the updates confirmed in this process, with when: a
+	// re-delivery meanwhile gets nothing, even before the confirmation is
+	// written (bounded: entries older than sentMemory are forgotten).
+	sent map[string]time.Time
 	// apologized are updates already answered «chưa được lưu»: a
 	// re-delivery that fails again is not apologised for twice.
 	apologized map[string]struct{}
@@ -50,7 +54,8 @@ type delivery struct {
 }
 
 func newDelivery() *delivery {
-	return &delivery{inflight: map[string]struct{}{}, delivered: map[string]struct{}{}, apologized: map[string]struct{}{}}
+	return &delivery{inflight: map[string]struct{}{}, delivered: map[string]struct{}{}, apologized: map[string]struct{}{},
+		sent: map[string]time.Time{}}
 }
 
 // updateKey is the channel-qualified id of an input's update ("" when it has none).
@@ -69,9 +74,18 @@ func (e *Engine) Delivered(channel, update string) {
 	}
 	key := channel + ":" + update
 	d := e.dl
+	now := e.now()
 	d.mu.Lock()
 	delete(d.inflight, key)
 	d.delivered[key] = struct{}{}
+	if len(d.sent) > 100000 {
+		for k, at := range d.sent {
+			if now.Sub(at) > sentMemory {
+				delete(d.sent, k)
+			}
+		}
+	}
+	d.sent[key] = now
 	d.mu.Unlock()
 }
 
@@ -145,11 +159,19 @@ func (e *Engine) Undelivered(ctx context.Context) ([]Pending, error) {
 		return nil, fmt.Errorf("bot: read undelivered replies: %w", err)
 	}
 	e.dl.mu.Lock()
+	kept := out[:0]
 	for _, p := range out {
-		e.dl.inflight[p.Channel+":"+p.Update] = struct{}{}
+		key := p.Channel + ":" + p.Update
+		_, flying := e.dl.inflight[key]
+		_, sent := e.dl.sent[key]
+		if flying || sent {
+			continue // this process has them in hand already
+		}
+		e.dl.inflight[key] = struct{}{}
+		kept = append(kept, p)
 	}
 	e.dl.mu.Unlock()
-	return out, nil
+	return kept, nil
 }
 
 func cut(update string) (string, string, bool) {
@@ -180,12 +202,20 @@ func pendingJSON(rs []chat.Reply) ([]byte, error) {
 	return b, nil
 }
 
+// sentMemory is how long this process remembers the updates it confirmed
+// (Telegram re-delivers for at most 24 hours).
+const sentMemory = 48 * time.Hour
+
 // resend decides what a re-delivered update gets: nothing while its first
-// replies are in flight in this process, else the stored replies.
+// replies are in flight or were sent by this process, else the stored
+// replies (they were never seen: the process that handled it stopped).
 func (d *delivery) resend(key string, raw []byte) []chat.Reply {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if _, ok := d.inflight[key]; ok || len(raw) == 0 {
+		return nil
+	}
+	if _, ok := d.sent[key]; ok {
 		return nil
 	}
 	var rs []chat.Reply

@@ -53,6 +53,10 @@ func (c *cx) lookupInvite(typed string) (campaign.Invite, error) {
 // notRegistered tells someone the bot does not know how to join, with
 // their account id on this channel for an admin who needs it.
 func (c *cx) notRegistered() string {
+	if c.found && !c.stored.Active && c.stored.Role.Valid() {
+		return "Tài khoản của anh/chị trên bot đang tạm ngừng (quản trị viên đã vô hiệu hóa). Các báo cáo trước đây vẫn được giữ và vẫn được tính. " +
+			"Nếu cần tiếp tục báo cáo, vui lòng liên hệ Phòng Văn hóa – Xã hội để được kích hoạt lại."
+	}
 	return "Anh/chị chưa đăng ký sử dụng bot. Để tham gia, xin quản trị viên (Phòng Văn hóa – Xã hội) một " +
 		bold("mã mời") + " gồm 8 chữ và số, rồi gửi mã đó cho bot (ví dụ: " + code("ABCD2345") + ").\n" +
 		"Mã tài khoản " + campaign.ChannelLabel(c.in.From.Channel) + " của anh/chị: " + code(c.in.From.ID) +

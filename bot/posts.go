@@ -286,6 +286,16 @@ func (e *Engine) MigrateGroup(old, id int64) error {
 // heads and admins (registered or from configuration), active, each by
 // the account messages for them go to.
 func (e *Engine) leaders(tx *store.Tx) ([]chat.Address, error) {
+	return e.reach(tx, func(o campaign.Officer, admin bool) bool {
+		return admin || (o.Active && (o.Role == campaign.RoleZoneLeader || o.Role == campaign.RoleLeader))
+	})
+}
+
+// reach lists, without duplicates, the account messages go to of every
+// person want accepts (admin says whether they are an admin: by stored
+// role and active, or named in configuration), then the configured admin
+// accounts no person holds yet.
+func (e *Engine) reach(tx *store.Tx, want func(o campaign.Officer, admin bool) bool) ([]chat.Address, error) {
 	officers, err := tx.Officers()
 	if err != nil {
 		return nil, err
@@ -298,22 +308,18 @@ func (e *Engine) leaders(tx *store.Tx) ([]chat.Address, error) {
 			out = append(out, a)
 		}
 	}
-	covered := map[chat.Address]bool{} // config admins' accounts held by a person
+	covered := map[chat.Address]bool{}
 	for _, o := range officers {
+		admin := o.Role == campaign.RoleAdmin && o.Active
 		for _, a := range o.Accounts {
 			covered[a.Address] = true
-		}
-		admin := o.Role == campaign.RoleAdmin
-		for _, a := range o.Accounts {
 			admin = admin || e.isConfigAdmin(a.Address)
 		}
-		if !o.Active && !admin {
+		if !want(o, admin) {
 			continue
 		}
-		if admin || o.Role == campaign.RoleZoneLeader || o.Role == campaign.RoleLeader {
-			if a, ok := o.Primary(); ok {
-				add(a)
-			}
+		if a, ok := o.Primary(); ok {
+			add(a)
 		}
 	}
 	for _, a := range e.set.Admins {
@@ -833,31 +839,7 @@ func chunkText(sections ...string) []string {
 // or named in configuration), active, each by the account messages for
 // them go to, without duplicates.
 func (e *Engine) postAdmins(tx *store.Tx) ([]chat.Address, error) {
-	officers, err := tx.Officers()
-	if err != nil {
-		return nil, err
-	}
-	seen := map[chat.Address]bool{}
-	var out []chat.Address
-	covered := map[chat.Address]bool{}
-	for _, o := range officers {
-		admin := o.Role == campaign.RoleAdmin && o.Active
-		for _, a := range o.Accounts {
-			covered[a.Address] = true
-			admin = admin || e.isConfigAdmin(a.Address)
-		}
-		if a, ok := o.Primary(); ok && admin && !seen[a] {
-			seen[a] = true
-			out = append(out, a)
-		}
-	}
-	for _, a := range e.set.Admins {
-		if !covered[a] && !seen[a] {
-			seen[a] = true
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return e.reach(tx, func(_ campaign.Officer, admin bool) bool { return admin })
 }
 
 // quarterlyReport is the quarterly check report to every admin: totals,

@@ -565,12 +565,12 @@ func (c *cx) duplicateWarning(d Draft, oneLine bool) string {
 	if d.HouseholdID != 0 {
 		return ""
 	}
-	same, err := c.tx.HouseholdsByName(c.who.HamletID, intake.Fold(d.Name))
+	same, err := c.tx.HouseholdsAt(c.who.HamletID, intake.Fold(d.Name), d.Address)
 	if err != nil {
 		return ""
 	}
 	for _, h := range same {
-		if h.Phone != d.Phone && intake.Fold(h.Address) == intake.Fold(d.Address) {
+		if h.Phone != d.Phone {
 			fix := c.tap("Sửa") + " và nhập số cũ"
 			if oneLine {
 				fix = c.tap("Hoàn tác") + " rồi báo cáo lại với số cũ"

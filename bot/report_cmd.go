@@ -470,9 +470,9 @@ func (c *cx) sendReport(q reportQuery, cur scoring.Period, today scoring.Date) e
 	name := reportFileName(q.Period, cur, q.HamletID)
 	if buf.Len() > MaxDocumentBytes {
 		c.reply(r.summary(params))
-		c.reply("⚠️ Tệp Excel của kỳ này nặng " + strconv.FormatFloat(float64(buf.Len())/(1<<20), 'f', 1, 64) +
-			" MB, quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng chọn kỳ ngắn hơn hoặc một ấp (ví dụ " + chat.CodeStart + "/report thang " +
-			plain(c.firstHamletID()) + chat.CodeEnd + "), hoặc nhờ người quản lý máy chủ xuất bằng lệnh " + code("dvcbot export") + ".")
+		c.reply("⚠️ Tệp Excel của kỳ này nặng " + fmtMB(int64(buf.Len())) +
+			", quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng chọn kỳ ngắn hơn hoặc một ấp (ví dụ " + code("/report thang "+c.firstHamletID()) +
+			"), hoặc nhờ người quản lý máy chủ xuất bằng lệnh " + code("dvcbot export") + ".")
 		return nil
 	}
 	if err := c.audit("report.export", nil, map[string]any{"period": cur.Label,

@@ -152,9 +152,9 @@ func (c *cx) selfWarnings(d Draft) []string {
 		}
 		out = append(out, "⚠️ Số này cũng đã có ở ấp "+plain(strings.Join(names, ", "))+". Chỉ ghi nhận nếu hộ thật sự ở ấp mình.")
 	}
-	if same, err := c.tx.HouseholdsByName(c.who.HamletID, intake.Fold(d.Name)); err == nil {
+	if same, err := c.tx.HouseholdsAt(c.who.HamletID, intake.Fold(d.Name), d.Address); err == nil {
 		for _, h := range same {
-			if h.Phone != d.Phone && intake.Fold(h.Address) == intake.Fold(d.Address) {
+			if h.Phone != d.Phone {
 				out = append(out, "⚠️ Ấp đã có hộ cùng tên và địa chỉ với số "+intake.FormatPhone(h.Phone)+" — có thể trùng hộ. Nếu đúng là hộ đó, hủy rồi ghi lại với số cũ.")
 				break
 			}

@@ -425,7 +425,7 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{"serve with token", true, func(c *Config) { c.Telegram.Token = "123:abc" }, "", ""},
 		{"mode unknown", false, func(c *Config) { c.Telegram.Mode = "push" }, "telegram.mode", `"push"`},
 		{"webhook needs url", true, func(c *Config) {
-			c.Telegram.Token, c.Telegram.Mode, c.Telegram.Webhook.SecretToken = "1:a", ModeWebhook, "abc"
+			c.Telegram.Token, c.Telegram.Mode, c.Telegram.Webhook.SecretToken = "1:a", ModeWebhook, "abcdefghijklmnop"
 		}, "telegram.webhook.url", "https://"},
 		{"webhook needs secret", true, func(c *Config) {
 			c.Telegram.Token, c.Telegram.Mode, c.Telegram.Webhook.URL = "1:a", ModeWebhook, "https://bot.example.vn/tg"

@@ -75,7 +75,7 @@ func defaults() []struct {
 		{"telegram.admin_ids", []any{}},
 		{"telegram.mode", ModePolling},
 		{"telegram.poll_timeout", 30},
-		{"telegram.webhook.listen", ":8443"},
+		{"telegram.webhook.listen", "127.0.0.1:8443"},
 		{"telegram.webhook.url", ""},
 		{"telegram.webhook.secret_token", ""},
 		{"telegram.rate.global_per_second", 30},

@@ -57,6 +57,10 @@ var (
 	secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 )
 
+// MinWebhookSecret is the shortest webhook secret accepted: anyone who
+// guesses it can post updates to the bot as any user.
+const MinWebhookSecret = 16
+
 // maxNameRunes bounds hamlet and procedure names (they go on buttons).
 const maxNameRunes = 100
 
@@ -148,8 +152,14 @@ func (c *Config) validateTelegram(v *validator, forServe bool) {
 		v.fail("telegram.mode", `không biết chế độ %q — dùng "polling" hoặc "webhook"`, t.Mode)
 	}
 	w := t.Webhook
-	if w.SecretToken != "" && !secretPattern.MatchString(w.SecretToken) {
+	switch {
+	case w.SecretToken == "":
+	case !secretPattern.MatchString(w.SecretToken):
 		v.fail("telegram.webhook.secret_token", "chỉ được gồm 1–256 ký tự A-Z, a-z, 0-9, _ và - (quy định của Telegram)")
+	case len(w.SecretToken) < MinWebhookSecret:
+		// The secret itself is never printed.
+		v.fail("telegram.webhook.secret_token", "mã bí mật quá ngắn (%d ký tự) — cần ít nhất %d ký tự ngẫu nhiên, tạo ví dụ bằng: openssl rand -hex 24",
+			len(w.SecretToken), MinWebhookSecret)
 	}
 	if w.URL != "" {
 		if u, err := url.Parse(w.URL); err != nil || u.Scheme != "https" || u.Host == "" {
@@ -164,7 +174,7 @@ func (c *Config) validateTelegram(v *validator, forServe bool) {
 			v.fail("telegram.webhook.url", "chế độ webhook cần địa chỉ https:// công khai của bot")
 		}
 		if forServe && w.SecretToken == "" {
-			v.fail("telegram.webhook.secret_token", "chế độ webhook cần một mã bí mật (1–256 ký tự A-Z, a-z, 0-9, _ và -) — đặt qua biến môi trường %s", EnvName("telegram.webhook.secret_token"))
+			v.fail("telegram.webhook.secret_token", "chế độ webhook cần một mã bí mật (16–256 ký tự A-Z, a-z, 0-9, _ và -) — đặt qua biến môi trường %s", EnvName("telegram.webhook.secret_token"))
 		}
 	}
 	r := t.Rate

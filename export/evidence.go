@@ -99,10 +99,10 @@ func SliceRows(rows []EvidenceRow) RowSource {
 	}
 }
 
-// CSVHeader is the exact header row of the CSV evidence export. The first
-// nine columns are those of earlier versions, in the same order; kind,
-// dossier_code, procedures_text and photos were added at the end so that
-// readers by position keep working.
+// CSVHeader is the exact header row of the CSV evidence export: the
+// household and the officer (officer_channel "telegram" or "zalo" and
+// officer_account, the id on it, in place of the Telegram id of versions
+// before Zalo), then kind, dossier_code, procedures_text and photos.
 var CSVHeader = []string{
 	"hamlet_id", "hamlet_name", "household_name", "address", "phone",
 	"procedures", "officer_name", "officer_channel", "officer_account", "reported_at",

@@ -13,6 +13,7 @@ import (
 
 	"dvcbot/campaign"
 	"dvcbot/chat"
+	"dvcbot/intake"
 )
 
 // migratePeople (schema 4 → 5) gives every person dvcbot's own id. Up to
@@ -29,8 +30,10 @@ import (
 // reference still names someone. The audit log's before/after texts are
 // history and stay as written.
 func migratePeople(db *DB, tx *bolt.Tx) error {
-	if _, err := tx.CreateBucketIfNotExists(bAccounts); err != nil {
-		return fmt.Errorf("create %s: %w", bAccounts, err)
+	for _, b := range [][]byte{bAccounts, bNameAddr} {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return fmt.Errorf("create %s: %w", b, err)
+		}
 	}
 	m := &peopleMigration{tx: tx, ids: map[int64]campaign.PersonID{}}
 	if err := m.officers(); err != nil {
@@ -50,6 +53,7 @@ func migratePeople(db *DB, tx *bolt.Tx) error {
 		{"processed updates", m.updates},
 		{"outbox", m.outbox},
 		{"people referenced only as actors", m.actorsOnly},
+		{"name and address index", m.nameAddressIndex},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {
@@ -175,15 +179,20 @@ func (m *peopleMigration) rewrite(name []byte, fn func(map[string]json.RawMessag
 	if b == nil {
 		return nil
 	}
+	return rewriteBucket(b, fn)
+}
+
+// rewriteBucket is rewrite over any bucket (a nested one too).
+func rewriteBucket(b *bolt.Bucket, fn func(map[string]json.RawMessage) error) error {
 	type kv struct{ k, v []byte }
 	var out []kv
 	if err := b.ForEach(func(k, v []byte) error {
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(v, &obj); err != nil {
-			return fmt.Errorf("%s %x: %w", name, k, err)
+			return fmt.Errorf("%x: %w", k, err)
 		}
 		if err := fn(obj); err != nil {
-			return fmt.Errorf("%s %x: %w", name, k, err)
+			return fmt.Errorf("%x: %w", k, err)
 		}
 		nv, err := json.Marshal(obj)
 		if err != nil {
@@ -430,7 +439,7 @@ func (m *peopleMigration) outbox() error {
 	if items == nil {
 		return nil
 	}
-	return m.rewrite2(items, func(obj map[string]json.RawMessage) error {
+	return rewriteBucket(items, func(obj map[string]json.RawMessage) error {
 		if _, done := obj["reply"]; done {
 			return nil
 		}
@@ -467,33 +476,17 @@ func (m *peopleMigration) outbox() error {
 	})
 }
 
-// rewrite2 is rewrite over a nested bucket.
-func (m *peopleMigration) rewrite2(b *bolt.Bucket, fn func(map[string]json.RawMessage) error) error {
-	type kv struct{ k, v []byte }
-	var out []kv
-	if err := b.ForEach(func(k, v []byte) error {
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(v, &obj); err != nil {
-			return fmt.Errorf("post %x: %w", k, err)
+// nameAddressIndex indexes every household by hamlet, name and address
+// (schema 5), so the duplicate-household check reads only the matches.
+func (m *peopleMigration) nameAddressIndex() error {
+	idx := m.tx.Bucket(bNameAddr)
+	return m.tx.Bucket(bHouseholds).ForEach(func(k, v []byte) error {
+		var h campaign.Household
+		if err := json.Unmarshal(v, &h); err != nil {
+			return fmt.Errorf("household %d: %w", readU64(k), err)
 		}
-		if err := fn(obj); err != nil {
-			return fmt.Errorf("post %x: %w", k, err)
-		}
-		nv, err := json.Marshal(obj)
-		if err != nil {
-			return err
-		}
-		out = append(out, kv{append([]byte(nil), k...), nv})
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, e := range out {
-		if err := b.Put(e.k, e.v); err != nil {
-			return err
-		}
-	}
-	return nil
+		return idx.Put(nameAddrKey(h.HamletID, intake.Fold(h.HeadName), h.Address, readU64(k)), nil)
+	})
 }
 
 // rebuildOfficerIndex writes idx_g_off again from the records (its keys

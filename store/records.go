@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"dvcbot/campaign"
+	"dvcbot/intake"
 )
 
 func getJSON(b []byte, v any) error { return json.Unmarshal(b, v) }
@@ -226,6 +227,37 @@ func (t *Tx) HouseholdsByPhone(phone string) ([]campaign.Household, error) {
 	return out, nil
 }
 
+// nameAddrKey is a household's key in the name-and-address index; id 0
+// gives the prefix of every household of that name and address.
+func nameAddrKey(hamlet, foldedName, address string, id uint64) []byte {
+	k := cat([]byte(hamlet), sep, []byte(foldedName), sep, []byte(intake.Fold(address)), sep)
+	if id == 0 {
+		return k
+	}
+	return cat(k, u64(id))
+}
+
+// HouseholdsAt returns the households of a hamlet with the same head name
+// (folded, as AddHousehold was given it) and the same address (folded
+// here): likely the same family when their phones differ. The cost is
+// that of the matches alone, however many namesakes the hamlet has.
+func (t *Tx) HouseholdsAt(hamlet, foldedName, address string) ([]campaign.Household, error) {
+	prefix := nameAddrKey(hamlet, foldedName, address, 0)
+	var out []campaign.Household
+	c := t.tx.Bucket(bNameAddr).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if len(k) != len(prefix)+8 {
+			continue // a longer address that starts the same way
+		}
+		h, err := t.Household(readU64(k[len(prefix):]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
 // HouseholdsByName returns the households of a hamlet whose folded head name
 // equals foldedName (for likely-duplicate warnings).
 func (t *Tx) HouseholdsByName(hamlet, foldedName string) ([]campaign.Household, error) {
@@ -275,6 +307,9 @@ func (t *Tx) AddHousehold(h campaign.Household, foldedName string) (campaign.Hou
 	}
 	if err := t.tx.Bucket(bNameIdx).Put(cat([]byte(h.HamletID), sep, []byte(foldedName), sep, u64(id)), nil); err != nil {
 		return h, fmt.Errorf("store: name index: %w", err)
+	}
+	if err := t.tx.Bucket(bNameAddr).Put(nameAddrKey(h.HamletID, foldedName, h.Address, id), nil); err != nil {
+		return h, fmt.Errorf("store: name and address index: %w", err)
 	}
 	if h.SelfAble {
 		if err := t.refreshHousehold(h.ID); err != nil {

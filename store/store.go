@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -43,6 +44,7 @@ var (
 	bHouseholds = []byte("households")
 	bPhoneIdx   = []byte("idx_phone")         // phone 0x00 hamlet → household id
 	bNameIdx    = []byte("idx_name")          // hamlet 0x00 fold(name) 0x00 household id → nil
+	bNameAddr   = []byte("idx_name_addr")     // hamlet 0x00 fold(name) 0x00 fold(address) 0x00 household id → nil
 	bGuidance   = []byte("guidance")          // id → JSON
 	bGTime      = []byte("idx_g_time")        // unix 8 | id 8 → nil
 	bGOfficer   = []byte("idx_g_off")         // officer 8 | unix 8 | id 8 → nil
@@ -73,7 +75,7 @@ var (
 	bAggOH      = []byte("agg_oh")   // schema 1–2: officer 8 | household 8 → first day 4
 )
 
-var allBuckets = [][]byte{bMeta, bHamlets, bOfficers, bAccounts, bInvites, bHouseholds, bPhoneIdx, bNameIdx,
+var allBuckets = [][]byte{bMeta, bHamlets, bOfficers, bAccounts, bInvites, bHouseholds, bPhoneIdx, bNameIdx, bNameAddr,
 	bGuidance, bGTime, bGOfficer, bSessions, bUpdates, bAudit,
 	bHH, bAggH, bAggDH, bAggRun, bAggOff, bExclusions, bLifted, bChecks, bOutbox, bKV}
 
@@ -122,7 +124,11 @@ func Open(path string, opts Options) (*DB, error) {
 			}
 		}
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
+	bopts := &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync}
+	if !opts.ReadOnly && strconv.IntSize == 64 && runtime.GOOS != "windows" { // Windows would make the file that large
+		bopts.InitialMmapSize = initialMmapSize // writes never wait on readers to remap (snapshot.go)
+	}
+	bdb, err := bolt.Open(path, 0o600, bopts)
 	if err != nil {
 		if errors.Is(err, bolterr.ErrTimeout) {
 			return nil, fmt.Errorf("open %s: %w", path, ErrLocked)

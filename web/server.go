@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"dvcbot/campaign"
@@ -101,6 +102,7 @@ type Server struct {
 
 	ctx    context.Context // background work (zone builds) ends with Close
 	cancel context.CancelFunc
+	bg     sync.WaitGroup // background builds of the zone's figures
 }
 
 // New makes the server, reading (or creating) the signing key from src.
@@ -175,7 +177,10 @@ func New(ctx context.Context, src Source, opt Options) (*Server, error) {
 }
 
 // Close stops background work (a zone build in progress).
-func (s *Server) Close() { s.cancel() }
+func (s *Server) Close() {
+	s.cancel()
+	s.bg.Wait() // a figures build in flight ends before the store may close
+}
 
 // Files is the server's file links (issue 10: documents and pictures for
 // channels that cannot send them).

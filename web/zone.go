@@ -199,7 +199,8 @@ func (s *Server) zone(ctx context.Context) (*zone, error) {
 	if c.building == nil {
 		done := make(chan struct{})
 		c.building = done
-		go s.buildZone(done)
+		s.bg.Add(1)
+		go func() { defer s.bg.Done(); s.buildZone(done) }()
 	}
 	wait := c.building
 	c.mu.Unlock()

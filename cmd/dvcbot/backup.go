@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"dvcbot/backup"
@@ -12,7 +14,10 @@ import (
 )
 
 // backupFile makes the file /saoluu sends: a fresh snapshot, gzip-compressed,
-// named by the time it was taken in the campaign time zone.
+// named by the time it was taken in the campaign time zone. The snapshot's
+// read transaction ends once it is copied beside the data file; it is
+// compressed from that copy into at most bot.MaxDocumentBytes of memory
+// (backup.WriteGzip), and a larger one is reported, not built.
 func backupFile(db *store.DB, loc *time.Location, now func() time.Time) bot.BackupFunc {
 	return func(ctx context.Context) (chat.File, error) {
 		if err := ctx.Err(); err != nil {
@@ -20,7 +25,10 @@ func backupFile(db *store.DB, loc *time.Location, now func() time.Time) bot.Back
 		}
 		at := now().In(loc)
 		var buf bytes.Buffer
-		if err := backup.WriteGzip(db, &buf); err != nil {
+		if err := backup.WriteGzip(ctx, db, &buf, bot.MaxDocumentBytes); err != nil {
+			if errors.Is(err, backup.ErrTooLarge) {
+				return chat.File{}, fmt.Errorf("%w: %w", bot.ErrDocumentTooLarge, err)
+			}
 			return chat.File{}, err
 		}
 		return chat.File{Name: backup.FileName(at) + ".gz", Bytes: buf.Bytes()}, nil

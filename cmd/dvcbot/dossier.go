@@ -14,35 +14,39 @@ import (
 
 // dossier writes a hamlet's award dossier (Tờ trình, Biên bản họp xét and
 // the evidence annex) into a folder under names dated by the day its
-// figures stop at, never overwriting a file, reading the store without
-// writing to it (a snapshot from the running bot when it holds the file).
+// figures stop at (by default today, at most the campaign's last day),
+// never overwriting a file, reading the store without writing to it (a
+// snapshot from the running bot when it holds the file).
 func (e env) dossier(ctx context.Context, args []string) error {
 	fs := e.flags("dossier")
-	path := fs.String("config", "", "configuration file (YAML)")
-	hamlet := fs.String("hamlet", "", "hamlet id (required)")
-	out := fs.String("out", "", "output folder (required; created if missing)")
-	date := fs.String("date", "", "figures as of this day YYYY-MM-DD (default: today, at most the campaign's last day)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
+	path := e.configPath(fs)
+	hamlet := fs.String("hamlet", "", "")
+	out := fs.String("out", "", "")
+	date := fs.String("date", "", "")
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	if *hamlet == "" || *out == "" {
-		return fmt.Errorf("dossier needs --hamlet ID and --out DIR: %w", errUsage)
+		return usagef("dossier", "cần --hamlet MÃ_ẤP và --out THƯ_MỤC")
 	}
 	cfg, err := e.loadConfig(*path, false)
 	if err != nil {
 		return err
 	}
-	if _, ok := cfg.Hamlet(*hamlet); !ok {
-		return fmt.Errorf("--hamlet %q: no such hamlet in the configuration", *hamlet)
+	if err := knownHamlet("dossier", cfg, *hamlet); err != nil {
+		return err
 	}
 	loc := cfg.Campaign.Location
 	at := scoringParams(cfg).FiguresAt(scoring.DateOf(time.Now(), loc))
 	if *date != "" {
 		t, err := time.ParseInLocation("2006-01-02", *date, loc)
 		if err != nil {
-			return fmt.Errorf("--date %q: want YYYY-MM-DD: %w", *date, errUsage)
+			return usagef("dossier", "--date %q: ngày viết dạng NĂM-THÁNG-NGÀY, ví dụ 2026-12-31", *date)
 		}
 		at = scoring.DateOf(t, loc)
+	}
+	if err := checkDataFile(cfg); err != nil {
+		return err
 	}
 	db, closeDB, err := store.OpenReadOnly(cfg.Store.Path, store.Options{Location: loc})
 	if err != nil {

@@ -234,7 +234,7 @@ func TestExportListsSelfDeclaredAndNeverOverwrites(t *testing.T) {
 	if err != nil {
 		t.Fatalf("export file: %v (stderr %q)", err, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "Exported 2 records and 1 self-declared households to "+path) {
+	if !strings.Contains(r.stderr, "Đã xuất 2 lượt hướng dẫn và 1 hộ tự khai đã biết làm vào "+path) {
 		t.Errorf("stderr = %q", r.stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")

@@ -16,19 +16,25 @@ import (
 )
 
 // export writes the evidence list of a period (every active guidance
-// record and every household recorded as able on its own) as CSV or XLSX,
-// to standard output, to a new file, or into a folder under a name that
-// says what it holds (export.EvidenceFileName). It never overwrites a file.
+// record and every household recorded as able on its own, package
+// evidence) as CSV or XLSX, to standard output, to a new file, or into a
+// folder under a name that says what it holds (export.EvidenceFileName).
+// It never overwrites a file nor follows a link (export.CreateNew), and
+// removes what it began when writing fails.
 func (e env) export(ctx context.Context, args []string) error {
 	fs := e.flags("export")
-	path := fs.String("config", "", "configuration file (YAML)")
-	from := fs.String("from", "", "first day YYYY-MM-DD (default: campaign start)")
-	to := fs.String("to", "", "last day YYYY-MM-DD, inclusive (default: campaign end)")
-	hamlet := fs.String("hamlet", "", "only this hamlet id")
-	format := fs.String("format", "csv", "csv or xlsx")
-	out := fs.String("out", "", "output file, never overwritten, or an existing folder to write a file named by the period into (default: standard output)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
+	path := e.configPath(fs)
+	from := fs.String("from", "", "")
+	to := fs.String("to", "", "")
+	hamlet := fs.String("hamlet", "", "")
+	format := fs.String("format", "csv", "")
+	out := fs.String("out", "", "")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	*format = strings.ToLower(*format)
+	if *format != "csv" && *format != "xlsx" {
+		return usagef("export", "--format %q: chỉ có csv hoặc xlsx", *format)
 	}
 	cfg, err := e.loadConfig(*path, false)
 	if err != nil {
@@ -38,27 +44,26 @@ func (e env) export(ctx context.Context, args []string) error {
 	start, end := cfg.Campaign.Start, cfg.Campaign.End.AddDate(0, 0, 1)
 	if *from != "" {
 		if start, err = time.ParseInLocation("2006-01-02", *from, loc); err != nil {
-			return fmt.Errorf("--from %q: want YYYY-MM-DD: %w", *from, errUsage)
+			return usagef("export", "--from %q: ngày viết dạng NĂM-THÁNG-NGÀY, ví dụ 2026-03-01", *from)
 		}
 	}
 	if *to != "" {
 		t, err := time.ParseInLocation("2006-01-02", *to, loc)
 		if err != nil {
-			return fmt.Errorf("--to %q: want YYYY-MM-DD: %w", *to, errUsage)
+			return usagef("export", "--to %q: ngày viết dạng NĂM-THÁNG-NGÀY, ví dụ 2026-03-31", *to)
 		}
 		end = t.AddDate(0, 0, 1)
 	}
-	hamletName := ""
+	scope := "Toàn đặc khu"
 	if *hamlet != "" {
-		h, ok := cfg.Hamlet(*hamlet)
-		if !ok {
-			return fmt.Errorf("--hamlet %q: no such hamlet in the configuration", *hamlet)
+		if err := knownHamlet("export", cfg, *hamlet); err != nil {
+			return err
 		}
-		hamletName = h.Name
+		h, _ := cfg.Hamlet(*hamlet)
+		scope = "Ấp " + h.Name
 	}
-	*format = strings.ToLower(*format)
-	if *format != "csv" && *format != "xlsx" {
-		return fmt.Errorf("--format %q: want csv or xlsx: %w", *format, errUsage)
+	if err := checkDataFile(cfg); err != nil {
+		return err
 	}
 	first, last := scoring.DateOf(start, loc), scoring.DateOf(end.Add(-time.Nanosecond), loc)
 	db, closeDB, err := store.OpenReadOnly(cfg.Store.Path, store.Options{Location: loc})
@@ -74,6 +79,9 @@ func (e env) export(ctx context.Context, args []string) error {
 		if st, err := os.Stat(target); err == nil && st.IsDir() {
 			target = filepath.Join(target, export.EvidenceFileName(*hamlet, first, last, *format))
 		}
+		// A new file of mode 0600, never an existing file or a link:
+		// an existing file would keep its mode (0644 lets anyone read the
+		// households' personal data) or hold an earlier export.
 		if f, err = export.CreateNew(target); err != nil {
 			return err
 		}
@@ -90,10 +98,6 @@ func (e env) export(ctx context.Context, args []string) error {
 		if *format == "csv" {
 			return export.WriteEvidenceCSV(w, loc, rows, names)
 		}
-		scope := "Toàn đặc khu"
-		if hamletName != "" {
-			scope = "Ấp " + hamletName
-		}
 		_, err := export.WriteAnnex(w, loc, export.Annex{Scope: scope + ", từ ngày " + first.String() + " đến ngày " + last.String(),
 			FiguresAt: last, Rows: rows, ProcedureNames: names})
 		return err
@@ -108,7 +112,7 @@ func (e env) export(ctx context.Context, args []string) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	if f != nil {
-		fmt.Fprintf(e.stderr, "Exported %d records and %d self-declared households to %s.\n", guided, self, target)
+		fmt.Fprintf(e.stderr, "Đã xuất %d lượt hướng dẫn và %d hộ tự khai đã biết làm vào %s.\n", guided, self, target)
 	}
 	_ = ctx
 	return nil

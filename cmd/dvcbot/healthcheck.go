@@ -14,20 +14,20 @@ import (
 // HEALTHCHECK runs `dvcbot healthcheck`.
 func (e env) healthcheck(ctx context.Context, args []string) error {
 	fs := e.flags("healthcheck")
-	path := fs.String("config", e.getenv("DVCBOT_CONFIG"), "configuration file (YAML); ops.listen is where the bot answers")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
+	path := e.configPath(fs)
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	cfg, err := e.loadConfig(*path, false)
 	if err != nil {
 		return err
 	}
 	if cfg.Ops.Listen == "" {
-		return fmt.Errorf("ops.listen is empty: the bot serves no /healthz to ask")
+		return fmt.Errorf("ops.listen để trống: bot không mở /healthz nên không có gì để hỏi — đặt ops.listen, ví dụ 127.0.0.1:9090")
 	}
 	host, port, err := net.SplitHostPort(cfg.Ops.Listen)
 	if err != nil {
-		return fmt.Errorf("ops.listen %q: %w", cfg.Ops.Listen, err)
+		return fmt.Errorf("ops.listen %q không đúng dạng máy:cổng: %w", cfg.Ops.Listen, err)
 	}
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "127.0.0.1"
@@ -41,14 +41,14 @@ func (e env) healthcheck(ctx context.Context, args []string) error {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("the bot does not answer on %s: %w", url, err)
+		return fmt.Errorf("bot không trả lời ở %s (bot chưa chạy, hoặc ops.listen khác): %w", url, err)
 	}
 	defer resp.Body.Close()
 	if _, err := io.Copy(e.stdout, io.LimitReader(resp.Body, 64<<10)); err != nil {
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("unhealthy: %s answered %d", url, resp.StatusCode)
+		return fmt.Errorf("bot không ổn: %s trả lời %d (xem các mục \"checks\" ở trên)", url, resp.StatusCode)
 	}
 	return nil
 }

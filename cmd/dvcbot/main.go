@@ -1,15 +1,6 @@
-// Command dvcbot runs the campaign bot and its tools.
-//
-//	dvcbot demo [--store FILE] [--fresh]    the whole product in the terminal, no token needed
-//	dvcbot serve [--config FILE]            the bot on Zalo and/or Telegram (configuration from the file and DVCBOT_* variables)
-//	dvcbot invite --config FILE [--hamlet ID] [--role admin|lanh_dao|thuong_truc|truong_ap|can_bo]   a join code
-//	dvcbot check-config --config FILE       validate a configuration
-//	dvcbot export --config FILE --format csv|xlsx [--from D] [--to D] [--hamlet ID] [--out FILE]
-//	dvcbot dossier --config FILE --hamlet ID --out DIR [--date YYYY-MM-DD]   a hamlet's award dossier
-//	dvcbot reindex --config FILE            rebuild aggregates from the records
-//	dvcbot restore --config FILE --from BACKUP   replace the data file with a backup (bot stopped)
-//	dvcbot healthcheck [--config FILE]      ask the running bot's /healthz (exit 1 unless healthy)
-//	dvcbot sample-config                    print the sample configuration
+// Command dvcbot runs the campaign bot and its tools: `dvcbot --help`
+// lists the subcommands (cli.go, commands), `dvcbot <subcommand> --help`
+// explains one. Every message is in Vietnamese, like the bot's.
 package main
 
 import (
@@ -39,31 +30,12 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ()); err != nil {
 		fmt.Fprintln(os.Stderr, "dvcbot:", err)
-		if errors.Is(err, errUsage) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 
-var errUsage = errors.New("usage")
-
-const usage = `dvcbot — bot của phong trào "Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến"
-
-Cách dùng:
-  dvcbot demo [--store FILE] [--fresh]      chạy thử toàn bộ trong cửa sổ dòng lệnh (không cần token)
-  dvcbot serve [--config FILE]              chạy bot trên Zalo và/hoặc Telegram (cấu hình từ tệp và biến môi trường DVCBOT_…)
-  dvcbot invite --config FILE [--hamlet ID] [--role admin|lanh_dao|thuong_truc|truong_ap|can_bo]
-                                            in một mã mời dùng một lần (quản trị viên đầu tiên không cần tra mã tài khoản)
-  dvcbot check-config --config FILE         kiểm tra tệp cấu hình
-  dvcbot export --config FILE --format csv|xlsx [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--hamlet ID] [--out FILE]
-  dvcbot dossier --config FILE --hamlet ID --out DIR [--date YYYY-MM-DD]
-                                            lập hồ sơ khen thưởng của ấp (Tờ trình, Biên bản họp xét, danh sách hộ)
-  dvcbot reindex --config FILE              tính lại số liệu tổng hợp từ các bản ghi
-  dvcbot restore --config FILE --from TỆP   khôi phục dữ liệu từ một bản sao lưu (khi bot đã dừng)
-  dvcbot healthcheck [--config FILE]        hỏi /healthz của bot đang chạy (lỗi nếu bot không ổn)
-  dvcbot sample-config                      in cấu hình mẫu
-`
+// errUsage marks a command-line mistake (exit status 2).
+var errUsage = errors.New("sai cách dùng")
 
 // env is the process environment handed to run (tests pass their own).
 type env struct {
@@ -74,6 +46,8 @@ type env struct {
 	// nil); tests run serve on a fast clock.
 	now   func() time.Time
 	after func(time.Duration) <-chan time.Time
+	// st is shared by the parts of one run (set by run).
+	st *runState
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, vars []string) error {
@@ -103,46 +77,38 @@ func (e env) getenv(name string) string {
 }
 
 func (e env) run(ctx context.Context, args []string) error {
-	stdout, stderr := e.stdout, e.stderr
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("no command given: %w", errUsage)
+	if e.st == nil {
+		e.st = &runState{}
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "demo":
-		return e.demo(ctx, rest)
-	case "serve":
-		return e.serve(ctx, rest)
-	case "check-config":
-		return e.checkConfig(rest)
-	case "export":
-		return e.export(ctx, rest)
-	case "dossier":
-		return e.dossier(ctx, rest)
-	case "reindex":
-		return e.reindex(rest)
-	case "invite":
-		return e.invite(ctx, rest)
-	case "restore":
-		return e.restore(rest)
-	case "healthcheck":
-		return e.healthcheck(ctx, rest)
-	case "sample-config":
-		_, err := stdout.Write(config.SampleYAML())
-		return err
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usageText())
+		return usagef("", "chưa có lệnh: hãy chọn một lệnh ở trên")
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "--help", "-help":
+		if len(rest) > 0 {
+			if _, ok := findCommand(rest[0]); ok {
+				return e.run(ctx, []string{rest[0], "--help"})
+			}
+		}
+		fmt.Fprint(e.stdout, usageText())
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q: %w", cmd, errUsage)
-}
-
-func (e env) flags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	return fs
+	c, ok := findCommand(name)
+	if !ok {
+		fmt.Fprint(e.stderr, usageText())
+		return usagef("", "không có lệnh %q", name)
+	}
+	if wantsHelp(rest) {
+		e.st.help = true
+		err := c.run(e, ctx, []string{"--help"})
+		if errors.Is(err, errUsage) { // the flag set printed the help
+			return nil
+		}
+		return err
+	}
+	return translateUsage(name, c.run(e, ctx, rest))
 }
 
 // loadConfig reads and validates a configuration file (the embedded sample when path is empty).
@@ -152,32 +118,60 @@ func (e env) loadConfig(path string, forServe bool) (*config.Config, error) {
 		return nil, err
 	}
 	if err := cfg.Validate(forServe); err != nil {
-		return nil, fmt.Errorf("configuration is not valid:\n%w", err)
+		return nil, fmt.Errorf("cấu hình chưa hợp lệ:\n%w", err)
 	}
 	return cfg, nil
 }
 
+// configPath is the --config flag of a command: the file, by default
+// $DVCBOT_CONFIG; empty means the embedded sample with DVCBOT_* variables.
+func (e env) configPath(fs *flag.FlagSet) *string {
+	return fs.String("config", e.getenv("DVCBOT_CONFIG"), "")
+}
+
+// checkConfig checks a configuration as serve would read it. What only
+// serve needs (the token; the webhook's address and secret) is reported
+// apart: missing, it is a reminder, not a failure, unless --serve.
 func (e env) checkConfig(args []string) error {
 	fs := e.flags("check-config")
-	path := fs.String("config", "", "configuration file (YAML)")
-	serve := fs.Bool("serve", true, "also require what serve needs (token)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
+	path := e.configPath(fs)
+	strict := fs.Bool("serve", false, "")
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
-	if *path == "" {
-		return fmt.Errorf("check-config needs --config FILE: %w", errUsage)
+	source := *path
+	if source == "" {
+		source = "cấu hình mẫu kèm các biến môi trường DVCBOT_… (không có --config hay DVCBOT_CONFIG; serve sẽ dùng đúng như vậy)"
 	}
-	cfg, err := e.loadConfig(*path, *serve)
+	cfg, err := config.Load(*path, e.vars)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: OK — %d hamlets, %d procedures, campaign %s to %s (%s)\n", *path, len(cfg.Hamlets), len(cfg.Procedures),
-		cfg.Campaign.Start.Format("2006-01-02"), cfg.Campaign.End.Format("2006-01-02"), cfg.Campaign.Timezone)
+	if err := cfg.Validate(false); err != nil {
+		return fmt.Errorf("%s chưa hợp lệ:\n%w", source, err)
+	}
+	missing := config.Problems(cfg.Validate(true))
+	if *strict && len(missing) > 0 {
+		return fmt.Errorf("%s chưa đủ để chạy serve:\n%w", source, cfg.Validate(true))
+	}
+	fmt.Fprintf(e.stdout, "%s: hợp lệ — %d ấp, %d thủ tục, phong trào từ %s đến %s (%s).\n", source, len(cfg.Hamlets), len(cfg.Procedures),
+		cfg.Campaign.Start.Format("02/01/2006"), cfg.Campaign.End.Format("02/01/2006"), cfg.Campaign.Timezone)
+	if len(missing) > 0 {
+		fmt.Fprintln(e.stdout, "Còn thiếu để chạy serve (serve dừng ngay nếu thiếu; check-config --serve coi đây là lỗi):")
+		for _, p := range missing {
+			fmt.Fprintf(e.stdout, "  - %s\n", p)
+		}
+	}
 	return nil
 }
 
-// openStore opens the data file and syncs the configured hamlets into it.
+// openStore checks the data file's pages (checkDataFile: a damaged file
+// stops the command with the fix instead of a crash), opens it and syncs
+// the configured hamlets into it.
 func openStore(cfg *config.Config, now func() time.Time) (*store.DB, error) {
+	if err := checkDataFile(cfg); err != nil {
+		return nil, err
+	}
 	db, err := store.Open(cfg.Store.Path, store.Options{Now: now, Location: cfg.Campaign.Location})
 	if err != nil {
 		return nil, err
@@ -265,9 +259,9 @@ func scoringParams(cfg *config.Config) scoring.Params {
 
 func (e env) reindex(args []string) error {
 	fs := e.flags("reindex")
-	path := fs.String("config", "", "configuration file (YAML)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
+	path := e.configPath(fs)
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	cfg, err := e.loadConfig(*path, false)
 	if err != nil {
@@ -280,9 +274,9 @@ func (e env) reindex(args []string) error {
 	defer db.Close()
 	start := time.Now()
 	if err := db.Update(func(tx *store.Tx) error { return tx.Reindex() }); err != nil {
-		return fmt.Errorf("reindex: %w", err)
+		return fmt.Errorf("tính lại số liệu tổng hợp: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "Aggregates rebuilt from the records in %s.\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "Đã tính lại số liệu tổng hợp từ các bản ghi trong %s.\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

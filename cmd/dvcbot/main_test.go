@@ -179,7 +179,7 @@ func TestCheckConfig(t *testing.T) {
 	if r.err != nil {
 		t.Fatalf("check-config of the sample: %v", r.err)
 	}
-	if !strings.Contains(r.stdout, "OK") || !strings.Contains(r.stdout, "13 hamlets") {
+	if !strings.Contains(r.stdout, "hợp lệ") || !strings.Contains(r.stdout, "13 ấp") || strings.Contains(r.stdout, "Còn thiếu") {
 		t.Errorf("check-config output: %q", r.stdout)
 	}
 	if strings.Contains(r.stdout+r.stderr, secret) {
@@ -197,9 +197,6 @@ func TestCheckConfig(t *testing.T) {
 		{"households negative", []string{`households: 812`, `households: -5`}, env, "hamlets[0].households"},
 		{"unknown time zone", []string{`timezone: "Asia/Ho_Chi_Minh"`, `timezone: "Asia/Kien_Hai"`}, env, "campaign.timezone"},
 		{"end before start", []string{`end: "2026-12-31"`, `end: "2025-12-31"`}, env, "campaign.end"},
-		// No token at all: the error says how to set either channel's.
-		{"missing token names Telegram's", nil, nil, "DVCBOT_TELEGRAM_TOKEN"},
-		{"missing token names Zalo's", nil, nil, "DVCBOT_ZALO_TOKEN"},
 		{"duplicate procedure id", []string{`id: "tam_tru"`, `id: "khai_sinh"`}, env, "procedures[2].id"},
 		{"unknown key", []string{"daily_target: 1", "daily_target: 1\n  dayly_target: 2"}, env, "campaign.dayly_target"},
 		{"bad token, not printed", nil, []string{"DVCBOT_TELEGRAM_TOKEN=abc def/" + secret}, "telegram.token"},
@@ -219,8 +216,9 @@ func TestCheckConfig(t *testing.T) {
 		})
 	}
 
-	if r := runCmd(t, "", nil, "check-config"); !errors.Is(r.err, errUsage) {
-		t.Errorf("check-config without --config: %v, want a usage error", r.err)
+	// Without --config nor DVCBOT_CONFIG: what serve would read, the sample and the environment.
+	if r := runCmd(t, "", env, "check-config"); r.err != nil || !strings.Contains(r.stdout, "cấu hình mẫu kèm các biến môi trường") {
+		t.Errorf("check-config without --config: %v\n%s", r.err, r.stdout)
 	}
 	if r := runCmd(t, "", nil, "check-config", "--config", filepath.Join(t.TempDir(), "missing.yaml")); r.err == nil {
 		t.Errorf("check-config of a missing file succeeded")
@@ -379,7 +377,7 @@ func TestExportXLSX(t *testing.T) {
 			t.Errorf("first row %q lacks %q", joined, want)
 		}
 	}
-	if !strings.Contains(r.stderr, "3 records") {
+	if !strings.Contains(r.stderr, "3 lượt hướng dẫn") {
 		t.Errorf("export does not say how many records it wrote: %q", r.stderr)
 	}
 }
@@ -551,7 +549,7 @@ func TestReindexCommand(t *testing.T) {
 	env := []string{"DVCBOT_STORE_PATH=" + path}
 	before := runCmd(t, "", env, "export", "--format", "csv", "--from", "2000-01-01", "--to", "2100-12-31")
 	r := runCmd(t, "", env, "reindex")
-	if r.err != nil || !strings.Contains(r.stdout, "rebuilt") {
+	if r.err != nil || !strings.Contains(r.stdout, "Đã tính lại số liệu tổng hợp") {
 		t.Fatalf("reindex: %v %q", r.err, r.stdout)
 	}
 	after := runCmd(t, "", env, "export", "--format", "csv", "--from", "2000-01-01", "--to", "2100-12-31")

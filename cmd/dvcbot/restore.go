@@ -11,13 +11,17 @@ import (
 // restore replaces the data file with a backup while the bot is stopped.
 func (e env) restore(args []string) error {
 	fs := e.flags("restore")
-	path := fs.String("config", e.getenv("DVCBOT_CONFIG"), "configuration file (YAML); store.path is the data file to replace")
-	from := fs.String("from", "", "the backup file (dvcbot-….db from store.backup_dir, or the .db.gz /saoluu sent)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
+	path := e.configPath(fs)
+	from := fs.String("from", "", "")
+	maxGB := fs.Int64("max-gb", backup.MaxRestoreBytes>>30, "")
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	if *from == "" {
-		return fmt.Errorf("restore needs --from BACKUP: %w", errUsage)
+		return usagef("restore", "cần --from TỆP_SAO_LƯU (một tệp dvcbot-….db trong thư mục sao lưu, hoặc tệp .db.gz do /saoluu gửi)")
+	}
+	if *maxGB < 1 {
+		return usagef("restore", "--max-gb phải từ 1 trở lên")
 	}
 	cfg, err := e.loadConfig(*path, false)
 	if err != nil {
@@ -25,8 +29,11 @@ func (e env) restore(args []string) error {
 	}
 	now, _ := e.clock()
 	fmt.Fprintf(e.stdout, "Kiểm tra bản sao lưu %s …\n", *from)
-	res, err := backup.Restore(*from, cfg.Store.Path, now().In(cfg.Campaign.Location))
+	res, err := backup.RestoreLimited(*from, cfg.Store.Path, now().In(cfg.Campaign.Location), *maxGB<<30)
 	switch {
+	case errors.Is(err, backup.ErrTooLarge):
+		return fmt.Errorf("bản sao lưu nén %s giải nén ra hơn %d GB nên đã dừng lại (tệp hỏng, hoặc không phải bản sao lưu của dvcbot); dữ liệu hiện tại được giữ nguyên. Nếu chắc chắn đây là bản sao lưu đúng và tệp dữ liệu lớn hơn thế, chạy lại với --max-gb lớn hơn: %w",
+			*from, *maxGB, err)
 	case errors.Is(err, backup.ErrInUse):
 		return fmt.Errorf("tệp dữ liệu %s đang được một bot dvcbot sử dụng: hãy dừng bot (docker stop / systemctl stop) rồi chạy lại lệnh khôi phục: %w", cfg.Store.Path, err)
 	case errors.Is(err, store.ErrNewerSchema):

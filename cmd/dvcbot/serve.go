@@ -201,8 +201,10 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	// Answers that were stored but never sent (the process stopped with
-	// them queued) go out first.
-	goBG("undelivered replies", func(ctx context.Context) error { return resendUndelivered(ctx, eng, channels, logger) })
+	// them queued) go out first, before any update is received again.
+	if err := resendUndelivered(ctx, eng, channels, logger); err != nil {
+		logger.Warn("replies left unsent by the last run", "err", err)
+	}
 
 	running = true
 	logger.Info("dvcbot started", "telegram", channelState(tg != nil, cfg.Telegram.Mode), "zalo", channelState(zt != nil, cfg.Zalo.Mode),

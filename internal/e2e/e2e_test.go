@@ -348,8 +348,9 @@ func TestJoinWithCodeTypedAlone(t *testing.T) {
 	mustContain(t, w.say(officer, typed), "họ và tên")
 	mustContain(t, w.say(officer, "Trần Thị Bích"), "Đăng ký thành công", "Bãi Nhà")
 	mustContain(t, w.say(officer, "/toi"), "Kết quả của Trần Thị Bích")
-	// A code-shaped text that is no code is not taken for one.
-	mustContain(t, w.say(other, "ABCD2345"), "chưa đăng ký")
+	// A code-shaped text that is no code is said to be wrong, and joins nobody.
+	mustContain(t, w.say(other, "ABCD2345"), "Mã «ABCD2345» không đúng")
+	mustContain(t, w.say(other, "/toi"), "chưa đăng ký")
 }
 
 // What a person types comes back in replies escaped, inside the bot's own

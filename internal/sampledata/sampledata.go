@@ -107,7 +107,8 @@ func Fill(db *store.DB, o Options) (int, error) {
 				for n := 1 + rng.IntN(2); n > 0; n-- {
 					at := d.Add(time.Duration(7*60+rng.IntN(10*60)) * time.Minute)
 					var hh campaign.Household
-					if len(households) > 0 && rng.Float64() < 0.15 {
+					// Never more households than the hamlet's register holds.
+					if len(households) > 0 && (rng.Float64() < 0.15 || len(households) >= h.Households) {
 						hh = households[rng.IntN(len(households))]
 					} else {
 						phone++

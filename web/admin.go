@@ -172,14 +172,16 @@ func (s *Server) downloadEvidence(w http.ResponseWriter, r *http.Request, v *vie
 		}
 		what = "ấp " + z.ranks[i].Hamlet.Name
 	}
-	name := "Danh sách hộ – " + what + " – " + strings.ReplaceAll(z.at.String(), "/", "-") + ".xlsx"
+	at := s.opt.Params.FiguresAt(z.at)
+	name := "Danh sách hộ – " + what + " – " + strings.ReplaceAll(at.String(), "/", "-") + ".xlsx"
 	started := false
 	err = s.src.Evidence(r.Context(), id, func(rows export.RowSource) error {
 		h := w.Header()
 		h.Set("Content-Type", contentType(name))
 		h.Set("Content-Disposition", contentDisposition("attachment", name))
 		started = true
-		return export.WriteXLSX(w, s.loc, rows, s.procs)
+		_, err := export.WriteAnnex(w, s.loc, export.Annex{Scope: upperFirst(what), FiguresAt: at, Rows: rows, ProcedureNames: s.procs})
+		return err
 	})
 	if err != nil && started {
 		// Half a workbook is already out: the browser gets a broken file
@@ -191,7 +193,8 @@ func (s *Server) downloadEvidence(w http.ResponseWriter, r *http.Request, v *vie
 }
 
 // downloadDossier (GET /tai/ho-so/{hamlet}/{doc}) is a hamlet's award
-// dossier as of today: the proposal (to-trinh) or the minutes (bien-ban).
+// dossier as of the day figures stop at (today, at most the campaign's last
+// day): the proposal (to-trinh) or the minutes (bien-ban).
 func (s *Server) downloadDossier(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	id, doc := r.PathValue("hamlet"), r.PathValue("doc")
 	if s.opt.Dossier == nil || (doc != "to-trinh" && doc != "bien-ban") {
@@ -205,7 +208,8 @@ func (s *Server) downloadDossier(w http.ResponseWriter, r *http.Request, v *view
 	if !ok {
 		return errNotFound
 	}
-	d, err := s.opt.Dossier(r.Context(), id, z.at)
+	at := s.opt.Params.FiguresAt(z.at)
+	d, err := s.opt.Dossier(r.Context(), id, at)
 	if err != nil {
 		return fmt.Errorf("web: dossier of %s: %w", id, err)
 	}
@@ -213,7 +217,7 @@ func (s *Server) downloadDossier(w http.ResponseWriter, r *http.Request, v *view
 	if doc == "bien-ban" {
 		data, title = d.Minutes, "Biên bản họp xét"
 	}
-	name := title + " – ấp " + z.ranks[i].Hamlet.Name + ".docx"
+	name := title + " – ấp " + z.ranks[i].Hamlet.Name + " – " + strings.ReplaceAll(at.String(), "/", "-") + ".docx"
 	h := w.Header()
 	h.Set("Content-Type", contentType(name))
 	h.Set("Content-Disposition", contentDisposition("attachment", name))

@@ -364,7 +364,7 @@ func TestHamletPage(t *testing.T) {
 	if res.StatusCode != 200 || string(b) != "PK to-trinh bai-nha 28/11/2026" {
 		t.Errorf("dossier: %d %q", res.StatusCode, b)
 	}
-	if cd := res.Header.Get("Content-Disposition"); !strings.Contains(cd, `filename*=UTF-8''T%E1%BB%9D%20tr%C3%ACnh`) || !strings.Contains(cd, `filename="to-trinh-ap-bai-nha.docx"`) {
+	if cd := res.Header.Get("Content-Disposition"); !strings.Contains(cd, `filename*=UTF-8''T%E1%BB%9D%20tr%C3%ACnh`) || !strings.Contains(cd, `filename="to-trinh-ap-bai-nha-28-11-2026.docx"`) {
 		t.Errorf("dossier Content-Disposition %q", cd)
 	}
 	if code, _ := h.get("/tai/ho-so/bai-nha/khac", a); code != 404 {

@@ -20,8 +20,9 @@ import (
 // reports, and the same word means the same count in every document. The
 // tests build a campaign from raw records, derive scoring's facts the way
 // the store's aggregates do and the evidence rows the way the store lists
-// them, and check that the two agree. A later phase runs the same checks
-// (checkIdentities) on the sample year.
+// them, and check that the two agree. bot's TestIdentitiesOnTheSampleYear
+// checks the same identities on the sample year through the bot's own paths
+// (the store, /report and /hoso).
 
 // record is one guidance record as an officer reports it.
 type record struct {

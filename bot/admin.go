@@ -580,7 +580,7 @@ func (c *cx) cmdSetHouseholds(args string) error {
 			" hộ trở lên cần 01, ấp dưới " + scoring.Number(p.SpecialHouseholdThreshold) + " hộ cần 02).")
 	}
 	if t.Able > n {
-		b.WriteString("\n⚠️ Số hộ biết làm (" + scoring.Number(t.Able) + ") nhiều hơn số hộ mới: độ phủ chỉ tính tối đa 100,0% (bằng số hộ trong sổ). Vui lòng kiểm tra lại sổ hộ và các báo cáo của ấp.")
+		b.WriteString("\n⚠️ Số hộ biết làm (" + scoring.Number(t.Able) + ") nhiều hơn số hộ vừa sửa: độ phủ chỉ tính tối đa 100,0% (bằng số hộ trong sổ). Vui lòng kiểm tra lại sổ hộ và các báo cáo của ấp.")
 	}
 	b.WriteString("\nSố hộ này được giữ nguyên cả khi cấu hình được nạp lại.")
 	c.reply(b.String())

@@ -383,7 +383,7 @@ func TestSetHouseholds(t *testing.T) {
 	wantContains(t, "/ap", w.send(admAdmin, "/ap")[0].Text, code("nam-du")+" — "+bold("Nam Du")+": 400 hộ · 43 hộ biết làm · độ phủ 10,7%")
 	wantContains(t, "/sosho 1.250", w.one(w.send(admAdmin, "/sosho Bãi Nhà 1.250")), "812 → "+bold("1.250"))
 	wantContains(t, "/sosho 0", w.one(w.send(admAdmin, "/sosho nam-du 0")), "không đúng")
-	wantContains(t, "/sosho small", w.one(w.send(admAdmin, "/sosho nam-du 20")), "nhiều hơn số hộ mới")
+	wantContains(t, "/sosho small", w.one(w.send(admAdmin, "/sosho nam-du 20")), "nhiều hơn số hộ vừa sửa")
 	wantContains(t, "audit", strings.Join(w.auditActions(), "\n"), fmt.Sprintf("%d hamlet.households", w.pid(admAdmin)))
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"dvcbot/chat"
 
@@ -654,8 +655,14 @@ func utf16Len(s string) int {
 // totals row, each a line of a <pre> block.
 func (r reportData) tableLines(p scoring.Params) []string {
 	cmp := r.prevOK
+	// The name column is as wide as the longest name: a name is never cut
+	// (two hamlets could then look alike).
+	width := 4
+	for _, s := range r.stats {
+		width = max(width, utf8.RuneCountInString(s.Hamlet.Name)+1)
+	}
 	row := func(name, guided, delta, days, cov, special string) string {
-		s := pad(name, 10) + lpad(guided, 6)
+		s := pad(name, width) + lpad(guided, 6)
 		if cmp {
 			s += lpad(delta, 5)
 		}
@@ -663,15 +670,11 @@ func (r reportData) tableLines(p scoring.Params) []string {
 	}
 	lines := []string{chat.PreStart + row("Ấp", "Hộ", "±", "Ngày", "Phủ", "Quà")}
 	for _, s := range r.stats {
-		name := []rune(s.Hamlet.Name)
-		if len(name) > 9 {
-			name = append(name[:8], '…')
-		}
 		delta := ""
 		if ps, ok := r.prevStats[s.Hamlet.ID]; ok {
 			delta = signed(s.GuidedInPeriod - ps.GuidedInPeriod)
 		}
-		lines = append(lines, row(plain(string(name)), scoring.Number(s.GuidedInPeriod), delta,
+		lines = append(lines, row(plain(s.Hamlet.Name), scoring.Number(s.GuidedInPeriod), delta,
 			itoa(s.DaysMet)+"/"+itoa(s.DaysElapsed), scoring.Percent(s.Coverage), scoring.Percent(s.SpecialProgress)))
 	}
 	t := totalsOf(r.stats)
@@ -700,7 +703,7 @@ func (r reportData) hamletLines(p scoring.Params) []string {
 	s := r.stats[0]
 	hh := s.Hamlet.Households
 	lines := []string{
-		"• Lượt hộ được hướng dẫn: " + bold(scoring.Number(s.GuidedInPeriod)) + " (hộ mới: " + scoring.Number(s.NewGuided) + ")",
+		"• Lượt hộ được hướng dẫn: " + bold(scoring.Number(s.GuidedInPeriod)) + " (trong đó " + scoring.Number(s.NewGuided) + " hộ lần đầu được hướng dẫn)",
 		"• Ngày đạt chỉ tiêu: " + itoa(s.DaysMet) + "/" + itoa(s.DaysElapsed) + " ngày · chuỗi hiện tại: " + itoa(s.CurrentStreak) + " ngày",
 		"• Độ phủ đến " + r.cur.To.String() + ": " + scoring.Number(min(s.Able, max(hh, 0))) + "/" + scoring.Number(hh) + " hộ = " + chat.BoldStart +
 			scoring.Percent(s.Coverage) + chat.BoldEnd + " (mục tiêu " + scoring.ThresholdPercent(p.CoverageThreshold) + ")",
@@ -717,7 +720,7 @@ func (r reportData) tailLines(p scoring.Params) []string {
 	t := totalsOf(r.stats)
 	if r.hamletName == "" {
 		lines = append(lines, chat.BoldStart+"Tổng "+itoa(len(r.stats))+" ấp"+chat.BoldEnd+": "+scoring.Number(t.guided)+" lượt hộ ("+scoring.Number(t.newGuided)+
-			" hộ mới); "+scoring.Number(t.daysMet)+"/"+scoring.Number(t.daysElapsed)+" ngày-ấp đạt chỉ tiêu; độ phủ chung "+
+			" hộ lần đầu được hướng dẫn); số ngày đạt chỉ tiêu cộng các ấp: "+scoring.Number(t.daysMet)+"/"+scoring.Number(t.daysElapsed)+"; độ phủ chung "+
 			scoring.PercentOf(t.able, t.households)+"; "+scoring.PercentOf(t.special, t.households)+" số hộ đã được hướng dẫn đủ số thủ tục của "+scoring.SpecialPrizeName+".")
 	}
 	if r.prevOK {
@@ -737,7 +740,7 @@ func (r reportData) tailLines(p scoring.Params) []string {
 		}
 		b.WriteString(": " + chat.BoldStart + signed(t.guided-pt.guided) + " lượt hộ" + chat.BoldEnd + " (" + scoring.Number(t.guided) + " so với " + scoring.Number(pt.guided) + ")")
 		b.WriteString(", ngày đạt " + signed(t.daysMet-pt.daysMet))
-		b.WriteString(", độ phủ " + signedTenths(tenths(t.able, t.households)-tenths(pt.able, pt.households)) + " điểm %.")
+		b.WriteString(", độ phủ " + signedTenths(tenths(t.able, t.households)-tenths(pt.able, pt.households)) + " điểm phần trăm.")
 		lines = append(lines, b.String())
 	} else {
 		lines = append(lines, "📈 Kỳ trước nằm ngoài thời gian phong trào nên không có số liệu để so sánh.")

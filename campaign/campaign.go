@@ -92,13 +92,14 @@ func (a Affiliation) Label() string {
 }
 
 // At names the role in a hamlet without repeating "ấp": "cán bộ ấp Bãi Nhà",
-// "trưởng ấp Bãi Nhà", "quản trị viên (ấp Bãi Nhà)".
+// "trưởng ấp Bãi Nhà", "quản trị viên, ấp Bãi Nhà" (never brackets, which
+// the name is often shown in already).
 func (r Role) At(hamlet string) string {
 	if hamlet == "" {
 		return r.Label()
 	}
 	if r == RoleAdmin {
-		return r.Label() + " (ấp " + hamlet + ")"
+		return r.Label() + ", ấp " + hamlet
 	}
 	return r.Label() + " " + hamlet
 }

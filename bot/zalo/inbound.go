@@ -81,7 +81,9 @@ func (t *Transport) deliver(update string, replies []chat.Reply) {
 	if t.o.OnDelivered == nil || update == "" || len(jobs) == 0 {
 		return
 	}
+	t.confirmBegin()
 	go func() {
+		defer t.confirmEnd()
 		lost := false
 		for _, j := range jobs {
 			if err := <-j.done; errors.Is(err, ErrClosed) {

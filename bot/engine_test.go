@@ -514,6 +514,14 @@ func TestRedeliveryBeforeConfirmationAnsweredAgain(t *testing.T) {
 		t.Errorf("%v, want the report saved once", c)
 	}
 	w.eng.Delivered(in.Chat.Channel, in.Update)
+	// Confirmed, and taken by a transaction that has not committed yet
+	// (another update's, queued behind this one's): the store still holds
+	// the answer, yet a re-delivery gets no second copy.
+	taken := w.eng.dl.takeDelivered()
+	if rs := w.handle(in); len(rs) != 0 {
+		t.Errorf("re-delivery while the confirmation was being written: %+v", rs)
+	}
+	w.eng.dl.putBack(taken)
 	w.text("/toi") // the confirmation is written with the next input
 	w.restart()
 	if rs := w.handle(in); len(rs) != 0 {

@@ -163,6 +163,7 @@ func TestWebhookRefusals(t *testing.T) {
 	w.join(officerA, "bai-nha", "Trần Thị Bích")
 	ctx := t.Context()
 	sent := len(w.fz.All())
+	in := w.zt.Stats().MessagesIn
 	report := fakezalo.Encode(w.fz.Private(officerA.ID, officerA.Name, reportLine), fakezalo.Root)
 	big := append([]byte(`{"event_name":"message.text.received","message":{"text":"`), bytes.Repeat([]byte("a"), zalo.MaxWebhookBody)...)
 	big = append(big, `"}}`...)
@@ -194,6 +195,9 @@ func TestWebhookRefusals(t *testing.T) {
 	}
 	if n := w.activeRecords(); n != 0 {
 		t.Fatalf("a refused push stored %d reports", n)
+	}
+	if got := w.zt.Stats().MessagesIn; got != in {
+		t.Fatalf("refused pushes counted in Zalo's quota: %d messages in, was %d", got, in)
 	}
 	// The same report, pushed as Zalo does, is stored; nothing was sent before it.
 	w.clk.Add(typing)

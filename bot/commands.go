@@ -116,6 +116,14 @@ func (c *cx) runCommand(name, args string) error {
 		return nil
 	}
 	if cmd.private && !c.in.Private {
+		if !c.in.Caps.DeepLinks {
+			botName := ""
+			if c.in.Chat.Channel == chat.Zalo {
+				botName = c.e.set.ZaloName()
+			}
+			c.reply(msgPrivateOnlyTyped(botName, name))
+			return nil
+		}
 		c.replies = append(c.replies, chat.Reply{To: c.in.Chat, Text: msgPrivateOnly,
 			Choices: [][]chat.Choice{{{Label: "Mở tin nhắn riêng với bot", URL: c.e.deepLink(privateStart(name))}}}})
 		return nil

@@ -39,12 +39,11 @@ type delivery struct {
 	// inflight are updates whose replies a transport holds but has not yet
 	// confirmed: a re-delivery meanwhile gets no second copy.
 	inflight map[string]struct{}
-	// delivered are confirmed updates whose stored replies are still to clear.
-	delivered map[string]struct{}
-	// sent are the updates confirmed in this process, with when: a
-	// re-delivery meanwhile gets nothing, even before the confirmation is
-	// written (bounded: entries older than sentMemory are forgotten).
-	sent map[string]time.Time
+	// delivered are confirmed updates whose stored replies are still to
+	// clear; the value is true while a write transaction clearing them is
+	// under way. A re-delivery of one gets no second copy: until that
+	// transaction commits, the store still holds the replies.
+	delivered map[string]bool
 	// apologized are updates already answered «chưa được lưu»: a
 	// re-delivery that fails again is not apologised for twice.
 	apologized map[string]struct{}
@@ -54,8 +53,7 @@ type delivery struct {
 }
 
 func newDelivery() *delivery {
-	return &delivery{inflight: map[string]struct{}{}, delivered: map[string]struct{}{}, apologized: map[string]struct{}{},
-		sent: map[string]time.Time{}}
+	return &delivery{inflight: map[string]struct{}{}, delivered: map[string]bool{}, apologized: map[string]struct{}{}}
 }
 
 // updateKey is the channel-qualified id of an input's update ("" when it has none).
@@ -74,34 +72,37 @@ func (e *Engine) Delivered(channel, update string) {
 	}
 	key := channel + ":" + update
 	d := e.dl
-	now := e.now()
 	d.mu.Lock()
 	delete(d.inflight, key)
-	d.delivered[key] = struct{}{}
-	if len(d.sent) > 100000 {
-		for k, at := range d.sent {
-			if now.Sub(at) > sentMemory {
-				delete(d.sent, k)
-			}
-		}
+	if _, ok := d.delivered[key]; !ok {
+		d.delivered[key] = false
 	}
-	d.sent[key] = now
 	d.mu.Unlock()
 }
 
-// takeDelivered removes the confirmations to write and returns them.
+// takeDelivered returns the confirmations to write (those no other
+// transaction is writing) and marks them being written: call cleared once
+// the transaction committed, putBack if it failed.
 func (d *delivery) takeDelivered() []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if len(d.delivered) == 0 {
-		return nil
+	var out []string
+	for k, writing := range d.delivered {
+		if !writing {
+			out = append(out, k)
+			d.delivered[k] = true
+		}
 	}
-	out := make([]string, 0, len(d.delivered))
-	for k := range d.delivered {
-		out = append(out, k)
-	}
-	clear(d.delivered)
 	return out
+}
+
+// cleared forgets confirmations whose write committed.
+func (d *delivery) cleared(keys []string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, k := range keys {
+		delete(d.delivered, k)
+	}
 }
 
 // putBack returns confirmations whose write failed.
@@ -109,7 +110,7 @@ func (d *delivery) putBack(keys []string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, k := range keys {
-		d.delivered[k] = struct{}{}
+		d.delivered[k] = false
 	}
 }
 
@@ -127,6 +128,7 @@ func (e *Engine) FlushDelivered(ctx context.Context) error {
 		e.dl.putBack(keys)
 		return fmt.Errorf("bot: record delivered replies: %w", err)
 	}
+	e.dl.cleared(keys)
 	return nil
 }
 
@@ -163,7 +165,7 @@ func (e *Engine) Undelivered(ctx context.Context) ([]Pending, error) {
 	for _, p := range out {
 		key := p.Channel + ":" + p.Update
 		_, flying := e.dl.inflight[key]
-		_, sent := e.dl.sent[key]
+		_, sent := e.dl.delivered[key]
 		if flying || sent {
 			continue // this process has them in hand already
 		}
@@ -202,20 +204,16 @@ func pendingJSON(rs []chat.Reply) ([]byte, error) {
 	return b, nil
 }
 
-// sentMemory is how long this process remembers the updates it confirmed
-// (Telegram re-delivers for at most 24 hours).
-const sentMemory = 48 * time.Hour
-
 // resend decides what a re-delivered update gets: nothing while its first
-// replies are in flight or were sent by this process, else the stored
-// replies (they were never seen: the process that handled it stopped).
+// replies are in flight in this process or confirmed sent (the
+// confirmation not yet written), else the stored replies.
 func (d *delivery) resend(key string, raw []byte) []chat.Reply {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if _, ok := d.inflight[key]; ok || len(raw) == 0 {
 		return nil
 	}
-	if _, ok := d.sent[key]; ok {
+	if _, ok := d.delivered[key]; ok {
 		return nil
 	}
 	var rs []chat.Reply

@@ -421,6 +421,7 @@ func (e *Engine) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error
 		return []chat.Reply{{To: in.Chat, Text: msgInternalError}}, fmt.Errorf("%w: %w", ErrNotStored, err)
 	}
 	e.dl.wrote()
+	e.dl.cleared(confirmed)
 	if c == nil {
 		return again, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"dvcbot/campaign"
 	"dvcbot/chat"
 	"dvcbot/intake"
+	"dvcbot/store"
 )
 
 func registered(t *testing.T) *world {
@@ -512,6 +514,14 @@ func TestRedeliveryBeforeConfirmationAnsweredAgain(t *testing.T) {
 		t.Errorf("%v, want the report saved once", c)
 	}
 	w.eng.Delivered(in.Chat.Channel, in.Update)
+	// Confirmed, and taken by a transaction that has not committed yet
+	// (another update's, queued behind this one's): the store still holds
+	// the answer, yet a re-delivery gets no second copy.
+	taken := w.eng.dl.takeDelivered()
+	if rs := w.handle(in); len(rs) != 0 {
+		t.Errorf("re-delivery while the confirmation was being written: %+v", rs)
+	}
+	w.eng.dl.putBack(taken)
 	w.text("/toi") // the confirmation is written with the next input
 	w.restart()
 	if rs := w.handle(in); len(rs) != 0 {
@@ -586,4 +596,60 @@ func TestInboundRateLimit(t *testing.T) {
 	if rs := w.text("/toi"); len(rs) != 1 || rs[0].Text != msgTooFast {
 		t.Errorf("over the limit again: %+v, want it said again", rs)
 	}
+}
+
+// An officer whose day passes implausibleDay households is reported to
+// the admins once that day; the check reads no record while the day's
+// records are few, nor after the day was flagged.
+func TestImplausibleDayFlaggedOnce(t *testing.T) {
+	w := fastWorld(t)
+	w.addOfficer(officerID, "bai-nha", campaign.RoleOfficer, "Lê Văn Tám")
+	flags := func() (n int, text string) {
+		t.Helper()
+		if err := w.db.View(func(tx *store.Tx) error {
+			pending, err := tx.PendingPosts(0)
+			for _, p := range pending {
+				if strings.HasPrefix(p.JobKey, "implausible/") {
+					n++
+					text = p.Reply.Text
+				}
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n, text
+	}
+	report := func(i int) {
+		t.Helper()
+		rs := w.text(fmt.Sprintf("/baocao Nguyễn Văn Số %s; Tổ 3; 09%08d; khai sinh", numberName(i), 12345600+i))
+		if len(rs) == 0 || !strings.Contains(rs[0].Text, "Đã lưu") {
+			t.Fatalf("report %d: %+v", i, rs)
+		}
+	}
+	for i := range implausibleDay {
+		report(i)
+	}
+	if n, _ := flags(); n != 0 {
+		t.Fatalf("flagged at %d households", implausibleDay)
+	}
+	report(implausibleDay)
+	n, text := flags()
+	if n != 1 || !strings.Contains(text, "Số liệu bất thường") || !strings.Contains(text, "Lê Văn Tám") || !strings.Contains(text, fmt.Sprint(implausibleDay+1)+" hộ") {
+		t.Fatalf("after %d households: %d posts, %q", implausibleDay+1, n, text)
+	}
+	report(implausibleDay + 1)
+	if n, _ := flags(); n != 1 {
+		t.Fatalf("flagged again the same day: %d posts", n)
+	}
+}
+
+// numberName spells i with letters only (household names have no digits).
+func numberName(i int) string {
+	words := []string{"Không", "Một", "Hai", "Ba", "Bốn", "Năm", "Sáu", "Bảy", "Tám", "Chín"}
+	s := words[i%10]
+	for i /= 10; i > 0; i /= 10 {
+		s = words[i%10] + " " + s
+	}
+	return s
 }

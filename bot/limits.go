@@ -129,13 +129,23 @@ func (e *Engine) ExpireDrafts(ctx context.Context) (int, error) {
 
 // flagImplausible tells the admins, once per officer and day, when an
 // officer's reports of the day pass what one person could visit.
+//
+// It runs in the write transaction of every report, so the common cases
+// are cheap: the officer's records of the day are counted from the index
+// (at most implausibleDay+1 keys, no record read), and a day already
+// flagged is not counted again; only then are the day's households
+// counted exactly (OfficerDay reads each of the day's records, which cost
+// a busy officer's every report a read of all their earlier ones).
 func (c *cx) flagImplausible() error {
-	n := c.tx.OfficerDay(c.who.ID, c.today).Households
-	if n <= implausibleDay {
+	if c.tx.OfficerRecordsOn(c.who.ID, c.today, implausibleDay+1) <= implausibleDay {
 		return nil
 	}
 	key := "implausible/" + c.who.ID.String() + "/" + c.today.Date().Format("2006-01-02")
 	if c.tx.Enqueued(key) {
+		return nil
+	}
+	n := c.tx.OfficerDay(c.who.ID, c.today).Households
+	if n <= implausibleDay {
 		return nil
 	}
 	admins, err := c.e.postAdmins(c.tx)

@@ -18,6 +18,18 @@ var (
 	msgPrivateOnly   = "Để bảo vệ thông tin cá nhân của người dân, việc này chỉ làm trong tin nhắn riêng với bot. Bấm nút dưới đây để mở."
 )
 
+// msgPrivateOnlyTyped answers a private-only command in a group on a
+// channel without deep links (Zalo): no button can open the private chat,
+// so the person is told where to write and what to type.
+func msgPrivateOnlyTyped(botName, command string) string {
+	where := "với bot"
+	if botName != "" {
+		where = "cho bot «" + plain(botName) + "»"
+	}
+	return "Để bảo vệ thông tin cá nhân của người dân, việc này chỉ làm trong tin nhắn riêng với bot. Vui lòng nhắn riêng " +
+		where + " rồi gõ " + code("/"+command) + "."
+}
+
 func msgUnknownCommand(name string) string {
 	return "Không có lệnh /" + plain(limitRunes(name, 40)) + ". Gõ /giup để xem các lệnh dùng được."
 }

@@ -641,6 +641,24 @@ func (t *Tx) OfficerDay(officer campaign.PersonID, d Day) DayCount {
 	return dc
 }
 
+// OfficerRecordsOn counts the records an officer made on local day d,
+// undone ones included, from the officer index alone (no record is read),
+// stopping at limit: a cheap upper bound of OfficerDay(officer,
+// d).Households, for checks that need only know it is not above a bound.
+func (t *Tx) OfficerRecordsOn(officer campaign.PersonID, d Day, limit int) int {
+	start, end := max(t.dayStart(d), 0), t.dayStart(d+1)
+	prefix := i64(int64(officer))
+	c := t.tx.Bucket(bGOfficer).Cursor()
+	n := 0
+	for k, _ := c.Seek(cat(prefix, u64(uint64(start)))); k != nil && n < limit && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if int64(readU64(k[8:16])) >= end {
+			break
+		}
+		n++
+	}
+	return n
+}
+
 // OfficerDays calls fn for each day with records of an officer in [from,
 // to], in order. The officer's records in those days tell which hamlets'
 // rows hold their counts (their own hamlet's, but records stay with the

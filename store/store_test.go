@@ -288,6 +288,16 @@ func TestAggregates(t *testing.T) {
 		}
 	}
 	check("after adds", func(tx *store.Tx) {
+		// Records counted from the index: a's two (one household), b's two.
+		for _, c := range []struct {
+			who         campaign.PersonID
+			d           store.Day
+			limit, want int
+		}{{a, day, 10, 2}, {b, day, 10, 2}, {b, day, 1, 1}, {a, day - 1, 10, 0}, {a, day + 1, 10, 0}, {2003, day, 10, 0}} {
+			if got := tx.OfficerRecordsOn(c.who, c.d, c.limit); got != c.want {
+				t.Errorf("OfficerRecordsOn(%d, day%+d, %d) = %d, want %d", c.who, c.d-day, c.limit, got, c.want)
+			}
+		}
 		if got, want := tx.HamletDay("bai-nha", day), (store.DayCount{Households: 2, Procedures: 4}); got != want {
 			t.Errorf("HamletDay(bai-nha) = %+v, want %+v", got, want)
 		}

@@ -259,6 +259,8 @@ type fileView struct {
 	Download            string
 }
 
+func (fileView) title() string { return "Tải tệp" }
+
 // download (GET /tep/{token}/tai) takes one use and sends the file (a
 // HEAD request takes none). A file with no use left is deleted once sent.
 func (f *Files) download(w http.ResponseWriter, r *http.Request) {

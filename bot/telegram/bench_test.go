@@ -52,3 +52,20 @@ func BenchmarkRoundTrip(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReplyParts renders a typical answer to a saved report (bold
+// spans, a choice) as Telegram HTML parts: work the transport does for
+// every reply.
+func BenchmarkReplyParts(b *testing.B) {
+	r := chat.Reply{To: chat.Addr(chat.Telegram, "700001"),
+		Text: "✅ " + chat.Bold("Đã lưu") + " báo cáo số 12: hộ " + chat.Bold("Nguyễn Văn <An> & con") + " — Đăng ký khai sinh.\n" +
+			"Hôm nay ấp Bãi Nhà đã hướng dẫn 3 hộ — " + chat.Bold("đạt") + " chỉ tiêu ngày ✓\n" +
+			"Có ảnh minh chứng thì gửi ngay trong 30 phút. Báo cáo nhầm? Bấm «Hoàn tác» (trong 24 giờ).",
+		Choices: [][]chat.Choice{{{Label: "↩️ Hoàn tác", Value: "undo:12", TypedOnly: true}}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := replyParts(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

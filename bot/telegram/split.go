@@ -28,6 +28,13 @@ var htmlTags = map[string]bool{
 // is not a well-formed tag or entity counts as text.
 func tokenize(s string) []token {
 	var toks []token
+	eachToken(s, func(t token) { toks = append(toks, t) })
+	return toks
+}
+
+// eachToken calls fn with each token of s in turn (see tokenize), without
+// collecting them: width, called on every reply, allocates nothing.
+func eachToken(s string, fn func(token)) {
 	for i := 0; i < len(s); {
 		switch s[i] {
 		case '<':
@@ -44,14 +51,14 @@ func tokenize(s string) []token {
 				name, _, _ := strings.Cut(strings.TrimSpace(body), " ")
 				tk.tag = strings.ToLower(name)
 				if htmlTags[tk.tag] {
-					toks = append(toks, tk)
+					fn(tk)
 					i += end + 1
 					continue
 				}
 			}
 		case '&':
 			if r, n := entity(s[i:]); n > 0 {
-				toks = append(toks, token{s: s[i : i+n], width: utf16.RuneLen(r), r: r})
+				fn(token{s: s[i : i+n], width: utf16.RuneLen(r), r: r})
 				i += n
 				continue
 			}
@@ -61,10 +68,9 @@ func tokenize(s string) []token {
 		if w < 0 {
 			w = 1
 		}
-		toks = append(toks, token{s: s[i : i+n], width: w, r: r})
+		fn(token{s: s[i : i+n], width: w, r: r})
 		i += n
 	}
-	return toks
 }
 
 // entity decodes an HTML entity Telegram accepts at the start of s.
@@ -110,9 +116,7 @@ func width(s string) int {
 		return n
 	}
 	n := 0
-	for _, t := range tokenize(s) {
-		n += t.width
-	}
+	eachToken(s, func(t token) { n += t.width })
 	return n
 }
 

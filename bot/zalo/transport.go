@@ -231,6 +231,42 @@ type Transport struct {
 	mu     sync.Mutex
 	srv    *http.Server
 	closed bool
+	// confirming counts the goroutines waiting for an update's replies to
+	// tell Options.OnDelivered; confirmed is closed when none is left.
+	// Shutdown waits for them.
+	confirming int
+	confirmed  chan struct{}
+}
+
+// confirmBegin and confirmEnd bracket a goroutine that will call
+// Options.OnDelivered.
+func (t *Transport) confirmBegin() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.confirming == 0 {
+		t.confirmed = make(chan struct{})
+	}
+	t.confirming++
+}
+
+func (t *Transport) confirmEnd() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.confirming--; t.confirming == 0 {
+		close(t.confirmed)
+	}
+}
+
+// confirmsDone is closed once no goroutine is left to call OnDelivered.
+func (t *Transport) confirmsDone() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.confirming == 0 {
+		done := make(chan struct{})
+		close(done)
+		return done
+	}
+	return t.confirmed
 }
 
 // counters are the transport's running totals since start.
@@ -402,14 +438,24 @@ func (t *Transport) Send(ctx context.Context, r chat.Reply) error {
 }
 
 // Shutdown stops the webhook server (if Run started one), lets queued
-// replies go out until ctx ends, then cancels what is still in flight and
-// saves the quota meter.
+// replies go out until ctx ends, then cancels what is still in flight,
+// waits (until ctx ends) for Options.OnDelivered to be told of every
+// update whose replies all went out, and saves the quota meter.
 func (t *Transport) Shutdown(ctx context.Context) error {
 	t.mu.Lock()
 	t.closed = true
 	t.mu.Unlock()
 	t.closeServer(ctx)
 	t.snd.shutdown(ctx)
+	// Every reply is now sent, refused or failed with ErrClosed: the
+	// confirmations of the delivered ones reach OnDelivered before
+	// Shutdown returns, so that the caller's last write of them (serve
+	// flushes them after the transports stop) does not miss any and the
+	// next start does not send those replies again.
+	select {
+	case <-t.confirmsDone():
+	case <-ctx.Done():
+	}
 	if err := t.meter.Flush(); err != nil {
 		return err
 	}

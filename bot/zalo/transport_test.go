@@ -442,3 +442,28 @@ func TestRunListensItself(t *testing.T) {
 		t.Fatal("the listener still serves after Run returned")
 	}
 }
+
+// Shutdown returns only after OnDelivered has been told of every update
+// whose replies went out: serve writes the confirmations once the
+// transports have stopped, and one told later would be lost (the reply
+// then sent again at the next start).
+func TestShutdownWaitsForDeliveryConfirmations(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var confirmed atomic.Bool
+	hs := newHarness(t, harnessConfig{opts: func(o *Options) {
+		o.OnDelivered = func(update string) {
+			close(entered)
+			<-release
+			confirmed.Store(true)
+		}
+	}})
+	hs.push(t, hs.fake.Private("u7", "Lan", "xin chào"), http.StatusOK)
+	hs.sent(t, "u7", 1)
+	go func() { <-entered; close(release) }()
+	if err := hs.tr.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !confirmed.Load() {
+		t.Fatal("Shutdown returned before OnDelivered was told that the reply went out")
+	}
+}

@@ -1,13 +1,17 @@
 // Command dvcload measures the bot under load: an in-process fake Telegram
-// Bot API on loopback, the real bot (bbolt store in a temporary folder with
-// fsync on, conversation engine, Telegram transport) and N simulated
-// officers, each reporting households over and over with a pause between
-// reports (0: closed loop, the next report as soon as the previous one is
-// answered).
+// Bot API (or, with -channel zalo, a fake Zalo Bot API pushing to the
+// bot's webhook) on loopback, the real bot (bbolt store in a temporary
+// folder with fsync on, conversation engine, Telegram or Zalo transport)
+// and N simulated officers, each reporting households over and over with a
+// pause between reports (0: closed loop, the next report as soon as the
+// previous one is answered).
 //
 //	go run ./cmd/dvcload -hamlets 13 -officers 40 -pause 5s -mode guided -duration 60s
 //	go run ./cmd/dvcload -hamlets 1000 -officers 5000 -pause 15s -mode oneline -duration 60s
 //	go run ./cmd/dvcload -officers 200 -pause 0 -duration 30s
+//	go run ./cmd/dvcload -channel zalo -officers 200 -pause 0 -duration 30s
+//
+// The Zalo mode is described in zalo.go.
 //
 // Modes: oneline sends "/baocao họ tên; địa chỉ; số điện thoại; thủ tục"
 // (one exchange per report); guided walks the step-by-step conversation
@@ -76,6 +80,8 @@ type options struct {
 	pause, think      time.Duration
 	duration, warmup  time.Duration
 	mode              string
+	channel           string
+	senders           int
 	dir               string
 	cpuProfile        string
 	workers           int
@@ -92,11 +98,16 @@ func parse(args []string, out io.Writer) (options, error) {
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "measured time")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "time before measuring")
 	fs.StringVar(&o.mode, "mode", "oneline", "oneline or guided")
+	fs.StringVar(&o.channel, "channel", "telegram", "telegram (the fake Bot API, polling) or zalo (the fake Zalo Bot API pushing to the webhook; oneline only)")
+	fs.IntVar(&o.senders, "senders", 0, "Zalo: requests to Zalo in flight at once (0: the transport's default)")
 	fs.StringVar(&o.dir, "dir", "", "folder for the data file (default: a temporary folder, removed at the end)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file")
 	fs.IntVar(&o.workers, "workers", 0, "chats the transport handles at once (0: its default)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if o.channel != "telegram" && o.channel != "zalo" {
+		return o, fmt.Errorf("-channel %q: use telegram or zalo", o.channel)
 	}
 	if o.mode != "oneline" && o.mode != "guided" {
 		return o, fmt.Errorf("-mode %q: use oneline or guided", o.mode)
@@ -112,6 +123,9 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if o.channel == "zalo" {
+		return runZalo(o, out)
+	}
 	dir := o.dir
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "dvcload-*"); err != nil {
@@ -124,13 +138,7 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	cfg := config.Sample()
-	hamlets := cfg.Hamlets
-	if o.hamlets != len(hamlets) {
-		hamlets = make([]campaign.Hamlet, o.hamlets)
-		for i := range hamlets {
-			hamlets[i] = campaign.Hamlet{ID: fmt.Sprintf("ap-%04d", i+1), Name: fmt.Sprintf("Ấp Số %d", i+1), Households: 400 + i%600}
-		}
-	}
+	hamlets := hamletsFor(cfg, o.hamlets)
 
 	// The bot: store, engine, transport, exactly as serve wires them.
 	db, err := store.Open(filepath.Join(dir, "dvcbot.db"), store.Options{Location: loc})
@@ -139,7 +147,10 @@ func run(args []string, out io.Writer) error {
 	}
 	defer db.Close()
 	const firstOfficer int64 = 100000
-	if err := setup(db, hamlets, o.officers, firstOfficer); err != nil {
+	tgAddr := func(j int) chat.Address {
+		return chat.Addr(chat.Telegram, strconv.FormatInt(firstOfficer+int64(j), 10))
+	}
+	if err := setup(db, hamlets, o.officers, tgAddr, chat.Telegram); err != nil {
 		return err
 	}
 	const token = "700700:LOAD-test"
@@ -216,8 +227,21 @@ func run(args []string, out io.Writer) error {
 	return nil
 }
 
-// setup registers the hamlets and the officers in the store.
-func setup(db *store.DB, hamlets []campaign.Hamlet, officers int, first int64) error {
+// hamletsFor is the sample's 13 hamlets, or n made-up ones.
+func hamletsFor(cfg *config.Config, n int) []campaign.Hamlet {
+	if n == len(cfg.Hamlets) {
+		return cfg.Hamlets
+	}
+	hamlets := make([]campaign.Hamlet, n)
+	for i := range hamlets {
+		hamlets[i] = campaign.Hamlet{ID: fmt.Sprintf("ap-%04d", i+1), Name: fmt.Sprintf("Ấp Số %d", i+1), Households: 400 + i%600}
+	}
+	return hamlets
+}
+
+// setup registers the hamlets and the officers in the store; officer j
+// has the account addr(j) on channel.
+func setup(db *store.DB, hamlets []campaign.Hamlet, officers int, addr func(int) chat.Address, channel string) error {
 	if err := db.Update(func(tx *store.Tx) error { return tx.SyncHamlets(hamlets) }); err != nil {
 		return err
 	}
@@ -228,8 +252,7 @@ func setup(db *store.DB, hamlets []campaign.Hamlet, officers int, first int64) e
 				if err != nil {
 					return err
 				}
-				acct := chat.Addr(chat.Telegram, strconv.FormatInt(first+int64(j), 10))
-				o := campaign.Officer{ID: id, Accounts: []campaign.Account{{Address: acct}}, Prefer: chat.Telegram,
+				o := campaign.Officer{ID: id, Accounts: []campaign.Account{{Address: addr(j)}}, Prefer: channel,
 					FullName: "Cán Bộ " + nameOf(j), HamletID: hamlets[j%len(hamlets)].ID,
 					Role: campaign.RoleOfficer, Active: true, JoinedAt: time.Now()}
 				if err := tx.PutOfficer(o, 0, "officer.load"); err != nil {
@@ -443,7 +466,11 @@ func (l *load) report(out io.Writer, cpu time.Duration, db *store.DB) {
 	}
 	secs := l.o.duration.Seconds()
 	fmt.Fprintf(out, "reports saved:   %d in %v = %.1f reports/s\n", l.reports, l.o.duration, float64(l.reports)/secs)
-	fmt.Fprintf(out, "exchanges:       %d = %.1f/s (update queued at the fake → answer at the fake)\n", len(lat), float64(len(lat))/secs)
+	what := "update queued at the fake → answer at the fake"
+	if l.o.channel == "zalo" {
+		what = "push sent to the webhook → answer recorded at the fake; a report is saved when its push returned 200"
+	}
+	fmt.Fprintf(out, "exchanges:       %d = %.1f/s (%s)\n", len(lat), float64(len(lat))/secs, what)
 	if len(lat) > 0 {
 		fmt.Fprintf(out, "latency:         p50 %v  p90 %v  p99 %v  max %v\n",
 			round(pct(.50)), round(pct(.90)), round(pct(.99)), round(lat[len(lat)-1]))
@@ -453,8 +480,10 @@ func (l *load) report(out io.Writer, cpu time.Duration, db *store.DB) {
 		fmt.Fprintf(out, "engine Handle:   p50 %v  p90 %v  p99 %v (engine step + group commit with fsync, per update)\n",
 			round(h[len(h)/2]), round(h[len(h)*9/10]), round(h[min(len(h)-1, len(h)*99/100)]))
 	}
-	if polls := l.fake.Calls("getUpdates") - l.polls0; polls > 0 {
-		fmt.Fprintf(out, "getUpdates:      %d calls, %.1f updates per call on average\n", polls, float64(len(lat))/float64(polls))
+	if l.fake != nil {
+		if polls := l.fake.Calls("getUpdates") - l.polls0; polls > 0 {
+			fmt.Fprintf(out, "getUpdates:      %d calls, %.1f updates per call on average\n", polls, float64(len(lat))/float64(polls))
+		}
 	}
 	errs := 0
 	for _, n := range l.errors {

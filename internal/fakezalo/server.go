@@ -128,6 +128,9 @@ type Server struct {
 	photos       map[string][]byte
 	users        map[string]bool
 	seq          uint64
+	sentTotal    int // messages recorded, including those trimmed
+	sentLimit    int
+	onSent       func(Message)
 }
 
 // New starts a fake Bot API.
@@ -263,6 +266,34 @@ func (s *Server) WaitSent(ctx context.Context, chatID string, n int) ([]Message,
 		case <-ctx.Done():
 			return got, fmt.Errorf("fakezalo: %d of %d messages to %q: %w", len(got), n, chatID, ctx.Err())
 		}
+	}
+}
+
+// OnSent registers fn to be called (outside the server's lock, on the
+// request's goroutine, before the answer) for every message recorded;
+// load tools use it to time replies. Nil removes it.
+func (s *Server) OnSent(fn func(Message)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onSent = fn
+}
+
+// SetSentLimit keeps only the n most recent messages for Sent, All and
+// WaitSent, so that long load runs use bounded memory (the quota still
+// counts every message). Zero keeps everything.
+func (s *Server) SetSentLimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sentLimit = n
+	s.trimSentLocked()
+}
+
+func (s *Server) trimSentLocked() {
+	if s.sentLimit <= 0 {
+		return
+	}
+	if extra := len(s.sent) - s.sentLimit; extra > 0 {
+		s.sent = append(s.sent[:0], s.sent[extra:]...)
 	}
 }
 
@@ -606,7 +637,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, method string, p m
 		}
 	}
 	s.mu.Lock()
-	if q := s.o.MessageQuota; q > 0 && len(s.sent) >= q {
+	if q := s.o.MessageQuota; q > 0 && s.sentTotal >= q {
 		s.mu.Unlock()
 		fail(w, 429, "Quota exceeded", http.StatusTooManyRequests)
 		return
@@ -624,8 +655,14 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, method string, p m
 		m.Delivered = false // ok:true, nothing delivered
 	}
 	s.sent = append(s.sent, m)
+	s.sentTotal++
+	s.trimSentLocked()
 	s.notifyLocked()
+	onSent := s.onSent
 	s.mu.Unlock()
+	if onSent != nil {
+		onSent(m)
+	}
 	switch fault {
 	case DropAfterRecord:
 		if hj, isHJ := w.(http.Hijacker); isHJ {

@@ -137,3 +137,25 @@ func TestPusherShapesAndSecret(t *testing.T) {
 		t.Fatal("unsupported event not encoded")
 	}
 }
+
+// OnSent sees every message recorded; SetSentLimit bounds what is kept
+// without changing what the quota counts.
+func TestOnSentAndSentLimit(t *testing.T) {
+	s := New(Options{Token: token, MessageQuota: 3})
+	defer s.Close()
+	var seen []string
+	s.OnSent(func(m Message) { seen = append(seen, m.ChatID+":"+m.Text) })
+	s.SetSentLimit(1)
+	for i, want := range []int{200, 200, 200, 429} {
+		code, _ := post(t, s, token, "sendMessage", `{"chat_id":"u1","text":"tin `+string(rune('a'+i))+`"}`)
+		if code != want {
+			t.Fatalf("message %d: %d, want %d", i, code, want)
+		}
+	}
+	if strings.Join(seen, ",") != "u1:tin a,u1:tin b,u1:tin c" {
+		t.Fatalf("OnSent saw %v", seen)
+	}
+	if all := s.All(); len(all) != 1 || all[0].Text != "tin c" {
+		t.Fatalf("kept %+v, want the last message only", all)
+	}
+}

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"dvcbot/bot"
+	"dvcbot/bot/zalo"
+	"dvcbot/campaign"
+	"dvcbot/chat"
+	"dvcbot/config"
+	"dvcbot/internal/fakezalo"
+	"dvcbot/store"
+)
+
+// The Zalo mode (-channel zalo): the bot as serve runs it on Zalo in
+// webhook mode — the transport listening on loopback (zalo.webhook.listen,
+// plain HTTP: in production Caddy or nginx ends TLS in front of it), the
+// engine, the bbolt store with fsync on every commit — and N officers who
+// each push one-line reports through the fake Zalo Bot API's webhook
+// pusher, as Zalo's servers would.
+//
+// The webhook answers 200 only after the engine has committed the report
+// (Zalo never redelivers), so a report counts as durable when its push
+// returned 200. Latency is from the push being sent to the bot's answer
+// being recorded at the fake (sendMessage); the officer then waits for
+// that answer before the next report, so a closed loop (-pause 0) is
+// paced by the whole round trip.
+//
+// Decisions, as in the Telegram mode: no per-person inbound limit
+// (simulated officers write far faster than people), and the monthly
+// quota meter set out of reach (Zalo's free plan allows 3,000 messages a
+// month; this measures the bot, not the plan). The pushes reuse
+// keep-alive connections (one per officer at most), as a proxy in front of
+// the bot would; Options.Senders (requests to Zalo in flight) is the
+// transport's default unless -senders says otherwise.
+
+// zaloOfficer is a simulated officer on Zalo.
+type zaloOfficer struct {
+	id, name string
+	hamlet   campaign.Hamlet
+	replies  chan zaloReply
+}
+
+// zaloReply is a message the bot sent to an officer, with when the fake
+// recorded it.
+type zaloReply struct {
+	text string
+	at   time.Time
+}
+
+func runZalo(o options, out io.Writer) error {
+	if o.mode != "oneline" {
+		return fmt.Errorf("-channel zalo: only -mode oneline is measured (the guided report costs Zalo's quota eight messages)")
+	}
+	dir := o.dir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "dvcload-*"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		return err
+	}
+	cfg := config.Sample()
+	hamlets := hamletsFor(cfg, o.hamlets)
+
+	db, err := store.Open(filepath.Join(dir, "dvcbot.db"), store.Options{Location: loc})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	offs := make([]*zaloOfficer, o.officers)
+	for i := range offs {
+		offs[i] = &zaloOfficer{id: fmt.Sprintf("7a%010x", 0x5eed0000+i), name: "Cán bộ " + nameOf(i),
+			hamlet: hamlets[i%len(hamlets)], replies: make(chan zaloReply, 64)}
+	}
+	if err := setup(db, hamlets, o.officers, func(j int) chat.Address { return chat.Addr(chat.Zalo, offs[j].id) }, chat.Zalo); err != nil {
+		return err
+	}
+
+	const token = "1459232241:LOAD-test"
+	const secret = "load-test-webhook-secret"
+	fake := fakezalo.New(fakezalo.Options{Token: token})
+	defer fake.Close()
+	fake.SetSentLimit(1)
+	byID := make(map[string]*zaloOfficer, len(offs))
+	for _, of := range offs {
+		byID[of.id] = of
+	}
+	fake.OnSent(func(m fakezalo.Message) {
+		if of := byID[m.ChatID]; of != nil {
+			select {
+			case of.replies <- zaloReply{text: m.Text, at: time.Now()}:
+			default:
+			}
+		}
+	})
+
+	eng := bot.New(db, bot.Settings{
+		CampaignName: cfg.Campaign.Name, Start: time.Date(2020, 1, 1, 0, 0, 0, 0, loc), End: time.Date(2099, 12, 31, 0, 0, 0, 0, loc),
+		Location: loc, DailyTarget: 1, Procedures: cfg.Procedures, InviteTTL: cfg.Invite.TTL,
+		// Simulated officers report far faster than people can: no limit.
+		RatePerMinute: -1,
+	})
+	// zalo.webhook.listen on a free loopback port.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	listen := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	timed := &timedHandler{next: eng}
+	tr, err := zalo.New(ctx, zalo.Options{
+		Token: token, Endpoint: fake.Endpoint(), Mode: zalo.ModeWebhook,
+		WebhookURL: "https://bot.example.vn/zalo", SecretToken: secret, Listen: listen,
+		Logger:              slog.New(slog.DiscardHandler),
+		MonthlyMessageQuota: 1 << 30, UserQuota: 1 << 30,
+		Senders:     o.senders,
+		OnDelivered: func(update string) { eng.Delivered(chat.Zalo, update) },
+	})
+	if err != nil {
+		return err
+	}
+	runDone := make(chan error, 1)
+	go func() { runDone <- tr.Run(ctx, timed) }()
+	hookURL := "http://" + listen + "/zalo"
+	if err := waitListening(ctx, hookURL); err != nil {
+		return err
+	}
+	// The engine's confirmations of delivered replies, written every
+	// second as serve does.
+	go func() {
+		for ctx.Err() == nil {
+			time.Sleep(time.Second)
+			_ = eng.FlushDelivered(ctx)
+		}
+	}()
+
+	pusher := &fakezalo.Pusher{URL: hookURL, Secret: secret, Client: &http.Client{
+		Timeout:   replyTimeout,
+		Transport: &http.Transport{MaxIdleConnsPerHost: o.officers + 8, MaxIdleConns: o.officers + 8, IdleConnTimeout: time.Minute},
+	}}
+	l := &load{o: o, start: time.Now(), handler: timed}
+	l.measureFrom = l.start.Add(o.warmup)
+	l.measureTo = l.measureFrom.Add(o.duration)
+	fmt.Fprintf(out, "dvcload: Zalo webhook, %d hamlets, %d officers, mode %s, pause %v, %v warm-up + %v measured; GOMAXPROCS %d; data file in %s\n",
+		o.hamlets, o.officers, o.mode, o.pause, o.warmup, o.duration, runtime.GOMAXPROCS(0), dir)
+	if o.cpuProfile != "" {
+		go l.profile(o.cpuProfile)
+	}
+	probe := &diskProbe{}
+	go probe.run(ctx, dir, l.measureFrom, l.measureTo)
+	cpu0 := cpuTime()
+	go func() {
+		time.Sleep(time.Until(l.measureFrom))
+		timed.reset()
+	}()
+	var wg sync.WaitGroup
+	for _, of := range offs {
+		wg.Go(func() { l.zaloOfficerLoop(fake, pusher, of) })
+	}
+	wg.Wait()
+	cpu := cpuTime() - cpu0
+	cancel()
+	<-runDone
+	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer scancel()
+	_ = tr.Shutdown(sctx)
+	l.report(out, cpu, db)
+	st := tr.Stats()
+	fmt.Fprintf(out, "zalo transport:  %d updates received, %d duplicates, %d handle errors; %d sent, %d failed, %d uncertain\n",
+		st.Received, st.Duplicates, st.HandleErrors, st.Sent, st.Failed, st.Uncertain)
+	probe.report(out)
+	return nil
+}
+
+// waitListening waits until the webhook answers at all (a POST without
+// the secret is refused with 401: enough to know that Run listens).
+func waitListening(ctx context.Context, url string) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader("{}"))
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the Zalo webhook never listened on %s: %w", url, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (l *load) zaloOfficerLoop(fake *fakezalo.Server, pusher *fakezalo.Pusher, of *zaloOfficer) {
+	if l.o.pause > 0 { // spread the officers over one pause
+		time.Sleep(rand.N(l.o.pause))
+	}
+	ctx := context.Background()
+	for time.Now().Before(l.measureTo) {
+		n := int(l.seq.Add(1))
+		text := fmt.Sprintf("/baocao Trần %s; Tổ %d, %s; 09%08d; khai sinh", nameOf(n), n%30+1, of.hamlet.Name, n)
+		u := fake.Private(of.id, of.name, text)
+		for { // drop answers that arrived late
+			select {
+			case <-of.replies:
+				continue
+			default:
+			}
+			break
+		}
+		t0 := time.Now()
+		code, err := pusher.Push(ctx, u)
+		inWindow := t0.After(l.measureFrom) && t0.Before(l.measureTo)
+		switch {
+		case err != nil:
+			l.fail("push failed: " + firstLine(errors.Unwrap(err).Error()))
+			continue
+		case code != http.StatusOK:
+			l.fail(fmt.Sprintf("push answered HTTP %d", code))
+			continue
+		}
+		if done := time.Now(); done.After(l.measureFrom) && done.Before(l.measureTo) {
+			l.mu.Lock()
+			l.reports++ // durable: the webhook answers 200 after the commit
+			l.mu.Unlock()
+		}
+		select {
+		case m := <-of.replies:
+			if inWindow {
+				l.mu.Lock()
+				l.latencies = append(l.latencies, m.at.Sub(t0))
+				l.mu.Unlock()
+			}
+			if !strings.HasPrefix(m.text, "✅ Đã lưu") {
+				l.fail("unexpected answer: " + firstLine(m.text))
+			}
+		case <-time.After(replyTimeout):
+			l.fail("no answer within " + replyTimeout.String())
+		}
+		if l.o.pause > 0 {
+			time.Sleep(l.o.pause)
+		}
+	}
+}

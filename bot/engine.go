@@ -205,6 +205,10 @@ type Session struct {
 	Last    uint64        `json:"last,omitempty"`    // last saved record, for photos sent right after
 	LastAt  time.Time     `json:"last_at,omitempty"`
 	Updated time.Time     `json:"updated,omitempty"`
+	// LastSelf is the household last recorded as able on its own (/dabiet),
+	// at LastSelfAt: «hoàn tác» typed later still undoes it within 24 hours.
+	LastSelf   uint64    `json:"last_self,omitempty"`
+	LastSelfAt time.Time `json:"last_self_at,omitempty"`
 	// Resume and Line are a report begun earlier and the new one-line
 	// report waiting while the person decides which to keep.
 	Resume string `json:"resume,omitempty"`
@@ -513,7 +517,7 @@ func (e *Engine) step(tx *store.Tx, in chat.Input) (*cx, error) {
 	// A session is kept while it has a keyboard to answer, even outside a
 	// conversation (the «Hoàn tác» of /dabiet, typed as its label).
 	var raw []byte
-	if c.s.State != "" || c.s.Last != 0 || len(c.s.Choices) > 0 {
+	if c.s.State != "" || c.s.Last != 0 || c.s.LastSelf != 0 || len(c.s.Choices) > 0 {
 		var err error
 		if raw, err = json.Marshal(c.s); err != nil {
 			return nil, fmt.Errorf("bot: encode session: %w", err)
@@ -613,6 +617,9 @@ func (c *cx) dispatch() error {
 		if done, err := c.onTypedResult(text); done || err != nil {
 			return err
 		}
+	}
+	if c.s.State == "" && labelKey(text) == "hoan tac" {
+		return c.undoTyped()
 	}
 	if h, ok := c.e.states[c.s.State]; ok {
 		if !c.mayContinue(c.s.State) {

@@ -666,33 +666,25 @@ func (f postFigures) summaryText(p scoring.Params) string {
 	return b.String()
 }
 
-// hamletTable is the per-hamlet table, in <pre> blocks of at most
+// hamletTable is the per-hamlet figures, one line a hamlet (no column
+// alignment: Zalo has no monospaced text), in sections of at most
 // postChunk characters each.
 func (f postFigures) hamletTable() []string {
-	header := "Ấp             Lượt  Ngày đạt Phủ    Quà\n"
-	var rows []string
-	for _, s := range f.hamlets {
-		name := []rune(s.Hamlet.Name)
-		if len(name) > 14 {
-			name = append(name[:13], '…')
-		}
-		rows = append(rows, pad(plain(string(name)), 15)+pad(scoring.Number(s.GuidedInPeriod), 6)+
-			pad(itoa(s.DaysMet)+"/"+itoa(s.DaysElapsed), 9)+pad(scoring.Percent(s.Coverage), 7)+scoring.Percent(s.SpecialProgress)+"\n")
-	}
 	var out []string
-	cur := header
-	for _, r := range rows {
-		if utf8.RuneCountInString(cur)+utf8.RuneCountInString(r) > postChunk {
-			out = append(out, pre(cur))
-			cur = header
+	cur := ""
+	for _, s := range f.hamlets {
+		line := "• " + bold(s.Hamlet.Name) + ": " + scoring.Number(s.GuidedInPeriod) + " lượt · đạt " + itoa(s.DaysMet) + "/" + itoa(s.DaysElapsed) +
+			" ngày · phủ " + scoring.Percent(s.Coverage) + " · quà " + scoring.Percent(s.SpecialProgress) + "\n"
+		if cur != "" && utf8.RuneCountInString(cur)+utf8.RuneCountInString(line) > postChunk {
+			out = append(out, cur)
+			cur = ""
 		}
-		cur += r
+		cur += line
 	}
-	out = append(out, pre(cur))
-	return out
+	return append(out, cur)
 }
 
-const hamletLegend = "Lượt: lượt hộ được hướng dẫn trong kỳ · Ngày đạt: số ngày đạt chỉ tiêu/số ngày của kỳ (không tính ngày nghỉ) · Phủ: độ phủ · Quà: số hộ đã được hướng dẫn đủ số thủ tục của " + scoring.SpecialPrizeName
+const hamletLegend = "lượt: lượt hộ được hướng dẫn trong kỳ · đạt: số ngày đạt chỉ tiêu/số ngày của kỳ (không tính ngày nghỉ) · phủ: độ phủ · quà: số hộ đã được hướng dẫn đủ số thủ tục của " + scoring.SpecialPrizeName
 
 // maxIdleNames bounds the names of officers without reports listed in a post.
 const maxIdleNames = 30

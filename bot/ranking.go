@@ -29,22 +29,17 @@ func LeaderboardText(ranks []scoring.HamletRank, top []scoring.OfficerRank, p sc
 		}
 	}
 	b.WriteString("Hôm nay " + itoa(met) + "/" + itoa(len(ranks)) + " ấp đạt chỉ tiêu.\n\n")
-	b.WriteString(chat.PreStart)
-	b.WriteString("#  Ấp              Nay  Hộ   Phủ    Chuỗi\n")
+	// One line per hamlet, no column alignment: read the same on a phone in
+	// Telegram and in Zalo (which has no monospaced text).
 	for _, r := range ranks {
 		mark := "✗"
 		if r.MetToday {
 			mark = "✓"
 		}
-		name := []rune(r.Hamlet.Name)
-		if len(name) > 15 {
-			name = append(name[:14], '…')
-		}
-		b.WriteString(pad(itoa(r.Rank), 3) + pad(plain(string(name)), 16) + pad(mark+itoa(r.GuidedToday), 5) +
-			pad(itoa(r.HouseholdsGuided), 5) + pad(scoring.Percent(r.Coverage), 7) + itoa(r.CurrentStreak) + "\n")
+		b.WriteString(itoa(r.Rank) + ". " + bold(r.Hamlet.Name) + " " + mark + " " + itoa(r.GuidedToday) + " hộ hôm nay · " +
+			scoring.Number(r.HouseholdsGuided) + " hộ từ đầu · phủ " + scoring.Percent(r.Coverage) + " · " + itoa(r.CurrentStreak) + " ngày liên tiếp\n")
 	}
-	b.WriteString(chat.PreEnd)
-	b.WriteString("Nay: ✓/✗ đạt chỉ tiêu và số hộ hôm nay · Hộ: số hộ đã hướng dẫn từ đầu phong trào · Phủ: độ phủ · Chuỗi: số ngày đạt liên tiếp")
+	b.WriteString(ital("✓/✗: đạt/chưa đạt chỉ tiêu hôm nay · phủ: độ phủ · ngày liên tiếp: số ngày đạt chỉ tiêu liên tiếp"))
 	if len(top) > 0 {
 		b.WriteString("\n\n🌟 " + chat.BoldStart + "Cán bộ dẫn đầu tháng " + itoa(int(today.Month)) + "/" + itoa(today.Year) + chat.BoldEnd + "\n")
 		for _, o := range top {

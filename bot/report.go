@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -830,6 +831,21 @@ func (c *cx) oneLine(args string) error {
 	c.s.State, c.s.Draft = "", Draft{}
 	c.s.Last, c.s.LastAt = g.ID, c.now
 	c.confirmSaved(g, hh, created, warning)
+	return nil
+}
+
+// undoTyped answers «hoàn tác» typed after other messages: the latest of
+// the report and the /dabiet record saved in this chat within 24 hours.
+func (c *cx) undoTyped() error {
+	report := c.s.Last != 0 && c.now.Sub(c.s.LastAt) <= undoWindow
+	self := c.s.LastSelf != 0 && c.now.Sub(c.s.LastSelfAt) <= undoWindow
+	switch {
+	case report && (!self || !c.s.LastSelfAt.After(c.s.LastAt)):
+		return c.onUndo(itoa(int(c.s.Last)))
+	case self:
+		return c.onSelfUndo(strconv.FormatUint(c.s.LastSelf, 10))
+	}
+	c.reply("Không có báo cáo nào anh/chị vừa lưu trong 24 giờ qua để hoàn tác. Báo cáo cũ hơn: vui lòng báo quản trị viên để điều chỉnh.")
 	return nil
 }
 

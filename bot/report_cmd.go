@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	"dvcbot/chat"
 
@@ -651,40 +650,35 @@ func utf16Len(s string) int {
 	return n
 }
 
-// tableLines is the per-hamlet table: a header, one row per hamlet, the
-// totals row, each a line of a <pre> block.
+// tableLines are the per-hamlet figures, one line a hamlet, then the
+// totals line (no column alignment: Zalo has no monospaced text).
 func (r reportData) tableLines(p scoring.Params) []string {
-	cmp := r.prevOK
-	// The name column is as wide as the longest name: a name is never cut
-	// (two hamlets could then look alike).
-	width := 4
-	for _, s := range r.stats {
-		width = max(width, utf8.RuneCountInString(s.Hamlet.Name)+1)
-	}
-	row := func(name, guided, delta, days, cov, special string) string {
-		s := pad(name, width) + lpad(guided, 6)
-		if cmp {
-			s += lpad(delta, 5)
+	var lines []string
+	line := func(name, guided, delta, days, cov, special string) string {
+		s := "• " + name + ": " + guided + " lượt"
+		if r.prevOK && delta != "" {
+			s += " (" + delta + ")"
 		}
-		return s + lpad(days, 8) + lpad(cov, 7) + lpad(special, 7)
+		if days != "" {
+			s += " · đạt " + days + " ngày"
+		}
+		return s + " · phủ " + cov + " · quà " + special
 	}
-	lines := []string{chat.PreStart + row("Ấp", "Hộ", "±", "Ngày", "Phủ", "Quà")}
 	for _, s := range r.stats {
 		delta := ""
 		if ps, ok := r.prevStats[s.Hamlet.ID]; ok {
 			delta = signed(s.GuidedInPeriod - ps.GuidedInPeriod)
 		}
-		lines = append(lines, row(plain(s.Hamlet.Name), scoring.Number(s.GuidedInPeriod), delta,
+		lines = append(lines, line(bold(s.Hamlet.Name), scoring.Number(s.GuidedInPeriod), delta,
 			itoa(s.DaysMet)+"/"+itoa(s.DaysElapsed), scoring.Percent(s.Coverage), scoring.Percent(s.SpecialProgress)))
 	}
 	t := totalsOf(r.stats)
 	delta := ""
-	if cmp {
+	if r.prevOK {
 		delta = signed(t.guided - totalsOf(r.prevList()).guided)
 	}
-	lines = append(lines, row("Cộng", scoring.Number(t.guided), delta, "",
-		scoring.PercentOf(t.able, t.households), scoring.PercentOf(t.special, t.households))+chat.PreEnd)
-	return lines
+	return append(lines, line(bold("Cộng"), scoring.Number(t.guided), delta, "",
+		scoring.PercentOf(t.able, t.households), scoring.PercentOf(t.special, t.households)))
 }
 
 // prevList is the previous period's stats in the order of the current ones.
@@ -771,12 +765,12 @@ func (r reportData) tailLines(p scoring.Params) []string {
 		}
 	}
 	if r.hamletName == "" {
-		legend := chat.ItalicStart + "Hộ: lượt hộ được hướng dẫn trong kỳ"
+		legend := chat.ItalicStart + "lượt: lượt hộ được hướng dẫn trong kỳ"
 		if r.prevOK {
-			legend += " · ±: so với kỳ trước"
+			legend += " (trong ngoặc: so với kỳ trước)"
 		}
-		lines = append(lines, legend+" · Ngày: số ngày đạt chỉ tiêu/số ngày đã qua · Phủ: độ phủ đến "+r.cur.To.String()+
-			" (mục tiêu "+scoring.ThresholdPercent(p.CoverageThreshold)+") · Quà: số hộ đã được hướng dẫn đủ số thủ tục của "+scoring.SpecialPrizeName+chat.ItalicEnd)
+		lines = append(lines, legend+" · đạt: số ngày đạt chỉ tiêu/số ngày đã qua · phủ: độ phủ đến "+r.cur.To.String()+
+			" (mục tiêu "+scoring.ThresholdPercent(p.CoverageThreshold)+") · quà: số hộ đã được hướng dẫn đủ số thủ tục của "+scoring.SpecialPrizeName+chat.ItalicEnd)
 	}
 	return lines
 }

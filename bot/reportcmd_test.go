@@ -548,7 +548,7 @@ func TestReportSummaryLimit(t *testing.T) {
 	if n := utf16Len(text); n > 4096 {
 		t.Fatalf("summary of 200 hamlets is %d units", n)
 	}
-	if err := checkMarks(text); err != nil || !strings.Contains(text, "ấp nữa: xem trong tệp") || !strings.Contains(text, "Cộng") || !strings.Contains(text, chat.PreStart) {
+	if err := checkMarks(text); err != nil || !strings.Contains(text, "ấp nữa: xem trong tệp") || !strings.Contains(text, "Cộng") || !strings.Contains(text, "• "+chat.Bold("Ấp số 1")+":") {
 		t.Errorf("shortened summary lost its shape:\n%s", text)
 	}
 }

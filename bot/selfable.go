@@ -229,6 +229,7 @@ func (c *cx) saveSelfAble(d Draft, warnings []string) error {
 	}
 	b.WriteString("\n" + c.hamletCoverage())
 	b.WriteString("\n" + c.undoHint("Ghi nhận nhầm"))
+	c.s.LastSelf, c.s.LastSelfAt = hh.ID, c.now
 	c.reply(b.String(), undoChoice("saundo:"+strconv.FormatUint(hh.ID, 10)))
 	return nil
 }
@@ -306,6 +307,9 @@ func (c *cx) onSelfUndo(arg string) error {
 	}
 	if err := c.tx.UnmarkSelfAble(id, c.who.ID); err != nil {
 		return err
+	}
+	if c.s.LastSelf == id {
+		c.s.LastSelf = 0
 	}
 	c.reply("↩️ Đã hoàn tác: hộ " + bold(hh.HeadName) + " không còn được ghi nhận là tự làm được.\n" + c.hamletCoverage())
 	return nil

@@ -137,9 +137,9 @@ func fileNotice(name, link string, expires time.Time, uses int) string {
 		if uses > 0 {
 			fmt.Fprintf(&b, ", mở được %d lần", uses)
 		}
-		b.WriteString(", chỉ dành cho bạn.")
+		b.WriteString(", chỉ dành cho anh/chị.")
 	} else if uses > 0 {
-		fmt.Fprintf(&b, "\nLiên kết mở được %d lần, chỉ dành cho bạn.", uses)
+		fmt.Fprintf(&b, "\nLiên kết mở được %d lần, chỉ dành cho anh/chị.", uses)
 	}
 	return b.String()
 }

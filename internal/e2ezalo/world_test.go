@@ -316,7 +316,7 @@ func (w *world) start() {
 	eng = bot.New(db, set, bot.WithLogger(logger), bot.WithClock(w.clk.Now), bot.WithCodes(w.nextCode))
 	handler := eng.WithBackups(func(ctx context.Context) (chat.File, error) {
 		var buf bytes.Buffer
-		if err := backup.WriteGzip(db, &buf); err != nil {
+		if err := backup.WriteGzip(ctx, db, &buf, bot.MaxDocumentBytes); err != nil {
 			return chat.File{}, err
 		}
 		return chat.File{Name: backup.FileName(w.clk.Now().In(loc)) + ".gz", Bytes: buf.Bytes()}, nil

@@ -10,6 +10,7 @@
 //	go run ./cmd/dvcload -hamlets 1000 -officers 5000 -pause 15s -mode oneline -duration 60s
 //	go run ./cmd/dvcload -officers 200 -pause 0 -duration 30s
 //	go run ./cmd/dvcload -channel zalo -officers 200 -pause 0 -duration 30s
+//	go run ./cmd/dvcload -officers 200 -pause 0 -duration 30s -namesakes
 //
 // The Zalo mode is described in zalo.go.
 //
@@ -85,6 +86,7 @@ type options struct {
 	dir               string
 	cpuProfile        string
 	workers           int
+	namesakes         bool
 }
 
 func parse(args []string, out io.Writer) (options, error) {
@@ -103,6 +105,7 @@ func parse(args []string, out io.Writer) (options, error) {
 	fs.StringVar(&o.dir, "dir", "", "folder for the data file (default: a temporary folder, removed at the end)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file")
 	fs.IntVar(&o.workers, "workers", 0, "chats the transport handles at once (0: its default)")
+	fs.BoolVar(&o.namesakes, "namesakes", false, "every household is headed by «Nguyễn Văn An» (each at its own address): the duplicate check must cost the same however many namesakes a hamlet has")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -268,6 +271,16 @@ func setup(db *store.DB, hamlets []campaign.Hamlet, officers int, addr func(int)
 	return nil
 }
 
+// household returns the head's name and the address of the n-th reported
+// household; with namesakes every head is called «Nguyễn Văn An» and only
+// the address (unique per n) tells the households apart.
+func household(n int, hamlet string, namesakes bool) (name, addr string) {
+	if namesakes {
+		return "Nguyễn Văn An", fmt.Sprintf("Số %d, Tổ %d, %s", n, n%30+1, hamlet)
+	}
+	return "Trần " + nameOf(n), fmt.Sprintf("Tổ %d, %s", n%30+1, hamlet)
+}
+
 // nameOf spells n with given names: household names are letters only.
 func nameOf(n int) string {
 	words := []string{"An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khoa", "Lan", "Minh", "Nam",
@@ -347,8 +360,7 @@ func (l *load) officerLoop(of *officer) {
 	}
 	for time.Now().Before(l.measureTo) {
 		n := int(l.seq.Add(1))
-		name := "Trần " + nameOf(n)
-		addr := fmt.Sprintf("Tổ %d, %s", n%30+1, of.hamlet.Name)
+		name, addr := household(n, of.hamlet.Name, l.o.namesakes)
 		phone := fmt.Sprintf("09%08d", n)
 		var ok bool
 		if l.o.mode == "guided" {

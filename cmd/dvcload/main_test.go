@@ -7,13 +7,26 @@ import (
 	"testing"
 )
 
-// A short run of each mode saves reports and reports no errors.
+// A short run of each mode saves reports and reports no errors, also
+// when every household is headed by the same name (each one at its own
+// address is a new household, not a duplicate question).
 func TestLoadSmoke(t *testing.T) {
-	for _, mode := range []string{"oneline", "guided"} {
-		t.Run(mode, func(t *testing.T) {
+	for _, tc := range []struct {
+		mode      string
+		namesakes bool
+	}{{"oneline", false}, {"guided", false}, {"oneline", true}, {"guided", true}} {
+		name := tc.mode
+		if tc.namesakes {
+			name += "-namesakes"
+		}
+		t.Run(name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := run([]string{"-hamlets", "3", "-officers", "4", "-pause", "0", "-mode", mode,
-				"-warmup", "200ms", "-duration", "1s", "-dir", t.TempDir()}, &out)
+			args := []string{"-hamlets", "3", "-officers", "4", "-pause", "0", "-mode", tc.mode,
+				"-warmup", "200ms", "-duration", "1s", "-dir", t.TempDir()}
+			if tc.namesakes {
+				args = append(args, "-namesakes")
+			}
+			err := run(args, &out)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -217,7 +217,8 @@ func (l *load) zaloOfficerLoop(fake *fakezalo.Server, pusher *fakezalo.Pusher, o
 	ctx := context.Background()
 	for time.Now().Before(l.measureTo) {
 		n := int(l.seq.Add(1))
-		text := fmt.Sprintf("/baocao Trần %s; Tổ %d, %s; 09%08d; khai sinh", nameOf(n), n%30+1, of.hamlet.Name, n)
+		name, addr := household(n, of.hamlet.Name, l.o.namesakes)
+		text := fmt.Sprintf("/baocao %s; %s; 09%08d; khai sinh", name, addr, n)
 		u := fake.Private(of.id, of.name, text)
 		for { // drop answers that arrived late
 			select {

@@ -217,6 +217,13 @@ func (s *Server) downloadDossier(w http.ResponseWriter, r *http.Request, v *view
 	if doc == "bien-ban" {
 		data, title = d.Minutes, "Biên bản họp xét"
 	}
+	if len(data) == 0 {
+		s.message(w, r, http.StatusOK, "Ấp "+z.ranks[i].Hamlet.Name+" chưa có gì để đề nghị khen thưởng", []string{
+			"Tính đến ngày " + at.String() + ", tập thể ấp chưa đủ tiêu chuẩn đề nghị khen thưởng tập thể và không có cá nhân nào của ấp được đề nghị, nên chưa có tờ trình.",
+			"Biên bản họp xét vẫn tải được: biên bản ghi rõ lý do.",
+		})
+		return nil
+	}
 	name := title + " – ấp " + z.ranks[i].Hamlet.Name + " – " + strings.ReplaceAll(at.String(), "/", "-") + ".docx"
 	h := w.Header()
 	h.Set("Content-Type", contentType(name))

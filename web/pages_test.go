@@ -275,6 +275,9 @@ func TestHamletPage(t *testing.T) {
 	db := sampleDB(t)
 	h := newHarness(t, db, func(o *Options) {
 		o.Dossier = func(_ context.Context, id string, at scoring.Date) (Dossier, error) {
+			if id == "nam-du" { // nothing to propose: the minutes only
+				return Dossier{Minutes: []byte("PK bien-ban")}, nil
+			}
 			return Dossier{Proposal: []byte("PK to-trinh " + id + " " + at.String()), Minutes: []byte("PK bien-ban")}, nil
 		}
 	})
@@ -369,6 +372,16 @@ func TestHamletPage(t *testing.T) {
 	}
 	if code, _ := h.get("/tai/ho-so/bai-nha/khac", a); code != 404 {
 		t.Errorf("unknown document: %d", code)
+	}
+	// A hamlet with nothing to propose: a page saying so, not an error;
+	// its minutes still download.
+	code, body = h.get("/tai/ho-so/nam-du/to-trinh", a)
+	if code != 200 || !strings.Contains(body, "chưa có gì để đề nghị khen thưởng") || !strings.Contains(body, "Biên bản họp xét vẫn tải được") {
+		t.Errorf("nothing to propose: %d\n%s", code, body)
+	}
+	res = h.do("GET", "/tai/ho-so/nam-du/bien-ban", nil, a)
+	if b, _ := io.ReadAll(res.Body); res.StatusCode != 200 || string(b) != "PK bien-ban" {
+		t.Errorf("minutes of a hamlet with nothing to propose: %d %q", res.StatusCode, b)
 	}
 }
 

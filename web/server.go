@@ -77,7 +77,7 @@ type Options struct {
 
 // Dossier is a hamlet's award dossier as documents.
 type Dossier struct {
-	Proposal []byte // Tờ trình (DOCX)
+	Proposal []byte // Tờ trình (DOCX); nil when there is nothing to propose
 	Minutes  []byte // Biên bản họp xét (DOCX)
 }
 

@@ -12,11 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"dvcbot/bot"
 	"dvcbot/campaign"
 	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/dossier"
 	"dvcbot/export"
+	"dvcbot/scoring"
 	"dvcbot/store"
 )
 
@@ -170,6 +172,32 @@ func TestDossierCommandIneligibleHamlet(t *testing.T) {
 	}
 	if !strings.Contains(docxBody(t, filepath.Join(out, "nam-du-bien-ban-2026-03-02.docx")), "Tập thể chưa đủ tiêu chuẩn đề nghị khen thưởng tập thể") {
 		t.Error("Biên bản does not say why the hamlet is not proposed")
+	}
+}
+
+// The web page's dossier download: an eligible hamlet gets both
+// documents; one with nothing to propose gets the minutes and no proposal
+// (the page then says why), never an error.
+func TestWebDossier(t *testing.T) {
+	cfgPath, vars := dossierStore(t)
+	cfg, err := config.Load(cfgPath, vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, closeDB, err := store.OpenReadOnly(cfg.Store.Path, store.Options{Location: cfg.Campaign.Location})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB()
+	eng := bot.New(db, engineSettings(cfg, nil))
+	at := scoring.DateOf(time.Date(2026, 3, 2, 12, 0, 0, 0, cfg.Campaign.Location), cfg.Campaign.Location)
+	d, err := webDossier(context.Background(), eng, "hon-nho", at)
+	if err != nil || len(d.Proposal) == 0 || len(d.Minutes) == 0 {
+		t.Fatalf("eligible hamlet: proposal %d bytes, minutes %d bytes, %v", len(d.Proposal), len(d.Minutes), err)
+	}
+	d, err = webDossier(context.Background(), eng, "nam-du", at)
+	if err != nil || d.Proposal != nil || len(d.Minutes) == 0 {
+		t.Fatalf("nothing to propose: proposal %d bytes, minutes %d bytes, %v", len(d.Proposal), len(d.Minutes), err)
 	}
 }
 

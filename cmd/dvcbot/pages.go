@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -60,16 +61,7 @@ func newWeb(ctx context.Context, cfg *config.Config, db *store.DB, eng **bot.Eng
 		return b, err
 	}
 	opts.Dossier = func(ctx context.Context, hamlet string, at scoring.Date) (web.Dossier, error) {
-		d, err := (*eng).Dossier(ctx, hamlet, at)
-		if err != nil {
-			return web.Dossier{}, err
-		}
-		var out web.Dossier
-		if out.Proposal, err = dossier.Proposal(d.Input); err != nil {
-			return out, err
-		}
-		out.Minutes, err = dossier.Minutes(d.Input)
-		return out, err
+		return webDossier(ctx, *eng, hamlet, at)
 	}
 	srv, err := web.New(ctx, &web.StoreSource{DB: db, ConfigAdmins: configAdmins(cfg)}, opts)
 	if err != nil {
@@ -119,4 +111,23 @@ func serveWeb(ctx context.Context, srv *web.Server, ln net.Listener, logger *slo
 	_ = hs.Shutdown(sctx)
 	srv.Close()
 	return nil
+}
+
+// webDossier is a hamlet's award dossier for the web page's downloads:
+// the proposal (nil when there is nothing to propose) and the minutes.
+func webDossier(ctx context.Context, eng *bot.Engine, hamlet string, at scoring.Date) (web.Dossier, error) {
+	d, err := eng.Dossier(ctx, hamlet, at)
+	if err != nil {
+		return web.Dossier{}, err
+	}
+	var out web.Dossier
+	// Nothing to propose (collective not eligible, nobody listed): no
+	// proposal; the minutes still say why.
+	if out.Proposal, err = dossier.Proposal(d.Input); err != nil && !errors.Is(err, dossier.ErrNothingToPropose) {
+		return out, fmt.Errorf("proposal of %s: %w", hamlet, err)
+	}
+	if out.Minutes, err = dossier.Minutes(d.Input); err != nil {
+		return out, fmt.Errorf("minutes of %s: %w", hamlet, err)
+	}
+	return out, nil
 }

@@ -68,7 +68,7 @@ func (h backupHandler) Handle(ctx context.Context, in chat.Input) ([]chat.Reply,
 			h.e.log.Error("backup for /saoluu failed", "update", in.Update, "channel", in.Chat.Channel, "err", berr)
 			replies[i] = chat.Reply{To: replies[i].To, Text: "⚠️ Chưa tạo được bản sao lưu lúc này. Vui lòng thử lại sau ít phút; nếu vẫn lỗi, báo người quản lý máy chủ (bản sao lưu hằng ngày vẫn nằm trong thư mục sao lưu trên máy chủ)."}
 		case len(f.Bytes) > MaxDocumentBytes && in.Caps.Files:
-			replies[i] = chat.Reply{To: replies[i].To, Text: "⚠️ Bản sao lưu nặng " + fmtMB(int64(len(f.Bytes))) + ", quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng lấy bản sao lưu hằng ngày trong thư mục sao lưu trên máy chủ (store.backup_dir)."}
+			replies[i] = chat.Reply{To: replies[i].To, Text: "⚠️ Bản sao lưu nặng " + fmtMB(int64(len(f.Bytes))) + ", quá giới hạn 50 MB mỗi tệp bot gửi được. Vui lòng lấy bản sao lưu hằng ngày trong thư mục sao lưu trên máy chủ (store.backup_dir)."}
 		default:
 			file := f
 			replies[i].File = &file

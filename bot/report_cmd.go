@@ -471,7 +471,7 @@ func (c *cx) sendReport(q reportQuery, cur scoring.Period, today scoring.Date) e
 	if buf.Len() > MaxDocumentBytes {
 		c.reply(r.summary(params))
 		c.reply("⚠️ Tệp Excel của kỳ này nặng " + fmtMB(int64(buf.Len())) +
-			", quá giới hạn 50 MB Telegram cho phép gửi. Vui lòng chọn kỳ ngắn hơn hoặc một ấp (ví dụ " + code("/report thang "+c.firstHamletID()) +
+			", quá giới hạn 50 MB mỗi tệp bot gửi được. Vui lòng chọn kỳ ngắn hơn hoặc một ấp (ví dụ " + code("/report thang "+c.firstHamletID()) +
 			"), hoặc nhờ người quản lý máy chủ xuất bằng lệnh " + code("dvcbot export") + ".")
 		return nil
 	}

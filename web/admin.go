@@ -256,6 +256,13 @@ func (s *Server) evidencePhoto(w http.ResponseWriter, r *http.Request, v *viewer
 		return err
 	}
 	data, err := s.opt.Photo(r.Context(), g.PhotoFileIDs[n-1])
+	if errors.Is(err, store.ErrNotFound) {
+		s.message(w, r, http.StatusNotFound, "Không lấy được ảnh minh chứng", []string{
+			"Ảnh này được gửi qua Telegram và Telegram giữ tệp: chỉ xem được khi bot đang kết nối Telegram và tệp còn trên Telegram.",
+			"Báo cáo vẫn được ghi nhận kèm ảnh; nếu cần, nhờ cán bộ gửi lại ảnh cho bot.",
+		})
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("web: photo of record %d: %w", id, err)
 	}

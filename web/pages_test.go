@@ -457,9 +457,13 @@ func TestOfficerSeesOwnFiguresOnly(t *testing.T) {
 
 func TestHouseholdList(t *testing.T) {
 	db := sampleDB(t)
+	var gone bool // the channel keeping the photos no longer gives them
 	h := newHarness(t, db, func(o *Options) {
 		o.PageSize = 20
 		o.Photo = func(_ context.Context, ref string) ([]byte, error) {
+			if gone {
+				return nil, fmt.Errorf("telegram: %w", store.ErrNotFound)
+			}
 			if !strings.HasPrefix(ref, "ANH-MINH-HOA-") {
 				return nil, errors.New("unknown photo")
 			}
@@ -511,12 +515,14 @@ func TestHouseholdList(t *testing.T) {
 	}
 	// Evidence: dossier codes, photos and spot-check results appear.
 	var withPhoto, withCode, checked bool
+	var photoURL string
 	for n := 1; n <= (len(all)+19)/20; n++ {
 		_, body := h.get("/ap/bai-nha/ho?trang="+strconv.Itoa(n), a)
 		withPhoto = withPhoto || strings.Contains(body, `href="/anh-minh-chung/`)
 		withCode = withCode || strings.Contains(body, "Mã hồ sơ: <code>G22.")
 		checked = checked || strings.Contains(body, `<span class="kt passed">Đạt</span>`)
 		if m := regexp.MustCompile(`href="(/anh-minh-chung/\d+/1)"`).FindStringSubmatch(body); m != nil {
+			photoURL = m[1]
 			res := h.do("GET", m[1], nil, a)
 			if b, _ := io.ReadAll(res.Body); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" || !bytes.HasPrefix(b, []byte("\x89PNG")) {
 				t.Errorf("photo %s: %d %s", m[1], res.StatusCode, res.Header.Get("Content-Type"))
@@ -528,6 +534,11 @@ func TestHouseholdList(t *testing.T) {
 	}
 	if code, _ := h.get("/anh-minh-chung/1/9", a); code != 404 {
 		t.Errorf("a photo that is not there: %d", code)
+	}
+	// A photo its channel no longer gives: a page saying why, not an error.
+	gone = true
+	if code, body := h.get(photoURL, a); code != 404 || !strings.Contains(body, "Không lấy được ảnh minh chứng") {
+		t.Errorf("photo the channel no longer gives: %d\n%s", code, clip(visibleText(body)))
 	}
 }
 

@@ -94,7 +94,7 @@ func (e env) demo(ctx context.Context, args []string) error {
 	cfg.Web.Listen, cfg.Web.PublicURL = webLn.Addr().String(), "http://"+webLn.Addr().String()
 	cfg.Web.FilesDir = filepath.Join(filepath.Dir(*path), "web-files")
 	webLog := newLogger(e.stderr, false, slog.LevelWarn)
-	webSrv, err := newWeb(ctx, cfg, db, &eng, webLog, time.Now)
+	webSrv, err := newWeb(ctx, cfg, db, &eng, nil, webLog, time.Now)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

@@ -36,8 +36,10 @@ func (p pages) LinkTTL() time.Duration { return p.ttl }
 
 // newWeb makes the web server of the page of figures and the file links
 // (nil when web.public_url or web.listen is empty). eng is read only when a
-// dossier is asked for, after the engine exists.
-func newWeb(ctx context.Context, cfg *config.Config, db *store.DB, eng **bot.Engine, logger *slog.Logger, now func() time.Time) (*web.Server, error) {
+// dossier is asked for, after the engine exists. remotePhoto fetches an
+// evidence photo the store does not keep (a Telegram file_id) from its
+// channel; nil when no such channel runs.
+func newWeb(ctx context.Context, cfg *config.Config, db *store.DB, eng **bot.Engine, remotePhoto func(context.Context, string) ([]byte, error), logger *slog.Logger, now func() time.Time) (*web.Server, error) {
 	if cfg.Web.PublicURL == "" || cfg.Web.Listen == "" {
 		return nil, nil
 	}
@@ -54,7 +56,10 @@ func newWeb(ctx context.Context, cfg *config.Config, db *store.DB, eng **bot.Eng
 	}
 	opts.Photo = func(ctx context.Context, ref string) ([]byte, error) {
 		if !strings.HasPrefix(ref, store.LocalPhotoPrefix) {
-			return nil, fmt.Errorf("photo kept by Telegram: %w", store.ErrNotFound)
+			if remotePhoto == nil {
+				return nil, fmt.Errorf("photo kept by Telegram, which does not run: %w", store.ErrNotFound)
+			}
+			return remotePhoto(ctx, ref)
 		}
 		var b []byte
 		err := db.View(func(tx *store.Tx) (err error) { b, err = tx.Photo(ref); return err })

@@ -85,7 +85,19 @@ func (e env) serve(ctx context.Context, args []string) error {
 			MessageQuota: st.MessageQuota, UserQuota: st.UserQuota, CountsIn: true}}
 	}
 	var eng *bot.Engine
-	webSrv, err := newWeb(ctx, cfg, db, &eng, logger, now)
+	// Evidence photos sent over Telegram stay with Telegram (the record
+	// keeps the file_id): the web page fetches them through the transport.
+	telegramPhoto := func(ctx context.Context, ref string) ([]byte, error) {
+		if tg == nil {
+			return nil, fmt.Errorf("photo kept by Telegram, which does not run: %w", store.ErrNotFound)
+		}
+		b, err := tg.FetchFile(ctx, ref)
+		if errors.Is(err, telegram.ErrFileUnavailable) {
+			return nil, fmt.Errorf("%w: %w", store.ErrNotFound, err)
+		}
+		return b, err
+	}
+	webSrv, err := newWeb(ctx, cfg, db, &eng, telegramPhoto, logger, now)
 	if err != nil {
 		return err
 	}

@@ -311,7 +311,17 @@ func (w *world) start() {
 	}
 	var eng *bot.Engine
 	ctx, cancel := context.WithCancel(context.Background())
-	ws := newWeb(t, ctx, cfg, db, &eng, logger, w.clk.Now)
+	telegramPhoto := func(ctx context.Context, ref string) ([]byte, error) {
+		if tt == nil {
+			return nil, fmt.Errorf("photo kept by Telegram, which does not run: %w", store.ErrNotFound)
+		}
+		b, err := tt.FetchFile(ctx, ref)
+		if errors.Is(err, telegram.ErrFileUnavailable) {
+			return nil, fmt.Errorf("%w: %w", store.ErrNotFound, err)
+		}
+		return b, err
+	}
+	ws := newWeb(t, ctx, cfg, db, &eng, telegramPhoto, logger, w.clk.Now)
 	set.Pages = pages{srv: ws, ttl: cfg.Web.LinkTTL}
 	eng = bot.New(db, set, bot.WithLogger(logger), bot.WithClock(w.clk.Now), bot.WithCodes(w.nextCode))
 	handler := eng.WithBackups(func(ctx context.Context) (chat.File, error) {
@@ -595,7 +605,7 @@ func (p pages) Revoke(tx *store.Tx, person campaign.PersonID) error { return p.s
 func (p pages) LinkTTL() time.Duration { return p.ttl }
 
 // newWeb is cmd/dvcbot's newWeb.
-func newWeb(t *testing.T, ctx context.Context, cfg *config.Config, db *store.DB, eng **bot.Engine, logger *slog.Logger, now func() time.Time) *web.Server {
+func newWeb(t *testing.T, ctx context.Context, cfg *config.Config, db *store.DB, eng **bot.Engine, remotePhoto func(context.Context, string) ([]byte, error), logger *slog.Logger, now func() time.Time) *web.Server {
 	opts := web.ConfigOptions(cfg, scoringParams(cfg))
 	opts.Logger, opts.Now = logger, now
 	opts.Resolve = func(ctx context.Context, to chat.Address) (campaign.PersonID, error) {
@@ -609,7 +619,7 @@ func newWeb(t *testing.T, ctx context.Context, cfg *config.Config, db *store.DB,
 	}
 	opts.Photo = func(ctx context.Context, ref string) ([]byte, error) {
 		if !strings.HasPrefix(ref, store.LocalPhotoPrefix) {
-			return nil, fmt.Errorf("photo kept by Telegram: %w", store.ErrNotFound)
+			return remotePhoto(ctx, ref)
 		}
 		var b []byte
 		err := db.View(func(tx *store.Tx) (err error) { b, err = tx.Photo(ref); return err })
@@ -621,7 +631,7 @@ func newWeb(t *testing.T, ctx context.Context, cfg *config.Config, db *store.DB,
 			return web.Dossier{}, err
 		}
 		var out web.Dossier
-		if out.Proposal, err = dossier.Proposal(d.Input); err != nil {
+		if out.Proposal, err = dossier.Proposal(d.Input); err != nil && !errors.Is(err, dossier.ErrNothingToPropose) {
 			return out, err
 		}
 		out.Minutes, err = dossier.Minutes(d.Input)

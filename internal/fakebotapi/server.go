@@ -75,6 +75,8 @@ type Server struct {
 	onSent      func(SentMessage)
 	commands    []Command
 	fileSeq     int
+	files       map[string][]byte // AddFile: file id → content
+	filePaths   map[string]string // getFile's file_path → file id
 
 	// Injected behaviour.
 	calls      map[string]int
@@ -319,6 +321,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := r.URL.Path
+	if strings.HasPrefix(path, "/file/bot") && r.Method == http.MethodGet {
+		s.serveFile(w, r)
+		return
+	}
 	if !strings.HasPrefix(path, "/bot") {
 		writeError(w, &apiError{code: http.StatusNotFound, desc: "Not Found"})
 		return
@@ -361,6 +367,8 @@ func (s *Server) call(ctx context.Context, method string, p *request) result {
 	switch method {
 	case "getme":
 		return s.getMe()
+	case "getfile":
+		return s.getFile(p)
 	case "getupdates":
 		return s.getUpdates(ctx, p)
 	case "setwebhook":

@@ -32,7 +32,8 @@ var (
 )
 
 // params are the campaign rules of the sample configuration, as the bot
-// builds them (cmd/dvcbot scoringParams).
+// builds them (wiring.ScoringParams, which imports this package and so
+// cannot be called from its tests).
 func params() scoring.Params {
 	c := sampleCfg
 	loc := c.Loc()
@@ -42,6 +43,7 @@ func params() scoring.Params {
 		DailyTarget:               c.Campaign.DailyTarget,
 		CoverageThreshold:         c.Awards.CoverageThreshold,
 		SpecialHouseholdThreshold: c.Awards.SpecialHouseholdThreshold,
+		SpecialMinShare:           c.Awards.SpecialMinShare,
 		MaxCollectives:            c.Awards.MaxCollectives,
 		MaxIndividuals:            c.Awards.MaxIndividuals,
 		SpecialPrizes:             c.Awards.SpecialPrizes,

@@ -21,6 +21,7 @@ import (
 	"dvcbot/schedule"
 	"dvcbot/store"
 	"dvcbot/web"
+	"dvcbot/wiring"
 )
 
 // demoUser is the account of the person at the terminal: an admin and an
@@ -82,7 +83,7 @@ func (e env) demo(ctx context.Context, args []string) error {
 		}
 	}
 	logger := newLogger(e.stderr, false, cfg.Log.SlogLevel())
-	set := engineSettings(cfg, func() string { return "" })
+	set := wiring.EngineSettings(cfg, func() string { return "" })
 	set.Groups = append(set.Groups, demoGroup)
 	// The page of figures, served on this machine only.
 	var eng *bot.Engine
@@ -94,11 +95,11 @@ func (e env) demo(ctx context.Context, args []string) error {
 	cfg.Web.Listen, cfg.Web.PublicURL = webLn.Addr().String(), "http://"+webLn.Addr().String()
 	cfg.Web.FilesDir = filepath.Join(filepath.Dir(*path), "web-files")
 	webLog := newLogger(e.stderr, false, slog.LevelWarn)
-	webSrv, err := newWeb(ctx, cfg, db, &eng, nil, webLog, time.Now)
+	webSrv, err := wiring.Web(ctx, cfg, db, &eng, nil, webLog, time.Now)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	set.Pages = pages{srv: webSrv, ttl: cfg.Web.LinkTTL}
+	set.Pages = wiring.Pages{Srv: webSrv, TTL: cfg.Web.LinkTTL}
 	eng = bot.New(db, set, bot.WithLogger(logger))
 	webCtx, stopWeb := context.WithCancel(ctx)
 	webDone := make(chan struct{})

@@ -10,6 +10,7 @@ import (
 	"dvcbot/dossier"
 	"dvcbot/scoring"
 	"dvcbot/store"
+	"dvcbot/wiring"
 )
 
 // dossier writes a hamlet's award dossier (Tờ trình, Biên bản họp xét and
@@ -37,7 +38,7 @@ func (e env) dossier(ctx context.Context, args []string) error {
 		return err
 	}
 	loc := cfg.Campaign.Location
-	at := scoringParams(cfg).FiguresAt(scoring.DateOf(time.Now(), loc))
+	at := wiring.ScoringParams(cfg).FiguresAt(scoring.DateOf(time.Now(), loc))
 	if *date != "" {
 		t, err := time.ParseInLocation("2006-01-02", *date, loc)
 		if err != nil {
@@ -53,7 +54,7 @@ func (e env) dossier(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeDB()
-	eng := bot.New(db, engineSettings(cfg, nil))
+	eng := bot.New(db, wiring.EngineSettings(cfg, nil))
 	d, err := eng.Dossier(ctx, *hamlet, at)
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"dvcbot/export"
 	"dvcbot/scoring"
 	"dvcbot/store"
+	"dvcbot/wiring"
 )
 
 // dossierStore writes a store with two hamlets: Hòn Nhỏ (2 households, both
@@ -189,13 +190,13 @@ func TestWebDossier(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeDB()
-	eng := bot.New(db, engineSettings(cfg, nil))
+	eng := bot.New(db, wiring.EngineSettings(cfg, nil))
 	at := scoring.DateOf(time.Date(2026, 3, 2, 12, 0, 0, 0, cfg.Campaign.Location), cfg.Campaign.Location)
-	d, err := webDossier(context.Background(), eng, "hon-nho", at)
+	d, err := wiring.Dossier(context.Background(), eng, "hon-nho", at)
 	if err != nil || len(d.Proposal) == 0 || len(d.Minutes) == 0 {
 		t.Fatalf("eligible hamlet: proposal %d bytes, minutes %d bytes, %v", len(d.Proposal), len(d.Minutes), err)
 	}
-	d, err = webDossier(context.Background(), eng, "nam-du", at)
+	d, err = wiring.Dossier(context.Background(), eng, "nam-du", at)
 	if err != nil || d.Proposal != nil || len(d.Minutes) == 0 {
 		t.Fatalf("nothing to propose: proposal %d bytes, minutes %d bytes, %v", len(d.Proposal), len(d.Minutes), err)
 	}

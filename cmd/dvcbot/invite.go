@@ -10,6 +10,7 @@ import (
 	"dvcbot/bot"
 	"dvcbot/campaign"
 	"dvcbot/store"
+	"dvcbot/wiring"
 )
 
 // inviteRoles are the roles `dvcbot invite --role` takes, by their
@@ -62,7 +63,7 @@ func (e env) invite(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	eng := bot.New(db, engineSettings(cfg, func() string { return "" }))
+	eng := bot.New(db, wiring.EngineSettings(cfg, func() string { return "" }))
 	_, text, err := eng.CreateInvite(ctx, *hamlet, r, "")
 	if err != nil {
 		if strings.Contains(err.Error(), "needs a hamlet") || strings.Contains(err.Error(), "has no hamlet") {

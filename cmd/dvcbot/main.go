@@ -12,16 +12,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh even in a minimal image without zoneinfo
 
-	"dvcbot/bot"
-	"dvcbot/chat"
 	"dvcbot/config"
-	"dvcbot/scoring"
 	"dvcbot/store"
 )
 
@@ -181,80 +177,6 @@ func openStore(cfg *config.Config, now func() time.Time) (*store.DB, error) {
 		return nil, fmt.Errorf("sync hamlets: %w", err)
 	}
 	return db, nil
-}
-
-// engineSettings maps configuration to the engine's settings.
-func engineSettings(cfg *config.Config, username func() string) bot.Settings {
-	return bot.Settings{
-		CampaignName:  cfg.Campaign.Name,
-		Start:         cfg.Campaign.Start,
-		End:           cfg.Campaign.End,
-		Location:      cfg.Campaign.Location,
-		DailyTarget:   cfg.Campaign.DailyTarget,
-		Procedures:    cfg.Procedures,
-		Admins:        configAdmins(cfg),
-		RatePerMinute: rateOf(cfg.Limits.MessagesPerMinute),
-		RateBurst:     cfg.Limits.Burst,
-		Groups:        configGroups(cfg),
-		InviteTTL:     cfg.Invite.TTL,
-		BotUsername:   username,
-		Params:        scoringParams(cfg),
-
-		SpotCheckRate: cfg.SpotCheck.Rate,
-	}
-}
-
-// rateOf maps limits.messages_per_minute (0: none) to the engine's setting
-// (negative: none).
-func rateOf(perMinute float64) float64 {
-	if perMinute <= 0 {
-		return -1
-	}
-	return perMinute
-}
-
-// configAdmins are the accounts of the admins named in configuration.
-func configAdmins(cfg *config.Config) []chat.Address {
-	var out []chat.Address
-	for _, id := range cfg.Telegram.AdminIDs {
-		out = append(out, chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)))
-	}
-	for _, id := range cfg.Zalo.AdminIDs {
-		out = append(out, chat.Addr(chat.Zalo, id))
-	}
-	return out
-}
-
-// configGroups are the leaders' groups named in configuration.
-func configGroups(cfg *config.Config) []chat.Address {
-	var out []chat.Address
-	if id := cfg.Telegram.GroupChatID; id != 0 {
-		out = append(out, chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)))
-	}
-	if id := cfg.Zalo.GroupChatID; id != "" {
-		out = append(out, chat.Addr(chat.Zalo, id))
-	}
-	return out
-}
-
-// scoringParams maps configuration to the scoring rules.
-func scoringParams(cfg *config.Config) scoring.Params {
-	loc := cfg.Campaign.Location
-	p := scoring.Params{
-		CampaignStart:             scoring.DateOf(cfg.Campaign.Start, loc),
-		CampaignEnd:               scoring.DateOf(cfg.Campaign.End, loc),
-		DailyTarget:               cfg.Campaign.DailyTarget,
-		CoverageThreshold:         cfg.Awards.CoverageThreshold,
-		SpecialHouseholdThreshold: cfg.Awards.SpecialHouseholdThreshold,
-		SpecialMinShare:           cfg.Awards.SpecialMinShare,
-		MaxCollectives:            cfg.Awards.MaxCollectives,
-		MaxIndividuals:            cfg.Awards.MaxIndividuals,
-		SpecialPrizes:             cfg.Awards.SpecialPrizes,
-	}
-	for _, d := range cfg.Campaign.DaysOff {
-		p.DaysOff = append(p.DaysOff, scoring.DateOf(d, loc))
-	}
-	return p
 }
 
 func (e env) reindex(args []string) error {

@@ -19,6 +19,7 @@ import (
 	"dvcbot/config"
 	"dvcbot/ops"
 	"dvcbot/store"
+	"dvcbot/wiring"
 )
 
 // shutdownGrace bounds finishing the updates in flight and flushing the
@@ -58,7 +59,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 		zt      *zalo.Transport
 		metrics *ops.Metrics // made below, before any update is handled
 	)
-	set := engineSettings(cfg, func() string {
+	set := wiring.EngineSettings(cfg, func() string {
 		if tg == nil {
 			return ""
 		}
@@ -68,7 +69,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 		if zt == nil {
 			return ""
 		}
-		return zaloName(zt.Me())
+		return wiring.ZaloName(zt.Me())
 	}
 	set.GroupsOK = func(channel string) bool {
 		if channel == chat.Zalo {
@@ -87,22 +88,12 @@ func (e env) serve(ctx context.Context, args []string) error {
 	var eng *bot.Engine
 	// Evidence photos sent over Telegram stay with Telegram (the record
 	// keeps the file_id): the web page fetches them through the transport.
-	telegramPhoto := func(ctx context.Context, ref string) ([]byte, error) {
-		if tg == nil {
-			return nil, fmt.Errorf("photo kept by Telegram, which does not run: %w", store.ErrNotFound)
-		}
-		b, err := tg.FetchFile(ctx, ref)
-		if errors.Is(err, telegram.ErrFileUnavailable) {
-			return nil, fmt.Errorf("%w: %w", store.ErrNotFound, err)
-		}
-		return b, err
-	}
-	webSrv, err := newWeb(ctx, cfg, db, &eng, telegramPhoto, logger, now)
+	webSrv, err := wiring.Web(ctx, cfg, db, &eng, wiring.TelegramPhoto(func() *telegram.Transport { return tg }), logger, now)
 	if err != nil {
 		return err
 	}
 	if webSrv != nil {
-		set.Pages = pages{srv: webSrv, ttl: cfg.Web.LinkTTL}
+		set.Pages = wiring.Pages{Srv: webSrv, TTL: cfg.Web.LinkTTL}
 	}
 	eng = bot.New(db, set, bot.WithLogger(logger), bot.WithClock(now),
 		bot.WithObserver(func(o bot.Outcome) {
@@ -111,7 +102,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 			}
 		}))
 	if cfg.Telegram.Token != "" {
-		tg, err = connect(ctx, logger, after, telegramOptions(cfg, eng, logger, now, after))
+		tg, err = connect(ctx, logger, after, wiring.TelegramOptions(cfg, eng, logger, now, after, shutdownGrace))
 		if err != nil {
 			if ctx.Err() != nil {
 				logger.Info("dvcbot stopped before Telegram could be reached")
@@ -121,7 +112,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 		}
 	}
 	if cfg.Zalo.Token != "" {
-		zopts := zaloOptions(cfg, db, eng, logger, now, after)
+		zopts := wiring.ZaloOptions(cfg, db, eng, logger, now, after)
 		if webSrv != nil {
 			zopts.FileLinker, zopts.PhotoHost = webSrv.Files(), webSrv.Files()
 		}
@@ -137,11 +128,11 @@ func (e env) serve(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	channels := router{telegram: tg, zalo: zt}
+	channels := wiring.Router{Telegram: tg, Zalo: zt}
 	running := false // once the channels run, they shut themselves down
 	defer func() {
 		if !running {
-			channels.shutdown(context.Background())
+			channels.Shutdown(context.Background())
 		}
 	}()
 
@@ -214,7 +205,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	}
 	// Answers that were stored but never sent (the process stopped with
 	// them queued) go out first, before any update is received again.
-	if err := resendUndelivered(ctx, eng, channels, logger); err != nil {
+	if err := wiring.ResendUndelivered(ctx, eng, channels, logger); err != nil {
 		logger.Warn("replies left unsent by the last run", "err", err)
 	}
 
@@ -292,33 +283,6 @@ func flushDelivered(ctx context.Context, eng *bot.Engine, logger *slog.Logger, a
 			logger.Warn("record delivered replies", "err", err)
 		}
 	}
-}
-
-// resendUndelivered sends the replies stored but never confirmed sent.
-func resendUndelivered(ctx context.Context, eng *bot.Engine, ch router, logger *slog.Logger) error {
-	pending, err := eng.Undelivered(ctx)
-	if err != nil {
-		return err
-	}
-	if len(pending) > 0 {
-		logger.Info("sending replies left unsent by the last run", "updates", len(pending))
-	}
-	for _, p := range pending {
-		lost := false
-		for _, r := range p.Replies {
-			if err := ch.Send(ctx, r); err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				logger.Warn("an unsent reply of the last run could not be sent", "channel", p.Channel, "err", err)
-				lost = errors.Is(err, telegram.ErrClosed) || errors.Is(err, zalo.ErrClosed)
-			}
-		}
-		if !lost {
-			eng.Delivered(p.Channel, p.Update)
-		}
-	}
-	return nil
 }
 
 // connect makes the transport, retrying while Telegram cannot be reached

@@ -7,9 +7,9 @@
 // cmd/dvcbot's serve wires them. Updates arrive as the fake's webhook
 // pushes; what the bot sent is read from what the fake recorded.
 //
-// The wiring is repeated here from cmd/dvcbot/serve.go, channels.go and
-// pages.go (package main cannot be imported); what differs is said where
-// it is done: invite codes are injected (bot.WithCodes) so that golden
+// The parts are made by package wiring, as cmd/dvcbot's serve makes them;
+// serve's own sequencing (retries at start, listeners, goroutines) is
+// repeated here, and what differs is said where it is done: invite codes are injected (bot.WithCodes) so that golden
 // transcripts are stable, the scheduler is ticked by the tests instead of
 // polling on wall time, listeners are test servers with a fixed address
 // across restarts (as the reverse proxy's public address is), and the ops
@@ -31,7 +31,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,13 +44,12 @@ import (
 	"dvcbot/campaign"
 	"dvcbot/chat"
 	"dvcbot/config"
-	"dvcbot/dossier"
 	"dvcbot/internal/fakebotapi"
 	"dvcbot/internal/fakezalo"
 	"dvcbot/schedule"
-	"dvcbot/scoring"
 	"dvcbot/store"
 	"dvcbot/web"
+	"dvcbot/wiring"
 )
 
 const (
@@ -280,7 +278,7 @@ func (w *world) start() {
 		tt *telegram.Transport
 		zt *zalo.Transport
 	)
-	set := engineSettings(cfg, func() string {
+	set := wiring.EngineSettings(cfg, func() string {
 		if tt == nil {
 			return ""
 		}
@@ -290,10 +288,7 @@ func (w *world) start() {
 		if zt == nil {
 			return ""
 		}
-		if me := zt.Me(); me.DisplayName != "" {
-			return me.DisplayName
-		}
-		return zt.Me().AccountName
+		return wiring.ZaloName(zt.Me())
 	}
 	set.GroupsOK = func(channel string) bool {
 		if channel == chat.Zalo {
@@ -311,18 +306,11 @@ func (w *world) start() {
 	}
 	var eng *bot.Engine
 	ctx, cancel := context.WithCancel(context.Background())
-	telegramPhoto := func(ctx context.Context, ref string) ([]byte, error) {
-		if tt == nil {
-			return nil, fmt.Errorf("photo kept by Telegram, which does not run: %w", store.ErrNotFound)
-		}
-		b, err := tt.FetchFile(ctx, ref)
-		if errors.Is(err, telegram.ErrFileUnavailable) {
-			return nil, fmt.Errorf("%w: %w", store.ErrNotFound, err)
-		}
-		return b, err
+	ws, err := wiring.Web(ctx, cfg, db, &eng, wiring.TelegramPhoto(func() *telegram.Transport { return tt }), logger, w.clk.Now)
+	if err != nil || ws == nil {
+		t.Fatalf("web: %v (server %v)", err, ws)
 	}
-	ws := newWeb(t, ctx, cfg, db, &eng, telegramPhoto, logger, w.clk.Now)
-	set.Pages = pages{srv: ws, ttl: cfg.Web.LinkTTL}
+	set.Pages = wiring.Pages{Srv: ws, TTL: cfg.Web.LinkTTL}
 	eng = bot.New(db, set, bot.WithLogger(logger), bot.WithClock(w.clk.Now), bot.WithCodes(w.nextCode))
 	handler := eng.WithBackups(func(ctx context.Context) (chat.File, error) {
 		var buf bytes.Buffer
@@ -335,22 +323,18 @@ func (w *world) start() {
 
 	if cfg.Telegram.Token != "" {
 		fast := fakebotapi.NewFastClock(w.clk.Now(), 200)
-		tt, err = telegram.New(ctx, telegram.Options{
-			Token: cfg.Telegram.Token, Endpoint: cfg.Telegram.APIEndpoint, PollTimeout: 2 * time.Second,
-			Logger: logger, Commands: eng.Commands(), Now: fast.Now, After: fast.After,
-			OnBlocked: func(ctx context.Context, to chat.Address) { _ = eng.MarkUnreachable(ctx, to) },
-			OnDelivered: func(update string) {
-				eng.Delivered(chat.Telegram, update)
-				w.delivered.add(chat.Telegram, update)
-			},
-			Rate: telegram.RateLimits{GlobalPerSecond: cfg.Telegram.Rate.GlobalPerSecond,
-				PerChatPerSecond: cfg.Telegram.Rate.PerChatPerSecond, GroupPerMinute: int(cfg.Telegram.Rate.GroupPerMinute)},
-		})
+		to := wiring.TelegramOptions(cfg, eng, logger, fast.Now, fast.After, waitFor)
+		to.PollTimeout = 2 * time.Second // a short poll, so that stopping is quick
+		to.OnDelivered = func(update string) {
+			eng.Delivered(chat.Telegram, update)
+			w.delivered.add(chat.Telegram, update)
+		}
+		tt, err = telegram.New(ctx, to)
 		if err != nil {
 			t.Fatalf("telegram.New: %v", err)
 		}
 	}
-	zo := zaloOptions(cfg, db, eng, logger, w.zclk.Now, w.zclk.After)
+	zo := wiring.ZaloOptions(cfg, db, eng, logger, w.zclk.Now, w.zclk.After)
 	zo.Listen = "" // mounted on the test server at the webhook's path
 	zo.HTTPClient = w.client
 	zo.OnDelivered = func(update string) {
@@ -362,13 +346,13 @@ func (w *world) start() {
 	if err != nil {
 		t.Fatalf("zalo.New: %v", err)
 	}
-	restoreMeter(t, zt, db)
-	routes := router{telegram: tt, zalo: zt}
-	sched, err := schedule.New(db, schedule.CampaignJobs(cfg.Schedule, eng), routes, schedule.Options{
-		Location: loc, CatchUp: cfg.Schedule.CatchUp, Now: w.clk.Now, Logger: logger, Classify: sendFailure,
-	})
+	if err := wiring.RestoreMeter(zt, db); err != nil {
+		t.Fatal(err)
+	}
+	routes := wiring.Router{Telegram: tt, Zalo: zt}
+	sched, err := wiring.Scheduler(cfg, db, eng, routes, logger, w.clk.Now)
 	if err != nil {
-		t.Fatalf("schedule: %v", err)
+		t.Fatal(err)
 	}
 
 	// The web server (serveWeb): pages and file links, the file sweeper.
@@ -383,7 +367,9 @@ func (w *world) start() {
 		t.Fatalf("first tick: %v", err)
 	}
 	// Answers stored but never sent by the last run go out first.
-	resendUndelivered(t, ctx, eng, routes)
+	if err := wiring.ResendUndelivered(ctx, eng, routes, logger); err != nil {
+		t.Fatalf("undelivered: %v", err)
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle(hookPath, zt.WebhookHandler())
@@ -461,234 +447,6 @@ func (w *world) lastCode() string {
 		w.t.Fatal("no code was made")
 	}
 	return w.codes[len(w.codes)-1]
-}
-
-// engineSettings is cmd/dvcbot's engineSettings.
-func engineSettings(cfg *config.Config, username func() string) bot.Settings {
-	rate := cfg.Limits.MessagesPerMinute
-	if rate <= 0 {
-		rate = -1
-	}
-	return bot.Settings{
-		CampaignName:  cfg.Campaign.Name,
-		Start:         cfg.Campaign.Start,
-		End:           cfg.Campaign.End,
-		Location:      cfg.Campaign.Location,
-		DailyTarget:   cfg.Campaign.DailyTarget,
-		Procedures:    cfg.Procedures,
-		Admins:        configAdmins(cfg),
-		RatePerMinute: rate,
-		RateBurst:     cfg.Limits.Burst,
-		Groups:        configGroups(cfg),
-		InviteTTL:     cfg.Invite.TTL,
-		BotUsername:   username,
-		Params:        scoringParams(cfg),
-		SpotCheckRate: cfg.SpotCheck.Rate,
-	}
-}
-
-func configAdmins(cfg *config.Config) []chat.Address {
-	var out []chat.Address
-	for _, id := range cfg.Telegram.AdminIDs {
-		out = append(out, chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)))
-	}
-	for _, id := range cfg.Zalo.AdminIDs {
-		out = append(out, chat.Addr(chat.Zalo, id))
-	}
-	return out
-}
-
-func configGroups(cfg *config.Config) []chat.Address {
-	var out []chat.Address
-	if id := cfg.Telegram.GroupChatID; id != 0 {
-		out = append(out, chat.Addr(chat.Telegram, strconv.FormatInt(id, 10)))
-	}
-	if id := cfg.Zalo.GroupChatID; id != "" {
-		out = append(out, chat.Addr(chat.Zalo, id))
-	}
-	return out
-}
-
-func scoringParams(cfg *config.Config) scoring.Params {
-	loc := cfg.Campaign.Location
-	p := scoring.Params{
-		CampaignStart:             scoring.DateOf(cfg.Campaign.Start, loc),
-		CampaignEnd:               scoring.DateOf(cfg.Campaign.End, loc),
-		DailyTarget:               cfg.Campaign.DailyTarget,
-		CoverageThreshold:         cfg.Awards.CoverageThreshold,
-		SpecialHouseholdThreshold: cfg.Awards.SpecialHouseholdThreshold,
-		MaxCollectives:            cfg.Awards.MaxCollectives,
-		MaxIndividuals:            cfg.Awards.MaxIndividuals,
-		SpecialPrizes:             cfg.Awards.SpecialPrizes,
-	}
-	for _, d := range cfg.Campaign.DaysOff {
-		p.DaysOff = append(p.DaysOff, scoring.DateOf(d, loc))
-	}
-	return p
-}
-
-// zaloOptions is cmd/dvcbot's zaloOptions.
-func zaloOptions(cfg *config.Config, db *store.DB, eng *bot.Engine, logger *slog.Logger, now func() time.Time, after func(time.Duration) <-chan time.Time) zalo.Options {
-	z := cfg.Zalo
-	return zalo.Options{
-		Token:       z.Token,
-		Endpoint:    z.APIEndpoint,
-		Mode:        z.Mode,
-		PollTimeout: time.Duration(z.PollTimeout) * time.Second,
-		WebhookURL:  z.Webhook.URL,
-		SecretToken: z.Webhook.SecretToken,
-		Listen:      z.Webhook.Listen,
-		Logger:      logger,
-		Groups: func() []string {
-			var out []string
-			if z.GroupChatID != "" {
-				out = append(out, z.GroupChatID)
-			}
-			_ = db.View(func(tx *store.Tx) error {
-				if g := tx.LinkedGroup(chat.Zalo); g != "" {
-					out = append(out, g)
-				}
-				return nil
-			})
-			return out
-		},
-		MonthlyMessageQuota: z.MonthlyMessageQuota,
-		UserQuota:           z.UserQuota,
-		OnDelivered:         func(update string) { eng.Delivered(chat.Zalo, update) },
-		OnQuotaWarning: func(qw zalo.QuotaWarning) {
-			key := "quota/zalo/" + qw.Month + "/" + qw.Kind
-			text := fmt.Sprintf("⚠️ Bot Zalo đã dùng %d/%d của hạn mức tháng %s (trên 80%%).", qw.Used, qw.Limit, qw.Month)
-			if err := eng.WarnAdmins(context.Background(), key, text); err != nil {
-				logger.Error("warn admins of the Zalo quota", "err", err)
-			}
-		},
-		SaveMeter: func(st zalo.MeterState) error {
-			raw, err := json.Marshal(st)
-			if err != nil {
-				return err
-			}
-			return db.Update(func(tx *store.Tx) error { return tx.SetValue(kvZaloMeter, string(raw)) })
-		},
-		Now:   now,
-		After: after,
-	}
-}
-
-// restoreMeter is cmd/dvcbot's restoreMeter.
-func restoreMeter(t *testing.T, zt *zalo.Transport, db *store.DB) {
-	var raw string
-	_ = db.View(func(tx *store.Tx) error { raw = tx.GetValue(kvZaloMeter); return nil })
-	if raw == "" {
-		return
-	}
-	var st zalo.MeterState
-	if err := json.Unmarshal([]byte(raw), &st); err != nil {
-		t.Fatalf("stored meter: %v", err)
-	}
-	if err := zt.Meter().Restore(st); err != nil {
-		t.Fatalf("restore meter: %v", err)
-	}
-}
-
-// pages is cmd/dvcbot's adapter of the web server to /trang.
-type pages struct {
-	srv *web.Server
-	ttl time.Duration
-}
-
-func (p pages) PersonLink(tx *store.Tx, person campaign.PersonID, role campaign.Role, now time.Time) (string, error) {
-	return p.srv.PersonLink(tx, person, role, now)
-}
-
-func (p pages) Revoke(tx *store.Tx, person campaign.PersonID) error { return p.srv.Revoke(tx, person) }
-
-func (p pages) LinkTTL() time.Duration { return p.ttl }
-
-// newWeb is cmd/dvcbot's newWeb.
-func newWeb(t *testing.T, ctx context.Context, cfg *config.Config, db *store.DB, eng **bot.Engine, remotePhoto func(context.Context, string) ([]byte, error), logger *slog.Logger, now func() time.Time) *web.Server {
-	opts := web.ConfigOptions(cfg, scoringParams(cfg))
-	opts.Logger, opts.Now = logger, now
-	opts.Resolve = func(ctx context.Context, to chat.Address) (campaign.PersonID, error) {
-		var id campaign.PersonID
-		err := db.View(func(tx *store.Tx) error {
-			o, err := tx.PersonAt(to)
-			id = o.ID
-			return err
-		})
-		return id, err
-	}
-	opts.Photo = func(ctx context.Context, ref string) ([]byte, error) {
-		if !strings.HasPrefix(ref, store.LocalPhotoPrefix) {
-			return remotePhoto(ctx, ref)
-		}
-		var b []byte
-		err := db.View(func(tx *store.Tx) (err error) { b, err = tx.Photo(ref); return err })
-		return b, err
-	}
-	opts.Dossier = func(ctx context.Context, hamlet string, at scoring.Date) (web.Dossier, error) {
-		d, err := (*eng).Dossier(ctx, hamlet, at)
-		if err != nil {
-			return web.Dossier{}, err
-		}
-		var out web.Dossier
-		if out.Proposal, err = dossier.Proposal(d.Input); err != nil && !errors.Is(err, dossier.ErrNothingToPropose) {
-			return out, err
-		}
-		out.Minutes, err = dossier.Minutes(d.Input)
-		return out, err
-	}
-	srv, err := web.New(ctx, &web.StoreSource{DB: db, ConfigAdmins: configAdmins(cfg)}, opts)
-	if err != nil {
-		t.Fatalf("web: %v", err)
-	}
-	return srv
-}
-
-// router is cmd/dvcbot's router: a reply goes out on its address's channel.
-type router struct {
-	telegram *telegram.Transport
-	zalo     *zalo.Transport
-}
-
-func (r router) Send(ctx context.Context, rep chat.Reply) error {
-	switch {
-	case rep.To.Channel == chat.Telegram && r.telegram != nil:
-		return r.telegram.Send(ctx, rep)
-	case rep.To.Channel == chat.Zalo && r.zalo != nil:
-		return r.zalo.Send(ctx, rep)
-	}
-	return fmt.Errorf("send to %s: the channel does not run in this bot: %w", rep.To.Channel, chat.ErrUnreachable)
-}
-
-// sendFailure is cmd/dvcbot's telegramFailure.
-func sendFailure(err error) schedule.Failure {
-	switch {
-	case errors.Is(err, telegram.ErrBlocked):
-		return schedule.Unreachable
-	case errors.Is(err, telegram.ErrRejected):
-		return schedule.Rejected
-	}
-	return schedule.Classify(err)
-}
-
-// resendUndelivered is cmd/dvcbot's resendUndelivered (run before the
-// transports receive, so that a test sees its effect at once).
-func resendUndelivered(t *testing.T, ctx context.Context, eng *bot.Engine, r router) {
-	pending, err := eng.Undelivered(ctx)
-	if err != nil {
-		t.Fatalf("undelivered: %v", err)
-	}
-	for _, p := range pending {
-		lost := false
-		for _, rep := range p.Replies {
-			if err := r.Send(ctx, rep); err != nil {
-				lost = errors.Is(err, telegram.ErrClosed) || errors.Is(err, zalo.ErrClosed)
-			}
-		}
-		if !lost {
-			eng.Delivered(p.Channel, p.Update)
-		}
-	}
 }
 
 // confirmations are the updates whose replies the transports confirmed

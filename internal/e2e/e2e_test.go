@@ -394,12 +394,16 @@ func TestAdminNamesOfficerByNumber(t *testing.T) {
 		t.Fatalf("/canbo numbers the officer by the Telegram id %s", m[1])
 	}
 	mustContain(t, w.say(adminID, "/vohieu "+strconv.FormatInt(officer, 10)), "Không có ai mang số")
+	// The officer's notice goes to another chat than the admin's answer:
+	// wait for it, so that the next exchange reads its own reply.
+	before := len(w.srv.SentTo(officer))
 	mustContain(t, w.say(adminID, "/vohieu "+m[1]), "Đã vô hiệu hóa", "Trần Thị Bích")
-	w.say(officer, "/baocao Lê Văn Tám; Tổ 5; 0912345678; khai sinh")
+	mustContain(t, w.waitReply(officer, before), "tạm ngừng") // the officer is told
+	mustContain(t, w.say(officer, "/baocao Lê Văn Tám; Tổ 5; 0912345678; khai sinh"), "đang tạm ngừng")
 	if n := w.records(); n != 0 {
 		t.Fatalf("a deactivated officer saved %d reports", n)
 	}
-	before := len(w.srv.SentTo(officer))
+	before = len(w.srv.SentTo(officer))
 	mustContain(t, w.say(adminID, "/kichhoat "+m[1]), "Trần Thị Bích")
 	mustContain(t, w.waitReply(officer, before), "kích hoạt lại") // the officer is told
 	mustContain(t, w.say(officer, "/baocao Lê Văn Tám; Tổ 5; 0912345678; khai sinh"), "Đã lưu")

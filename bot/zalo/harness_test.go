@@ -229,6 +229,11 @@ func newHarness(t *testing.T, cfg harnessConfig) *harness {
 		if err := hs.fake.WaitCalls(wctx, method, 1); err != nil {
 			t.Fatalf("Run did not start: %v", err)
 		}
+		if o.Mode != ModePolling {
+			if err := hs.fake.WaitWebhook(wctx); err != nil {
+				t.Fatalf("Run did not set its webhook: %v", err)
+			}
+		}
 	}
 	return hs
 }

@@ -304,6 +304,24 @@ func (s *Server) Webhook() (url, secret string) {
 	return s.webhookURL, s.secret
 }
 
+// WaitWebhook waits until a webhook is set (setWebhook saved its URL;
+// WaitCalls alone may return while that request is still being handled).
+func (s *Server) WaitWebhook(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		set, ch := s.webhookURL != "", s.changed
+		s.mu.Unlock()
+		if set {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("fakezalo: no webhook set: %w", ctx.Err())
+		}
+	}
+}
+
 // SetWebhookDirect sets the webhook without a probe (test setup).
 func (s *Server) SetWebhookDirect(url, secret string) {
 	s.mu.Lock()

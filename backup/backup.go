@@ -211,16 +211,14 @@ func WriteGzip(ctx context.Context, db FileSnapshotter, w io.Writer, limit int64
 	defer f.Close()
 	lw := &limitWriter{w: w, limit: limit}
 	zw := gzip.NewWriter(lw)
-	if _, err := io.Copy(zw, ctxReader{ctx, f}); err != nil {
-		if errors.Is(err, ErrTooLarge) {
-			return fmt.Errorf("backup: the data file (%d bytes) compresses to more than %d bytes: %w", size, limit, err)
-		}
-		return fmt.Errorf("backup: compress: %w", err)
+	_, err = io.Copy(zw, ctxReader{ctx, f})
+	if err == nil {
+		err = zw.Close() // the last compressed bytes, which may pass the limit
 	}
-	if err := zw.Close(); err != nil {
-		if errors.Is(err, ErrTooLarge) {
-			return fmt.Errorf("backup: the data file (%d bytes) compresses to more than %d bytes: %w", size, limit, err)
-		}
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		return fmt.Errorf("backup: the data file (%d bytes) compresses to more than %d bytes: %w", size, limit, err)
+	case err != nil:
 		return fmt.Errorf("backup: compress: %w", err)
 	}
 	return nil

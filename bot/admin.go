@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"errors"
 	"regexp"
 	"slices"
@@ -134,7 +135,7 @@ func (c *cx) cmdOfficers(args string) error {
 			text = "Chưa có cán bộ nào đăng ký."
 		}
 		if isAdmin {
-			text += " Tạo mã mời: " + code("/moi "+cmpOr(want, c.firstHamletID()))
+			text += " Tạo mã mời: " + code("/moi "+cmp.Or(want, c.firstHamletID()))
 		}
 		c.reply(text)
 		return nil
@@ -204,23 +205,14 @@ func (c *cx) cmdOfficers(args string) error {
 	return nil
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // roleLabel names a person's role in lists: a person with no stored role
 // is an admin from configuration, or (removed from it since) nobody yet.
 func (c *cx) roleLabel(o campaign.Officer) string {
 	if o.Role != "" {
 		return o.Role.Label()
 	}
-	for _, a := range o.Accounts {
-		if c.e.isConfigAdmin(a.Address) {
-			return "quản trị viên (theo cấu hình)"
-		}
+	if _, ok := c.e.configAdminAccount(o); ok {
+		return "quản trị viên (theo cấu hình)"
 	}
 	return "chưa có vai trò"
 }
@@ -252,11 +244,9 @@ func (c *cx) targetOfficer(args, usage string) (campaign.Officer, bool, error) {
 	} else if err != nil {
 		return o, false, err
 	}
-	for _, a := range o.Accounts {
-		if c.e.isConfigAdmin(a.Address) {
-			c.reply("Người số " + id.String() + " là quản trị viên trong cấu hình (" + adminKey(a.Channel) + ") nên không đổi được bằng lệnh. Muốn thay đổi, sửa cấu hình rồi khởi động lại bot.")
-			return campaign.Officer{}, false, nil
-		}
+	if a, ok := c.e.configAdminAccount(o); ok {
+		c.reply("Người số " + id.String() + " là quản trị viên trong cấu hình (" + adminKey(a.Channel) + ") nên không đổi được bằng lệnh. Muốn thay đổi, sửa cấu hình rồi khởi động lại bot.")
+		return campaign.Officer{}, false, nil
 	}
 	return o, true, nil
 }
@@ -348,15 +338,15 @@ func (c *cx) cmdReactivate(args string) error {
 	return nil
 }
 
-// roleArg reads the role named after /capquyen <id>.
+// roleArg reads the role named after /capquyen <id>: admin (also when
+// nothing is named), hamlet leader or officer.
 func roleArg(s string) (campaign.Role, bool) {
-	switch strings.ReplaceAll(labelKey(strings.ReplaceAll(s, "_", " ")), " ", "") {
-	case "", "quantri", "quantrivien", "admin":
+	if wordKey(s) == "" {
 		return campaign.RoleAdmin, true
-	case "truongap", "leader":
-		return campaign.RoleLeader, true
-	case "canbo", "canboap", "officer":
-		return campaign.RoleOfficer, true
+	}
+	r, ok := wordRole(s)
+	if ok && (r == campaign.RoleAdmin || r == campaign.RoleLeader || r == campaign.RoleOfficer) {
+		return r, true
 	}
 	return "", false
 }

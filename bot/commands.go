@@ -75,8 +75,11 @@ func (e *Engine) registerCommands() {
 }
 
 // allowed reports whether the current user may run cmd.
-func (c *cx) allowed(cmd *command) bool {
-	switch cmd.access {
+func (c *cx) allowed(cmd *command) bool { return c.may(cmd.access) }
+
+// may reports whether the current user has access a (commands, flows).
+func (c *cx) may(a access) bool {
+	switch a {
 	case anyone:
 		return true
 	case member:
@@ -175,7 +178,7 @@ func (c *cx) cmdHelp(string) error {
 func (c *cx) cmdCancel(string) error {
 	if !c.known {
 		joining := c.s.State == stateJoinName
-		c.s.State, c.s.Draft, c.s.Invite = "", Draft{}, ""
+		c.s.endFlow()
 		if joining {
 			c.reply("Đã dừng đăng ký, chưa có gì được lưu. Khi sẵn sàng, gửi lại mã mời (nếu còn hạn) để đăng ký.")
 			return nil
@@ -184,7 +187,7 @@ func (c *cx) cmdCancel(string) error {
 		return nil
 	}
 	what := c.cancelled()
-	c.s.State, c.s.Draft, c.s.Invite, c.s.Check, c.s.Line, c.s.Resume, c.s.Exclude = "", Draft{}, "", nil, "", "", nil
+	c.s.endFlow()
 	if what == "" {
 		msg := "Không có thao tác nào đang làm dở."
 		if c.s.Last != 0 && c.now.Sub(c.s.LastAt) <= undoWindow {

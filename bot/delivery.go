@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,8 +62,11 @@ func updateKey(in chat.Input) string {
 	if in.Update == "" {
 		return ""
 	}
-	return in.Chat.Channel + ":" + in.Update
+	return deliveryKey(in.Chat.Channel, in.Update)
 }
+
+// deliveryKey is "channel:update", the key replies in flight are kept under.
+func deliveryKey(channel, update string) string { return channel + ":" + update }
 
 // Delivered tells the engine that a transport has sent (or given up for
 // good on) every reply of an update of channel, so they are not sent again.
@@ -70,7 +74,7 @@ func (e *Engine) Delivered(channel, update string) {
 	if update == "" {
 		return
 	}
-	key := channel + ":" + update
+	key := deliveryKey(channel, update)
 	d := e.dl
 	d.mu.Lock()
 	delete(d.inflight, key)
@@ -152,7 +156,7 @@ func (e *Engine) Undelivered(ctx context.Context) ([]Pending, error) {
 			if err := json.Unmarshal(raw, &rs); err != nil || len(rs) == 0 {
 				return nil // unreadable: nothing to resend
 			}
-			ch, id, _ := cut(update)
+			ch, id, _ := strings.Cut(update, ":")
 			out = append(out, Pending{Channel: ch, Update: id, Replies: rs})
 			return nil
 		})
@@ -163,7 +167,7 @@ func (e *Engine) Undelivered(ctx context.Context) ([]Pending, error) {
 	e.dl.mu.Lock()
 	kept := out[:0]
 	for _, p := range out {
-		key := p.Channel + ":" + p.Update
+		key := deliveryKey(p.Channel, p.Update)
 		_, flying := e.dl.inflight[key]
 		_, sent := e.dl.delivered[key]
 		if flying || sent {
@@ -174,15 +178,6 @@ func (e *Engine) Undelivered(ctx context.Context) ([]Pending, error) {
 	}
 	e.dl.mu.Unlock()
 	return kept, nil
-}
-
-func cut(update string) (string, string, bool) {
-	for i := 0; i < len(update); i++ {
-		if update[i] == ':' {
-			return update[:i], update[i+1:], true
-		}
-	}
-	return "", update, false
 }
 
 // pendingJSON encodes the replies to keep with an update's processed mark:

@@ -212,14 +212,22 @@ type Session struct {
 	// Resume and Line are a report begun earlier and the new one-line
 	// report waiting while the person decides which to keep.
 	Resume string `json:"resume,omitempty"`
+	Line   string `json:"line,omitempty"`
 	// Job is the /chay job waiting for the admin's confirmation.
-	Job  string `json:"job,omitempty"`
-	Line string `json:"line,omitempty"`
+	Job string `json:"job,omitempty"`
 
 	// Check is a spot-check result awaiting its reason (/kiemtra).
 	Check *CheckDraft `json:"check,omitempty"`
 	// Exclude is an exclusion awaiting its ground or details (/loaitru).
 	Exclude *ExclusionDraft `json:"exclude,omitempty"`
+}
+
+// endFlow drops the conversation under way and everything it collected
+// (what /huy cancels); what was saved (Last, LastSelf) stays, for photos
+// and «hoàn tác».
+func (s *Session) endFlow() {
+	s.State, s.Draft, s.Invite, s.Resume, s.Line, s.Job = "", Draft{}, "", "", "", ""
+	s.Check, s.Exclude = nil, nil
 }
 
 // Draft is a report being collected step by step.
@@ -377,8 +385,11 @@ func (e *Engine) Handle(ctx context.Context, in chat.Input) ([]chat.Reply, error
 		return nil, err
 	}
 	if ok, warn := e.limit.allow(in.From, e.now()); !ok {
+		if !warn {
+			return nil, nil // refused again: told and logged at the first refusal
+		}
 		e.log.Warn("inbound limit reached", "channel", in.From.Channel)
-		if warn && in.Private {
+		if in.Private {
 			return []chat.Reply{{To: in.Chat, Text: msgTooFast}}, nil
 		}
 		return nil, nil
@@ -534,6 +545,17 @@ func (e *Engine) isConfigAdmin(addr chat.Address) bool {
 	return slices.Contains(e.set.Admins, addr)
 }
 
+// configAdminAccount is the first of o's accounts that configuration names
+// as an admin's; ok is false when none is.
+func (e *Engine) configAdminAccount(o campaign.Officer) (addr chat.Address, ok bool) {
+	for _, a := range o.Accounts {
+		if e.isConfigAdmin(a.Address) {
+			return a.Address, true
+		}
+	}
+	return chat.Address{}, false
+}
+
 // identify finds the person behind the input's sender. An admin from
 // configuration writing for the first time becomes a person with no stored
 // role (roles from configuration are never stored, so removing someone
@@ -560,16 +582,15 @@ func (c *cx) identify() error {
 		}
 		c.found = true
 	}
-	if c.found && c.stored.SetUnreachable(c.in.From, false) {
+	if !c.found {
+		return nil
+	}
+	if c.stored.SetUnreachable(c.in.From, false) {
 		if err := c.tx.PutOfficer(c.stored, c.stored.ID, "officer.reachable"); err != nil {
 			return err
 		}
 	}
-	c.who = c.stored
-	c.known = c.found && c.stored.Active && c.stored.Role.Valid()
-	if c.found && c.e.isConfigAdmin(c.in.From) {
-		c.who.Role, c.known = campaign.RoleAdmin, true
-	}
+	c.setWho(c.stored)
 	return nil
 }
 

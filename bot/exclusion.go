@@ -3,7 +3,6 @@ package bot
 import (
 	"errors"
 	"strings"
-	"unicode/utf8"
 
 	"dvcbot/chat"
 
@@ -38,6 +37,13 @@ var groundWords = map[string]campaign.ExclusionGround{
 	"kyluat": campaign.GroundDiscipline, "xulyvphc": campaign.GroundAdministrative, "vphc": campaign.GroundAdministrative,
 	"dieutra": campaign.GroundProsecution, "thanhtra": campaign.GroundInspection, "kiemtra": campaign.GroundInspection,
 	"khieunai": campaign.GroundComplaint, "tocao": campaign.GroundComplaint, "khac": campaign.GroundOther,
+}
+
+// groundByWord reads a ground's one-word name as typed: "kyluat",
+// "Kỷ luật", "ky_luat", "thanh tra".
+func groundByWord(s string) (campaign.ExclusionGround, bool) {
+	g, ok := groundWords[strings.ReplaceAll(labelKey(strings.ReplaceAll(s, "_", " ")), " ", "")]
+	return g, ok
 }
 
 // groundWord is the word typed for a ground in the one-line form.
@@ -134,14 +140,9 @@ func (c *cx) exclusionLabel(e campaign.Exclusion) string {
 		return "Cán bộ " + plain(e.Target)
 	}
 	if o, err := c.tx.Officer(id); err == nil {
-		return upperFirstRune(c.exclusionWho(o))
+		return upperFirst(c.exclusionWho(o))
 	}
 	return "Cán bộ số " + plain(e.Target)
-}
-
-func upperFirstRune(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return strings.ToUpper(string(r)) + s[n:]
 }
 
 // cmdExclude (/loaitru [canbo <số> | ap <mã ấp>] [căn cứ] [chi tiết])
@@ -189,7 +190,7 @@ func (c *cx) cmdExclude(args string) error {
 func splitGround(words []string) (campaign.ExclusionGround, string) {
 	first := strings.TrimRight(words[0], ":,.-)")
 	rest := strings.TrimLeft(strings.TrimSpace(strings.Join(words[1:], " ")), ":,-– ")
-	if g, ok := groundWords[strings.ReplaceAll(labelKey(strings.ReplaceAll(first, "_", " ")), " ", "")]; ok {
+	if g, ok := groundByWord(first); ok {
 		return g, rest
 	}
 	if len(first) == 1 {
@@ -241,7 +242,7 @@ func (c *cx) onGroundText(text string) error {
 		c.reply(msgStaleButton)
 		return nil
 	}
-	if g, ok := groundWords[strings.ReplaceAll(labelKey(strings.ReplaceAll(text, "_", " ")), " ", "")]; ok {
+	if g, ok := groundByWord(text); ok {
 		return c.onExcludeButton(string(g))
 	}
 	c.reply("Chưa rõ căn cứ «" + plain(clipArg(text)) + "».")
@@ -304,8 +305,8 @@ func (c *cx) onExcludeDetails(text string) error {
 		c.askDetails(d)
 		return nil
 	}
-	if n := utf8.RuneCountInString(details); n > maxReasonRunes {
-		c.reply("Lý do dài " + itoa(n) + " ký tự, quá " + itoa(maxReasonRunes) + " ký tự. Vui lòng ghi ngắn gọn hơn.")
+	if msg := reasonTooLong(details); msg != "" {
+		c.reply(msg)
 		c.askDetails(d)
 		return nil
 	}
@@ -316,8 +317,8 @@ func (c *cx) onExcludeDetails(text string) error {
 // saveExclusion records the exclusion (keeping the day it came into force
 // when it replaces one in force) and says what it means.
 func (c *cx) saveExclusion(d ExclusionDraft, details string) error {
-	if n := utf8.RuneCountInString(details); n > maxReasonRunes {
-		c.reply("Lý do dài " + itoa(n) + " ký tự, quá " + itoa(maxReasonRunes) + " ký tự. Vui lòng ghi ngắn gọn hơn.")
+	if msg := reasonTooLong(details); msg != "" {
+		c.reply(msg)
 		return nil
 	}
 	e := campaign.Exclusion{Kind: d.Kind, Target: d.Target, Ground: d.Ground, Reason: details, By: c.who.ID}

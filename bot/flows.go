@@ -20,10 +20,10 @@ var flowAccess = map[string]access{
 // of choice; when not, the conversation is dropped and they are told.
 func (c *cx) mayContinue(key string) bool {
 	need, ok := flowAccess[key]
-	if !ok || c.allowed(&command{access: need}) {
+	if !ok || c.may(need) {
 		return true
 	}
-	c.s.State, c.s.Draft, c.s.Check, c.s.Invite, c.s.Exclude = "", Draft{}, nil, "", nil
+	c.s.endFlow()
 	c.reply("Anh/chị không có quyền tiếp tục việc này (có thể vai trò đã thay đổi), nên thao tác đang làm đã được hủy và không có gì được lưu. Gõ /giup để xem các lệnh của anh/chị.")
 	return false
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -219,7 +220,8 @@ func (c *cx) inviteGone(err error) error {
 	return err
 }
 
-// setWho makes o the person of this step (after their record changed).
+// setWho makes the stored record o the person of this step, with the role
+// configuration gives (identify, and after their record changed).
 func (c *cx) setWho(o campaign.Officer) {
 	c.stored, c.found = o, true
 	c.who = o
@@ -298,16 +300,8 @@ func (c *cx) linkAccount(inv campaign.Invite) error {
 			return err
 		}
 	}
-	if _, ok := p.Account(c.in.From.Channel); ok {
-		// One account per channel: the new one replaces the old.
-		kept := p.Accounts[:0:0]
-		for _, a := range p.Accounts {
-			if a.Channel != c.in.From.Channel {
-				kept = append(kept, a)
-			}
-		}
-		p.Accounts = kept
-	}
+	// One account per channel: the new one replaces the old.
+	p.Accounts = slices.DeleteFunc(slices.Clone(p.Accounts), func(a campaign.Account) bool { return a.Channel == c.in.From.Channel })
 	p.Accounts = append(p.Accounts, campaign.Account{Address: c.in.From})
 	p.Prefer = c.in.From.Channel
 	if _, err := c.tx.UseInvite(inv.Code, p.ID); err != nil {
@@ -368,7 +362,7 @@ func (c *cx) cmdGroup(args string) error {
 		c.reply("Mã nhóm phải được gửi trong nhóm lãnh đạo, không phải trong tin nhắn riêng. Trong nhóm, nhắc tên bot bằng @ rồi gửi " + code("/nhom "+strings.ToUpper(strings.TrimSpace(args))) + ".")
 		return nil
 	}
-	if !c.known || (c.who.Role != campaign.RoleAdmin && c.who.Role != campaign.RoleZoneLeader) {
+	if !c.may(zone) {
 		c.reply("Lệnh /nhom chỉ dành cho quản trị viên và lãnh đạo đặc khu. Gõ /giup để xem các lệnh của anh/chị.")
 		return nil
 	}
@@ -398,9 +392,15 @@ type inviteArgs struct {
 	aff    campaign.Affiliation
 }
 
+// wordKey folds a word of a command for comparison: no diacritics, case,
+// spaces or underscores ("Trưởng ấp", "truong_ap" → "truongap").
+func wordKey(w string) string {
+	return strings.ReplaceAll(labelKey(strings.ReplaceAll(w, "_", " ")), " ", "")
+}
+
 // wordRole reads a role word ("truong_ap", "trưởng ấp", "lanhdao", …).
 func wordRole(w string) (campaign.Role, bool) {
-	switch strings.ReplaceAll(labelKey(strings.ReplaceAll(w, "_", " ")), " ", "") {
+	switch wordKey(w) {
 	case "quantri", "quantrivien", "admin":
 		return campaign.RoleAdmin, true
 	case "truongap", "leader":
@@ -417,7 +417,7 @@ func wordRole(w string) (campaign.Role, bool) {
 
 // wordAffiliation reads an affiliation word ("mattran", "tổ công nghệ", …).
 func wordAffiliation(w string) (campaign.Affiliation, bool) {
-	switch strings.ReplaceAll(labelKey(strings.ReplaceAll(w, "_", " ")), " ", "") {
+	switch wordKey(w) {
 	case "bannhandan", "bnd", "bannhandanap":
 		return campaign.AffBoard, true
 	case "mattran", "mttq", "mattrantoquoc":

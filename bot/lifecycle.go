@@ -56,13 +56,9 @@ func (e *Engine) WarnAdmins(ctx context.Context, key, text string) error {
 		if tx.Enqueued(key) {
 			return nil
 		}
-		admins, err := e.postAdmins(tx)
+		posts, err := e.toAdmins(tx, []string{text}, nil, "", "")
 		if err != nil {
 			return err
-		}
-		var posts []chat.Reply
-		for _, a := range admins {
-			posts = append(posts, chat.Reply{To: a, Text: text, Bulk: true})
 		}
 		_, err = tx.EnqueuePosts(key, OutboxItems(posts, time.Time{})...)
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -56,9 +55,9 @@ func (l *limiter) allow(addr chat.Address, now time.Time) (ok, warn bool) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	full := time.Duration(l.burst / l.perMinute * float64(time.Minute))
 	if now.Sub(l.last) > 10*time.Minute {
 		// Forget people who have been quiet long enough to be full again.
+		full := time.Duration(l.burst / l.perMinute * float64(time.Minute))
 		for a, b := range l.buckets {
 			if now.Sub(b.at) > full {
 				delete(l.buckets, a)
@@ -148,17 +147,13 @@ func (c *cx) flagImplausible() error {
 	if n <= implausibleDay {
 		return nil
 	}
-	admins, err := c.e.postAdmins(c.tx)
+	text := "⚠️ " + bold("Số liệu bất thường") + ": cán bộ " + bold(c.who.FullName) + " (số " + c.who.ID.String() + ", " +
+		plain(c.who.Role.At(c.hamletName())) + ") đã báo cáo " + itoa(n) + " hộ trong ngày " + c.today.Date().Format("02/01/2006") +
+		", nhiều hơn một người có thể đến hướng dẫn trong một ngày (" + itoa(implausibleDay) + " hộ).\n" +
+		"Nên kiểm tra ngẫu nhiên các báo cáo này (" + code("/kiemtra") + ") hoặc hỏi lại cán bộ."
+	posts, err := c.e.toAdmins(c.tx, []string{text}, nil, "", "")
 	if err != nil {
 		return err
-	}
-	text := "⚠️ " + bold("Số liệu bất thường") + ": cán bộ " + bold(c.who.FullName) + " (số " + c.who.ID.String() + ", " +
-		plain(c.who.Role.At(c.hamletName())) + ") đã báo cáo " + strconv.Itoa(n) + " hộ trong ngày " + c.today.Date().Format("02/01/2006") +
-		", nhiều hơn một người có thể đến hướng dẫn trong một ngày (" + strconv.Itoa(implausibleDay) + " hộ).\n" +
-		"Nên kiểm tra ngẫu nhiên các báo cáo này (" + code("/kiemtra") + ") hoặc hỏi lại cán bộ."
-	var posts []chat.Reply
-	for _, a := range admins {
-		posts = append(posts, chat.Reply{To: a, Text: text, Bulk: true})
 	}
 	return c.enqueue(key, OutboxItems(posts, time.Time{}))
 }

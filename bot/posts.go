@@ -102,7 +102,7 @@ func (e *Engine) PostRule(job string, at time.Time) PostRule {
 	day := scoring.DateOf(at, loc)
 	switch job {
 	case JobReminder, JobEscalation, JobLeaderboard:
-		r := PostRule{Key: job + "/" + isoDate(day)}
+		r := PostRule{Key: job + "/" + day.ISO()}
 		switch {
 		case !p.InCampaign(day):
 			r.Skip = "ngày " + day.String() + " nằm ngoài thời gian phong trào (" + p.CampaignStart.String() + " – " + p.CampaignEnd.String() + ")"
@@ -171,9 +171,9 @@ func (e *Engine) reviewPeriod(job string, at time.Time, manual bool) reviewRun {
 	case p.InCampaign(ref):
 		period = p.ReviewPeriod(kind, ref)
 	case kind == scoring.KindQuarter:
-		period = scoring.Quarter(ref.Year, quarterOf(ref))
+		period = scoring.Quarter(ref.Year, ref.Quarter())
 	case kind == scoring.KindHalf:
-		period = scoring.Half(ref.Year, (int(ref.Month)-1)/6+1)
+		period = scoring.Half(ref.Year, ref.Half())
 	default:
 		period = scoring.Year(ref.Year)
 	}
@@ -184,22 +184,18 @@ func (e *Engine) reviewPeriod(job string, at time.Time, manual bool) reviewRun {
 	return reviewRun{period: period, at: asOf, provisional: !period.EndedBy(at, e.set.Location)}
 }
 
-func isoDate(d scoring.Date) string {
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
-}
-
 // periodKey names a period in job keys: 2026-Q1, 2026-H1, 2026.
 func periodKey(p scoring.Period) string {
 	y := strconv.Itoa(p.From.Year)
 	switch p.Kind {
 	case scoring.KindQuarter:
-		return y + "-Q" + strconv.Itoa((int(p.From.Month)-1)/3+1)
+		return y + "-Q" + strconv.Itoa(p.From.Quarter())
 	case scoring.KindHalf:
-		return y + "-H" + strconv.Itoa((int(p.From.Month)-1)/6+1)
+		return y + "-H" + strconv.Itoa(p.From.Half())
 	case scoring.KindYear:
 		return y
 	}
-	return isoDate(p.From) + "_" + isoDate(p.To)
+	return p.From.ISO() + "_" + p.To.ISO()
 }
 
 // Posts are the posts of job for a run scheduled at at (see PostRule for
@@ -571,7 +567,7 @@ func (e *Engine) DailyLeaderboard(tx *store.Tx, day scoring.Date) ([]chat.Reply,
 	}
 	if png := e.coverageChart(stats, "Độ phủ dịch vụ công trực tuyến theo ấp — ngày "+day.String()); png != nil {
 		posts = append(posts, chat.Reply{Text: chartCaption(e.set.Params, day),
-			Photo: &chat.File{Name: "xep-hang-" + isoDate(day) + ".png", Bytes: png}})
+			Photo: &chat.File{Name: "xep-hang-" + day.ISO() + ".png", Bytes: png}})
 	}
 	return e.toLeaders(tx, posts)
 }
@@ -580,14 +576,16 @@ func (e *Engine) DailyLeaderboard(tx *store.Tx, day scoring.Date) ([]chat.Reply,
 type postFigures struct {
 	period      scoring.Period
 	at          scoring.Date
-	provisional bool // the period had not ended when the figures were taken
-	facts       scoring.Facts
+	provisional bool                  // the period had not ended when the figures were taken
 	hamlets     []scoring.HamletStats // in leaderboard order (coverage first)
 	officers    []scoring.OfficerStats
 	awards      scoring.Awards
 	names       map[string]string // hamlet id → name
 }
 
+// periodFigures reads the figures of a review run: every hamlet (in
+// leaderboard order) and officer over the period, and the award candidates,
+// as of the run's day.
 func (e *Engine) periodFigures(tx *store.Tx, run reviewRun) (postFigures, error) {
 	f, err := tx.Facts("")
 	if err != nil {
@@ -595,7 +593,7 @@ func (e *Engine) periodFigures(tx *store.Tx, run reviewRun) (postFigures, error)
 	}
 	p := e.set.Params
 	period, at := run.period, run.at
-	fig := postFigures{period: period, at: at, provisional: run.provisional, facts: f, names: map[string]string{}}
+	fig := postFigures{period: period, at: at, provisional: run.provisional, names: map[string]string{}}
 	for _, h := range f.Hamlets {
 		fig.names[h.ID] = h.Name
 	}
@@ -666,22 +664,36 @@ func (f postFigures) summaryText(p scoring.Params) string {
 	return b.String()
 }
 
-// hamletTable is the per-hamlet figures, one line a hamlet (no column
-// alignment: Zalo has no monospaced text), in sections of at most
-// postChunk characters each.
-func (f postFigures) hamletTable() []string {
-	var out []string
-	cur := ""
+// hamletTable is the per-hamlet figures, one line a hamlet (chunkText
+// splits it between posts at line ends).
+func (f postFigures) hamletTable() string {
+	var b strings.Builder
 	for _, s := range f.hamlets {
-		line := "• " + bold(s.Hamlet.Name) + ": " + scoring.Number(s.GuidedInPeriod) + " lượt · đạt " + itoa(s.DaysMet) + "/" + itoa(s.DaysElapsed) +
-			" ngày · phủ " + scoring.Percent(s.Coverage) + " · quà " + scoring.Percent(s.SpecialProgress) + "\n"
-		if cur != "" && utf8.RuneCountInString(cur)+utf8.RuneCountInString(line) > postChunk {
-			out = append(out, cur)
-			cur = ""
-		}
-		cur += line
+		b.WriteString(hamletLine(s, "") + "\n")
 	}
-	return append(out, cur)
+	return b.String()
+}
+
+// hamletLine is one hamlet's figures on one line, as the reviews and
+// /report show them: "• Bãi Nhà: 12 lượt (+3) · đạt 4/5 ngày · phủ 40,0% ·
+// quà 10,0%", the change since the previous period in brackets when delta
+// is not "". No column alignment: Zalo has no monospaced text.
+func hamletLine(s scoring.HamletStats, delta string) string {
+	return figuresLine(bold(s.Hamlet.Name), scoring.Number(s.GuidedInPeriod), delta, itoa(s.DaysMet)+"/"+itoa(s.DaysElapsed),
+		scoring.Percent(s.Coverage), scoring.Percent(s.SpecialProgress))
+}
+
+// figuresLine writes a line of hamletLine's shape; delta and days are left
+// out when "" (the totals line has no days).
+func figuresLine(name, guided, delta, days, cov, special string) string {
+	s := "• " + name + ": " + guided + " lượt"
+	if delta != "" {
+		s += " (" + delta + ")"
+	}
+	if days != "" {
+		s += " · đạt " + days + " ngày"
+	}
+	return s + " · phủ " + cov + " · quà " + special
 }
 
 const hamletLegend = "lượt: lượt hộ được hướng dẫn trong kỳ · đạt: số ngày đạt chỉ tiêu/số ngày của kỳ (không tính ngày nghỉ) · phủ: độ phủ · quà: số hộ đã được hướng dẫn đủ số thủ tục của " + scoring.SpecialPrizeName
@@ -796,8 +808,8 @@ func publicAwards(a scoring.Awards, p scoring.Params) string {
 const postChunk = 3500
 
 // chunkText cuts text into parts of at most postChunk characters at line ends
-// (a single longer line stays whole). Parts must not cut through a tag:
-// callers keep <pre> tables as separate sections.
+// (a single longer line stays whole, so no part cuts through a line's
+// emphasis marks).
 func chunkText(sections ...string) []string {
 	var out []string
 	var cur strings.Builder
@@ -810,11 +822,7 @@ func chunkText(sections ...string) []string {
 		n = 0
 	}
 	for _, sec := range sections {
-		lines := strings.SplitAfter(strings.TrimRight(sec, "\n")+"\n", "\n")
-		if strings.HasPrefix(sec, chat.PreStart) {
-			lines = []string{strings.TrimRight(sec, "\n") + "\n"}
-		}
-		for _, l := range lines {
+		for _, l := range strings.SplitAfter(strings.TrimRight(sec, "\n")+"\n", "\n") {
 			ln := utf8.RuneCountInString(l)
 			if n > 0 && n+ln > postChunk {
 				flush()
@@ -847,16 +855,21 @@ func (e *Engine) quarterlyReport(tx *store.Tx, run reviewRun) ([]chat.Reply, err
 	quarter := run.period
 	head := "📋 " + chat.BoldStart + "Báo cáo kiểm tra " + plain(quarter.Label) + provisionalMark(run.provisional) + chat.BoldEnd + "\n" +
 		fig.periodLine(p) + "\n\n" + fig.summaryText(p)
-	sections := append([]string{head}, fig.hamletTable()...)
-	sections = append(sections, hamletLegend+"\n",
-		"\n👤 "+bold("Cán bộ")+" (lượt hộ trong kỳ)\n"+fig.officerLines(0, true),
-		"\n"+AwardsText(fig.awards, p))
 	annex, err := e.reportAnnex(tx, fig, "Báo cáo kiểm tra "+quarter.Label)
 	if err != nil {
 		return nil, err
 	}
-	return e.toAdmins(tx, chunkText(sections...), annex, "bao-cao-"+periodKey(quarter)+".xlsx",
+	return e.toAdmins(tx, fig.adminPosts(head, p), annex, "bao-cao-"+periodKey(quarter)+".xlsx",
 		"📎 Phụ lục báo cáo "+quarter.Label+": số liệu các ấp, cán bộ, danh sách hộ được hướng dẫn và kết quả kiểm tra. Tệp có thông tin cá nhân của người dân — chỉ dùng cho công tác kiểm tra, không chia sẻ ra ngoài.")
+}
+
+// adminPosts are the texts of a period's figures for admins: head, the
+// hamlet table, every officer (with those who did not report) and the full
+// award list with its exclusions, cut into posts.
+func (f postFigures) adminPosts(head string, p scoring.Params) []string {
+	return chunkText(head, f.hamletTable(), hamletLegend+"\n",
+		"\n👤 "+bold("Cán bộ")+" (lượt hộ trong kỳ)\n"+f.officerLines(0, true),
+		"\n"+AwardsText(f.awards, p))
 }
 
 // toAdmins addresses the texts and the annex to every admin.
@@ -904,34 +917,25 @@ func (e *Engine) review(tx *store.Tx, run reviewRun) ([]chat.Reply, error) {
 		name = "Mỗi ngày hướng dẫn 01 gia đình thực hiện dịch vụ công trực tuyến"
 	}
 	head := title + "\nPhong trào «" + plain(name) + "»\n" + fig.periodLine(p) + "\n\n" + fig.summaryText(p)
-	table := fig.hamletTable()
 
 	var posts []chat.Reply
-	{
-		sections := append([]string{head}, table...)
-		sections = append(sections, hamletLegend+"\n",
-			"\n🌟 "+bold("Cán bộ dẫn đầu trong kỳ")+"\n"+fig.officerLines(10, false),
-			"\n"+publicAwards(fig.awards, p))
-		for _, t := range chunkText(sections...) {
-			posts = append(posts, chat.Reply{Text: t})
-		}
-		if png := e.coverageChart(fig.hamlets, "Độ phủ dịch vụ công trực tuyến theo ấp — "+period.Label); png != nil {
-			posts = append(posts, chat.Reply{Text: chartCaption(p, at), Photo: &chat.File{Name: file + ".png", Bytes: png}})
-		}
+	for _, t := range chunkText(head, fig.hamletTable(), hamletLegend+"\n",
+		"\n🌟 "+bold("Cán bộ dẫn đầu trong kỳ")+"\n"+fig.officerLines(10, false),
+		"\n"+publicAwards(fig.awards, p)) {
+		posts = append(posts, chat.Reply{Text: t})
+	}
+	if png := e.coverageChart(fig.hamlets, "Độ phủ dịch vụ công trực tuyến theo ấp — "+period.Label); png != nil {
+		posts = append(posts, chat.Reply{Text: chartCaption(p, at), Photo: &chat.File{Name: file + ".png", Bytes: png}})
 	}
 	out, err := e.toLeaders(tx, posts)
 	if err != nil {
 		return nil, err
 	}
-	sections := append([]string{head}, table...)
-	sections = append(sections, hamletLegend+"\n",
-		"\n👤 "+bold("Cán bộ")+" (lượt hộ trong kỳ)\n"+fig.officerLines(0, true),
-		"\n"+AwardsText(fig.awards, p))
 	annex, err := e.reportAnnex(tx, fig, heading)
 	if err != nil {
 		return nil, err
 	}
-	admin, err := e.toAdmins(tx, chunkText(sections...), annex, file+".xlsx",
+	admin, err := e.toAdmins(tx, fig.adminPosts(head, p), annex, file+".xlsx",
 		"📎 Phụ lục "+period.Label+": số liệu các ấp, cán bộ, danh sách hộ được hướng dẫn và kết quả kiểm tra. Tệp có thông tin cá nhân của người dân — không chia sẻ ra ngoài.")
 	if err != nil {
 		return nil, err

@@ -49,18 +49,6 @@ func LeaderboardText(ranks []scoring.HamletRank, top []scoring.OfficerRank, p sc
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// pad right-pads s to n runes (for the monospaced table).
-func pad(s string, n int) string {
-	l := len([]rune(s))
-	if strings.Contains(s, "&") { // escaped entities take one column each
-		l = len([]rune(strings.NewReplacer("&", "&", "<", "<", ">", ">", "\"", `"`).Replace(s)))
-	}
-	if l >= n {
-		return s + " "
-	}
-	return s + strings.Repeat(" ", n-l)
-}
-
 // Leaderboard computes today's ranking text from the store: from the
 // running totals (no full scan) when they answer for today, otherwise from
 // every fact (an earlier day).
@@ -113,12 +101,7 @@ func (c *cx) cmdAwards(args string) error {
 
 // count2 writes a small count with two digits, as administrative texts do
 // ("06 tập thể", "03 phần quà").
-func count2(n int) string {
-	if n >= 0 && n < 10 {
-		return "0" + itoa(n)
-	}
-	return scoring.Number(n)
-}
+func count2(n int) string { return scoring.Count2(n) }
 
 // lowerFirst lower-cases the first letter ("Số liệu …" → "số liệu …").
 func lowerFirst(s string) string {

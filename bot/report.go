@@ -3,7 +3,6 @@ package bot
 import (
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -72,7 +71,7 @@ func (c *cx) outsideCampaign() bool {
 		next = " Vui lòng báo cáo từ ngày " + oe.Start.String() + "."
 	}
 	if strings.HasPrefix(c.s.State, "report_") || strings.HasPrefix(c.s.State, "selfable_") {
-		c.s.State, c.s.Draft, c.s.Line, c.s.Resume = "", Draft{}, "", ""
+		c.s.endFlow()
 	}
 	c.reply("⛔ " + plain(err.Error()) + next)
 	return true
@@ -621,7 +620,7 @@ func (c *cx) onReportButton(arg string) error {
 		c.reply("Đã không lưu lần báo cáo trùng này. Báo cáo trước của hộ vẫn giữ nguyên.")
 	case "restart":
 		line := c.s.Line
-		c.s.State, c.s.Draft, c.s.Line, c.s.Resume = "", Draft{}, "", ""
+		c.s.endFlow()
 		if line != "" {
 			return c.oneLine(line)
 		}
@@ -841,15 +840,15 @@ func (c *cx) undoTyped() error {
 	self := c.s.LastSelf != 0 && c.now.Sub(c.s.LastSelfAt) <= undoWindow
 	switch {
 	case report && (!self || !c.s.LastSelfAt.After(c.s.LastAt)):
-		return c.onUndo(itoa(int(c.s.Last)))
+		return c.undoReport(c.s.Last)
 	case self:
-		return c.onSelfUndo(strconv.FormatUint(c.s.LastSelf, 10))
+		return c.undoSelf(c.s.LastSelf)
 	}
 	c.reply("Không có báo cáo nào anh/chị vừa lưu trong 24 giờ qua để hoàn tác. Báo cáo cũ hơn: vui lòng báo quản trị viên để điều chỉnh.")
 	return nil
 }
 
-// onUndo retracts the officer's own record within the undo window.
+// onUndo answers «Hoàn tác» under a saved report ("undo:<id>").
 func (c *cx) onUndo(arg string) error {
 	var id uint64
 	for _, r := range arg {
@@ -859,6 +858,11 @@ func (c *cx) onUndo(arg string) error {
 		}
 		id = id*10 + uint64(r-'0')
 	}
+	return c.undoReport(id)
+}
+
+// undoReport retracts the officer's own record within the undo window.
+func (c *cx) undoReport(id uint64) error {
 	g, err := c.tx.Guidance(id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (g.OfficerID != c.who.ID || !c.in.Private)) {
 		c.reply("Không có báo cáo số " + itoa(int(id)) + " nào của anh/chị để hoàn tác. Gõ /toi để xem kết quả của mình.")

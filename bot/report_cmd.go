@@ -178,7 +178,7 @@ func parseReportArgs(args string, today scoring.Date, p scoring.Params, hamlets 
 		case !hasNum && phrase == "q":
 			return q, argErr("Ghi số quý sau chữ q, ví dụ: /report q2 hoặc /report quy 2")
 		case !hasNum:
-			q.Period = scoring.Quarter(y, quarterOf(today))
+			q.Period = scoring.Quarter(y, today.Quarter())
 			if year != 0 {
 				return q, argErr("Ghi cả số quý khi ghi năm, ví dụ: /report quy 2 %d", year)
 			}
@@ -189,14 +189,14 @@ func parseReportArgs(args string, today scoring.Date, p scoring.Params, hamlets 
 		}
 		return q, nil
 	case "quy truoc", "last quarter":
-		q.Period = scoring.Quarter(today.Year, quarterOf(today)-1)
+		q.Period = scoring.Quarter(today.Year, today.Quarter()-1)
 		return q, errors.Join(noNumber(), noYear(year, phrase))
 	case "6 thang", "nua nam", "half", "h", "6 thang nay", "so ket":
 		switch {
 		case !hasNum && phrase == "h":
 			return q, argErr("Ghi h1 (6 tháng đầu năm) hoặc h2 (6 tháng cuối năm), ví dụ: /report h1")
 		case !hasNum:
-			q.Period = scoring.Half(y, (int(today.Month)-1)/6+1)
+			q.Period = scoring.Half(y, today.Half())
 			if year != 0 {
 				return q, argErr("Ghi rõ 6 tháng đầu hay cuối năm, ví dụ: /report h1 %d", year)
 			}
@@ -287,8 +287,6 @@ func splitLetterDigits(f string) []string {
 	return append(out, string(rs[start:]))
 }
 
-func quarterOf(d scoring.Date) int { return (int(d.Month)-1)/3 + 1 }
-
 // isoWeekMonday is the Monday of ISO week w of year y.
 func isoWeekMonday(y, w int) (scoring.Date, bool) {
 	jan4 := scoring.NewDate(y, time.January, 4)
@@ -363,28 +361,26 @@ func reportFileName(orig, cur scoring.Period, hamlet string) string {
 	var name string
 	switch orig.Kind {
 	case scoring.KindDay:
-		name = isoDay(f)
+		name = f.ISO()
 	case scoring.KindWeek:
 		y, w := f.Time(time.UTC).ISOWeek()
 		name = fmt.Sprintf("%d-w%02d", y, w)
 	case scoring.KindMonth:
 		name = fmt.Sprintf("%d-%02d", f.Year, int(f.Month))
 	case scoring.KindQuarter:
-		name = fmt.Sprintf("%d-q%d", f.Year, quarterOf(f))
+		name = fmt.Sprintf("%d-q%d", f.Year, f.Quarter())
 	case scoring.KindHalf:
-		name = fmt.Sprintf("%d-h%d", f.Year, (int(f.Month)-1)/6+1)
+		name = fmt.Sprintf("%d-h%d", f.Year, f.Half())
 	case scoring.KindYear:
 		name = strconv.Itoa(f.Year)
 	default:
-		name = isoDay(cur.From) + "-den-" + isoDay(cur.To)
+		name = cur.From.ISO() + "-den-" + cur.To.ISO()
 	}
 	if hamlet != "" {
 		name += "-" + hamlet
 	}
 	return "bao-cao-" + name + ".xlsx"
 }
-
-func isoDay(d scoring.Date) string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
 
 // reportUsage is the help of /report, with examples.
 func reportUsage(leader bool, hamletID string) string {
@@ -585,15 +581,6 @@ func abs(n int) int {
 // shortDate is "02/05" (the year is in the label).
 func shortDate(d scoring.Date) string { return d.String()[:5] }
 
-// lpad right-aligns s in n columns (at least one space before it).
-func lpad(s string, n int) string {
-	l := len([]rune(s))
-	if l >= n {
-		return " " + s
-	}
-	return strings.Repeat(" ", n-l) + s
-}
-
 // summary is the message text of a report: per hamlet, totals and the
 // change since the previous period, within Telegram's 4096 characters.
 func (r reportData) summary(p scoring.Params) string {
@@ -623,7 +610,7 @@ func (r reportData) summary(p scoring.Params) string {
 	if r.hamletName != "" {
 		body = r.hamletLines(p)
 	} else {
-		body = r.tableLines(p)
+		body = r.tableLines()
 	}
 	tail := r.tailLines(p)
 	text := head + strings.Join(body, "\n") + "\n" + strings.Join(tail, "\n")
@@ -650,34 +637,23 @@ func utf16Len(s string) int {
 	return n
 }
 
-// tableLines are the per-hamlet figures, one line a hamlet, then the
-// totals line (no column alignment: Zalo has no monospaced text).
-func (r reportData) tableLines(p scoring.Params) []string {
+// tableLines are the per-hamlet figures, one line a hamlet (hamletLine,
+// with the change since the previous period), then the totals line.
+func (r reportData) tableLines() []string {
 	var lines []string
-	line := func(name, guided, delta, days, cov, special string) string {
-		s := "• " + name + ": " + guided + " lượt"
-		if r.prevOK && delta != "" {
-			s += " (" + delta + ")"
-		}
-		if days != "" {
-			s += " · đạt " + days + " ngày"
-		}
-		return s + " · phủ " + cov + " · quà " + special
-	}
 	for _, s := range r.stats {
 		delta := ""
-		if ps, ok := r.prevStats[s.Hamlet.ID]; ok {
+		if ps, ok := r.prevStats[s.Hamlet.ID]; ok { // only when prevOK
 			delta = signed(s.GuidedInPeriod - ps.GuidedInPeriod)
 		}
-		lines = append(lines, line(bold(s.Hamlet.Name), scoring.Number(s.GuidedInPeriod), delta,
-			itoa(s.DaysMet)+"/"+itoa(s.DaysElapsed), scoring.Percent(s.Coverage), scoring.Percent(s.SpecialProgress)))
+		lines = append(lines, hamletLine(s, delta))
 	}
 	t := totalsOf(r.stats)
 	delta := ""
 	if r.prevOK {
 		delta = signed(t.guided - totalsOf(r.prevList()).guided)
 	}
-	return append(lines, line(bold("Cộng"), scoring.Number(t.guided), delta, "",
+	return append(lines, figuresLine(bold("Cộng"), scoring.Number(t.guided), delta, "",
 		scoring.PercentOf(t.able, t.households), scoring.PercentOf(t.special, t.households)))
 }
 

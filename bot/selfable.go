@@ -284,13 +284,18 @@ func (c *cx) selfAbleLine(args string) error {
 	return c.saveSelfAble(d, warnings)
 }
 
-// onSelfUndo withdraws the officer's own /dabiet within the undo window.
+// onSelfUndo answers «Hoàn tác» under a /dabiet ("saundo:<id>").
 func (c *cx) onSelfUndo(arg string) error {
 	id, err := strconv.ParseUint(arg, 10, 64)
 	if err != nil {
 		c.reply(msgStaleButton)
 		return nil
 	}
+	return c.undoSelf(id)
+}
+
+// undoSelf withdraws the officer's own /dabiet within the undo window.
+func (c *cx) undoSelf(id uint64) error {
 	hh, err := c.tx.Household(id)
 	// Only the officer who recorded it, in their private chat, learns
 	// anything of the household: an undo forged or typed by someone else

@@ -41,6 +41,16 @@ const maxSpotDraw = 50
 // maxReasonRunes bounds a failed check's reason and an exclusion's reason.
 const maxReasonRunes = 300
 
+// reasonTooLong is what to answer a reason longer than maxReasonRunes
+// ("" when it fits).
+func reasonTooLong(reason string) string {
+	n := utf8.RuneCountInString(reason)
+	if n <= maxReasonRunes {
+		return ""
+	}
+	return "Lý do dài " + itoa(n) + " ký tự, quá " + itoa(maxReasonRunes) + " ký tự. Vui lòng ghi ngắn gọn hơn."
+}
+
 // defaultSpotCheckRate is spotcheck.rate when configuration gives none.
 const defaultSpotCheckRate = 0.10
 
@@ -496,7 +506,7 @@ func (c *cx) spotDraw(n int, hamlet string) error {
 			return err
 		}
 	}
-	c.reply(c.spotHowTo(), []chat.Choice{{Label: "📋 Xem kết quả kiểm tra", Value: "kt:ketqua"}})
+	c.replySpotHowTo()
 	return nil
 }
 
@@ -608,15 +618,16 @@ func (c *cx) spotDrawn(r spotRef) bool {
 	return ok
 }
 
-// spotHowTo says how results are recorded on this channel.
-func (c *cx) spotHowTo() string {
-	typed := "gõ số báo cáo (hộ tự khai: chữ H và số hộ) và kết quả, ví dụ " + code("1234 đạt") + ", " + code("1234 không đạt: hộ nói chưa ai hướng dẫn") +
-		", " + code("H56 chưa liên lạc") + "."
+// replySpotHowTo ends a list of households to call: how results are
+// recorded on this channel, with a button to the results.
+func (c *cx) replySpotHowTo() {
+	how := "Gọi xong hộ nào thì "
 	if c.in.Caps.Buttons {
-		return "Gọi xong hộ nào thì bấm kết quả của hộ đó (✅ đạt, ❌ không đạt, 📵 chưa liên lạc được, kèm số báo cáo hoặc số hộ), hoặc " + typed +
-			" Ghi lại lần nữa để sửa. Kết quả có hiệu lực ngay với danh sách khen thưởng."
+		how += "bấm kết quả của hộ đó (✅ đạt, ❌ không đạt, 📵 chưa liên lạc được, kèm số báo cáo hoặc số hộ), hoặc "
 	}
-	return "Gọi xong hộ nào thì " + typed + " Ghi lại lần nữa để sửa. Kết quả có hiệu lực ngay với danh sách khen thưởng."
+	how += "gõ số báo cáo (hộ tự khai: chữ H và số hộ) và kết quả, ví dụ " + code("1234 đạt") + ", " + code("1234 không đạt: hộ nói chưa ai hướng dẫn") +
+		", " + code("H56 chưa liên lạc") + ". Ghi lại lần nữa để sửa. Kết quả có hiệu lực ngay với danh sách khen thưởng."
+	c.reply(how, []chat.Choice{{Label: "📋 Xem kết quả kiểm tra", Value: "kt:ketqua"}})
 }
 
 // sampleItems reads the items of a sample from..to: its records, then its
@@ -624,11 +635,11 @@ func (c *cx) spotHowTo() string {
 func (c *cx) sampleItems(s store.SpotSample, from, to int) ([]spotItem, error) {
 	var out []spotItem
 	for i := from; i < to; i++ {
-		r := spotRef{id: 0}
+		r := spotRef{self: true}
 		if i < len(s.Guidance) {
-			r.id = s.Guidance[i]
+			r = spotRef{id: s.Guidance[i]}
 		} else {
-			r = spotRef{self: true, id: s.Households[i-len(s.Guidance)]}
+			r.id = s.Households[i-len(s.Guidance)]
 		}
 		it, err := c.spotLoad(r)
 		if err != nil {
@@ -664,59 +675,16 @@ func (c *cx) sendSpotPage(s store.SpotSample, n int, edit string) error {
 // buttons, so a tap can update the message ("" when the list is not a
 // sample's page).
 func (c *cx) spotPage(items []spotItem, title, page string) (string, [][]chat.Choice) {
-	loc := c.e.set.Location
 	var b strings.Builder
 	b.WriteString("🔎 " + bold("Kiểm tra ngẫu nhiên") + " — " + plain(title))
+	suffix := ""
+	if page != "" {
+		suffix = ":" + page
+	}
 	var rows [][]chat.Choice
 	for _, it := range items {
-		hh := it.H
+		b.WriteString("\n\n" + c.spotCard(it))
 		ref := it.ref()
-		if it.Self {
-			b.WriteString("\n\n" + bold("Hộ tự khai "+ref) + " — ấp " + plain(c.spotHamletName(hh.HamletID)) + "\n")
-		} else {
-			b.WriteString("\n\n" + bold("Báo cáo số "+ref) + " — ấp " + plain(c.spotHamletName(it.G.HamletID)) + "\n")
-		}
-		b.WriteString("Chủ hộ: " + bold(hh.HeadName) + ", " + plain(hh.Address) + "\n")
-		b.WriteString("Điện thoại: " + phoneLink(hh.Phone) + "\n")
-		if it.Self {
-			b.WriteString("Ghi nhận: hộ tự làm được dịch vụ công trực tuyến, không qua hướng dẫn — hỏi hộ có thật tự nộp hồ sơ trực tuyến được không\n")
-			if hh.SelfAble {
-				b.WriteString("Cán bộ ghi nhận: " + plain(c.spotWho(hh.SelfAbleBy)) + ", " + fmtDateTime(hh.SelfAbleAt, loc) + "\n")
-			} else {
-				b.WriteString("Cán bộ ghi nhận: " + plain(c.spotWho(it.officer())) + "\n⚠️ Ghi nhận này đã được hoàn tác.\n")
-			}
-		} else {
-			g := it.G
-			b.WriteString("Thủ tục: " + c.procedureNames(g.Procedures, g.OtherProcedure) + "\n")
-			if g.DossierCode != "" || len(g.PhotoFileIDs) > 0 {
-				var ev []string
-				if g.DossierCode != "" {
-					ev = append(ev, "mã hồ sơ "+code(g.DossierCode))
-				}
-				if n := len(g.PhotoFileIDs); n > 0 {
-					ev = append(ev, itoa(n)+" ảnh")
-				}
-				b.WriteString("Minh chứng: " + strings.Join(ev, ", ") + "\n")
-			} else {
-				b.WriteString("Minh chứng: không có mã hồ sơ, không có ảnh\n")
-			}
-			b.WriteString("Cán bộ: " + plain(c.spotWho(g.OfficerID)) + ", " + fmtDateTime(g.At, loc) + "\n")
-			if !g.Counts() {
-				b.WriteString("⚠️ Báo cáo này đã được hoàn tác.\n")
-			}
-		}
-		status, reason, by, at := it.check()
-		b.WriteString("Kết quả: " + checkMark(status) + " " + bold(status.Label()))
-		if status != campaign.CheckNone {
-			if reason != "" {
-				b.WriteString(" — lý do: " + plain(reason))
-			}
-			b.WriteString(" (ghi lúc " + fmtDateTime(at, loc) + " bởi " + plain(c.spotWho(by)) + ")")
-		}
-		suffix := ""
-		if page != "" {
-			suffix = ":" + page
-		}
 		rows = append(rows, []chat.Choice{
 			{Label: "✅ " + ref, Value: "kt:" + ref + ":p" + suffix},
 			{Label: "❌ " + ref, Value: "kt:" + ref + ":f" + suffix},
@@ -728,6 +696,58 @@ func (c *cx) spotPage(items []spotItem, title, page string) (string, [][]chat.Ch
 		b.WriteString("\n\nGhi kết quả: gõ số báo cáo (hộ tự khai: H và số hộ) và kết quả, ví dụ «" + items[0].ref() + " đạt».")
 	}
 	return b.String(), rows
+}
+
+// spotCard is one household of spotPage: who, where, the phone, what was
+// reported or recorded, by whom and when, and the result so far.
+func (c *cx) spotCard(it spotItem) string {
+	loc := c.e.set.Location
+	hh := it.H
+	var b strings.Builder
+	b.WriteString(bold(upperFirst(it.name())) + " — ấp " + plain(c.spotHamletName(it.hamlet())) + "\n")
+	b.WriteString("Chủ hộ: " + bold(hh.HeadName) + ", " + plain(hh.Address) + "\n")
+	b.WriteString("Điện thoại: " + phoneLink(hh.Phone) + "\n")
+	if it.Self {
+		b.WriteString("Ghi nhận: hộ tự làm được dịch vụ công trực tuyến, không qua hướng dẫn — hỏi hộ có thật tự nộp hồ sơ trực tuyến được không\n")
+		if hh.SelfAble {
+			b.WriteString("Cán bộ ghi nhận: " + plain(c.spotWho(hh.SelfAbleBy)) + ", " + fmtDateTime(hh.SelfAbleAt, loc) + "\n")
+		} else {
+			b.WriteString("Cán bộ ghi nhận: " + plain(c.spotWho(it.officer())) + "\n⚠️ Ghi nhận này đã được hoàn tác.\n")
+		}
+	} else {
+		g := it.G
+		b.WriteString("Thủ tục: " + c.procedureNames(g.Procedures, g.OtherProcedure) + "\n")
+		b.WriteString("Minh chứng: " + evidenceText(g) + "\n")
+		b.WriteString("Cán bộ: " + plain(c.spotWho(g.OfficerID)) + ", " + fmtDateTime(g.At, loc) + "\n")
+		if !g.Counts() {
+			b.WriteString("⚠️ Báo cáo này đã được hoàn tác.\n")
+		}
+	}
+	status, reason, by, at := it.check()
+	b.WriteString("Kết quả: " + checkMark(status) + " " + bold(status.Label()))
+	if status != campaign.CheckNone {
+		if reason != "" {
+			b.WriteString(" — lý do: " + plain(reason))
+		}
+		b.WriteString(" (ghi lúc " + fmtDateTime(at, loc) + " bởi " + plain(c.spotWho(by)) + ")")
+	}
+	return b.String()
+}
+
+// evidenceText is what a record holds as evidence: "mã hồ sơ X, 2 ảnh",
+// or that it holds none.
+func evidenceText(g campaign.Guidance) string {
+	var ev []string
+	if g.DossierCode != "" {
+		ev = append(ev, "mã hồ sơ "+code(g.DossierCode))
+	}
+	if n := len(g.PhotoFileIDs); n > 0 {
+		ev = append(ev, itoa(n)+" ảnh")
+	}
+	if len(ev) == 0 {
+		return "không có mã hồ sơ, không có ảnh"
+	}
+	return strings.Join(ev, ", ")
 }
 
 // spotHeader says what was drawn, from what, and how it was spread.
@@ -881,7 +901,7 @@ func (c *cx) spotPending(hamlet string) error {
 		text, choices := c.spotPage(waiting[from:to], fmt.Sprintf("chưa có kết quả, hộ %d–%d/%d", from+1, to, len(waiting)), "")
 		c.reply(text, choices...)
 	}
-	c.reply(c.spotHowTo(), []chat.Choice{{Label: "📋 Xem kết quả kiểm tra", Value: "kt:ketqua"}})
+	c.replySpotHowTo()
 	return nil
 }
 
@@ -946,8 +966,8 @@ func (c *cx) onTypedResult(text string) (bool, error) {
 		c.askSpotReason(it)
 		return true, nil
 	}
-	if utf8.RuneCountInString(reason) > maxReasonRunes {
-		c.reply("Lý do dài " + itoa(utf8.RuneCountInString(reason)) + " ký tự, quá " + itoa(maxReasonRunes) + " ký tự. Vui lòng gõ ngắn gọn hơn.")
+	if msg := reasonTooLong(reason); msg != "" {
+		c.reply(msg)
 		return true, nil
 	}
 	return true, c.setSpotResult(it, status, reason, "")
@@ -971,11 +991,8 @@ func (d CheckDraft) ref() spotRef {
 
 // onSpotButton handles kt:<ref>:p|f|u|x (ref a report number or H and a
 // household number) and kt:ketqua.
+// Who may press them was checked on the way in (flowAccess "kt").
 func (c *cx) onSpotButton(arg string) error {
-	if !c.allowed(c.e.cmds["kiemtra"]) {
-		c.reply(msgRefused(c.e.cmds["kiemtra"]))
-		return nil
-	}
 	if !c.in.Private {
 		c.reply(msgPrivateOnly)
 		return nil
@@ -1048,13 +1065,12 @@ func (c *cx) onSpotReason(text string) error {
 		return err
 	}
 	reason := strings.TrimSpace(text)
-	switch {
-	case reason == "":
-		c.reply("Lý do không được để trống.")
-		c.askSpotReason(it)
-		return nil
-	case utf8.RuneCountInString(reason) > maxReasonRunes:
-		c.reply("Lý do dài " + itoa(utf8.RuneCountInString(reason)) + " ký tự, quá " + itoa(maxReasonRunes) + " ký tự. Vui lòng gõ ngắn gọn hơn.")
+	msg := reasonTooLong(reason)
+	if reason == "" {
+		msg = "Lý do không được để trống."
+	}
+	if msg != "" {
+		c.reply(msg)
 		c.askSpotReason(it)
 		return nil
 	}
@@ -1166,11 +1182,13 @@ func (c *cx) spotResults(hamlet string) error {
 		return err
 	}
 	tally := map[string]*spotTally{}
-	get := func(h string) *spotTally {
+	var all spotTally
+	count := func(h string, status campaign.CheckStatus) {
 		if tally[h] == nil {
 			tally[h] = &spotTally{}
 		}
-		return tally[h]
+		tally[h].add(status)
+		all.add(status)
 	}
 	var failed []spotItem
 	active, unchecked := 0, 0
@@ -1190,7 +1208,7 @@ func (c *cx) spotResults(hamlet string) error {
 		if g.Check == campaign.CheckNone && !g.Counts() {
 			return nil // drawn, then retracted before anyone called
 		}
-		get(g.HamletID).add(g.Check)
+		count(g.HamletID, g.Check)
 		if g.Check == campaign.CheckFailed {
 			failed = append(failed, spotItem{G: g})
 		}
@@ -1206,7 +1224,7 @@ func (c *cx) spotResults(hamlet string) error {
 		if hamlet != "" && h.HamletID != hamlet {
 			return nil
 		}
-		get(h.HamletID).add(h.Check.Status)
+		count(h.HamletID, h.Check.Status)
 		if h.Check.Status == campaign.CheckFailed {
 			failed = append(failed, spotItem{Self: true, H: h})
 		}
@@ -1223,19 +1241,11 @@ func (c *cx) spotResults(hamlet string) error {
 			return err
 		}
 		if h.SelfAble && (hamlet == "" || h.HamletID == hamlet) {
-			get(h.HamletID).add(campaign.CheckNone)
+			count(h.HamletID, campaign.CheckNone)
 		}
 		return nil
 	}); err != nil {
 		return err
-	}
-	var all spotTally
-	for _, t := range tally {
-		all.drawn += t.drawn
-		all.passed += t.passed
-		all.failed += t.failed
-		all.unreachable += t.unreachable
-		all.waiting += t.waiting
 	}
 	loc := c.e.set.Location
 	var b strings.Builder

@@ -73,9 +73,6 @@ const (
 	AffTechTeam Affiliation = "to_cnsc"      // tổ công nghệ số cộng đồng
 )
 
-// Affiliations lists the plan's affiliations in the order they are offered.
-func Affiliations() []Affiliation { return []Affiliation{AffBoard, AffFront, AffUnion, AffTechTeam} }
-
 // Label is the affiliation's Vietnamese name ("" when unset).
 func (a Affiliation) Label() string {
 	switch a {

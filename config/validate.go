@@ -137,7 +137,7 @@ func (c *Config) validateTelegram(v *validator, forServe bool) {
 		// Never print the token itself.
 		v.fail("telegram.token", "mã bot chứa ký tự không hợp lệ (khoảng trắng, /, ?, #, %%) — dán lại đúng mã từ @BotFather")
 	}
-	checkEndpoint(v, t.APIEndpoint)
+	checkEndpoint(v, "telegram.api_endpoint", DefaultAPIEndpoint, t.APIEndpoint)
 	if t.PollTimeout < 0 || t.PollTimeout > 600 {
 		v.fail("telegram.poll_timeout", "phải từ 0 đến 600 giây, đang là %d", t.PollTimeout)
 	}
@@ -189,14 +189,10 @@ func (c *Config) validateTelegram(v *validator, forServe bool) {
 	}
 }
 
-// checkEndpoint requires a URL format with exactly two %s (token, method)
-// and no other verb. The value is not echoed: it may hold a token by mistake.
-func checkEndpoint(v *validator, ep string) {
-	checkEndpointKey(v, "telegram.api_endpoint", DefaultAPIEndpoint, ep)
-}
-
-// checkEndpointKey is checkEndpoint for the endpoint key of any channel.
-func checkEndpointKey(v *validator, key, example, ep string) {
+// checkEndpoint requires the URL format ep of a channel's endpoint key to
+// hold exactly two %s (token, method) and no other verb; example is the
+// right form. The value is not echoed: it may hold a token by mistake.
+func checkEndpoint(v *validator, key, example, ep string) {
 	hint := ` — dạng đúng: "` + example + `" (%s thứ nhất là mã bot, thứ hai là tên phương thức)`
 	rest := strings.ReplaceAll(strings.ReplaceAll(ep, "%%", ""), "%s", "")
 	if strings.Count(ep, "%s") != 2 || strings.Contains(rest, "%") {
@@ -221,7 +217,7 @@ func (c *Config) validateZalo(v *validator, forServe bool) {
 	if strings.ContainsAny(z.Token, " \t\r\n/?#%") {
 		v.fail("zalo.token", "mã bot chứa ký tự không hợp lệ (khoảng trắng, /, ?, #, %%) — dán lại đúng mã từ Zalo Bot Creator")
 	}
-	checkEndpointKey(v, "zalo.api_endpoint", DefaultZaloEndpoint, z.APIEndpoint)
+	checkEndpoint(v, "zalo.api_endpoint", DefaultZaloEndpoint, z.APIEndpoint)
 	if z.PollTimeout < 1 || z.PollTimeout > 600 {
 		v.fail("zalo.poll_timeout", "phải từ 1 đến 600 giây, đang là %d", z.PollTimeout)
 	}

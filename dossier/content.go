@@ -205,7 +205,7 @@ func shownAble(h Hamlet) int {
 func specialSentence(in Input) string {
 	h := in.Hamlet
 	s := fmt.Sprintf("Điều kiện %s (hướng dẫn %s thủ tục dịch vụ công trực tuyến mỗi hộ): %s số hộ của ấp đã được hướng dẫn đủ số thủ tục",
-		scoring.SpecialPrizeName, count2(h.K), Percent(h.SpecialProgress))
+		scoring.SpecialPrizeName, scoring.Count2(h.K), Percent(h.SpecialProgress))
 	if h.SpecialNeeded > 0 {
 		done := h.SpecialDone
 		if h.Households > 0 {
@@ -484,7 +484,7 @@ func proposalDoc(in Input) (*document, error) {
 		parts = append(parts, "01 tập thể")
 	}
 	if k := len(in.Individuals); k > 0 {
-		parts = append(parts, count2(k)+" cá nhân")
+		parts = append(parts, scoring.Count2(k)+" cá nhân")
 	}
 	d.body(txt(fmt.Sprintf("%s kính trình Chủ tịch Ủy ban nhân dân đặc khu %s xem xét, tặng Giấy khen cho %s đã có thành tích xuất sắc trong phong trào thi đua thực hiện mô hình “%s” năm %s%s, cụ thể như sau:",
 		n.board, n.zone, strings.Join(parts, " và "), n.campaign, n.year, n.period)))
@@ -503,7 +503,7 @@ func proposalDoc(in Input) (*document, error) {
 		d.body(txt(fmt.Sprintf("Tập thể %s chưa đủ tiêu chuẩn đề nghị khen thưởng trong đợt này.", n.board)))
 	}
 	if len(in.Individuals) > 0 {
-		d.heading(fmt.Sprintf("2. Cá nhân đề nghị xét khen thưởng (%s), xếp theo số liệu hướng dẫn:", count2(len(in.Individuals))))
+		d.heading(fmt.Sprintf("2. Cá nhân đề nghị xét khen thưởng (%s), xếp theo số liệu hướng dẫn:", scoring.Count2(len(in.Individuals))))
 		if err := individualsTable(d, in, false); err != nil {
 			return nil, err
 		}
@@ -598,7 +598,7 @@ func minutesDoc(in Input) (*document, error) {
 		}
 	}
 	if k := len(in.Individuals); k > 0 {
-		d.body(txt(fmt.Sprintf("- %s cá nhân có tên tại mục II.2, với tỷ lệ đồng ý của từng cá nhân ghi tại cột “Tỷ lệ đồng ý (%%)”.", count2(k))))
+		d.body(txt(fmt.Sprintf("- %s cá nhân có tên tại mục II.2, với tỷ lệ đồng ý của từng cá nhân ghi tại cột “Tỷ lệ đồng ý (%%)”.", scoring.Count2(k))))
 	}
 
 	d.heading("IV. KẾT LUẬN")
@@ -622,7 +622,7 @@ func minutesDoc(in Input) (*document, error) {
 func beyondCapText(in Input, n names) string {
 	limit := "06"
 	if in.CollectiveCap > 0 {
-		limit = count2(in.CollectiveCap)
+		limit = scoring.Count2(in.CollectiveCap)
 	}
 	return fmt.Sprintf("Tập thể %s đủ tiêu chuẩn, vượt số lượng %s — Hội đồng xét.", n.board, limit)
 }
@@ -663,7 +663,7 @@ func evidenceTable(d *document, in Input, n names) error {
 			}
 			v = Number(done) + " hộ (" + Percent(h.SpecialProgress) + "); điều kiện: " + Number(h.SpecialNeeded) + " hộ"
 		}
-		items = append(items, [2]string{"Số hộ đã được hướng dẫn đủ " + count2(h.K) + " thủ tục (" + scoring.SpecialPrizeName + ")", v})
+		items = append(items, [2]string{"Số hộ đã được hướng dẫn đủ " + scoring.Count2(h.K) + " thủ tục (" + scoring.SpecialPrizeName + ")", v})
 	}
 	done := h.ChecksPassed + h.ChecksFailed + h.ChecksUnreachable
 	items = append(items,

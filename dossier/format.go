@@ -25,23 +25,8 @@ const (
 )
 
 // Number formats n the Vietnamese way, with dots between thousands:
-// 1234567 → "1.234.567".
-func Number(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// 1234567 → "1.234.567" (scoring.Number).
+func Number(n int) string { return scoring.Number(n) }
 
 // Percent formats a fraction in the one format of every document: one
 // decimal and a decimal comma, 0.912 → "91,2%", 0.95 → "95,0%", 1 →
@@ -57,15 +42,6 @@ func Percent(f float64) string {
 // threshold formats a configured threshold: one decimal ("95,0%"), more
 // only where it has them (scoring.ThresholdPercent).
 func threshold(f float64) string { return scoring.ThresholdPercent(f) }
-
-// count2 writes small counts with two digits, as administrative documents
-// do ("01 tập thể", "05 cá nhân").
-func count2(n int) string {
-	if n >= 0 && n < 10 {
-		return fmt.Sprintf("%02d", n)
-	}
-	return Number(n)
-}
 
 // shortDate is DD/MM/YYYY in Vietnam time.
 func shortDate(t time.Time) string {
@@ -105,14 +81,6 @@ func hamletName(s string) string {
 	rs := []rune(s)
 	if len(rs) > 3 && (rs[0] == 'Ấ' || rs[0] == 'ấ') && rs[1] == 'p' && unicode.IsSpace(rs[2]) {
 		return strings.TrimSpace(string(rs[3:]))
-	}
-	return s
-}
-
-// orBlank returns s, or the dotted blank when s is empty.
-func orBlank(s string) string {
-	if s = clean(s); s == "" {
-		return blankLong
 	}
 	return s
 }

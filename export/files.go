@@ -39,12 +39,11 @@ func EvidenceFileName(hamlet string, from, to scoring.Date, ext string) string {
 	if hamlet != "" {
 		b.WriteString("-" + hamlet)
 	}
-	iso := func(d scoring.Date) string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
 	if !from.IsZero() {
-		b.WriteString("-" + iso(from))
+		b.WriteString("-" + from.ISO())
 	}
 	if !to.IsZero() {
-		b.WriteString("-den-" + iso(to))
+		b.WriteString("-den-" + to.ISO())
 	}
 	return b.String() + "." + strings.TrimPrefix(ext, ".")
 }

@@ -113,14 +113,6 @@ func WriteAnnex(w io.Writer, loc *time.Location, a Annex) (Tally, error) {
 	return t, b.write(w)
 }
 
-// channelLabel names a channel as people write it ("" stays "").
-func channelLabel(ch string) string {
-	if ch == "" {
-		return ""
-	}
-	return campaign.ChannelLabel(ch)
-}
-
 // styles are the cell style ids registered in one workbook.
 type styles struct {
 	title, subtitle, header     int

@@ -112,7 +112,7 @@ func linesAsFields(s string) string {
 		return s
 	}
 	var lines []string
-	for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || r == '\u2028' }) {
+	for _, l := range splitLines(s) {
 		if l = strings.TrimSpace(l); l != "" {
 			lines = append(lines, strings.TrimRight(l, ";|"))
 		}
@@ -135,12 +135,17 @@ func CleanLines(s string) string {
 		return CleanText(s)
 	}
 	var out []string
-	for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || r == '\u2028' }) {
+	for _, l := range splitLines(s) {
 		if l = CleanText(l); l != "" {
 			out = append(out, l)
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// splitLines splits s at line breaks (LF, CR, U+2028), dropping empty lines.
+func splitLines(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || r == '\u2028' })
 }
 
 // splitFields splits on ";" and "|", trims each part and drops trailing

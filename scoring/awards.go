@@ -154,7 +154,7 @@ func special(hs []HamletStats, e env) (sel, not []HamletCandidate) {
 		case s.Hamlet.Households <= 0:
 			why = append(why, "chưa khai báo số hộ của ấp")
 		case s.SpecialDone == 0 && s.HouseholdsGuided == 0:
-			why = append(why, "chưa hướng dẫn hộ nào; điều kiện: "+Number(s.SpecialNeeded)+" hộ ("+share+" số hộ) được hướng dẫn đủ "+count2(s.K)+" thủ tục")
+			why = append(why, "chưa hướng dẫn hộ nào; điều kiện: "+Number(s.SpecialNeeded)+" hộ ("+share+" số hộ) được hướng dẫn đủ "+Count2(s.K)+" thủ tục")
 		case !s.SpecialMet():
 			why = append(why, specialProgressText(s, e)+", chưa đạt điều kiện "+share+" ("+Number(s.SpecialNeeded)+
 				" hộ): còn thiếu "+Number(s.SpecialShort())+" hộ")
@@ -198,7 +198,7 @@ func specialProgressText(s HamletStats, e env) string {
 	}
 	done := s.SpecialInRegister()
 	return PercentOf(done, s.Hamlet.Households) + " số hộ (" + Number(done) + "/" + Number(s.Hamlet.Households) +
-		") đã được hướng dẫn đủ " + count2(s.K) + " thủ tục (" + size + ")"
+		") đã được hướng dẫn đủ " + Count2(s.K) + " thủ tục (" + size + ")"
 }
 
 // registerText flags able households beyond the register.
@@ -248,9 +248,9 @@ func (a Awards) SpecialNote(p Params) string {
 	cond := "(" + ThresholdPercent(p.SpecialShare()) + " số hộ của ấp được hướng dẫn đủ số thủ tục)"
 	if n == 0 {
 		return "Chưa có ấp nào đủ điều kiện nhận " + SpecialPrizeName + " " + cond + ": chưa đề nghị phần quà nào trong " +
-			count2(of) + " phần quà."
+			Count2(of) + " phần quà."
 	}
-	return "Chỉ có " + count2(n) + " ấp đủ điều kiện " + cond + " nên chỉ đề nghị " + count2(n) + "/" + count2(of) +
+	return "Chỉ có " + Count2(n) + " ấp đủ điều kiện " + cond + " nên chỉ đề nghị " + Count2(n) + "/" + Count2(of) +
 		" " + SpecialPrizeName + "."
 }
 
@@ -268,8 +268,8 @@ func (a Awards) CollectiveNote() string {
 		return ""
 	}
 	n := len(a.Collectives)
-	return "Có " + count2(n+over) + " ấp đủ tiêu chuẩn tập thể: " + count2(n) + " ấp xếp đầu được đề nghị; " + count2(over) +
-		" ấp còn lại đủ tiêu chuẩn, vượt số lượng " + count2(n) + " — Hội đồng xét."
+	return "Có " + Count2(n+over) + " ấp đủ tiêu chuẩn tập thể: " + Count2(n) + " ấp xếp đầu được đề nghị; " + Count2(over) +
+		" ấp còn lại đủ tiêu chuẩn, vượt số lượng " + Count2(n) + " — Hội đồng xét."
 }
 
 // IndividualsNote says what the individuals list is: a proposal ranked by
@@ -398,9 +398,9 @@ func capText(limit int, what string) string {
 		return "kế hoạch không có suất " + what
 	}
 	if what == SpecialPrizeName {
-		return "đủ điều kiện, vượt số lượng " + count2(limit) + " " + what + " — Hội đồng xét"
+		return "đủ điều kiện, vượt số lượng " + Count2(limit) + " " + what + " — Hội đồng xét"
 	}
-	return "đủ tiêu chuẩn, vượt số lượng " + count2(limit) + " — Hội đồng xét"
+	return "đủ tiêu chuẩn, vượt số lượng " + Count2(limit) + " — Hội đồng xét"
 }
 
 // individualCapText is the reason given to individuals ranked beyond the
@@ -409,7 +409,7 @@ func individualCapText(limit int) string {
 	if limit <= 0 {
 		return "kế hoạch không có suất cá nhân"
 	}
-	return "xếp sau " + count2(limit) + " cá nhân đề nghị xét theo số liệu — Hội đồng xét"
+	return "xếp sau " + Count2(limit) + " cá nhân đề nghị xét theo số liệu — Hội đồng xét"
 }
 
 func daysMetText(s HamletStats) string {

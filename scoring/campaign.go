@@ -1,9 +1,6 @@
 package scoring
 
-import (
-	"strconv"
-	"time"
-)
+import "time"
 
 // This file holds the rules of the campaign period (issue 11): which
 // moments a report may be dated at, the day figures stop at by default,
@@ -112,12 +109,3 @@ func (p Period) EndedBy(now time.Time, loc *time.Location) bool {
 // its last day itself is final only after that day ends: use EndedBy with
 // the instant of the run for posts.
 func (p Period) Provisional(at Date) bool { return !p.Empty() && at.Before(p.To) }
-
-// count2 writes a small count with two digits, as administrative texts do
-// ("06 tập thể", "03 phần quà").
-func count2(n int) string {
-	if n >= 0 && n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return Number(n)
-}

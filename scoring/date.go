@@ -85,6 +85,18 @@ func (d Date) String() string {
 	return string(b[:6]) + strconv.Itoa(d.Year)
 }
 
+// ISO is d as YYYY-MM-DD, as file names and job keys write it
+// ("2026-05-02").
+func (d Date) ISO() string {
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+}
+
+// Quarter is the quarter of the year d falls in (1–4).
+func (d Date) Quarter() int { return quarterOf(d.Month) }
+
+// Half is the half of the year d falls in (1 or 2).
+func (d Date) Half() int { return halfOf(d.Month) }
+
 // Time is midnight at the start of d in loc (nil means UTC).
 func (d Date) Time(loc *time.Location) time.Time {
 	if loc == nil {

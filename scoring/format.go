@@ -74,6 +74,15 @@ func Number(n int) string {
 	return sign + s
 }
 
+// Count2 writes a small count with two digits, as administrative texts do
+// ("06 tập thể", "03 phần quà"); 10 and more as Number does.
+func Count2(n int) string {
+	if n >= 0 && n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return Number(n)
+}
+
 func tenthsString(t int64) string {
 	return strconv.FormatInt(t/10, 10) + "," + strconv.FormatInt(t%10, 10)
 }

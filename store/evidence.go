@@ -20,8 +20,7 @@ type Evidence struct {
 // EachEvidence streams active records with from ≤ At < to (zero = unbounded),
 // of one hamlet or all (hamlet ""), oldest first.
 func (t *Tx) EachEvidence(from, to time.Time, hamlet string, fn func(Evidence) error) error {
-	officers := map[campaign.PersonID]campaign.Officer{}
-	hamlets := map[string]campaign.Hamlet{}
+	names := t.namesOf()
 	return t.EachGuidance(from, to, func(g campaign.Guidance) error {
 		if !g.Counts() || (hamlet != "" && g.HamletID != hamlet) {
 			return nil
@@ -30,26 +29,54 @@ func (t *Tx) EachEvidence(from, to time.Time, hamlet string, fn func(Evidence) e
 		if err != nil {
 			return err
 		}
-		o, ok := officers[g.OfficerID]
-		if !ok {
-			o, err = t.Officer(g.OfficerID)
-			if err != nil && !errors.Is(err, ErrNotFound) {
-				return err
-			}
-			o.ID = g.OfficerID
-			officers[g.OfficerID] = o
+		o, err := names.officer(g.OfficerID)
+		if err != nil {
+			return err
 		}
-		h, ok := hamlets[g.HamletID]
-		if !ok {
-			h, err = t.Hamlet(g.HamletID)
-			if err != nil && !errors.Is(err, ErrNotFound) {
-				return err
-			}
-			h.ID = g.HamletID
-			hamlets[g.HamletID] = h
+		h, err := names.hamlet(g.HamletID)
+		if err != nil {
+			return err
 		}
 		return fn(Evidence{Guidance: g, Household: hh, Officer: o, Hamlet: h})
 	})
+}
+
+// evidenceNames reads each person and hamlet a list names once. One no
+// longer stored is the zero value with its id set.
+type evidenceNames struct {
+	t        *Tx
+	officers map[campaign.PersonID]campaign.Officer
+	hamlets  map[string]campaign.Hamlet
+}
+
+func (t *Tx) namesOf() *evidenceNames {
+	return &evidenceNames{t: t, officers: map[campaign.PersonID]campaign.Officer{}, hamlets: map[string]campaign.Hamlet{}}
+}
+
+func (n *evidenceNames) officer(id campaign.PersonID) (campaign.Officer, error) {
+	if o, ok := n.officers[id]; ok {
+		return o, nil
+	}
+	o, err := n.t.Officer(id)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return o, err
+	}
+	o.ID = id
+	n.officers[id] = o
+	return o, nil
+}
+
+func (n *evidenceNames) hamlet(id string) (campaign.Hamlet, error) {
+	if h, ok := n.hamlets[id]; ok {
+		return h, nil
+	}
+	h, err := n.t.Hamlet(id)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return h, err
+	}
+	h.ID = id
+	n.hamlets[id] = h
+	return h, nil
 }
 
 // SelfDeclared is a household recorded as able to file online on its own
@@ -58,8 +85,8 @@ func (t *Tx) EachEvidence(from, to time.Time, hamlet string, fn func(Evidence) e
 type SelfDeclared struct {
 	Household campaign.Household
 	Hamlet    campaign.Hamlet
-	// MarkedBy is who recorded it (TelegramID set even when the person is
-	// no longer registered).
+	// MarkedBy is who recorded it (ID set even when the person is no
+	// longer registered).
 	MarkedBy campaign.Officer
 }
 
@@ -103,8 +130,7 @@ func (t *Tx) EachSelfDeclared(from, to time.Time, hamlet string, fn func(SelfDec
 		ids = append(ids, readU64(k))
 	}
 	rows := make([]SelfDeclared, 0, len(ids))
-	hamlets := map[string]campaign.Hamlet{}
-	officers := map[campaign.PersonID]campaign.Officer{}
+	names := t.namesOf()
 	for _, id := range ids {
 		hh, err := t.Household(id)
 		if err != nil {
@@ -113,21 +139,13 @@ func (t *Tx) EachSelfDeclared(from, to time.Time, hamlet string, fn func(SelfDec
 		if !hh.SelfAble || (!from.IsZero() && hh.SelfAbleAt.Before(from)) || (!to.IsZero() && !hh.SelfAbleAt.Before(to)) {
 			continue
 		}
-		h, ok := hamlets[hh.HamletID]
-		if !ok {
-			if h, err = t.Hamlet(hh.HamletID); err != nil && !errors.Is(err, ErrNotFound) {
-				return err
-			}
-			h.ID = hh.HamletID
-			hamlets[hh.HamletID] = h
+		h, err := names.hamlet(hh.HamletID)
+		if err != nil {
+			return err
 		}
-		o, ok := officers[hh.SelfAbleBy]
-		if !ok {
-			if o, err = t.Officer(hh.SelfAbleBy); err != nil && !errors.Is(err, ErrNotFound) {
-				return err
-			}
-			o.ID = hh.SelfAbleBy
-			officers[hh.SelfAbleBy] = o
+		o, err := names.officer(hh.SelfAbleBy)
+		if err != nil {
+			return err
 		}
 		rows = append(rows, SelfDeclared{Household: hh, Hamlet: h, MarkedBy: o})
 	}

@@ -117,7 +117,6 @@ func (m *peopleMigration) officers() error {
 	if err != nil {
 		return err
 	}
-	acc := m.tx.Bucket(bAccounts)
 	for _, o := range old {
 		n, err := nb.NextSequence()
 		if err != nil {
@@ -127,14 +126,19 @@ func (m *peopleMigration) officers() error {
 		m.ids[o.TelegramID] = id
 		p := campaign.Officer{ID: id, FullName: o.FullName, HamletID: o.HamletID, Role: o.Role, Affiliation: o.Affiliation, Active: o.Active, JoinedAt: o.JoinedAt,
 			Accounts: []campaign.Account{{Address: telegramAddr(o.TelegramID), Unreachable: o.Unreachable}}}
-		if err := putJSON(nb, i64(int64(id)), p); err != nil {
-			return err
-		}
-		if err := acc.Put([]byte(telegramAddr(o.TelegramID).String()), i64(int64(id))); err != nil {
+		if err := m.putPerson(p); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// putPerson writes a person and indexes their (only, Telegram) account.
+func (m *peopleMigration) putPerson(p campaign.Officer) error {
+	if err := putJSON(m.tx.Bucket(bOfficers), i64(int64(p.ID)), p); err != nil {
+		return err
+	}
+	return m.tx.Bucket(bAccounts).Put([]byte(p.Accounts[0].String()), i64(int64(p.ID)))
 }
 
 // person maps an old Telegram id (0 stays 0: the system) to a person id,
@@ -158,14 +162,9 @@ func (m *peopleMigration) person(tg int64) (campaign.PersonID, error) {
 
 // actorsOnly writes the people created for ids nobody registered with.
 func (m *peopleMigration) actorsOnly() error {
-	b, acc := m.tx.Bucket(bOfficers), m.tx.Bucket(bAccounts)
 	for _, tg := range m.actors {
-		id := m.ids[tg]
-		p := campaign.Officer{ID: id, Active: true, Accounts: []campaign.Account{{Address: telegramAddr(tg)}}}
-		if err := putJSON(b, i64(int64(id)), p); err != nil {
-			return err
-		}
-		if err := acc.Put([]byte(telegramAddr(tg).String()), i64(int64(id))); err != nil {
+		p := campaign.Officer{ID: m.ids[tg], Active: true, Accounts: []campaign.Account{{Address: telegramAddr(tg)}}}
+		if err := m.putPerson(p); err != nil {
 			return err
 		}
 	}
@@ -202,6 +201,25 @@ func rewriteBucket(b *bolt.Bucket, fn func(map[string]json.RawMessage) error) er
 		return nil
 	}); err != nil {
 		return err
+	}
+	for _, e := range out {
+		if err := b.Put(e.k, e.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rekeyed is a value moving from key oldK to key k.
+type rekeyed struct{ oldK, k, v []byte }
+
+// moveKeys deletes every old key of out, then writes every value under its
+// new key (so a new key that was another entry's old key is not lost).
+func moveKeys(b *bolt.Bucket, out []rekeyed) error {
+	for _, e := range out {
+		if err := b.Delete(e.oldK); err != nil {
+			return err
+		}
 	}
 	for _, e := range out {
 		if err := b.Put(e.k, e.v); err != nil {
@@ -274,8 +292,7 @@ func (m *peopleMigration) exclusions() error {
 		if b == nil {
 			continue
 		}
-		type kv struct{ oldK, k, v []byte }
-		var out []kv
+		var out []rekeyed
 		if err := b.ForEach(func(k, v []byte) error {
 			var obj map[string]json.RawMessage
 			if err := json.Unmarshal(v, &obj); err != nil {
@@ -305,20 +322,13 @@ func (m *peopleMigration) exclusions() error {
 			if err != nil {
 				return err
 			}
-			out = append(out, kv{append([]byte(nil), k...), nk, nv})
+			out = append(out, rekeyed{append([]byte(nil), k...), nk, nv})
 			return nil
 		}); err != nil {
 			return err
 		}
-		for _, e := range out {
-			if err := b.Delete(e.oldK); err != nil {
-				return err
-			}
-		}
-		for _, e := range out {
-			if err := b.Put(e.k, e.v); err != nil {
-				return err
-			}
+		if err := moveKeys(b, out); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -349,8 +359,7 @@ func choicesOf(rows [][]legacyButton) [][]chat.Choice {
 // the offered choices and a spot-check card's message id (now a string).
 func (m *peopleMigration) sessions() error {
 	b := m.tx.Bucket(bSessions)
-	type kv struct{ oldK, k, v []byte }
-	var out []kv
+	var out []rekeyed
 	if err := b.ForEach(func(k, v []byte) error {
 		if len(k) != 16 {
 			return nil // already keyed by address
@@ -379,42 +388,25 @@ func (m *peopleMigration) sessions() error {
 			return err
 		}
 		nk := sessionKey(telegramAddr(readI64(k[:8])), telegramAddr(readI64(k[8:])))
-		out = append(out, kv{append([]byte(nil), k...), nk, nv})
+		out = append(out, rekeyed{append([]byte(nil), k...), nk, nv})
 		return nil
 	}); err != nil {
 		return err
 	}
-	for _, e := range out {
-		if err := b.Delete(e.oldK); err != nil {
-			return err
-		}
-		if err := b.Put(e.k, e.v); err != nil {
-			return err
-		}
-	}
-	return nil
+	return moveKeys(b, out)
 }
 
 // updates rekeys processed update ids by channel ("telegram:123").
 func (m *peopleMigration) updates() error {
 	b := m.tx.Bucket(bUpdates)
-	type kv struct{ oldK, k, v []byte }
-	var out []kv
+	var out []rekeyed
 	_ = b.ForEach(func(k, v []byte) error {
-		if len(k) == 8 && !bytes.HasPrefix(k, []byte("telegram")) {
-			out = append(out, kv{append([]byte(nil), k...), []byte(chat.Telegram + ":" + strconv.FormatInt(readI64(k), 10)), append([]byte(nil), v...)})
+		if len(k) == 8 && !bytes.HasPrefix(k, []byte(chat.Telegram)) {
+			out = append(out, rekeyed{append([]byte(nil), k...), []byte(telegramAddr(readI64(k)).String()), append([]byte(nil), v...)})
 		}
 		return nil
 	})
-	for _, e := range out {
-		if err := b.Delete(e.oldK); err != nil {
-			return err
-		}
-		if err := b.Put(e.k, e.v); err != nil {
-			return err
-		}
-	}
-	return nil
+	return moveKeys(b, out)
 }
 
 // legacyPost is a queued post as schema 4 stored it.

@@ -153,21 +153,30 @@ func (t *Tx) SpotSample(id uint64) (SpotSample, error) {
 }
 
 // DrawnIn returns the sample a record was drawn in (false when it never was).
-func (t *Tx) DrawnIn(guidanceID uint64) (uint64, bool) {
-	b := t.tx.Bucket(bDrawn)
+func (t *Tx) DrawnIn(guidanceID uint64) (uint64, bool) { return t.drawnIn(bDrawn, guidanceID) }
+
+// EachDrawn calls fn for every record drawn in a sample, by record id.
+func (t *Tx) EachDrawn(fn func(guidanceID, sampleID uint64) error) error {
+	return t.eachDrawn(bDrawn, fn)
+}
+
+// drawnIn reads the sample id kept for id in a drawn bucket (bDrawn,
+// bDrawnHH); false when there is none.
+func (t *Tx) drawnIn(bucket []byte, id uint64) (uint64, bool) {
+	b := t.tx.Bucket(bucket)
 	if b == nil {
 		return 0, false
 	}
-	v := b.Get(u64(guidanceID))
+	v := b.Get(u64(id))
 	if v == nil {
 		return 0, false
 	}
 	return readU64(v), true
 }
 
-// EachDrawn calls fn for every record drawn in a sample, by record id.
-func (t *Tx) EachDrawn(fn func(guidanceID, sampleID uint64) error) error {
-	b := t.tx.Bucket(bDrawn)
+// eachDrawn calls fn for every id and sample id of a drawn bucket, by id.
+func (t *Tx) eachDrawn(bucket []byte, fn func(id, sampleID uint64) error) error {
+	b := t.tx.Bucket(bucket)
 	if b == nil {
 		return nil
 	}
@@ -211,25 +220,13 @@ func (t *Tx) SelfSpotCandidates(hamlet string, fn func(SelfDeclared) error) erro
 // HouseholdDrawnIn returns the sample a self-declared household was drawn
 // in (false when it never was).
 func (t *Tx) HouseholdDrawnIn(householdID uint64) (uint64, bool) {
-	b := t.tx.Bucket(bDrawnHH)
-	if b == nil {
-		return 0, false
-	}
-	v := b.Get(u64(householdID))
-	if v == nil {
-		return 0, false
-	}
-	return readU64(v), true
+	return t.drawnIn(bDrawnHH, householdID)
 }
 
 // EachDrawnHousehold calls fn for every self-declared household drawn in a
 // sample, by household id.
 func (t *Tx) EachDrawnHousehold(fn func(householdID, sampleID uint64) error) error {
-	b := t.tx.Bucket(bDrawnHH)
-	if b == nil {
-		return nil
-	}
-	return b.ForEach(func(k, v []byte) error { return fn(readU64(k), readU64(v)) })
+	return t.eachDrawn(bDrawnHH, fn)
 }
 
 // SetSelfCheck records the spot-check result of a self-declared household

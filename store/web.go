@@ -187,18 +187,20 @@ func (t *Tx) ChangeSeq() uint64 { return t.tx.Bucket(bAudit).Sequence() }
 func (t *Tx) HamletProcedures(hamlet string) (map[string]int, error) {
 	out := map[string]int{}
 	hh := t.tx.Bucket(bHH)
-	prefix := cat([]byte(hamlet), sep)
-	c := t.tx.Bucket(bNameIdx).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		v := hh.Get(k[len(k)-8:])
+	err := t.eachHamletName(hamlet, func(_ []byte, id uint64) error {
+		v := hh.Get(u64(id))
 		if v == nil {
-			continue
+			return nil
 		}
 		r, err := readFacts(v)
 		if err != nil {
-			return nil, fmt.Errorf("store: procedures of hamlet %s: %w", hamlet, err)
+			return fmt.Errorf("store: procedures of hamlet %s: %w", hamlet, err)
 		}
 		r.eachProcedure(func(id []byte, _ Day) { out[string(id)]++ })
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -207,23 +209,7 @@ func (t *Tx) HamletProcedures(hamlet string) (map[string]int, error) {
 // their folded names, skipping the first skip and stopping after limit
 // (0: no limit); it returns how many households the hamlet has in all.
 func (t *Tx) HamletHouseholds(hamlet string, skip, limit int, fn func(campaign.Household) error) (int, error) {
-	prefix := cat([]byte(hamlet), sep)
-	c := t.tx.Bucket(bNameIdx).Cursor()
-	n := 0
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		n++
-		if n <= skip || (limit > 0 && n > skip+limit) {
-			continue
-		}
-		h, err := t.Household(readU64(k[len(k)-8:]))
-		if err != nil {
-			return n, err
-		}
-		if err := fn(h); err != nil {
-			return n, err
-		}
-	}
-	return n, nil
+	return t.HamletHouseholdsMatching(hamlet, "", skip, limit, fn)
 }
 
 // HamletHouseholdsMatching calls fn for the hamlet's households whose
@@ -231,26 +217,34 @@ func (t *Tx) HamletHouseholds(hamlet string, skip, limit int, fn func(campaign.H
 // in name order, skipping skip and stopping after limit; it returns how
 // many match in all.
 func (t *Tx) HamletHouseholdsMatching(hamlet, folded string, skip, limit int, fn func(campaign.Household) error) (int, error) {
-	prefix := cat([]byte(hamlet), sep)
-	c := t.tx.Bucket(bNameIdx).Cursor()
 	want := []byte(folded)
 	n := 0
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		name := k[len(prefix) : len(k)-9]
+	err := t.eachHamletName(hamlet, func(name []byte, id uint64) error {
 		if !bytes.Contains(name, want) {
-			continue
+			return nil
 		}
 		n++
 		if n <= skip || (limit > 0 && n > skip+limit) {
-			continue
+			return nil
 		}
-		h, err := t.Household(readU64(k[len(k)-8:]))
+		h, err := t.Household(id)
 		if err != nil {
-			return n, err
+			return err
 		}
-		if err := fn(h); err != nil {
-			return n, err
+		return fn(h)
+	})
+	return n, err
+}
+
+// eachHamletName calls fn with the folded name and id of every household
+// of the hamlet, in name order, from the name index.
+func (t *Tx) eachHamletName(hamlet string, fn func(foldedName []byte, id uint64) error) error {
+	prefix := cat([]byte(hamlet), sep)
+	c := t.tx.Bucket(bNameIdx).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if err := fn(k[len(prefix):len(k)-9], readU64(k[len(k)-8:])); err != nil {
+			return err
 		}
 	}
-	return n, nil
+	return nil
 }

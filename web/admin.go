@@ -56,25 +56,22 @@ type recordView struct {
 // households (GET and POST /ap/{hamlet}/ho) lists a hamlet's households.
 func (s *Server) households(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	id := r.PathValue("hamlet")
-	z, err := s.zone(r.Context())
+	z, rk, err := s.zoneHamlet(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	i, ok := z.byHamlet[id]
-	if !ok {
-		return errNotFound
-	}
-	name := z.ranks[i].Hamlet.Name
 	if err := r.ParseForm(); err != nil {
-		return &forbiddenError{"Không đọc được nội dung tìm kiếm."}
+		return &forbiddenError{"Nội dung tìm kiếm quá dài hoặc bị lỗi nên không đọc được. Hãy tìm lại bằng họ tên hoặc số điện thoại ngắn gọn."}
 	}
 	q := HouseholdQuery{Hamlet: id}
-	hv := householdsView{Hamlet: name, HamletID: id, Action: s.url("/ap/" + url.PathEscape(id) + "/ho"),
-		Back: s.url("/ap/" + url.PathEscape(id)), Download: s.url("/tai/danh-sach/" + url.PathEscape(id))}
+	hv := householdsView{Hamlet: rk.Hamlet.Name, HamletID: id, Action: s.hamletURL(id, "/ho"),
+		Back: s.hamletURL(id, ""), Download: s.url("/tai/danh-sach/" + url.PathEscape(id))}
 	if r.Method == http.MethodPost {
 		hv.Query = strings.TrimSpace(r.PostForm.Get("q"))
 		if len(hv.Query) > 200 {
-			hv.Query = hv.Query[:200]
+			// Cut at 200 bytes, without half a letter (Vietnamese letters
+			// take two or three).
+			hv.Query = strings.ToValidUTF8(hv.Query[:200], "")
 		}
 		if hv.Query != "" {
 			hv.Searched, hv.PostPager = true, true
@@ -86,10 +83,7 @@ func (s *Server) households(w http.ResponseWriter, r *http.Request, v *viewer) e
 		}
 	}
 	per := s.opt.PageSize
-	page := 1
-	if n, err := strconv.Atoi(r.FormValue("trang")); err == nil && n > 1 {
-		page = n
-	}
+	page := pageParam(r)
 	q.Offset, q.Limit = (page-1)*per, per
 	res, err := s.src.Households(r.Context(), q)
 	if err != nil {
@@ -100,7 +94,7 @@ func (s *Server) households(w http.ResponseWriter, r *http.Request, v *viewer) e
 	if hv.PostPager {
 		link = func(n int) string { return strconv.Itoa(n) }
 	}
-	_, _, hv.Pager = s.pageOf(withPage(r, page), res.Total, link)
+	_, _, hv.Pager = s.pageOf(page, res.Total, link)
 	for _, row := range res.Rows {
 		h := row.Household
 		rv := householdRowView{Name: h.HeadName, Address: h.Address, Phone: intake.FormatPhone(h.Phone), SelfAble: h.SelfAble}
@@ -132,13 +126,6 @@ func (s *Server) households(w http.ResponseWriter, r *http.Request, v *viewer) e
 	return nil
 }
 
-// withPage is r with its page number clamped by pageOf's rules.
-func withPage(r *http.Request, page int) *http.Request {
-	r2 := r.Clone(r.Context())
-	r2.Form = url.Values{"trang": {strconv.Itoa(page)}}
-	return r2
-}
-
 // procedureNames lists a record's procedures by name, "Khác" with its text.
 func (s *Server) procedureNames(g campaign.Guidance) string {
 	names := make([]string, 0, len(g.Procedures))
@@ -166,11 +153,11 @@ func (s *Server) downloadEvidence(w http.ResponseWriter, r *http.Request, v *vie
 	}
 	what := "toàn đặc khu"
 	if id != "" {
-		i, ok := z.byHamlet[id]
-		if !ok {
+		rk := z.hamlet(id)
+		if rk == nil {
 			return errNotFound
 		}
-		what = "ấp " + z.ranks[i].Hamlet.Name
+		what = "ấp " + rk.Hamlet.Name
 	}
 	at := s.opt.Params.FiguresAt(z.at)
 	name := "Danh sách hộ – " + what + " – " + strings.ReplaceAll(at.String(), "/", "-") + ".xlsx"
@@ -200,13 +187,9 @@ func (s *Server) downloadDossier(w http.ResponseWriter, r *http.Request, v *view
 	if s.opt.Dossier == nil || (doc != "to-trinh" && doc != "bien-ban") {
 		return errNotFound
 	}
-	z, err := s.zone(r.Context())
+	z, rk, err := s.zoneHamlet(r.Context(), id)
 	if err != nil {
 		return err
-	}
-	i, ok := z.byHamlet[id]
-	if !ok {
-		return errNotFound
 	}
 	at := s.opt.Params.FiguresAt(z.at)
 	d, err := s.opt.Dossier(r.Context(), id, at)
@@ -218,13 +201,13 @@ func (s *Server) downloadDossier(w http.ResponseWriter, r *http.Request, v *view
 		data, title = d.Minutes, "Biên bản họp xét"
 	}
 	if len(data) == 0 {
-		s.message(w, r, http.StatusOK, "Ấp "+z.ranks[i].Hamlet.Name+" chưa có gì để đề nghị khen thưởng", []string{
+		s.message(w, r, http.StatusOK, "Ấp "+rk.Hamlet.Name+" chưa có gì để đề nghị khen thưởng", []string{
 			"Tính đến ngày " + at.String() + ", tập thể ấp chưa đủ tiêu chuẩn đề nghị khen thưởng tập thể và không có cá nhân nào của ấp được đề nghị, nên chưa có tờ trình.",
 			"Biên bản họp xét vẫn tải được: biên bản ghi rõ lý do.",
 		})
 		return nil
 	}
-	name := title + " – ấp " + z.ranks[i].Hamlet.Name + " – " + strings.ReplaceAll(at.String(), "/", "-") + ".docx"
+	name := title + " – ấp " + rk.Hamlet.Name + " – " + strings.ReplaceAll(at.String(), "/", "-") + ".docx"
 	h := w.Header()
 	h.Set("Content-Type", contentType(name))
 	h.Set("Content-Disposition", contentDisposition("attachment", name))

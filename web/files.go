@@ -153,13 +153,18 @@ func (f *Files) OneTime(ctx context.Context, file chat.File) (string, error) {
 	now := f.s.now()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.dropPhotos(now)
+	f.photos[name] = photo{data: file.Bytes, contentType: ctype, expires: now.Add(f.s.opt.PhotoTTL)}
+	return f.s.public + "/anh/" + name, nil
+}
+
+// dropPhotos forgets the pictures no longer waiting at now (f.mu held).
+func (f *Files) dropPhotos(now time.Time) {
 	for k, p := range f.photos {
 		if !now.Before(p.expires) {
 			delete(f.photos, k)
 		}
 	}
-	f.photos[name] = photo{data: file.Bytes, contentType: ctype, expires: now.Add(f.s.opt.PhotoTTL)}
-	return f.s.public + "/anh/" + name, nil
 }
 
 // servePhoto (GET /anh/{name}) serves a one-time picture and forgets it.
@@ -186,7 +191,7 @@ func (f *Files) servePhoto(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(p.data)
 }
 
-// fileRefusal says why a file link does not serve.
+// refuse says why a file link does not serve, and how to get a new one.
 func (f *Files) refuse(w http.ResponseWriter, r *http.Request, lines ...string) {
 	f.s.message(w, r, http.StatusForbidden, "Liên kết tải tệp không dùng được", append(lines,
 		"Xin gửi lại lệnh cho bot (ví dụ /report hay /hoso) để nhận liên kết mới."))
@@ -318,11 +323,7 @@ func (f *Files) Sweep(ctx context.Context) (int, error) {
 	s := f.s
 	now := s.now()
 	f.mu.Lock()
-	for k, p := range f.photos {
-		if !now.Before(p.expires) {
-			delete(f.photos, k)
-		}
-	}
+	f.dropPhotos(now)
 	f.mu.Unlock()
 	if s.opt.FilesDir == "" {
 		return 0, nil

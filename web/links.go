@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"dvcbot/campaign"
@@ -97,16 +96,7 @@ func (s *Server) openLink(w http.ResponseWriter, r *http.Request) {
 	tok := r.PathValue("token")
 	g, err := s.sign.readGrant(labelLink, tok, s.now())
 	v, why, err := s.check(r.Context(), g, err)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if why != refuseNone {
-		s.refuse(w, r, why)
-		return
-	}
-	if !s.limit.allow(v.ID, s.now()) {
-		s.tooMany(w, r)
+	if !s.admit(w, r, v, why, err) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -141,7 +131,7 @@ func (s *Server) clearSession(w http.ResponseWriter) {
 // logout (POST /thoat) forgets the session on this device.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if !s.sameOrigin(r) {
-		s.forbidden(w, r, "Yêu cầu không đến từ trang của dvcbot nên không được thực hiện.")
+		s.forbidden(w, r, crossSite)
 		return
 	}
 	s.clearSession(w)
@@ -157,15 +147,11 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 // session anyway.)
 func (s *Server) sameOrigin(r *http.Request) bool {
 	o := r.Header.Get("Origin")
-	if o == "" {
-		return true
-	}
-	u, err := url.Parse(s.public)
-	if err != nil {
-		return false
-	}
-	return o == u.Scheme+"://"+u.Host
+	return o == "" || o == s.origin
 }
+
+// crossSite refuses a form posted from another site.
+const crossSite = "Yêu cầu không đến từ trang của dvcbot nên không được thực hiện."
 
 // maxForm bounds a posted form (a search): a few hundred bytes are enough.
 const maxForm = 8 << 10
@@ -189,16 +175,7 @@ func (e *forbiddenError) Error() string { return e.msg }
 func (s *Server) page(h pageFunc, o pageOpts) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, why, err := s.viewerOf(r)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		if why != refuseNone {
-			s.refuse(w, r, why)
-			return
-		}
-		if !s.limit.allow(v.ID, s.now()) {
-			s.tooMany(w, r)
+		if !s.admit(w, r, v, why, err) {
 			return
 		}
 		if o.admin && v.Role != campaign.RoleAdmin {
@@ -207,7 +184,7 @@ func (s *Server) page(h pageFunc, o pageOpts) http.HandlerFunc {
 		}
 		if r.Method == http.MethodPost {
 			if !s.sameOrigin(r) {
-				s.forbidden(w, r, "Yêu cầu không đến từ trang của dvcbot nên không được thực hiện.")
+				s.forbidden(w, r, crossSite)
 				return
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
@@ -226,6 +203,23 @@ func (s *Server) page(h pageFunc, o pageOpts) http.HandlerFunc {
 			s.serverError(w, r, err)
 		}
 	}
+}
+
+// admit reports whether the viewer a link or a session names (check's or
+// viewerOf's answer) is let in, within the person's request limit;
+// otherwise it answers the request (refused, too many, or a failure).
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, v *viewer, why refusal, err error) bool {
+	switch {
+	case err != nil:
+		s.serverError(w, r, err)
+	case why != refuseNone:
+		s.refuse(w, r, why)
+	case !s.limit.allow(v.ID, s.now()):
+		s.tooMany(w, r)
+	default:
+		return true
+	}
+	return false
 }
 
 // refuse answers a request whose link or session does not let it in.
@@ -251,8 +245,10 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, why refusal) {
 	}
 }
 
+// forbidden refuses a page to a viewer, saying why and where to go instead.
 func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, msg string) {
-	s.message(w, r, http.StatusForbidden, "Không xem được trang này", []string{msg})
+	s.message(w, r, http.StatusForbidden, "Không xem được trang này", []string{msg,
+		"Để xem số liệu, mở lại liên kết cá nhân bot đã gửi (hoặc nhắn /trang cho bot để nhận liên kết mới)."})
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

@@ -64,13 +64,11 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	st := e.Stats
 	mv.Households, mv.Procedures, mv.Days = st.Households, st.TotalProcedures, st.TotalDaysActive
 	mv.Passed, mv.Failed, mv.Unreachable = st.Checks.Passed, st.Checks.Failed, st.Checks.Unreachable
-	if ok {
+	switch {
+	case ok:
 		mv.Award, mv.AwardNeed, mv.Selected = s.individualStanding(z, e)
-	} else {
+	case v.Role != campaign.RoleAdmin:
 		mv.Award = "Chưa có báo cáo nào nên chưa được xét khen thưởng cá nhân."
-	}
-	if v.Role == campaign.RoleAdmin && !ok {
-		mv.Award = ""
 	}
 	mv.Calendar, mv.OlderMonths = splitMonths(calendar(p, z.at, func(from, to scoring.Date) []dayCell {
 		cells := make([]dayCell, scoring.DaysBetween(from, to)+1)

@@ -46,19 +46,31 @@ func (s *Server) hamletName(id string) string {
 	z := s.zones.cur
 	s.zones.mu.Unlock()
 	if z != nil {
-		if i, ok := z.byHamlet[id]; ok {
-			return z.ranks[i].Hamlet.Name
+		if rk := z.hamlet(id); rk != nil {
+			return rk.Hamlet.Name
 		}
 	}
 	return id
+}
+
+// hamletURL is the address of a hamlet's page, or of one below it ("/ho").
+func (s *Server) hamletURL(id, below string) string {
+	return s.url("/ap/" + url.PathEscape(id) + below)
+}
+
+// hamletLink is the address of a hamlet's page when the viewer may open
+// it, "" otherwise.
+func (s *Server) hamletLink(v *viewer, id string) string {
+	if seesHamlet(v, id) {
+		return s.hamletURL(id, "")
+	}
+	return ""
 }
 
 // asOf says when the figures stop: "20:05 ngày 28/11/2026".
 func (s *Server) asOf(z *zone) string {
 	return z.built.In(s.loc).Format("15:04") + " ngày " + z.at.String()
 }
-
-func numberText(n int) string { return scoring.Number(n) }
 
 // pager links the pages of a long list.
 type pager struct {
@@ -68,14 +80,21 @@ type pager struct {
 	Total       int
 }
 
-// pageOf reads ?trang=N (1-based) and returns the range of items shown.
-func (s *Server) pageOf(r *http.Request, total int, link func(page int) string) (lo, hi int, p pager) {
+// pageParam is the page a request asks for (trang=N, 1-based): 1 when
+// none or not a page number.
+func pageParam(r *http.Request) int {
+	if n, err := strconv.Atoi(r.FormValue("trang")); err == nil && n > 1 {
+		return n
+	}
+	return 1
+}
+
+// pageOf is the pager of a list of total items at page (pageParam's,
+// clamped to the last page) and the range of items it shows.
+func (s *Server) pageOf(page, total int, link func(page int) string) (lo, hi int, p pager) {
 	per := s.opt.PageSize
 	p.Pages = max(1, (total+per-1)/per)
-	p.Page = 1
-	if n, err := strconv.Atoi(r.FormValue("trang")); err == nil && n >= 1 {
-		p.Page = min(n, p.Pages)
-	}
+	p.Page = min(page, p.Pages)
 	lo, hi = (p.Page-1)*per, min(total, p.Page*per)
 	p.From, p.To, p.Total = lo+1, hi, total
 	if p.Page > 1 {
@@ -172,7 +191,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v *viewer) err
 	if err != nil {
 		return err
 	}
-	lo, hi, pg := s.pageOf(r, len(z.ranks), func(n int) string { return s.url("/?trang=" + strconv.Itoa(n)) })
+	lo, hi, pg := s.pageOf(pageParam(r), len(z.ranks), func(n int) string { return s.url("/?trang=" + strconv.Itoa(n)) })
 	key := "overview|" + linkClass(v) + "|" + strconv.Itoa(pg.Page)
 	html, err := s.body(z, key, "overview", func() any { return s.overviewView(z, v, lo, hi, pg) })
 	if err != nil {
@@ -218,9 +237,7 @@ func (s *Server) overviewView(z *zone, v *viewer, lo, hi int, pg pager) overview
 		row := rankRow{Rank: rk.Rank, Name: h.Name, ID: h.ID, MetToday: rk.MetToday, GuidedToday: rk.GuidedToday,
 			Guided: scoring.Number(rk.HouseholdsGuided), Coverage: scoring.Percent(rk.Coverage), CoverageMet: rk.CoverageMet(),
 			Streak: rk.CurrentStreak}
-		if seesHamlet(v, h.ID) {
-			row.Link = s.url("/ap/" + url.PathEscape(h.ID))
-		}
+		row.Link = s.hamletLink(v, h.ID)
 		ov.Rows = append(ov.Rows, row)
 		bars = append(bars, hbar{Label: h.Name, Title: "Ấp " + h.Name, Value: rk.Coverage, Text: scoring.Percent(rk.Coverage),
 			Good: rk.CoverageMet(), ID: h.ID})
@@ -258,18 +275,12 @@ func (s *Server) trend(title string, weeks []weekPoint) (template.HTML, []weekRo
 // a page's length with the count left out.
 func (s *Server) awardsView(z *zone, v *viewer) awardsView {
 	var a awardsView
-	link := func(id string) string {
-		if seesHamlet(v, id) {
-			return s.url("/ap/" + url.PathEscape(id))
-		}
-		return ""
-	}
 	hamlet := func(c scoring.HamletCandidate) awardItem {
-		return awardItem{Rank: c.Rank, Name: "Ấp " + c.Stats.Hamlet.Name, Link: link(c.Stats.Hamlet.ID), Reason: c.Reason(), Tie: c.Tie}
+		return awardItem{Rank: c.Rank, Name: "Ấp " + c.Stats.Hamlet.Name, Link: s.hamletLink(v, c.Stats.Hamlet.ID), Reason: c.Reason(), Tie: c.Tie}
 	}
 	officer := func(c scoring.OfficerCandidate) awardItem {
 		return awardItem{Rank: c.Rank, Name: c.Stats.Officer.DisplayName() + s.hamletSuffix(z, c.Stats.Officer.HamletID),
-			Link: link(c.Stats.Officer.HamletID), Reason: c.Reason(), Tie: c.Tie}
+			Link: s.hamletLink(v, c.Stats.Officer.HamletID), Reason: c.Reason(), Tie: c.Tie}
 	}
 	p := s.opt.Params
 	a.FiguresAt = z.awards.At.String()
@@ -320,8 +331,8 @@ func (s *Server) awardsView(z *zone, v *viewer) awardsView {
 
 // hamletSuffix names an officer's hamlet after their name: " (ấp Bãi Nhà)".
 func (s *Server) hamletSuffix(z *zone, id string) string {
-	if i, ok := z.byHamlet[id]; ok {
-		return " (ấp " + z.ranks[i].Hamlet.Name + ")"
+	if rk := z.hamlet(id); rk != nil {
+		return " (ấp " + rk.Hamlet.Name + ")"
 	}
 	return ""
 }
@@ -400,15 +411,10 @@ func (s *Server) hamlet(w http.ResponseWriter, r *http.Request, v *viewer) error
 		}
 		return errNotFound
 	}
-	z, err := s.zone(r.Context())
+	z, rk, err := s.zoneHamlet(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	i, ok := z.byHamlet[id]
-	if !ok {
-		return errNotFound
-	}
-	rk := z.ranks[i]
 	cs := z.campaign[id]
 	p := s.opt.Params
 	th := scoring.ThresholdPercent(p.CoverageThreshold)
@@ -450,7 +456,7 @@ func (s *Server) hamlet(w http.ResponseWriter, r *http.Request, v *viewer) error
 	known := map[string]int{id: 0}
 	hv.Trend, hv.Weeks, hv.TrendSum = s.trend(hv.TrendTitle, weeklyTrend(d.Days, known, p, z.at))
 	if hv.Admin {
-		hv.HouseholdsURL = s.url("/ap/" + url.PathEscape(id) + "/ho")
+		hv.HouseholdsURL = s.hamletURL(id, "/ho")
 		hv.Download = s.url("/tai/danh-sach/" + url.PathEscape(id))
 		if s.opt.Dossier != nil {
 			hv.Proposal = s.url("/tai/ho-so/" + url.PathEscape(id) + "/to-trinh")
@@ -686,7 +692,7 @@ func hamletCalendar(days []scoring.HamletDay, p scoring.Params, at scoring.Date)
 // month to at's month (or the campaign's last), newest first; fill gives
 // the cells of the days from..to of one month.
 func calendar(p scoring.Params, at scoring.Date, fill func(from, to scoring.Date) []dayCell) []monthView {
-	end := minDate(at, p.CampaignEnd)
+	end := p.FiguresAt(at)
 	if end.Before(p.CampaignStart) {
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"dvcbot/campaign"
+	"dvcbot/scoring"
 )
 
 //go:embed templates/*.html static/kieu.css
@@ -23,7 +24,7 @@ var pageNames = []string{"overview", "hamlet", "me", "households", "file", "mess
 func parsePages() (*template.Template, error) {
 	funcs := template.FuncMap{
 		"inc": func(i int) int { return i + 1 },
-		"num": func(n int) string { return numberText(n) },
+		"num": scoring.Number,
 	}
 	root := template.New("").Funcs(funcs)
 	for _, name := range append([]string{"base"}, pageNames...) {
@@ -68,8 +69,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 func (s *Server) renderFor(w http.ResponseWriter, r *http.Request, status int, v *viewer, page, title, asOf string, body any) {
 	l := layout{Title: title, Campaign: s.opt.CampaignName, CSS: s.url("/kieu.css"), Page: page, Body: body, AsOf: asOf}
 	if v != nil {
-		l.Who = whoText(v.Person, s.hamletName(v.HamletID))
-		l.Nav = s.nav(v, r.URL.Path)
+		hamlet := s.hamletName(v.HamletID)
+		l.Who = whoText(v.Person, hamlet)
+		l.Nav = s.nav(v, hamlet, r.URL.Path)
 		l.Expires = v.expires.In(s.loc).Format("02/01/2006")
 		l.Logout = s.url("/thoat")
 	}
@@ -81,7 +83,7 @@ func (s *Server) renderFor(w http.ResponseWriter, r *http.Request, status int, v
 	var buf bytes.Buffer
 	if err := s.pages.ExecuteTemplate(&buf, "base", l); err != nil {
 		s.log.Error("web: render page", "page", page, "err", err)
-		http.Error(w, "Lỗi hiển thị trang", http.StatusInternalServerError)
+		http.Error(w, "Lỗi hiển thị trang. Anh/chị thử mở lại sau ít phút; nếu vẫn lỗi, báo quản trị viên.", http.StatusInternalServerError)
 		return
 	}
 	h := w.Header()
@@ -140,8 +142,9 @@ func upperFirst(s string) string {
 	return s
 }
 
-// nav is the navigation a viewer sees.
-func (s *Server) nav(v *viewer, path string) []navItem {
+// nav is the navigation a viewer sees (hamlet names the viewer's hamlet),
+// the page at path marked current.
+func (s *Server) nav(v *viewer, hamlet, path string) []navItem {
 	var out []navItem
 	add := func(label, p string) {
 		out = append(out, navItem{Label: label, URL: s.url(p), Current: path == p})
@@ -150,7 +153,7 @@ func (s *Server) nav(v *viewer, path string) []navItem {
 		add("Toàn đặc khu", "/")
 	}
 	if v.HamletID != "" && v.Role != campaign.RoleOfficer {
-		add("Ấp "+s.hamletName(v.HamletID), "/ap/"+v.HamletID)
+		add("Ấp "+hamlet, "/ap/"+v.HamletID)
 	}
 	if v.HamletID != "" {
 		add("Của tôi", "/toi")

@@ -91,6 +91,7 @@ type Server struct {
 	now    func() time.Time
 	log    *slog.Logger
 	public string // PublicURL without a trailing slash
+	origin string // its scheme and host, as browsers send them in Origin
 	base   string // its path ("" or "/bang")
 	secure bool   // PublicURL is https
 	mux    *http.ServeMux
@@ -163,7 +164,7 @@ func New(ctx context.Context, src Source, opt Options) (*Server, error) {
 	}
 	s := &Server{
 		src: src, opt: opt, sign: signer{key: key}, loc: opt.Location, now: opt.Now, log: opt.Logger,
-		public: strings.TrimRight(opt.PublicURL, "/"), base: strings.TrimRight(u.EscapedPath(), "/"),
+		public: strings.TrimRight(opt.PublicURL, "/"), origin: u.Scheme + "://" + u.Host, base: strings.TrimRight(u.EscapedPath(), "/"),
 		secure: u.Scheme == "https", limit: newLimiter(opt.PerMinute, opt.Burst), pages: pages,
 		procs: map[string]string{},
 	}
@@ -223,12 +224,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.secure {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	path := r.URL.Path
+	defer func() { s.logRequest(r, rec, start) }() // r as routed: its Pattern
 	if s.base != "" {
-		rest, ok := strings.CutPrefix(path, s.base)
+		rest, ok := strings.CutPrefix(r.URL.Path, s.base)
 		if !ok || (rest != "" && rest[0] != '/') {
 			s.notFound(rec, r)
-			s.logRequest(r, rec, start)
 			return
 		}
 		if rest == "" {
@@ -239,7 +239,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r2
 	}
 	s.mux.ServeHTTP(rec, r)
-	s.logRequest(r, rec, start)
 }
 
 // logRequest logs the route pattern, never the path itself: paths carry
@@ -277,5 +276,6 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // url is a path of the server as the browser sees it (under the base).
 func (s *Server) url(path string) string { return s.base + path }
 
-// errForbidden and friends are page errors: a status and a Vietnamese page.
+// errNotFound is a page's answer for what does not exist (or may not be
+// shown to this viewer): a 404 with a Vietnamese page.
 var errNotFound = errors.New("web: not found")

@@ -73,7 +73,7 @@ func (s *StoreSource) Person(ctx context.Context, id campaign.PersonID) (Person,
 			if !slices.Contains(s.Admins, id) {
 				return ErrUnknownPerson
 			}
-			p = Person{ID: id, Role: campaign.RoleAdmin, Active: true}
+			p = Person{ID: id} // made an admin below
 		default:
 			return err
 		}

@@ -38,7 +38,6 @@ const (
 var (
 	errForged  = errors.New("web: token forged or damaged")
 	errExpired = errors.New("web: token expired")
-	errRevoked = errors.New("web: token revoked")
 )
 
 // grant is what a link or session token says: who, in which role, until

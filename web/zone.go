@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,10 +33,9 @@ type zone struct {
 	special    map[string]standing
 	officers   map[string][]officerEntry // by hamlet, in candidate order
 	officer    map[int64]officerEntry
-	// The last ones selected for each award (nil when none is): what a
-	// candidate beyond the cap must pass.
-	lastCollective, lastSpecial *scoring.HamletStats
-	lastIndividual              *scoring.OfficerStats
+	// lastIndividual is the last officer selected for the individual award
+	// (nil when none is): what an officer not selected must pass.
+	lastIndividual *scoring.OfficerStats
 
 	// bodies are pages rendered from these figures, shared by every viewer
 	// who sees the same links (see bodyKey): key → template.HTML.
@@ -89,26 +89,20 @@ func buildZone(d ZoneData, p scoring.Params, at scoring.Date, built time.Time) *
 	a := z.awards
 	z.campaign = make(map[string]scoring.HamletStats, len(z.ranks))
 	z.collective = make(map[string]standing, len(z.ranks))
-	for _, c := range append(append([]scoring.HamletCandidate(nil), a.Collectives...), a.NotSelected.Collectives...) {
+	for _, c := range slices.Concat(a.Collectives, a.NotSelected.Collectives) {
 		z.campaign[c.Stats.Hamlet.ID] = c.Stats
 		z.collective[c.Stats.Hamlet.ID] = standing{Rank: c.Rank, Reasons: c.Reasons, Tie: c.Tie, MeetsStandard: c.MeetsStandard}
 	}
 	z.special = make(map[string]standing, len(z.ranks))
-	for _, c := range append(append([]scoring.HamletCandidate(nil), a.Special...), a.NotSelected.Special...) {
+	for _, c := range slices.Concat(a.Special, a.NotSelected.Special) {
 		z.special[c.Stats.Hamlet.ID] = standing{Rank: c.Rank, Reasons: c.Reasons, Tie: c.Tie, MeetsStandard: c.MeetsStandard}
-	}
-	if n := len(a.Collectives); n > 0 {
-		z.lastCollective = &a.Collectives[n-1].Stats
-	}
-	if n := len(a.Special); n > 0 {
-		z.lastSpecial = &a.Special[n-1].Stats
 	}
 	if n := len(a.Individuals); n > 0 {
 		z.lastIndividual = &a.Individuals[n-1].Stats
 	}
 	z.officers = map[string][]officerEntry{}
 	z.officer = map[int64]officerEntry{}
-	for _, c := range append(append([]scoring.OfficerCandidate(nil), a.Individuals...), a.NotSelected.Individuals...) {
+	for _, c := range slices.Concat(a.Individuals, a.NotSelected.Individuals) {
 		e := officerEntry{Stats: c.Stats, Standing: standing{Rank: c.Rank, Reasons: c.Reasons, Tie: c.Tie}}
 		z.officer[c.Stats.Officer.ID] = e
 		z.officers[c.Stats.Officer.HamletID] = append(z.officers[c.Stats.Officer.HamletID], e)
@@ -117,15 +111,35 @@ func buildZone(d ZoneData, p scoring.Params, at scoring.Date, built time.Time) *
 	return z
 }
 
+// hamlet is a hamlet's row of today's ranking; nil when the zone has no
+// such hamlet.
+func (z *zone) hamlet(id string) *scoring.HamletRank {
+	if i, ok := z.byHamlet[id]; ok {
+		return &z.ranks[i]
+	}
+	return nil
+}
+
+// zoneHamlet is the zone's figures for now and one hamlet's row of its
+// ranking; errNotFound when there is no such hamlet.
+func (s *Server) zoneHamlet(ctx context.Context, id string) (*zone, *scoring.HamletRank, error) {
+	z, err := s.zone(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	rk := z.hamlet(id)
+	if rk == nil {
+		return nil, nil, errNotFound
+	}
+	return z, rk, nil
+}
+
 // weeklyTrend adds up the households guided each week (Monday to Sunday,
 // the first and last weeks clipped to the campaign) from the campaign's
 // start to day at, over the known hamlets. The sums are those of
 // scoring.Hamlets' GuidedInPeriod for each week.
 func weeklyTrend(days []scoring.HamletDay, known map[string]int, p scoring.Params, at scoring.Date) []weekPoint {
-	end := p.CampaignEnd
-	if at.Before(end) {
-		end = at
-	}
+	end := p.FiguresAt(at)
 	if end.Before(p.CampaignStart) {
 		return nil
 	}

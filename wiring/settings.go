@@ -4,13 +4,17 @@ import (
 	"strconv"
 
 	"dvcbot/bot"
+	"dvcbot/bot/telegram"
+	"dvcbot/bot/zalo"
 	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/scoring"
 )
 
-// EngineSettings maps configuration to the engine's settings.
-func EngineSettings(cfg *config.Config, username func() string) bot.Settings {
+// EngineSettings maps configuration to the engine's settings; what the
+// running transports tell (the bots' names, the quota used) is added by
+// ChannelSettings.
+func EngineSettings(cfg *config.Config) bot.Settings {
 	return bot.Settings{
 		CampaignName:  cfg.Campaign.Name,
 		Start:         cfg.Campaign.Start,
@@ -23,10 +27,46 @@ func EngineSettings(cfg *config.Config, username func() string) bot.Settings {
 		RateBurst:     cfg.Limits.Burst,
 		Groups:        Groups(cfg),
 		InviteTTL:     cfg.Invite.TTL,
-		BotUsername:   username,
 		Params:        ScoringParams(cfg),
 
 		SpotCheckRate: cfg.SpotCheck.Rate,
+	}
+}
+
+// ChannelSettings fills the settings the engine reads from the running
+// transports: the Telegram bot's @username, the Zalo bot's name, whether
+// the Zalo bot may post in groups, and Zalo's quota used this month. tg
+// and zt return the transport, nil while (or when) its channel does not
+// run; they are called on each use, so the transports may be made after
+// the engine.
+func ChannelSettings(set *bot.Settings, tg func() *telegram.Transport, zt func() *zalo.Transport) {
+	set.BotUsername = func() string {
+		if t := tg(); t != nil {
+			return t.Username()
+		}
+		return ""
+	}
+	set.ZaloName = func() string {
+		if z := zt(); z != nil {
+			return ZaloName(z.Me())
+		}
+		return ""
+	}
+	set.GroupsOK = func(channel string) bool {
+		if channel == chat.Zalo {
+			z := zt()
+			return z != nil && z.Me().CanJoinGroups
+		}
+		return true
+	}
+	set.Usage = func() []chat.Usage {
+		z := zt()
+		if z == nil {
+			return nil
+		}
+		st := z.Stats()
+		return []chat.Usage{{Channel: chat.Zalo, Month: st.Month, In: st.MessagesIn, Out: st.MessagesOut, Users: st.Users,
+			MessageQuota: st.MessageQuota, UserQuota: st.UserQuota, CountsIn: true}}
 	}
 }
 

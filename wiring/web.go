@@ -41,7 +41,7 @@ func (p Pages) LinkTTL() time.Duration { return p.TTL }
 // evidence photo the store does not keep (a Telegram file_id) from its
 // channel (TelegramPhoto); nil when no such channel can run.
 func Web(ctx context.Context, cfg *config.Config, db *store.DB, eng **bot.Engine, remotePhoto func(context.Context, string) ([]byte, error), logger *slog.Logger, now func() time.Time) (*web.Server, error) {
-	if cfg.Web.PublicURL == "" || cfg.Web.Listen == "" {
+	if !cfg.Web.Enabled() {
 		return nil, nil
 	}
 	opts := web.ConfigOptions(cfg, ScoringParams(cfg))

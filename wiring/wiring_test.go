@@ -53,7 +53,7 @@ func TestEngineSettingsFromConfig(t *testing.T) {
 	cfg.Telegram.GroupChatID = -100200
 	cfg.Zalo.GroupChatID = "g-55"
 	cfg.Limits.MessagesPerMinute = 0
-	set := EngineSettings(cfg, nil)
+	set := EngineSettings(cfg)
 	want := []chat.Address{chat.Addr(chat.Telegram, "1001"), chat.Addr(chat.Zalo, "7a31c0de90e2")}
 	if len(set.Admins) != 2 || set.Admins[0] != want[0] || set.Admins[1] != want[1] {
 		t.Errorf("admins %v, want %v", set.Admins, want)

@@ -146,7 +146,7 @@ func (c *Client) call(ctx context.Context, method string, params any, out any) e
 	}))
 	hc := c.HTTP
 	if hc == nil {
-		hc = defaultHTTPClient(0)
+		hc = noRedirectClient(nil, 60*time.Second)
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -194,13 +194,12 @@ func (e envelope) code() int {
 	return int(e.ErrorCodeCC)
 }
 
-// defaultHTTPClient follows no redirect: the token is in the URL path and
-// must reach no other host.
-func defaultHTTPClient(timeout time.Duration) *http.Client {
-	if timeout <= 0 {
-		timeout = 60 * time.Second
-	}
+// noRedirectClient is a client over rt (nil: http.DefaultTransport) that
+// follows no redirect: the token is in the URL path and must reach no
+// other host.
+func noRedirectClient(rt http.RoundTripper, timeout time.Duration) *http.Client {
 	return &http.Client{
+		Transport:     rt,
 		Timeout:       timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
@@ -303,7 +302,7 @@ func (c *Client) GetUpdates(ctx context.Context, timeoutSeconds int) ([]Update, 
 	if err != nil {
 		return nil, err
 	}
-	ups, err := decodeUpdates(raw)
+	ups, err := DecodeUpdate(raw)
 	if err != nil {
 		return nil, fmt.Errorf("zalo: getUpdates: %w", err)
 	}

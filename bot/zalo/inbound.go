@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -71,9 +72,8 @@ func (t *Transport) handleOnce(ctx context.Context, h Handler, u Update) error {
 func (t *Transport) deliver(update string, replies []chat.Reply) {
 	jobs := make([]*job, 0, len(replies))
 	for _, r := range replies {
-		j, err := t.snd.add(context.Background(), r, true)
-		if err != nil {
-			t.log.Warn("zalo: reply dropped", "chat_id", r.To.ID, "err", err)
+		j := t.enqueueReply(r)
+		if j == nil {
 			return
 		}
 		jobs = append(jobs, j)
@@ -153,14 +153,7 @@ func (t *Transport) toInput(ctx context.Context, u Update) (chat.Input, bool) {
 	return in, true
 }
 
-func (t *Transport) groupAllowed(id string) bool {
-	for _, g := range t.o.Groups() {
-		if g == id {
-			return true
-		}
-	}
-	return false
-}
+func (t *Transport) groupAllowed(id string) bool { return slices.Contains(t.o.Groups(), id) }
 
 // isLinkCommand reports a /nhom command (a leader linking the group).
 func isLinkCommand(text string) bool {

@@ -96,15 +96,17 @@ func (s *sender) add(ctx context.Context, r chat.Reply, async bool) (*job, error
 	return j, nil
 }
 
-// enqueue queues a reply without waiting (replies to a handled update);
-// failures are logged.
-func (t *Transport) enqueueReply(r chat.Reply) {
-	if _, err := t.snd.add(context.Background(), r, true); err != nil {
+// enqueueReply queues a reply without waiting for it (a reply to a
+// handled update). A refusal (the transport is shutting down) is logged
+// and gives nil.
+func (t *Transport) enqueueReply(r chat.Reply) *job {
+	j, err := t.snd.add(context.Background(), r, true)
+	if err != nil {
 		t.log.Warn("zalo: reply dropped", "chat_id", r.To.ID, "err", err)
+		return nil
 	}
+	return j
 }
-
-func (s *sender) enqueue(r chat.Reply) { s.t.enqueueReply(r) }
 
 // send queues a reply and waits for its outcome.
 func (s *sender) send(ctx context.Context, r chat.Reply) error {

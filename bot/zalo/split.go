@@ -1,6 +1,7 @@
 package zalo
 
 import (
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
@@ -22,21 +23,14 @@ type chunk struct {
 func utf16Len(s string) int {
 	n := 0
 	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
+		n += runeUnits(r)
 	}
 	return n
 }
 
-func runeUnits(r rune) int {
-	if r >= 0x10000 {
-		return 2
-	}
-	return 1
-}
+// runeUnits is r's length in UTF-16 units (ranging over a string yields
+// no surrogate, so utf16.RuneLen is never -1 here).
+func runeUnits(r rune) int { return utf16.RuneLen(r) }
 
 // boundary is a grapheme cluster boundary: its byte offset, the UTF-16
 // units before it, and what ends just before it.

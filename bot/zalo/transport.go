@@ -287,14 +287,11 @@ func New(ctx context.Context, o Options) (*Transport, error) {
 	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
 		base = o.HTTPClient.Transport
 	}
-	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	t := &Transport{
-		o:   o,
-		log: o.Logger,
-		api: &Client{Endpoint: o.Endpoint, Token: o.Token,
-			HTTP: &http.Client{Transport: base, Timeout: o.SendTimeout, CheckRedirect: noRedirect}},
-		poller: &Client{Endpoint: o.Endpoint, Token: o.Token,
-			HTTP: &http.Client{Transport: base, Timeout: o.PollTimeout + 5*time.Second, CheckRedirect: noRedirect}},
+		o:      o,
+		log:    o.Logger,
+		api:    &Client{Endpoint: o.Endpoint, Token: o.Token, HTTP: noRedirectClient(base, o.SendTimeout)},
+		poller: &Client{Endpoint: o.Endpoint, Token: o.Token, HTTP: noRedirectClient(base, o.PollTimeout+5*time.Second)},
 		photos: &http.Client{Transport: base, Timeout: o.PhotoTimeout},
 		seen:   newDedupe(o.DedupeSize, o.DedupeWindow, o.Now),
 	}

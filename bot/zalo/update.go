@@ -139,8 +139,6 @@ func DecodeUpdate(raw []byte) ([]Update, error) {
 	return decodeUpdatesDepth(raw, 0)
 }
 
-func decodeUpdates(raw []byte) ([]Update, error) { return decodeUpdatesDepth(raw, 0) }
-
 func decodeUpdatesDepth(raw []byte, depth int) ([]Update, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {

@@ -38,8 +38,8 @@ func (e env) demo(ctx context.Context, args []string) error {
 	fresh := fs.Bool("fresh", false, "start from an empty data file")
 	sample := fs.Bool("sample-data", false, "fill an empty data file with a campaign's worth of illustrative reports")
 	channel := fs.String("channel", "telegram", "how replies are shown: telegram (buttons as numbered choices) or zalo (exactly what a Zalo officer sees)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	cfg := config.Sample()
 	cfg.Store.Path = *path
@@ -83,7 +83,7 @@ func (e env) demo(ctx context.Context, args []string) error {
 		}
 	}
 	logger := newLogger(e.stderr, false, cfg.Log.SlogLevel())
-	set := wiring.EngineSettings(cfg, func() string { return "" })
+	set := wiring.EngineSettings(cfg)
 	set.Groups = append(set.Groups, demoGroup)
 	// The page of figures, served on this machine only.
 	var eng *bot.Engine
@@ -132,7 +132,7 @@ func (e env) demo(ctx context.Context, args []string) error {
 	schedDone := make(chan struct{})
 	go func() { defer close(schedDone); _ = sched.Run(schedCtx) }()
 	defer func() { stopSched(); <-schedDone }()
-	return con.Run(ctx, eng.WithBackups(backupFile(db, cfg.Campaign.Location, time.Now)))
+	return con.Run(ctx, eng.WithBackups(wiring.BackupFile(db, cfg.Campaign.Location, time.Now)))
 }
 
 // renderZalo shows a reply exactly as the Zalo transport would send it:

@@ -54,7 +54,7 @@ func (e env) dossier(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeDB()
-	eng := bot.New(db, wiring.EngineSettings(cfg, nil))
+	eng := bot.New(db, wiring.EngineSettings(cfg))
 	d, err := eng.Dossier(ctx, *hamlet, at)
 	if err != nil {
 		return err

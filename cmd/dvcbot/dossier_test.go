@@ -190,7 +190,7 @@ func TestWebDossier(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeDB()
-	eng := bot.New(db, wiring.EngineSettings(cfg, nil))
+	eng := bot.New(db, wiring.EngineSettings(cfg))
 	at := scoring.DateOf(time.Date(2026, 3, 2, 12, 0, 0, 0, cfg.Campaign.Location), cfg.Campaign.Location)
 	d, err := wiring.Dossier(context.Background(), eng, "hon-nho", at)
 	if err != nil || len(d.Proposal) == 0 || len(d.Minutes) == 0 {

@@ -30,11 +30,11 @@ var inviteRoles = map[string]campaign.Role{
 // before starting the bot, or use /moi in the bot once an admin exists).
 func (e env) invite(ctx context.Context, args []string) error {
 	fs := e.flags("invite")
-	path := fs.String("config", e.getenv("DVCBOT_CONFIG"), "configuration file (YAML); default $DVCBOT_CONFIG")
-	hamlet := fs.String("hamlet", "", "hamlet id, for can_bo and truong_ap")
-	role := fs.String("role", "admin", "admin | lanh_dao | thuong_truc | truong_ap | can_bo")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
+	path := e.configPath(fs)
+	hamlet := fs.String("hamlet", "", "")
+	role := fs.String("role", "admin", "")
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	r, ok := inviteRoles[strings.ToLower(strings.TrimSpace(*role))]
 	if !ok {
@@ -45,14 +45,8 @@ func (e env) invite(ctx context.Context, args []string) error {
 		return err
 	}
 	if *hamlet != "" {
-		found := false
-		var ids []string
-		for _, h := range cfg.Hamlets {
-			ids = append(ids, h.ID)
-			found = found || h.ID == *hamlet
-		}
-		if !found {
-			return fmt.Errorf("không có ấp mã %q — các mã ấp: %s: %w", *hamlet, strings.Join(ids, ", "), errUsage)
+		if err := knownHamlet("invite", cfg, *hamlet); err != nil {
+			return err
 		}
 	}
 	db, err := openStore(cfg, time.Now)
@@ -63,7 +57,7 @@ func (e env) invite(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	eng := bot.New(db, wiring.EngineSettings(cfg, func() string { return "" }))
+	eng := bot.New(db, wiring.EngineSettings(cfg))
 	_, text, err := eng.CreateInvite(ctx, *hamlet, r, "")
 	if err != nil {
 		if strings.Contains(err.Error(), "needs a hamlet") || strings.Contains(err.Error(), "has no hamlet") {

@@ -146,9 +146,10 @@ func (e env) checkConfig(args []string) error {
 	if err := cfg.Validate(false); err != nil {
 		return fmt.Errorf("%s chưa hợp lệ:\n%w", source, err)
 	}
-	missing := config.Problems(cfg.Validate(true))
+	forServe := cfg.Validate(true)
+	missing := config.Problems(forServe)
 	if *strict && len(missing) > 0 {
-		return fmt.Errorf("%s chưa đủ để chạy serve:\n%w", source, cfg.Validate(true))
+		return fmt.Errorf("%s chưa đủ để chạy serve:\n%w", source, forServe)
 	}
 	fmt.Fprintf(e.stdout, "%s: hợp lệ — %d ấp, %d thủ tục, phong trào từ %s đến %s (%s).\n", source, len(cfg.Hamlets), len(cfg.Procedures),
 		cfg.Campaign.Start.Format("02/01/2006"), cfg.Campaign.End.Format("02/01/2006"), cfg.Campaign.Timezone)

@@ -15,7 +15,6 @@ import (
 	"dvcbot/bot"
 	"dvcbot/bot/telegram"
 	"dvcbot/bot/zalo"
-	"dvcbot/chat"
 	"dvcbot/config"
 	"dvcbot/ops"
 	"dvcbot/store"
@@ -35,9 +34,9 @@ const shutdownGrace = 10 * time.Second
 // sample and the environment alone (the container's way).
 func (e env) serve(ctx context.Context, args []string) error {
 	fs := e.flags("serve")
-	path := fs.String("config", e.getenv("DVCBOT_CONFIG"), "configuration file (YAML); default $DVCBOT_CONFIG, else the embedded sample with DVCBOT_* variables")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
+	path := e.configPath(fs)
+	if err := e.parse(fs, args); err != nil {
+		return err
 	}
 	cfg, err := e.loadConfig(*path, true)
 	if err != nil {
@@ -59,32 +58,8 @@ func (e env) serve(ctx context.Context, args []string) error {
 		zt      *zalo.Transport
 		metrics *ops.Metrics // made below, before any update is handled
 	)
-	set := wiring.EngineSettings(cfg, func() string {
-		if tg == nil {
-			return ""
-		}
-		return tg.Username()
-	})
-	set.ZaloName = func() string {
-		if zt == nil {
-			return ""
-		}
-		return wiring.ZaloName(zt.Me())
-	}
-	set.GroupsOK = func(channel string) bool {
-		if channel == chat.Zalo {
-			return zt != nil && zt.Me().CanJoinGroups
-		}
-		return true
-	}
-	set.Usage = func() []chat.Usage {
-		if zt == nil {
-			return nil
-		}
-		st := zt.Stats()
-		return []chat.Usage{{Channel: chat.Zalo, Month: st.Month, In: st.MessagesIn, Out: st.MessagesOut, Users: st.Users,
-			MessageQuota: st.MessageQuota, UserQuota: st.UserQuota, CountsIn: true}}
-	}
+	set := wiring.EngineSettings(cfg)
+	wiring.ChannelSettings(&set, func() *telegram.Transport { return tg }, func() *zalo.Transport { return zt })
 	var eng *bot.Engine
 	// Evidence photos sent over Telegram stay with Telegram (the record
 	// keeps the file_id): the web page fetches them through the transport.
@@ -150,25 +125,25 @@ func (e env) serve(ctx context.Context, args []string) error {
 	}
 	var opsHandler http.Handler
 	opsHandler, metrics = opsServer(cfg, db, eng, tg, zt, backups, probe, now)
-	handler := instrument(eng.WithBackups(backupFile(db, cfg.Campaign.Location, now)), metrics)
+	handler := instrument(eng.WithBackups(wiring.BackupFile(db, cfg.Campaign.Location, now)), metrics)
 
 	// Listeners first, so that a port in use stops the start with a clear error.
 	var opsLn, hookLn, webLn net.Listener
 	if webSrv != nil {
-		if webLn, err = net.Listen("tcp", cfg.Web.Listen); err != nil {
-			return fmt.Errorf("web.listen %s: %w", cfg.Web.Listen, err)
+		if webLn, err = listen("web.listen", cfg.Web.Listen); err != nil {
+			return err
 		}
 		defer webLn.Close()
 	}
 	if cfg.Ops.Listen != "" {
-		if opsLn, err = net.Listen("tcp", cfg.Ops.Listen); err != nil {
-			return fmt.Errorf("ops.listen %s: %w", cfg.Ops.Listen, err)
+		if opsLn, err = listen("ops.listen", cfg.Ops.Listen); err != nil {
+			return err
 		}
 		defer opsLn.Close()
 	}
 	if tg != nil && cfg.Telegram.Mode == config.ModeWebhook {
-		if hookLn, err = net.Listen("tcp", cfg.Telegram.Webhook.Listen); err != nil {
-			return fmt.Errorf("telegram.webhook.listen %s: %w", cfg.Telegram.Webhook.Listen, err)
+		if hookLn, err = listen("telegram.webhook.listen", cfg.Telegram.Webhook.Listen); err != nil {
+			return err
 		}
 		defer hookLn.Close()
 	}
@@ -285,29 +260,15 @@ func flushDelivered(ctx context.Context, eng *bot.Engine, logger *slog.Logger, a
 	}
 }
 
-// connect makes the transport, retrying while Telegram cannot be reached
-// (after a power cut the bot may start before the island's network is
-// back). A refused token, or a cancelled start, ends the retries.
+// connect makes the Telegram transport (getMe), retrying while Telegram
+// cannot be reached; a refused token or a cancelled start ends the retries.
 func connect(ctx context.Context, logger *slog.Logger, after func(time.Duration) <-chan time.Time, opts telegram.Options) (*telegram.Transport, error) {
-	wait := time.Second
-	for {
-		tg, err := telegram.New(ctx, opts)
-		if err == nil {
-			return tg, nil
-		}
-		// "Unauthorized" and "Not Found" are the Bot API's answers to a wrong token.
-		if ctx.Err() != nil || strings.Contains(err.Error(), "Unauthorized") || strings.Contains(err.Error(), "Not Found") ||
-			!strings.Contains(err.Error(), "getMe") {
-			return nil, fmt.Errorf("connect to Telegram: %w", err)
-		}
-		logger.Warn("Telegram unreachable at start; retrying", "err", err, "retry_in", wait.String())
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("connect to Telegram: %w", err)
-		case <-after(wait):
-		}
-		wait = min(2*wait, time.Minute)
-	}
+	return connectRetrying(ctx, logger, after, "Telegram", "telegram", func(ctx context.Context) (*telegram.Transport, error) { return telegram.New(ctx, opts) },
+		func(err error) bool {
+			// "Unauthorized" and "Not Found" are the Bot API's answers to a wrong token.
+			return strings.Contains(err.Error(), "Unauthorized") || strings.Contains(err.Error(), "Not Found") ||
+				!strings.Contains(err.Error(), "getMe")
+		})
 }
 
 // servePolling deletes any webhook (Telegram refuses getUpdates while one

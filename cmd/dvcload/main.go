@@ -115,6 +115,9 @@ func parse(args []string, out io.Writer) (options, error) {
 	if o.mode != "oneline" && o.mode != "guided" {
 		return o, fmt.Errorf("-mode %q: use oneline or guided", o.mode)
 	}
+	if o.channel == "zalo" && o.mode != "oneline" {
+		return o, errors.New("-channel zalo: only -mode oneline is measured (the guided report costs Zalo's quota eight messages)")
+	}
 	if o.hamlets < 1 || o.officers < 1 {
 		return o, errors.New("-hamlets and -officers must be at least 1")
 	}
@@ -129,44 +132,23 @@ func run(args []string, out io.Writer) error {
 	if o.channel == "zalo" {
 		return runZalo(o, out)
 	}
-	dir := o.dir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "dvcload-*"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-	}
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	const firstOfficer int64 = 100000
+	b, closeBench, err := openBench(o, chat.Telegram, func(j int) chat.Address {
+		return chat.Addr(chat.Telegram, strconv.FormatInt(firstOfficer+int64(j), 10))
+	})
 	if err != nil {
 		return err
 	}
-	cfg := config.Sample()
-	hamlets := hamletsFor(cfg, o.hamlets)
+	defer closeBench()
 
 	// The bot: store, engine, transport, exactly as serve wires them.
-	db, err := store.Open(filepath.Join(dir, "dvcbot.db"), store.Options{Location: loc})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	const firstOfficer int64 = 100000
-	tgAddr := func(j int) chat.Address {
-		return chat.Addr(chat.Telegram, strconv.FormatInt(firstOfficer+int64(j), 10))
-	}
-	if err := setup(db, hamlets, o.officers, tgAddr, chat.Telegram); err != nil {
-		return err
-	}
 	const token = "700700:LOAD-test"
 	fake := fakebotapi.New(token)
 	defer fake.Close()
 	fake.SetSentLimit(1)
-	eng := bot.New(db, bot.Settings{
-		CampaignName: cfg.Campaign.Name, Start: time.Date(2020, 1, 1, 0, 0, 0, 0, loc), End: time.Date(2099, 12, 31, 0, 0, 0, 0, loc),
-		Location: loc, DailyTarget: 1, Procedures: cfg.Procedures, InviteTTL: cfg.Invite.TTL,
-		BotUsername: func() string { return fakebotapi.DefaultUsername },
-		// Simulated officers report far faster than people can: no limit.
-		RatePerMinute: -1,
-	})
+	set := b.settings()
+	set.BotUsername = func() string { return fakebotapi.DefaultUsername }
+	eng := bot.New(b.db, set)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	tr, err := telegram.New(ctx, telegram.Options{
@@ -186,7 +168,7 @@ func run(args []string, out io.Writer) error {
 	byChat := make(map[int64]*officer, o.officers)
 	for i := range offs {
 		id := firstOfficer + int64(i)
-		offs[i] = &officer{id: id, hamlet: hamlets[i%len(hamlets)], replies: make(chan fakebotapi.SentMessage, 64)}
+		offs[i] = &officer{id: id, hamlet: b.hamlets[i%len(b.hamlets)], replies: make(chan fakebotapi.SentMessage, 64)}
 		byChat[id] = offs[i]
 	}
 	fake.OnSent(func(m fakebotapi.SentMessage) {
@@ -198,36 +180,72 @@ func run(args []string, out io.Writer) error {
 		}
 	})
 
-	l := &load{o: o, fake: fake, start: time.Now(), handler: timed}
-	l.measureFrom = l.start.Add(o.warmup)
-	l.measureTo = l.measureFrom.Add(o.duration)
-	fmt.Fprintf(out, "dvcload: %d hamlets, %d officers, mode %s, pause %v, %v warm-up + %v measured; GOMAXPROCS %d; data file in %s\n",
-		o.hamlets, o.officers, o.mode, o.pause, o.warmup, o.duration, runtime.GOMAXPROCS(0), dir)
-	if o.cpuProfile != "" {
-		go l.profile(o.cpuProfile)
-	}
-	probe := &diskProbe{}
-	go probe.run(ctx, dir, l.measureFrom, l.measureTo)
-	cpu0 := cpuTime()
-	go func() {
-		time.Sleep(time.Until(l.measureFrom))
+	l := newLoad(o, timed)
+	l.fake = fake
+	probe, cpu := l.drive(ctx, out, b.dir, "", func() {
 		l.mu.Lock()
 		l.polls0 = fake.Calls("getUpdates")
 		l.mu.Unlock()
-		timed.reset()
-	}()
-	var wg sync.WaitGroup
-	for _, of := range offs {
-		wg.Add(1)
-		go func() { defer wg.Done(); l.officerLoop(of) }()
-	}
-	wg.Wait()
-	cpu := cpuTime() - cpu0
+	}, func(i int) { l.officerLoop(offs[i]) })
 	cancel()
 	<-runDone
-	l.report(out, cpu, db)
+	l.report(out, cpu, b.db)
 	probe.report(out)
 	return nil
+}
+
+// bench is what both channels measure on: the data folder, the sample
+// configuration, the hamlets, and the store with the officers registered.
+type bench struct {
+	dir     string
+	loc     *time.Location
+	cfg     *config.Config
+	hamlets []campaign.Hamlet
+	db      *store.DB
+}
+
+// openBench makes the data folder (a temporary one unless -dir), opens
+// the store there (fsync on every commit, as serve runs it) and registers
+// the hamlets and the officers, officer j at addr(j) on channel. Its
+// closer closes the store and removes a temporary folder.
+func openBench(o options, channel string, addr func(int) chat.Address) (*bench, func(), error) {
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg := config.Sample()
+	b := &bench{dir: o.dir, loc: loc, cfg: cfg, hamlets: hamletsFor(cfg, o.hamlets)}
+	removeDir := func() {}
+	if b.dir == "" {
+		if b.dir, err = os.MkdirTemp("", "dvcload-*"); err != nil {
+			return nil, nil, err
+		}
+		removeDir = func() { os.RemoveAll(b.dir) }
+	}
+	if b.db, err = store.Open(filepath.Join(b.dir, "dvcbot.db"), store.Options{Location: loc}); err != nil {
+		removeDir()
+		return nil, nil, err
+	}
+	closer := func() {
+		b.db.Close()
+		removeDir()
+	}
+	if err := setup(b.db, b.hamlets, o.officers, addr, channel); err != nil {
+		closer()
+		return nil, nil, err
+	}
+	return b, closer, nil
+}
+
+// settings is the engine's configuration: the sample campaign, open from
+// 2020 to 2099, and no per-person limit (simulated officers report far
+// faster than people can).
+func (b *bench) settings() bot.Settings {
+	return bot.Settings{
+		CampaignName: b.cfg.Campaign.Name, Start: time.Date(2020, 1, 1, 0, 0, 0, 0, b.loc), End: time.Date(2099, 12, 31, 0, 0, 0, 0, b.loc),
+		Location: b.loc, DailyTarget: 1, Procedures: b.cfg.Procedures, InviteTTL: b.cfg.Invite.TTL,
+		RatePerMinute: -1,
+	}
 }
 
 // hamletsFor is the sample's 13 hamlets, or n made-up ones.
@@ -328,25 +346,86 @@ func (l *load) fail(kind string) {
 
 const replyTimeout = 30 * time.Second
 
+// newLoad starts a run's clock: the warm-up, then the measured window.
+func newLoad(o options, h *timedHandler) *load {
+	l := &load{o: o, start: time.Now(), handler: h}
+	l.measureFrom = l.start.Add(o.warmup)
+	l.measureTo = l.measureFrom.Add(o.duration)
+	return l
+}
+
+// drive prints the run's header (what: "" or a channel such as "Zalo
+// webhook, "), starts the CPU profile and the disk probe, restarts the
+// engine's timings and calls atStart (if any) when the measured window
+// opens, and runs loop(i) for every officer i until all return. It
+// returns the disk probe and the CPU time used.
+func (l *load) drive(ctx context.Context, out io.Writer, dir, what string, atStart func(), loop func(i int)) (*diskProbe, time.Duration) {
+	o := l.o
+	fmt.Fprintf(out, "dvcload: %s%d hamlets, %d officers, mode %s, pause %v, %v warm-up + %v measured; GOMAXPROCS %d; data file in %s\n",
+		what, o.hamlets, o.officers, o.mode, o.pause, o.warmup, o.duration, runtime.GOMAXPROCS(0), dir)
+	if o.cpuProfile != "" {
+		go l.profile(o.cpuProfile)
+	}
+	probe := &diskProbe{}
+	go probe.run(ctx, dir, l.measureFrom, l.measureTo)
+	cpu0 := cpuTime()
+	go func() {
+		time.Sleep(time.Until(l.measureFrom))
+		if atStart != nil {
+			atStart()
+		}
+		l.handler.reset()
+	}()
+	var wg sync.WaitGroup
+	for i := range o.officers {
+		wg.Go(func() { loop(i) })
+	}
+	wg.Wait()
+	return probe, cpuTime() - cpu0
+}
+
+// inWindow reports whether t falls in the measured window.
+func (l *load) inWindow(t time.Time) bool { return t.After(l.measureFrom) && t.Before(l.measureTo) }
+
+// exchanged records the latency of an exchange sent at t0 and answered at
+// t1, if it was sent in the measured window.
+func (l *load) exchanged(t0, t1 time.Time) {
+	if l.inWindow(t0) {
+		l.mu.Lock()
+		l.latencies = append(l.latencies, t1.Sub(t0))
+		l.mu.Unlock()
+	}
+}
+
+// saveCounted counts a report saved now, if now is in the measured window.
+func (l *load) saveCounted() {
+	if l.inWindow(time.Now()) {
+		l.mu.Lock()
+		l.reports++
+		l.mu.Unlock()
+	}
+}
+
+// drain drops what ch holds: answers that arrived after their exchange
+// gave up waiting.
+func drain[T any](ch <-chan T) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
+	}
+}
+
 // exchange queues one update with send and waits for the bot's answer.
 func (l *load) exchange(of *officer, send func()) (fakebotapi.SentMessage, bool) {
-	for { // drop answers that arrived late
-		select {
-		case <-of.replies:
-			continue
-		default:
-		}
-		break
-	}
+	drain(of.replies)
 	t0 := time.Now()
 	send()
 	select {
 	case m := <-of.replies:
-		if t0.After(l.measureFrom) && t0.Before(l.measureTo) {
-			l.mu.Lock()
-			l.latencies = append(l.latencies, time.Since(t0))
-			l.mu.Unlock()
-		}
+		l.exchanged(t0, time.Now())
 		return m, true
 	case <-time.After(replyTimeout):
 		l.fail("no answer within " + replyTimeout.String())
@@ -370,10 +449,8 @@ func (l *load) officerLoop(of *officer) {
 			m, ok = l.exchange(of, func() { l.fake.SendText(of.id, of.id, "/baocao "+name+"; "+addr+"; "+phone+"; khai sinh") })
 			ok = ok && l.saved(m)
 		}
-		if ok && time.Now().After(l.measureFrom) && time.Now().Before(l.measureTo) {
-			l.mu.Lock()
-			l.reports++
-			l.mu.Unlock()
+		if ok {
+			l.saveCounted()
 		}
 		if l.o.pause > 0 {
 			time.Sleep(l.o.pause)

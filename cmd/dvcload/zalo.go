@@ -9,20 +9,14 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"dvcbot/bot"
 	"dvcbot/bot/zalo"
 	"dvcbot/campaign"
 	"dvcbot/chat"
-	"dvcbot/config"
 	"dvcbot/internal/fakezalo"
-	"dvcbot/store"
 )
 
 // The Zalo mode (-channel zalo): the bot as serve runs it on Zalo in
@@ -61,37 +55,21 @@ type zaloReply struct {
 	at   time.Time
 }
 
-func runZalo(o options, out io.Writer) error {
-	if o.mode != "oneline" {
-		return fmt.Errorf("-channel zalo: only -mode oneline is measured (the guided report costs Zalo's quota eight messages)")
-	}
-	dir := o.dir
-	if dir == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "dvcload-*"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-	}
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		return err
-	}
-	cfg := config.Sample()
-	hamlets := hamletsFor(cfg, o.hamlets)
+// zaloID is officer j's Zalo user id.
+func zaloID(j int) string { return fmt.Sprintf("7a%010x", 0x5eed0000+j) }
 
-	db, err := store.Open(filepath.Join(dir, "dvcbot.db"), store.Options{Location: loc})
+func runZalo(o options, out io.Writer) error {
+	b, closeBench, err := openBench(o, chat.Zalo, func(j int) chat.Address { return chat.Addr(chat.Zalo, zaloID(j)) })
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeBench()
 	offs := make([]*zaloOfficer, o.officers)
+	byID := make(map[string]*zaloOfficer, o.officers)
 	for i := range offs {
-		offs[i] = &zaloOfficer{id: fmt.Sprintf("7a%010x", 0x5eed0000+i), name: "Cán bộ " + nameOf(i),
-			hamlet: hamlets[i%len(hamlets)], replies: make(chan zaloReply, 64)}
-	}
-	if err := setup(db, hamlets, o.officers, func(j int) chat.Address { return chat.Addr(chat.Zalo, offs[j].id) }, chat.Zalo); err != nil {
-		return err
+		offs[i] = &zaloOfficer{id: zaloID(i), name: "Cán bộ " + nameOf(i),
+			hamlet: b.hamlets[i%len(b.hamlets)], replies: make(chan zaloReply, 64)}
+		byID[offs[i].id] = offs[i]
 	}
 
 	const token = "1459232241:LOAD-test"
@@ -99,10 +77,6 @@ func runZalo(o options, out io.Writer) error {
 	fake := fakezalo.New(fakezalo.Options{Token: token})
 	defer fake.Close()
 	fake.SetSentLimit(1)
-	byID := make(map[string]*zaloOfficer, len(offs))
-	for _, of := range offs {
-		byID[of.id] = of
-	}
 	fake.OnSent(func(m fakezalo.Message) {
 		if of := byID[m.ChatID]; of != nil {
 			select {
@@ -112,12 +86,7 @@ func runZalo(o options, out io.Writer) error {
 		}
 	})
 
-	eng := bot.New(db, bot.Settings{
-		CampaignName: cfg.Campaign.Name, Start: time.Date(2020, 1, 1, 0, 0, 0, 0, loc), End: time.Date(2099, 12, 31, 0, 0, 0, 0, loc),
-		Location: loc, DailyTarget: 1, Procedures: cfg.Procedures, InviteTTL: cfg.Invite.TTL,
-		// Simulated officers report far faster than people can: no limit.
-		RatePerMinute: -1,
-	})
+	eng := bot.New(b.db, b.settings())
 	// zalo.webhook.listen on a free loopback port.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -158,33 +127,14 @@ func runZalo(o options, out io.Writer) error {
 		Timeout:   replyTimeout,
 		Transport: &http.Transport{MaxIdleConnsPerHost: o.officers + 8, MaxIdleConns: o.officers + 8, IdleConnTimeout: time.Minute},
 	}}
-	l := &load{o: o, start: time.Now(), handler: timed}
-	l.measureFrom = l.start.Add(o.warmup)
-	l.measureTo = l.measureFrom.Add(o.duration)
-	fmt.Fprintf(out, "dvcload: Zalo webhook, %d hamlets, %d officers, mode %s, pause %v, %v warm-up + %v measured; GOMAXPROCS %d; data file in %s\n",
-		o.hamlets, o.officers, o.mode, o.pause, o.warmup, o.duration, runtime.GOMAXPROCS(0), dir)
-	if o.cpuProfile != "" {
-		go l.profile(o.cpuProfile)
-	}
-	probe := &diskProbe{}
-	go probe.run(ctx, dir, l.measureFrom, l.measureTo)
-	cpu0 := cpuTime()
-	go func() {
-		time.Sleep(time.Until(l.measureFrom))
-		timed.reset()
-	}()
-	var wg sync.WaitGroup
-	for _, of := range offs {
-		wg.Go(func() { l.zaloOfficerLoop(fake, pusher, of) })
-	}
-	wg.Wait()
-	cpu := cpuTime() - cpu0
+	l := newLoad(o, timed)
+	probe, cpu := l.drive(ctx, out, b.dir, "Zalo webhook, ", nil, func(i int) { l.zaloOfficerLoop(fake, pusher, offs[i]) })
 	cancel()
 	<-runDone
 	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer scancel()
 	_ = tr.Shutdown(sctx)
-	l.report(out, cpu, db)
+	l.report(out, cpu, b.db)
 	st := tr.Stats()
 	fmt.Fprintf(out, "zalo transport:  %d updates received, %d duplicates, %d handle errors; %d sent, %d failed, %d uncertain\n",
 		st.Received, st.Duplicates, st.HandleErrors, st.Sent, st.Failed, st.Uncertain)
@@ -220,17 +170,9 @@ func (l *load) zaloOfficerLoop(fake *fakezalo.Server, pusher *fakezalo.Pusher, o
 		name, addr := household(n, of.hamlet.Name, l.o.namesakes)
 		text := fmt.Sprintf("/baocao %s; %s; 09%08d; khai sinh", name, addr, n)
 		u := fake.Private(of.id, of.name, text)
-		for { // drop answers that arrived late
-			select {
-			case <-of.replies:
-				continue
-			default:
-			}
-			break
-		}
+		drain(of.replies)
 		t0 := time.Now()
 		code, err := pusher.Push(ctx, u)
-		inWindow := t0.After(l.measureFrom) && t0.Before(l.measureTo)
 		switch {
 		case err != nil:
 			l.fail("push failed: " + firstLine(errors.Unwrap(err).Error()))
@@ -239,18 +181,10 @@ func (l *load) zaloOfficerLoop(fake *fakezalo.Server, pusher *fakezalo.Pusher, o
 			l.fail(fmt.Sprintf("push answered HTTP %d", code))
 			continue
 		}
-		if done := time.Now(); done.After(l.measureFrom) && done.Before(l.measureTo) {
-			l.mu.Lock()
-			l.reports++ // durable: the webhook answers 200 after the commit
-			l.mu.Unlock()
-		}
+		l.saveCounted() // durable: the webhook answers 200 after the commit
 		select {
 		case m := <-of.replies:
-			if inWindow {
-				l.mu.Lock()
-				l.latencies = append(l.latencies, m.at.Sub(t0))
-				l.mu.Unlock()
-			}
+			l.exchanged(t0, m.at)
 			if !strings.HasPrefix(m.text, "✅ Đã lưu") {
 				l.fail("unexpected answer: " + firstLine(m.text))
 			}

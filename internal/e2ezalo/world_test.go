@@ -37,7 +37,6 @@ import (
 	"testing"
 	"time"
 
-	"dvcbot/backup"
 	"dvcbot/bot"
 	"dvcbot/bot/telegram"
 	"dvcbot/bot/zalo"
@@ -242,7 +241,7 @@ func newWorld(t *testing.T, o options) *world {
 			t.Fatal(err)
 		}
 		raw, _ := json.Marshal(*o.meter)
-		if err := db.Update(func(tx *store.Tx) error { return tx.SetValue(kvZaloMeter, string(raw)) }); err != nil {
+		if err := db.Update(func(tx *store.Tx) error { return tx.SetValue(wiring.KVZaloMeter, string(raw)) }); err != nil {
 			t.Fatal(err)
 		}
 		db.Close()
@@ -255,9 +254,6 @@ func newWorld(t *testing.T, o options) *world {
 	})
 	return w
 }
-
-// kvZaloMeter is where serve keeps the Zalo quota meter (channels.go).
-const kvZaloMeter = "zalo_meter"
 
 // start opens the store and runs the bot, as serve does.
 func (w *world) start() {
@@ -278,32 +274,8 @@ func (w *world) start() {
 		tt *telegram.Transport
 		zt *zalo.Transport
 	)
-	set := wiring.EngineSettings(cfg, func() string {
-		if tt == nil {
-			return ""
-		}
-		return tt.Username()
-	})
-	set.ZaloName = func() string {
-		if zt == nil {
-			return ""
-		}
-		return wiring.ZaloName(zt.Me())
-	}
-	set.GroupsOK = func(channel string) bool {
-		if channel == chat.Zalo {
-			return zt != nil && zt.Me().CanJoinGroups
-		}
-		return true
-	}
-	set.Usage = func() []chat.Usage {
-		if zt == nil {
-			return nil
-		}
-		st := zt.Stats()
-		return []chat.Usage{{Channel: chat.Zalo, Month: st.Month, In: st.MessagesIn, Out: st.MessagesOut, Users: st.Users,
-			MessageQuota: st.MessageQuota, UserQuota: st.UserQuota, CountsIn: true}}
-	}
+	set := wiring.EngineSettings(cfg)
+	wiring.ChannelSettings(&set, func() *telegram.Transport { return tt }, func() *zalo.Transport { return zt })
 	var eng *bot.Engine
 	ctx, cancel := context.WithCancel(context.Background())
 	ws, err := wiring.Web(ctx, cfg, db, &eng, wiring.TelegramPhoto(func() *telegram.Transport { return tt }), logger, w.clk.Now)
@@ -312,13 +284,7 @@ func (w *world) start() {
 	}
 	set.Pages = wiring.Pages{Srv: ws, TTL: cfg.Web.LinkTTL}
 	eng = bot.New(db, set, bot.WithLogger(logger), bot.WithClock(w.clk.Now), bot.WithCodes(w.nextCode))
-	handler := eng.WithBackups(func(ctx context.Context) (chat.File, error) {
-		var buf bytes.Buffer
-		if err := backup.WriteGzip(ctx, db, &buf, bot.MaxDocumentBytes); err != nil {
-			return chat.File{}, err
-		}
-		return chat.File{Name: backup.FileName(w.clk.Now().In(loc)) + ".gz", Bytes: buf.Bytes()}, nil
-	})
+	handler := eng.WithBackups(wiring.BackupFile(db, loc, w.clk.Now))
 	w.delivered = newConfirmations()
 
 	if cfg.Telegram.Token != "" {

@@ -16,10 +16,6 @@ const maxDownload = 20 << 20
 func (s *Server) AddFile(fileID string, data []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.files == nil {
-		s.files = map[string][]byte{}
-		s.filePaths = map[string]string{}
-	}
 	s.files[fileID] = data
 }
 

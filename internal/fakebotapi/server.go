@@ -106,6 +106,8 @@ func New(token string) *Server {
 		sentPerChat: map[int64]int{},
 		sentSignal:  make(chan struct{}),
 		calls:       map[string]int{},
+		files:       map[string][]byte{},
+		filePaths:   map[string]string{},
 		blocked:     map[int64]bool{},
 		migrated:    map[int64]int64{},
 		downSignal:  make(chan struct{}),

@@ -208,65 +208,64 @@ func (s *Server) Calls(method string) int {
 	return s.calls[method]
 }
 
-// WaitCalls waits until method was called at least n times.
-func (s *Server) WaitCalls(ctx context.Context, method string, n int) error {
+// waitUntil waits until cond, called with the server's lock held, holds
+// after a change; it returns ctx's error when ctx ends first.
+func (s *Server) waitUntil(ctx context.Context, cond func() bool) error {
 	for {
 		s.mu.Lock()
-		got, ch := s.calls[method], s.changed
+		done, ch := cond(), s.changed
 		s.mu.Unlock()
-		if got >= n {
+		if done {
 			return nil
 		}
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return fmt.Errorf("fakezalo: %d of %d calls of %s: %w", got, n, method, ctx.Err())
+			return ctx.Err()
 		}
 	}
 }
 
-// Sent returns the messages recorded for a chat, in order.
-func (s *Server) Sent(chatID string) []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// WaitCalls waits until method was called at least n times.
+func (s *Server) WaitCalls(ctx context.Context, method string, n int) error {
+	var got int
+	if err := s.waitUntil(ctx, func() bool { got = s.calls[method]; return got >= n }); err != nil {
+		return fmt.Errorf("fakezalo: %d of %d calls of %s: %w", got, n, method, err)
+	}
+	return nil
+}
+
+// sentLocked returns the messages recorded for chatID ("" for all chats),
+// in order.
+func (s *Server) sentLocked(chatID string) []Message {
 	var out []Message
 	for _, m := range s.sent {
-		if m.ChatID == chatID {
+		if chatID == "" || m.ChatID == chatID {
 			out = append(out, m)
 		}
 	}
 	return out
 }
 
-// All returns every message recorded, in order.
-func (s *Server) All() []Message {
+// Sent returns the messages recorded for a chat ("" for all chats), in
+// order.
+func (s *Server) Sent(chatID string) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Message(nil), s.sent...)
+	return s.sentLocked(chatID)
 }
+
+// All returns every message recorded, in order.
+func (s *Server) All() []Message { return s.Sent("") }
 
 // WaitSent waits until at least n messages were recorded for chatID (""
 // for all chats) and returns them, or fails when ctx ends.
 func (s *Server) WaitSent(ctx context.Context, chatID string, n int) ([]Message, error) {
-	for {
-		s.mu.Lock()
-		var got []Message
-		for _, m := range s.sent {
-			if chatID == "" || m.ChatID == chatID {
-				got = append(got, m)
-			}
-		}
-		ch := s.changed
-		s.mu.Unlock()
-		if len(got) >= n {
-			return got, nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return got, fmt.Errorf("fakezalo: %d of %d messages to %q: %w", len(got), n, chatID, ctx.Err())
-		}
+	var got []Message
+	if err := s.waitUntil(ctx, func() bool { got = s.sentLocked(chatID); return len(got) >= n }); err != nil {
+		return got, fmt.Errorf("fakezalo: %d of %d messages to %q: %w", len(got), n, chatID, err)
 	}
+	return got, nil
 }
 
 // OnSent registers fn to be called (outside the server's lock, on the
@@ -307,27 +306,23 @@ func (s *Server) Webhook() (url, secret string) {
 // WaitWebhook waits until a webhook is set (setWebhook saved its URL;
 // WaitCalls alone may return while that request is still being handled).
 func (s *Server) WaitWebhook(ctx context.Context) error {
-	for {
-		s.mu.Lock()
-		set, ch := s.webhookURL != "", s.changed
-		s.mu.Unlock()
-		if set {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("fakezalo: no webhook set: %w", ctx.Err())
-		}
+	if err := s.waitUntil(ctx, func() bool { return s.webhookURL != "" }); err != nil {
+		return fmt.Errorf("fakezalo: no webhook set: %w", err)
 	}
+	return nil
 }
 
 // SetWebhookDirect sets the webhook without a probe (test setup).
-func (s *Server) SetWebhookDirect(url, secret string) {
+func (s *Server) SetWebhookDirect(url, secret string) { s.saveWebhook(url, secret) }
+
+// saveWebhook records the webhook (url "" for none) and returns its
+// updated_at.
+func (s *Server) saveWebhook(url, secret string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.webhookURL, s.secret, s.webhookAt = url, secret, s.o.Now().UnixMilli()
 	s.notifyLocked()
+	return s.webhookAt
 }
 
 // AddGroup marks chatID as a group chat (Group updates do it too).
@@ -459,12 +454,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case "setWebhook":
 		s.setWebhook(w, r, p)
 	case "deleteWebhook":
-		s.mu.Lock()
-		s.webhookURL, s.secret, s.webhookAt = "", "", s.o.Now().UnixMilli()
-		s.notifyLocked()
-		at := s.webhookAt
-		s.mu.Unlock()
-		ok(w, map[string]any{"url": "", "updated_at": at})
+		ok(w, map[string]any{"url": "", "updated_at": s.saveWebhook("", "")})
 	case "getWebhookInfo":
 		s.mu.Lock()
 		u, at := s.webhookURL, s.webhookAt
@@ -554,11 +544,7 @@ func (s *Server) setWebhook(w http.ResponseWriter, r *http.Request, p map[string
 		return
 	}
 	// Zalo saves the URL, then probes it; the probe's result is reported.
-	s.mu.Lock()
-	s.webhookURL, s.secret, s.webhookAt = raw, secret, s.o.Now().UnixMilli()
-	at := s.webhookAt
-	s.notifyLocked()
-	s.mu.Unlock()
+	at := s.saveWebhook(raw, secret)
 	v := map[string]any{"ok": false}
 	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, raw, strings.NewReader(s.o.ProbeBody))
 	if err == nil {
@@ -583,6 +569,8 @@ func (s *Server) setWebhook(w http.ResponseWriter, r *http.Request, p map[string
 	ok(w, map[string]any{"url": raw, "updated_at": at, "verification": v})
 }
 
+// units16 is the length of s in UTF-16 code units, as Zalo counts its
+// limits and text_styles.
 func units16(s string) int {
 	n := 0
 	for _, r := range s {
@@ -604,7 +592,8 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, method string, p m
 	switch method {
 	case "sendMessage":
 		m.Text, m.ParseMode = str(p, "text"), str(p, "parse_mode")
-		if n := units16(m.Text); n < 1 || n > 2000 {
+		n := units16(m.Text)
+		if n < 1 || n > 2000 {
 			fail(w, 400, "Bad Request: text must have 1 to 2000 characters", http.StatusBadRequest)
 			return
 		}
@@ -617,7 +606,6 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, method string, p m
 				fail(w, 400, "Bad Request: invalid text_styles", http.StatusBadRequest)
 				return
 			}
-			n := units16(m.Text)
 			for _, st := range m.Styles {
 				if st.Start < 0 || st.Len <= 0 || st.Start+st.Len > n || len(st.St) == 0 {
 					fail(w, 400, "Bad Request: text_styles out of range", http.StatusBadRequest)
@@ -655,12 +643,9 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, method string, p m
 		}
 	}
 	s.mu.Lock()
-	if q := s.o.MessageQuota; q > 0 && s.sentTotal >= q {
-		s.mu.Unlock()
-		fail(w, 429, "Quota exceeded", http.StatusTooManyRequests)
-		return
-	}
-	if q := s.o.UserQuota; q > 0 && !s.users[m.ChatID] && len(s.users) >= q {
+	overMessages := s.o.MessageQuota > 0 && s.sentTotal >= s.o.MessageQuota
+	overUsers := s.o.UserQuota > 0 && !s.users[m.ChatID] && len(s.users) >= s.o.UserQuota
+	if overMessages || overUsers {
 		s.mu.Unlock()
 		fail(w, 429, "Quota exceeded", http.StatusTooManyRequests)
 		return

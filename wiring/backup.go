@@ -1,4 +1,4 @@
-package main
+package wiring
 
 import (
 	"bytes"
@@ -13,12 +13,12 @@ import (
 	"dvcbot/store"
 )
 
-// backupFile makes the file /saoluu sends: a fresh snapshot, gzip-compressed,
+// BackupFile makes the file /saoluu sends: a fresh snapshot, gzip-compressed,
 // named by the time it was taken in the campaign time zone. The snapshot's
 // read transaction ends once it is copied beside the data file; it is
 // compressed from that copy into at most bot.MaxDocumentBytes of memory
 // (backup.WriteGzip), and a larger one is reported, not built.
-func backupFile(db *store.DB, loc *time.Location, now func() time.Time) bot.BackupFunc {
+func BackupFile(db *store.DB, loc *time.Location, now func() time.Time) bot.BackupFunc {
 	return func(ctx context.Context) (chat.File, error) {
 		if err := ctx.Err(); err != nil {
 			return chat.File{}, err

@@ -566,7 +566,7 @@ func (c *cx) cmdSetHouseholds(args string) error {
 	b.WriteString("Độ phủ mới: " + scoring.Number(min(t.Able, n)) + "/" + scoring.Number(n) + " hộ = " + chat.BoldStart + coverageOf(t.Able, n) +
 		chat.BoldEnd + " (trước đây " + coverageOf(t.Able, h.Households) + "; mục tiêu " + scoring.ThresholdPercent(p.CoverageThreshold) + ").")
 	if k, was := p.RequiredProcedures(n), p.RequiredProcedures(h.Households); k != was {
-		b.WriteString("\n" + upperFirst(scoring.SpecialPrizeName) + ": ấp nay cần " + count2(k) + " thủ tục cho mỗi hộ (ấp từ " + scoring.Number(p.SpecialHouseholdThreshold) +
+		b.WriteString("\n" + upperFirst(scoring.SpecialPrizeName) + ": ấp nay cần " + scoring.Count2(k) + " thủ tục cho mỗi hộ (ấp từ " + scoring.Number(p.SpecialHouseholdThreshold) +
 			" hộ trở lên cần 01, ấp dưới " + scoring.Number(p.SpecialHouseholdThreshold) + " hộ cần 02).")
 	}
 	if t.Able > n {

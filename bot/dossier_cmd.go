@@ -113,7 +113,7 @@ func (e *Engine) buildDossier(tx *store.Tx, hamletID string, at scoring.Date) (H
 		if c.Stats.Hamlet.ID == hamletID {
 			in.Eligible, d.Rank = true, c.Rank
 			in.Notes = append(in.Notes, fmt.Sprintf("Tập thể xếp thứ %d/%s trong danh sách đề nghị khen thưởng tập thể của đặc khu tính đến ngày %s: %s.",
-				c.Rank, count2(p.MaxCollectives), at, c.Reason()))
+				c.Rank, scoring.Count2(p.MaxCollectives), at, c.Reason()))
 		}
 	}
 	if !in.Eligible {
@@ -128,7 +128,7 @@ func (e *Engine) buildDossier(tx *store.Tx, hamletID string, at scoring.Date) (H
 		switch {
 		case in.BeyondCap:
 			in.Notes = append(in.Notes, fmt.Sprintf("Tập thể đủ tiêu chuẩn khen thưởng tập thể, vượt số lượng %s — Hội đồng xét (tính đến ngày %s): %s.",
-				count2(p.MaxCollectives), at, strings.Join(d.Reasons, "; ")))
+				scoring.Count2(p.MaxCollectives), at, strings.Join(d.Reasons, "; ")))
 		default:
 			if len(d.Reasons) == 0 {
 				d.Reasons = []string{"không có trong danh sách đề nghị khen thưởng tập thể"}
@@ -140,13 +140,13 @@ func (e *Engine) buildDossier(tx *store.Tx, hamletID string, at scoring.Date) (H
 	for _, c := range awards.Special {
 		if c.Stats.Hamlet.ID == hamletID {
 			in.Notes = append(in.Notes, fmt.Sprintf("Ấp đạt điều kiện và được đề nghị nhận %s (xếp thứ %d/%s): %s.",
-				scoring.SpecialPrizeName, c.Rank, count2(p.SpecialPrizes), c.Reason()))
+				scoring.SpecialPrizeName, c.Rank, scoring.Count2(p.SpecialPrizes), c.Reason()))
 		}
 	}
 	for _, c := range awards.NotSelected.Special {
 		if c.Stats.Hamlet.ID == hamletID && c.MeetsStandard {
 			in.Notes = append(in.Notes, fmt.Sprintf("Ấp đạt điều kiện %s, vượt số lượng %s phần quà — Hội đồng xét: %s.",
-				scoring.SpecialPrizeName, count2(p.SpecialPrizes), ownReasons(c)))
+				scoring.SpecialPrizeName, scoring.Count2(p.SpecialPrizes), ownReasons(c)))
 		}
 	}
 	if d.RegisterWarning != "" {
@@ -315,7 +315,7 @@ func procedureCounts(counts map[string]int, catalogue []campaign.Procedure) []do
 // warning when the register holds fewer households than are able.
 func (d HamletDossier) Status() string {
 	var b strings.Builder
-	limit := count2(d.Input.CollectiveCap)
+	limit := scoring.Count2(d.Input.CollectiveCap)
 	switch {
 	case d.Input.Eligible:
 		fmt.Fprintf(&b, "Ấp %s đủ tiêu chuẩn, được đề nghị khen thưởng tập thể (xếp thứ %d/%s).", d.Input.Hamlet.Name, d.Rank, limit)
@@ -326,7 +326,7 @@ func (d HamletDossier) Status() string {
 			d.Input.Hamlet.Name, limitRunes(strings.Join(d.Reasons, "; "), 400))
 	}
 	if n := len(d.Input.Individuals); n > 0 {
-		fmt.Fprintf(&b, " Cá nhân đề nghị xét: %s.", count2(n))
+		fmt.Fprintf(&b, " Cá nhân đề nghị xét: %s.", scoring.Count2(n))
 	} else {
 		b.WriteString(" Không có cá nhân nào của ấp được đề nghị xét.")
 	}

@@ -750,7 +750,7 @@ func (f postFigures) officerLines(n int, all bool) string {
 func publicAwards(a scoring.Awards, p scoring.Params) string {
 	var b strings.Builder
 	b.WriteString("🎖 " + chat.BoldStart + "Dự kiến đề nghị khen thưởng" + chat.BoldEnd + " (" + lowerFirst(scoring.FiguresAtText(a.At)) + ")\n")
-	b.WriteString("Tập thể (tối đa " + count2(p.MaxCollectives) + ", độ phủ từ " + scoring.ThresholdPercent(p.CoverageThreshold) + "): ")
+	b.WriteString("Tập thể (tối đa " + scoring.Count2(p.MaxCollectives) + ", độ phủ từ " + scoring.ThresholdPercent(p.CoverageThreshold) + "): ")
 	coverage := func(h scoring.HamletCandidate) string {
 		return "ấp " + plain(h.Stats.Hamlet.Name) + " (" + scoring.PercentOf(h.Stats.AbleInRegister(), h.Stats.Hamlet.Households) + ")"
 	}
@@ -770,7 +770,7 @@ func publicAwards(a scoring.Awards, p scoring.Params) string {
 		}
 		b.WriteString(upperFirst(capHeading(p.MaxCollectives)) + ": " + strings.Join(hs, ", ") + ".\n")
 	}
-	b.WriteString(upperFirst(scoring.SpecialPrizeName) + " (" + count2(p.SpecialPrizes) + " phần quà): ")
+	b.WriteString(upperFirst(scoring.SpecialPrizeName) + " (" + scoring.Count2(p.SpecialPrizes) + " phần quà): ")
 	note := a.SpecialNote(p)
 	switch {
 	case len(a.Special) == 0 && note != "":
@@ -780,14 +780,14 @@ func publicAwards(a scoring.Awards, p scoring.Params) string {
 	default:
 		var hs []string
 		for _, h := range a.Special {
-			hs = append(hs, "ấp "+plain(h.Stats.Hamlet.Name)+" ("+scoring.PercentOf(h.Stats.SpecialInRegister(), h.Stats.Hamlet.Households)+" số hộ đủ "+count2(h.Stats.K)+" thủ tục)")
+			hs = append(hs, "ấp "+plain(h.Stats.Hamlet.Name)+" ("+scoring.PercentOf(h.Stats.SpecialInRegister(), h.Stats.Hamlet.Households)+" số hộ đủ "+scoring.Count2(h.Stats.K)+" thủ tục)")
 		}
 		b.WriteString(strings.Join(hs, ", ") + ".\n")
 		if note != "" {
 			b.WriteString(plain(note) + "\n")
 		}
 	}
-	b.WriteString("Cá nhân đề nghị xét (tối đa " + count2(p.MaxIndividuals) + "): ")
+	b.WriteString("Cá nhân đề nghị xét (tối đa " + scoring.Count2(p.MaxIndividuals) + "): ")
 	if len(a.Individuals) == 0 {
 		b.WriteString("chưa có cá nhân nào.\n")
 	} else {

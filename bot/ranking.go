@@ -99,10 +99,6 @@ func (c *cx) cmdAwards(args string) error {
 	return nil
 }
 
-// count2 writes a small count with two digits, as administrative texts do
-// ("06 tập thể", "03 phần quà").
-func count2(n int) string { return scoring.Count2(n) }
-
 // lowerFirst lower-cases the first letter ("Số liệu …" → "số liệu …").
 func lowerFirst(s string) string {
 	for i, r := range s {
@@ -114,7 +110,7 @@ func lowerFirst(s string) string {
 // capHeading is what the plan's cap means for those beyond it: "đủ tiêu
 // chuẩn, vượt số lượng 06 — Hội đồng xét".
 func capHeading(limit int) string {
-	return "đủ tiêu chuẩn, vượt số lượng " + count2(limit) + " — Hội đồng xét"
+	return "đủ tiêu chuẩn, vượt số lượng " + scoring.Count2(limit) + " — Hội đồng xét"
 }
 
 // beyondCap are the hamlets of a not-selected list that meet the standard
@@ -152,7 +148,7 @@ func AwardsText(a scoring.Awards, p scoring.Params) string {
 	line(scoring.FiguresAtText(a.At) + ".")
 	ns := a.NotSelected
 
-	line("\n" + bold("Tập thể") + " (tối đa " + count2(p.MaxCollectives) + "; độ phủ từ " + scoring.ThresholdPercent(p.CoverageThreshold) + "):")
+	line("\n" + bold("Tập thể") + " (tối đa " + scoring.Count2(p.MaxCollectives) + "; độ phủ từ " + scoring.ThresholdPercent(p.CoverageThreshold) + "):")
 	if len(a.Collectives) == 0 {
 		line("— Chưa có ấp nào đủ tiêu chuẩn.")
 	}
@@ -167,13 +163,13 @@ func AwardsText(a scoring.Awards, p scoring.Params) string {
 		for _, h := range beyond {
 			tie := ""
 			if h.Tie {
-				tie = " (ngang số liệu với ấp xếp thứ " + count2(len(a.Collectives)) + ")"
+				tie = " (ngang số liệu với ấp xếp thứ " + scoring.Count2(len(a.Collectives)) + ")"
 			}
 			line("• Ấp " + plain(h.Stats.Hamlet.Name) + " — " + plain(ownReasons(h)) + tie)
 		}
 	}
 
-	line("\n" + bold(upperFirst(scoring.SpecialPrizeName)) + " (" + count2(p.SpecialPrizes) + " phần quà; điều kiện: " + p.SpecialConditionText() + "):")
+	line("\n" + bold(upperFirst(scoring.SpecialPrizeName)) + " (" + scoring.Count2(p.SpecialPrizes) + " phần quà; điều kiện: " + p.SpecialConditionText() + "):")
 	note := a.SpecialNote(p)
 	switch {
 	case len(a.Special) == 0 && note != "":
@@ -192,7 +188,7 @@ func AwardsText(a scoring.Awards, p scoring.Params) string {
 		if h.MeetsStandard {
 			tie := ""
 			if h.Tie {
-				tie = " (ngang số liệu với ấp xếp thứ " + count2(len(a.Special)) + ")"
+				tie = " (ngang số liệu với ấp xếp thứ " + scoring.Count2(len(a.Special)) + ")"
 			}
 			line("• Ấp " + plain(h.Stats.Hamlet.Name) + " — " + plain(h.Reason()) + tie)
 			continue
@@ -206,7 +202,7 @@ func AwardsText(a scoring.Awards, p scoring.Params) string {
 		}
 	}
 
-	line("\n" + bold("Cá nhân đề nghị xét") + " (tối đa " + count2(p.MaxIndividuals) + "):")
+	line("\n" + bold("Cá nhân đề nghị xét") + " (tối đa " + scoring.Count2(p.MaxIndividuals) + "):")
 	if len(a.Individuals) == 0 {
 		line("— Chưa có cá nhân nào.")
 	}
@@ -229,7 +225,7 @@ func AwardsText(a scoring.Awards, p scoring.Params) string {
 		for _, o := range ns.Individuals {
 			tie := ""
 			if o.Tie {
-				tie = " (ngang số liệu với cá nhân xếp thứ " + count2(len(a.Individuals)) + ")"
+				tie = " (ngang số liệu với cá nhân xếp thứ " + scoring.Count2(len(a.Individuals)) + ")"
 			}
 			line("• " + plain(o.Stats.Officer.DisplayName()) + ": " + plain(o.Reason()) + tie)
 		}

@@ -678,7 +678,7 @@ func (r reportData) hamletLines(p scoring.Params) []string {
 		"• Độ phủ đến " + r.cur.To.String() + ": " + scoring.Number(min(s.Able, max(hh, 0))) + "/" + scoring.Number(hh) + " hộ = " + chat.BoldStart +
 			scoring.Percent(s.Coverage) + chat.BoldEnd + " (mục tiêu " + scoring.ThresholdPercent(p.CoverageThreshold) + ")",
 		"• " + upperFirst(scoring.SpecialPrizeName) + ": " + scoring.Number(s.SpecialInRegister()) + "/" + scoring.Number(hh) + " hộ đã được hướng dẫn đủ " +
-			count2(s.K) + " thủ tục = " + scoring.Percent(s.SpecialProgress) + " (điều kiện: " + scoring.Number(s.SpecialNeeded) + " hộ, " +
+			scoring.Count2(s.K) + " thủ tục = " + scoring.Percent(s.SpecialProgress) + " (điều kiện: " + scoring.Number(s.SpecialNeeded) + " hộ, " +
 			scoring.ThresholdPercent(p.SpecialShare()) + " số hộ)",
 	}
 	return lines
@@ -875,10 +875,8 @@ func (e *Engine) reportWorkbook(tx *store.Tx, c workbookContent) (export.ReportW
 		if ok && o.FullName != "" {
 			return o.FullName
 		}
-		for _, a := range o.Accounts {
-			if e.isConfigAdmin(a.Address) {
-				return "Quản trị viên số " + id.String()
-			}
+		if _, admin := e.configAdminAccount(o); admin {
+			return "Quản trị viên số " + id.String()
 		}
 		return "Cán bộ số " + id.String()
 	}

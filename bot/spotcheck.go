@@ -828,12 +828,8 @@ func (c *cx) spotWho(id campaign.PersonID) string {
 	if err == nil && o.FullName != "" {
 		return o.FullName
 	}
-	if err == nil {
-		for _, a := range o.Accounts {
-			if c.e.isConfigAdmin(a.Address) {
-				return "quản trị viên (số " + id.String() + ")"
-			}
-		}
+	if _, admin := c.e.configAdminAccount(o); err == nil && admin {
+		return "quản trị viên (số " + id.String() + ")"
 	}
 	return "Cán bộ số " + id.String()
 }

@@ -223,9 +223,9 @@ func (s *Server) overviewView(z *zone, v *viewer, lo, hi int, pg pager) overview
 		CoverageMet: z.totals.CoverageMet, Coverage: scoring.Percent(z.totals.Coverage),
 		Guided: scoring.Number(z.totals.HouseholdsGuided), Able: scoring.Number(z.totals.Able),
 		Admin: v.Role == campaign.RoleAdmin, DownloadAll: s.url("/tai/danh-sach"), DailyTarget: p.DailyTarget,
-		CollectiveRule: "tối đa " + count2(p.MaxCollectives) + " tập thể; độ phủ từ " + th,
-		SpecialRule:    count2(p.SpecialPrizes) + " phần quà; điều kiện: " + p.SpecialConditionText(),
-		IndividualRule: "tối đa " + count2(p.MaxIndividuals) + " cá nhân; đề nghị xét theo số liệu hướng dẫn",
+		CollectiveRule: "tối đa " + scoring.Count2(p.MaxCollectives) + " tập thể; độ phủ từ " + th,
+		SpecialRule:    scoring.Count2(p.SpecialPrizes) + " phần quà; điều kiện: " + p.SpecialConditionText(),
+		IndividualRule: "tối đa " + scoring.Count2(p.MaxIndividuals) + " cá nhân; đề nghị xét theo số liệu hướng dẫn",
 	}
 	if z.at.Before(p.CampaignStart) {
 		ov.Before = "Phong trào bắt đầu từ ngày " + p.CampaignStart.String() + " nên chưa có số liệu."
@@ -296,7 +296,7 @@ func (s *Server) awardsView(z *zone, v *viewer) awardsView {
 	a.CollectiveNote = z.awards.CollectiveNote()
 	a.SpecialNote = z.awards.SpecialNote(p)
 	a.IndividualsNote = scoring.IndividualsNote
-	a.BeyondCapTitle = "Đủ tiêu chuẩn, vượt số lượng " + count2(p.MaxCollectives) + " — Hội đồng xét"
+	a.BeyondCapTitle = "Đủ tiêu chuẩn, vượt số lượng " + scoring.Count2(p.MaxCollectives) + " — Hội đồng xét"
 	limit := s.opt.PageSize
 	ns := z.awards.NotSelected
 	for _, c := range ns.Special {
@@ -494,7 +494,7 @@ func (s *Server) collectiveStanding(z *zone, st scoring.HamletStats) standingVie
 	}
 	if c.MeetsStandard {
 		// Beyond the cap: it meets the standard, the council decides.
-		sv.Place = "Đủ tiêu chuẩn, vượt số lượng " + count2(p.MaxCollectives) + " — Hội đồng xét."
+		sv.Place = "Đủ tiêu chuẩn, vượt số lượng " + scoring.Count2(p.MaxCollectives) + " — Hội đồng xét."
 		sv.Reason = sentence(beyondReasons(c))
 		if c.Tie {
 			sv.Need = "Bằng số liệu với ấp xếp cuối danh sách đề nghị."
@@ -517,15 +517,6 @@ func beyondReasons(c standing) []string {
 	return c.Reasons
 }
 
-// count2 writes a small count with two digits, as administrative texts do
-// ("06 tập thể", "03 phần quà").
-func count2(n int) string {
-	if n >= 0 && n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return scoring.Number(n)
-}
-
 // specialStanding is the hamlet's place among the special prizes: proposed,
 // meeting the plan's condition beyond the number of prizes, or how many
 // households it still lacks to meet the condition (the plan's rule: a
@@ -536,18 +527,18 @@ func (s *Server) specialStanding(z *zone, st scoring.HamletStats) standingView {
 	sv := standingView{Award: "Phần quà khen thưởng riêng", Reason: sentence(c.Reasons)}
 	if c.Rank > 0 {
 		sv.Selected = true
-		sv.Place = "Được đề nghị: xếp thứ " + strconv.Itoa(c.Rank) + "/" + count2(p.SpecialPrizes) + " phần quà."
+		sv.Place = "Được đề nghị: xếp thứ " + strconv.Itoa(c.Rank) + "/" + scoring.Count2(p.SpecialPrizes) + " phần quà."
 		return sv
 	}
 	if c.MeetsStandard {
-		sv.Place = "Đạt điều kiện, vượt số lượng " + count2(p.SpecialPrizes) + " phần quà — Hội đồng xét."
+		sv.Place = "Đạt điều kiện, vượt số lượng " + scoring.Count2(p.SpecialPrizes) + " phần quà — Hội đồng xét."
 		sv.Reason = sentence(beyondReasons(c))
 		return sv
 	}
 	sv.Place = "Chưa đạt điều kiện."
 	if st.Eligible() && st.Hamlet.Households > 0 {
 		if short := st.SpecialShort(); short > 0 {
-			sv.Need = "Còn thiếu " + scoring.Number(short) + " hộ được hướng dẫn đủ " + count2(st.K) + " thủ tục để đạt điều kiện (" +
+			sv.Need = "Còn thiếu " + scoring.Number(short) + " hộ được hướng dẫn đủ " + scoring.Count2(st.K) + " thủ tục để đạt điều kiện (" +
 				scoring.Number(st.SpecialNeeded) + "/" + scoring.Number(st.Hamlet.Households) + " hộ, " + scoring.ThresholdPercent(p.SpecialShare()) + " số hộ của ấp)."
 		}
 	}
@@ -597,14 +588,14 @@ func (s *Server) individualStanding(z *zone, e officerEntry) (place, need string
 	p := s.opt.Params
 	c := e.Standing
 	if c.Rank > 0 {
-		return "Đề nghị xét, xếp thứ " + strconv.Itoa(c.Rank) + "/" + count2(p.MaxIndividuals) + ": " + strings.Join(c.Reasons, "; "), "", true
+		return "Đề nghị xét, xếp thứ " + strconv.Itoa(c.Rank) + "/" + scoring.Count2(p.MaxIndividuals) + ": " + strings.Join(c.Reasons, "; "), "", true
 	}
 	place = "Chưa được đề nghị xét: " + strings.Join(c.Reasons, "; ")
 	st := e.Stats
 	last := z.lastIndividual
 	if st.Eligible() && last != nil && len(z.awards.Individuals) >= p.MaxIndividuals {
 		if x := last.Households - st.Households + 1; x > 0 {
-			need = "Còn " + scoring.Number(x) + " hộ để vào nhóm " + count2(p.MaxIndividuals) + " cá nhân dẫn đầu."
+			need = "Còn " + scoring.Number(x) + " hộ để vào nhóm " + scoring.Count2(p.MaxIndividuals) + " cá nhân dẫn đầu."
 		}
 	}
 	if c.Tie {
